@@ -1,0 +1,18 @@
+package analysis_test
+
+import (
+	"fmt"
+
+	"github.com/kexie/techbroker/matching/analysis"
+)
+
+func ExampleNormalize() {
+	fmt.Println(analysis.Normalize("ＰＭ２．５传感器"))
+	// Output: pm2.5传感器
+}
+
+func ExampleAnalyzer_Terms() {
+	a := analysis.New(&analysis.Options{Synonyms: [][]string{{"人工智能", "AI"}}})
+	fmt.Println(a.Terms("5G的AI芯片"))
+	// Output: [5g ai 芯 芯片 片 人工智能]
+}
