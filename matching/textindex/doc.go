@@ -1,0 +1,50 @@
+// Package textindex is an in-memory inverted index with BM25 ranking over
+// several fields, built for Chinese and mixed-script technical text.
+//
+// # Model
+//
+// An [Index] has named fields with boosts (for example title ×2,
+// keywords ×1.5, abstract ×1). Each field is scored with Okapi BM25
+// (Robertson and Zaragoza, "The Probabilistic Relevance Framework: BM25 and
+// Beyond", 2009):
+//
+//	score(d, q) = Σ_f boost_f · Σ_t w_t · idf_f(t) · tf·(k1+1) / (tf + k1·(1 − b + b·len_f(d)/avglen_f))
+//	idf_f(t)    = ln(1 + (N − df_f(t) + 0.5) / (df_f(t) + 0.5))
+//
+// where avglen_f is the true mean length of field f over the live
+// documents (kept exactly under adds, updates and deletes), w_t is the
+// query weight of term t (its count in the query text by default) and k1
+// and b are options of the index, not global settings.
+//
+// # Retrieval
+//
+// Top-k retrieval uses MaxScore dynamic pruning (Turtle and Flood 1995, in
+// the windowed form Lucene uses): terms whose summed upper bounds cannot
+// lift a document above the current k-th score are not iterated; they are
+// only probed, through block skips, for documents that the other terms
+// make competitive. Results equal exhaustive scoring (same documents, same
+// scores up to floating-point rounding; ties broken by insertion order).
+// [Stats] reports how many postings a query decoded.
+//
+// # Updates
+//
+// [Index.Put] adds or replaces a document, [Index.Delete] removes one.
+// Deleted documents are masked at once; their postings are dropped, and
+// document frequencies and the N of idf (which count deleted documents in
+// the meantime) become exact again, when the index compacts itself
+// (once a quarter of the documents are deleted) or on [Index.Compact],
+// as in Lucene. Field lengths and the document count are always exact.
+//
+// # Concurrency and persistence
+//
+// Any number of searches run concurrently with each other; writes are
+// serialized and exclude searches (a sync.RWMutex). [Index.WriteTo] writes
+// a snapshot and [Restore] reads it back; the analyzer is not part of the
+// snapshot, so restore with the one the index was built with.
+//
+// # Memory
+//
+// Terms get integer IDs; postings are delta- and varint-encoded byte
+// slices with a skip entry per block of 128 documents; scratch buffers for
+// queries are pooled per index.
+package textindex

@@ -1,0 +1,373 @@
+package textindex
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+
+	"github.com/kexie/techbroker/matching/analysis"
+)
+
+// Errors returned by the index; match them with errors.Is.
+var (
+	ErrInvalid = errors.New("textindex: invalid argument")
+	ErrCorrupt = errors.New("textindex: corrupt snapshot")
+)
+
+// FieldOptions names a field and its boost.
+type FieldOptions struct {
+	Name  string
+	Boost float64 // 0 means 1
+}
+
+// Options configure an Index. Nil or zero values mean defaults.
+type Options struct {
+	// Fields in the order Put takes their texts. Default: one field "text".
+	Fields []FieldOptions
+	// K1 is BM25's term-frequency saturation (default 1.2).
+	K1 float64
+	// B is BM25's length normalization, 0..1 (default 0.75).
+	B float64
+	// Analyzer turns text into terms (default analysis.New(nil)).
+	Analyzer *analysis.Analyzer
+}
+
+const blockSize = 128
+
+// skip describes one full block of postings.
+type skip struct {
+	lastDoc uint32 // last document of the block
+	end     uint32 // byte offset just after the block
+	maxTF   uint16 // largest tf in the block (saturated)
+	minLen  uint16 // smallest field length in the block (saturated)
+}
+
+// postings is the list of one (field, term) pair.
+type postings struct {
+	data   []byte // per document: uvarint(delta<<1 | tf==1) [uvarint(tf)]
+	skips  []skip
+	df     uint32 // documents in the list, deleted ones included
+	last   uint32 // last document appended
+	maxTF  uint32
+	minLen uint32
+	// running bounds of the block being filled
+	blkMaxTF  uint32
+	blkMinLen uint32
+}
+
+// Index is an in-memory BM25 index. The zero value is not usable; call New.
+type Index struct {
+	mu       sync.RWMutex
+	an       *analysis.Analyzer
+	k1, b    float64
+	fields   []FieldOptions
+	fieldIdx map[string]int
+
+	dict  []map[string]uint32 // per field: term -> posting id
+	terms []string            // posting id -> term
+	tfld  []uint8             // posting id -> field
+	post  []postings
+
+	ids     []string          // doc -> external id ("" when deleted)
+	docOf   map[string]uint32 // external id -> doc
+	lens    []uint32          // doc*nf + f
+	deleted []uint64          // bitset
+	live    int
+	sumLen  []uint64 // per field, live documents only
+
+	// writer scratch
+	curTF   []uint32
+	touched []uint32
+	toks    []analysis.Token
+
+	pool sync.Pool // *scratch
+}
+
+// New returns an empty index.
+func New(opts *Options) (*Index, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	ix := &Index{k1: opts.K1, b: opts.B, an: opts.Analyzer, fieldIdx: map[string]int{}, docOf: map[string]uint32{}}
+	if ix.k1 == 0 {
+		ix.k1 = 1.2
+	}
+	if ix.b == 0 {
+		ix.b = 0.75
+	}
+	if ix.k1 < 0 || math.IsNaN(ix.k1) || math.IsInf(ix.k1, 0) {
+		return nil, fmt.Errorf("%w: K1 = %v, want a finite value ≥ 0", ErrInvalid, opts.K1)
+	}
+	if ix.b < 0 || ix.b > 1 || math.IsNaN(ix.b) {
+		return nil, fmt.Errorf("%w: B = %v, want 0..1", ErrInvalid, opts.B)
+	}
+	if ix.an == nil {
+		ix.an = analysis.New(nil)
+	}
+	fields := opts.Fields
+	if len(fields) == 0 {
+		fields = []FieldOptions{{Name: "text"}}
+	}
+	if len(fields) > 255 {
+		return nil, fmt.Errorf("%w: %d fields, want at most 255", ErrInvalid, len(fields))
+	}
+	for _, f := range fields {
+		if f.Boost == 0 {
+			f.Boost = 1
+		}
+		if f.Name == "" || f.Boost < 0 || math.IsNaN(f.Boost) || math.IsInf(f.Boost, 0) {
+			return nil, fmt.Errorf("%w: field %q with boost %v", ErrInvalid, f.Name, f.Boost)
+		}
+		if _, dup := ix.fieldIdx[f.Name]; dup {
+			return nil, fmt.Errorf("%w: field %q twice", ErrInvalid, f.Name)
+		}
+		ix.fieldIdx[f.Name] = len(ix.fields)
+		ix.fields = append(ix.fields, f)
+		ix.dict = append(ix.dict, map[string]uint32{})
+	}
+	ix.sumLen = make([]uint64, len(ix.fields))
+	return ix, nil
+}
+
+// Analyzer returns the index's analyzer.
+func (ix *Index) Analyzer() *analysis.Analyzer { return ix.an }
+
+// Fields returns the field names in order.
+func (ix *Index) Fields() []string {
+	out := make([]string, len(ix.fields))
+	for i, f := range ix.fields {
+		out[i] = f.Name
+	}
+	return out
+}
+
+// Len returns the number of live documents.
+func (ix *Index) Len() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.live
+}
+
+// Has reports whether a document with this id is indexed.
+func (ix *Index) Has(id string) bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	_, ok := ix.docOf[id]
+	return ok
+}
+
+// AvgLen returns the mean length, in terms, of a field over the live
+// documents (0 when empty or when the field does not exist).
+func (ix *Index) AvgLen(field string) float64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	f, ok := ix.fieldIdx[field]
+	if !ok || ix.live == 0 {
+		return 0
+	}
+	return float64(ix.sumLen[f]) / float64(ix.live)
+}
+
+// Put adds the document, replacing any document with the same id. texts
+// holds one text per field, in the order of Options.Fields.
+func (ix *Index) Put(id string, texts ...string) error {
+	if id == "" {
+		return fmt.Errorf("%w: empty document id", ErrInvalid)
+	}
+	if len(texts) != len(ix.fields) {
+		return fmt.Errorf("%w: document %q has %d field texts, want %d", ErrInvalid, id, len(texts), len(ix.fields))
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if old, ok := ix.docOf[id]; ok {
+		ix.deleteDoc(old)
+	}
+	if len(ix.ids) >= math.MaxUint32-1 {
+		return fmt.Errorf("%w: index full", ErrInvalid)
+	}
+	doc := uint32(len(ix.ids))
+	ix.ids = append(ix.ids, strings.Clone(id))
+	ix.docOf[ix.ids[doc]] = doc
+	if int(doc)/64 >= len(ix.deleted) {
+		ix.deleted = append(ix.deleted, 0)
+	}
+	ix.live++
+	for f, text := range texts {
+		ix.toks = ix.an.AppendTokens(ix.toks[:0], text)
+		n := uint32(len(ix.toks))
+		ix.lens = append(ix.lens, n)
+		ix.sumLen[f] += uint64(n)
+		d := ix.dict[f]
+		for _, tk := range ix.toks {
+			pid, ok := d[tk.Term]
+			if !ok {
+				pid = uint32(len(ix.post))
+				term := strings.Clone(tk.Term)
+				d[term] = pid
+				ix.terms = append(ix.terms, term)
+				ix.tfld = append(ix.tfld, uint8(f))
+				ix.post = append(ix.post, postings{minLen: math.MaxUint32, blkMinLen: math.MaxUint32})
+				ix.curTF = append(ix.curTF, 0)
+			}
+			if ix.curTF[pid] == 0 {
+				ix.touched = append(ix.touched, pid)
+			}
+			ix.curTF[pid]++
+		}
+		for _, pid := range ix.touched {
+			ix.post[pid].add(doc, ix.curTF[pid], n)
+			ix.curTF[pid] = 0
+		}
+		ix.touched = ix.touched[:0]
+	}
+	if len(ix.toks) > 4096 {
+		ix.toks = nil // do not pin a huge buffer
+	}
+	return nil
+}
+
+func (p *postings) add(doc, tf, length uint32) {
+	delta := doc - p.last
+	if p.df == 0 {
+		delta = doc
+	}
+	if tf == 1 {
+		p.data = appendUvarint(p.data, uint64(delta)<<1|1)
+	} else {
+		p.data = appendUvarint(p.data, uint64(delta)<<1)
+		p.data = appendUvarint(p.data, uint64(tf))
+	}
+	p.last = doc
+	p.df++
+	p.maxTF = max(p.maxTF, tf)
+	p.minLen = min(p.minLen, length)
+	p.blkMaxTF = max(p.blkMaxTF, tf)
+	p.blkMinLen = min(p.blkMinLen, length)
+	if p.df%blockSize == 0 {
+		p.skips = append(p.skips, skip{lastDoc: doc, end: uint32(len(p.data)), maxTF: sat16(p.blkMaxTF), minLen: sat16(p.blkMinLen)})
+		p.blkMaxTF, p.blkMinLen = 0, math.MaxUint32
+	}
+}
+
+func sat16(v uint32) uint16 {
+	if v > math.MaxUint16 {
+		return math.MaxUint16
+	}
+	return uint16(v)
+}
+
+func appendUvarint(b []byte, v uint64) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
+
+// Delete removes the document and reports whether it was there.
+func (ix *Index) Delete(id string) bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	doc, ok := ix.docOf[id]
+	if !ok {
+		return false
+	}
+	ix.deleteDoc(doc)
+	return true
+}
+
+func (ix *Index) deleteDoc(doc uint32) {
+	delete(ix.docOf, ix.ids[doc])
+	ix.ids[doc] = ""
+	ix.deleted[doc/64] |= 1 << (doc % 64)
+	ix.live--
+	nf := len(ix.fields)
+	for f := range nf {
+		ix.sumLen[f] -= uint64(ix.lens[int(doc)*nf+f])
+	}
+	if dead := len(ix.ids) - ix.live; dead > 64 && dead*4 > len(ix.ids) {
+		ix.compact()
+	}
+}
+
+func (ix *Index) isDeleted(doc uint32) bool {
+	return ix.deleted[doc/64]&(1<<(doc%64)) != 0
+}
+
+// Compact drops the postings of deleted documents, so that document
+// frequencies are exact again, and releases their memory.
+func (ix *Index) Compact() {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.compact()
+}
+
+func (ix *Index) compact() {
+	if ix.live == len(ix.ids) {
+		return
+	}
+	nf := len(ix.fields)
+	remap := make([]uint32, len(ix.ids))
+	var ids []string
+	var lens []uint32
+	for d := range ix.ids {
+		if ix.isDeleted(uint32(d)) {
+			remap[d] = math.MaxUint32
+			continue
+		}
+		remap[d] = uint32(len(ids))
+		ids = append(ids, ix.ids[d])
+		lens = append(lens, ix.lens[d*nf:(d+1)*nf]...)
+	}
+	old := ix.post
+	post := make([]postings, len(old))
+	keep := make([]bool, len(old))
+	for pid := range old {
+		np := postings{minLen: math.MaxUint32, blkMinLen: math.MaxUint32}
+		f := int(ix.tfld[pid])
+		c := newCursor(&old[pid])
+		for c.next() {
+			nd := remap[c.doc]
+			if nd == math.MaxUint32 {
+				continue
+			}
+			np.add(nd, c.tf, lens[int(nd)*nf+f])
+		}
+		np.data = np.data[:len(np.data):len(np.data)]
+		post[pid] = np
+		keep[pid] = np.df > 0
+	}
+	// Renumber posting ids, dropping empty lists.
+	newID := make([]uint32, len(old))
+	var terms []string
+	var tfld []uint8
+	var kept []postings
+	for pid := range old {
+		if !keep[pid] {
+			continue
+		}
+		newID[pid] = uint32(len(kept))
+		kept = append(kept, post[pid])
+		terms = append(terms, ix.terms[pid])
+		tfld = append(tfld, ix.tfld[pid])
+	}
+	for f := range ix.dict {
+		d := make(map[string]uint32, len(ix.dict[f]))
+		for t, pid := range ix.dict[f] {
+			if keep[pid] {
+				d[t] = newID[pid]
+			}
+		}
+		ix.dict[f] = d
+	}
+	ix.post, ix.terms, ix.tfld = kept, terms, tfld
+	ix.curTF = make([]uint32, len(kept))
+	ix.ids, ix.lens = ids, lens
+	ix.deleted = make([]uint64, (len(ids)+63)/64)
+	ix.docOf = make(map[string]uint32, len(ids))
+	for d, id := range ids {
+		ix.docOf[id] = uint32(d)
+	}
+}

@@ -1,0 +1,245 @@
+package textindex
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+)
+
+const magic = "TBTXIDX1"
+
+type countWriter struct {
+	w *bufio.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// WriteTo writes a snapshot of the index to w (implements io.WriterTo).
+// The snapshot holds the options except the analyzer, the documents' ids
+// and lengths, and the postings; it is deterministic for a given history.
+func (ix *Index) WriteTo(w io.Writer) (int64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	cw := &countWriter{w: bufio.NewWriter(w)}
+	var buf []byte
+	u := func(v uint64) { buf = binary.AppendUvarint(buf, v) }
+	str := func(s string) { u(uint64(len(s))); buf = append(buf, s...) }
+	flush := func() error {
+		_, err := cw.Write(buf)
+		buf = buf[:0]
+		return err
+	}
+	buf = append(buf, magic...)
+	u(math.Float64bits(ix.k1))
+	u(math.Float64bits(ix.b))
+	u(uint64(len(ix.fields)))
+	for _, f := range ix.fields {
+		str(f.Name)
+		u(math.Float64bits(f.Boost))
+	}
+	u(uint64(len(ix.ids)))
+	for d, id := range ix.ids {
+		str(id)
+		for f := range ix.fields {
+			u(uint64(ix.lens[d*len(ix.fields)+f]))
+		}
+		if len(buf) > 1<<16 {
+			if err := flush(); err != nil {
+				return cw.n, err
+			}
+		}
+	}
+	u(uint64(len(ix.post)))
+	for pid := range ix.post {
+		p := &ix.post[pid]
+		u(uint64(ix.tfld[pid]))
+		str(ix.terms[pid])
+		u(uint64(p.df))
+		u(uint64(len(p.data)))
+		buf = append(buf, p.data...)
+		if len(buf) > 1<<16 {
+			if err := flush(); err != nil {
+				return cw.n, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return cw.n, err
+	}
+	return cw.n, cw.w.Flush()
+}
+
+type reader struct {
+	r   *bufio.Reader
+	err error
+}
+
+func (r *reader) u() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, err := binary.ReadUvarint(r.r)
+	if err != nil {
+		r.err = err
+	}
+	return v
+}
+
+func (r *reader) bytes(limit uint64) []byte {
+	n := r.u()
+	if r.err != nil {
+		return nil
+	}
+	if n > limit {
+		r.err = fmt.Errorf("length %d over limit %d", n, limit)
+		return nil
+	}
+	// Grow in chunks so that a corrupt length cannot allocate much.
+	var b []byte
+	for uint64(len(b)) < n {
+		chunk := min(n-uint64(len(b)), 1<<20)
+		start := len(b)
+		b = append(b, make([]byte, chunk)...)
+		if _, err := io.ReadFull(r.r, b[start:]); err != nil {
+			r.err = err
+			return nil
+		}
+	}
+	return b
+}
+
+// Restore reads a snapshot written by WriteTo. opts supplies the analyzer
+// (which must be the one the index was built with); its Fields, K1 and B
+// are ignored in favour of the snapshot's. A damaged snapshot gives an
+// error wrapping ErrCorrupt.
+func Restore(r io.Reader, opts *Options) (*Index, error) {
+	rd := &reader{r: bufio.NewReader(r)}
+	head := make([]byte, len(magic))
+	if _, err := io.ReadFull(rd.r, head); err != nil || string(head) != magic {
+		return nil, fmt.Errorf("%w: bad header", ErrCorrupt)
+	}
+	o := Options{}
+	if opts != nil {
+		o.Analyzer = opts.Analyzer
+	}
+	o.K1 = math.Float64frombits(rd.u())
+	o.B = math.Float64frombits(rd.u())
+	nf := rd.u()
+	if rd.err != nil || nf == 0 || nf > 255 {
+		return nil, corrupt(rd.err, "field count %d", nf)
+	}
+	for range nf {
+		name := string(rd.bytes(1 << 16))
+		boost := math.Float64frombits(rd.u())
+		o.Fields = append(o.Fields, FieldOptions{Name: name, Boost: boost})
+	}
+	if rd.err != nil {
+		return nil, corrupt(rd.err, "fields")
+	}
+	ix, err := New(&o)
+	if err != nil {
+		return nil, corrupt(err, "options")
+	}
+	nd := rd.u()
+	if rd.err != nil || nd >= math.MaxUint32 {
+		return nil, corrupt(rd.err, "document count %d", nd)
+	}
+	for d := range nd {
+		id := string(rd.bytes(1 << 20))
+		if rd.err != nil {
+			return nil, corrupt(rd.err, "document %d", d)
+		}
+		if id != "" {
+			if _, dup := ix.docOf[id]; dup {
+				return nil, corrupt(nil, "document id %q twice", id)
+			}
+			ix.docOf[id] = uint32(d)
+		}
+		ix.ids = append(ix.ids, id)
+		if d%64 == 0 {
+			ix.deleted = append(ix.deleted, 0)
+		}
+		for f := range int(nf) {
+			l := rd.u()
+			if l > math.MaxUint32 {
+				return nil, corrupt(nil, "length %d", l)
+			}
+			ix.lens = append(ix.lens, uint32(l))
+			if id != "" {
+				ix.sumLen[f] += l
+			}
+		}
+		if id == "" {
+			ix.deleted[d/64] |= 1 << (d % 64)
+		} else {
+			ix.live++
+		}
+	}
+	np := rd.u()
+	if rd.err != nil || np >= math.MaxUint32 {
+		return nil, corrupt(rd.err, "term count %d", np)
+	}
+	for pid := range np {
+		f := rd.u()
+		term := string(rd.bytes(1 << 16))
+		df := rd.u()
+		data := rd.bytes(1 << 34)
+		if rd.err != nil {
+			return nil, corrupt(rd.err, "term %d", pid)
+		}
+		if f >= nf || term == "" {
+			return nil, corrupt(nil, "term %d: field %d, text %q", pid, f, term)
+		}
+		if _, dup := ix.dict[f][term]; dup {
+			return nil, corrupt(nil, "term %q twice in field %d", term, f)
+		}
+		// Rebuild the list (and its skips and bounds) by decoding it, which
+		// also validates it.
+		p := postings{minLen: math.MaxUint32, blkMinLen: math.MaxUint32}
+		src := postings{data: data}
+		c := newCursor(&src)
+		prev, first := uint32(0), true
+		for c.next() {
+			if (!first && c.doc <= prev) || uint64(c.doc) >= nd || c.tf == 0 {
+				return nil, corrupt(nil, "term %q: bad posting", term)
+			}
+			first, prev = false, c.doc
+			p.add(c.doc, c.tf, ix.lens[int(c.doc)*int(nf)+int(f)])
+		}
+		if uint64(p.df) != df || len(p.data) != len(data) {
+			return nil, corrupt(nil, "term %q: postings do not match their count", term)
+		}
+		ix.dict[f][term] = uint32(len(ix.post))
+		ix.terms = append(ix.terms, term)
+		ix.tfld = append(ix.tfld, uint8(f))
+		ix.post = append(ix.post, p)
+	}
+	ix.curTF = make([]uint32, len(ix.post))
+	if _, err := rd.r.ReadByte(); err != io.EOF {
+		return nil, corrupt(nil, "trailing data")
+	}
+	return ix, nil
+}
+
+func corrupt(err error, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if err != nil && !errors.Is(err, ErrInvalid) {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return fmt.Errorf("%w: %s: %w", ErrCorrupt, msg, err)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrCorrupt, msg, strings.TrimPrefix(err.Error(), "textindex: "))
+	}
+	return fmt.Errorf("%w: %s", ErrCorrupt, msg)
+}
