@@ -1,0 +1,182 @@
+package broker
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Achievement is a record of the achievement library (成果库): one research
+// result offered for transfer.
+type Achievement struct {
+	Meta
+	Title    string   `json:"title" validate:"required,max=300"`
+	Summary  string   `json:"summary,omitempty" validate:"max=500"` // one-sentence summary
+	Abstract string   `json:"abstract,omitempty" validate:"max=20000"`
+	Keywords []string `json:"keywords,omitempty" validate:"max=50,dive,max=100"`
+	// Disciplines are discipline codes (e.g. GB/T 13745 "520" 计算机科学技术).
+	Disciplines []string `json:"disciplines,omitempty" validate:"max=20,dive,max=32"`
+	// IndustryCodes are industry codes (e.g. GB/T 4754-2017 "I65").
+	IndustryCodes []string       `json:"industry_codes,omitempty" validate:"max=20,dive,max=32"`
+	Owner         string         `json:"owner,omitempty" validate:"max=200"` // owning (completing) institution
+	OwnerID       string         `json:"owner_id,omitempty" validate:"max=64"`
+	Inventors     []Inventor     `json:"inventors,omitempty" validate:"max=100,dive"`
+	IPRights      []IPRight      `json:"ip_rights,omitempty" validate:"max=100,dive"`
+	Readiness     Readiness      `json:"readiness"`
+	TransferModes []TransferMode `json:"transfer_modes,omitempty" validate:"max=6,dive,oneof=transfer license investment development service consulting"`
+	// AskingPrice in yuan; zero with Pricing "negotiable" (面议).
+	AskingPrice decimal.Decimal `json:"asking_price"`
+	Pricing     PricingType     `json:"pricing,omitempty" validate:"omitempty,oneof=negotiable fixed floor"`
+}
+
+// Inventor is a member of the team that completed an achievement, with the
+// share of the reward they are entitled to, in percent.
+type Inventor struct {
+	Name     string          `json:"name" validate:"required,max=64"`
+	ExpertID string          `json:"expert_id,omitempty" validate:"max=64"`
+	Share    decimal.Decimal `json:"share"` // percent, 0–100
+}
+
+// IPRight is one intellectual-property right behind an achievement.
+type IPRight struct {
+	Type      IPType    `json:"type" validate:"required,oneof=invention_patent utility_model design_patent software_copyright ic_layout plant_variety biomedical_variety technical_secret other"`
+	Number    string    `json:"number,omitempty" validate:"max=64"` // e.g. ZL202110123456.7
+	Status    IPStatus  `json:"status,omitempty" validate:"omitempty,oneof=filed granted expired invalidated"`
+	Territory string    `json:"territory,omitempty" validate:"max=32"` // e.g. CN, PCT, US
+	Owners    []string  `json:"owners,omitempty" validate:"max=20,dive,max=200"`
+	Expires   time.Time `json:"expires,omitzero"`
+}
+
+// IPType is a kind of intellectual property that can be traded.
+type IPType string
+
+// IP types tradable on Shanghai's technology exchange.
+const (
+	InventionPatent   IPType = "invention_patent"   // 发明专利
+	UtilityModel      IPType = "utility_model"      // 实用新型
+	DesignPatent      IPType = "design_patent"      // 外观设计
+	SoftwareCopyright IPType = "software_copyright" // 软件著作权
+	ICLayout          IPType = "ic_layout"          // 集成电路布图设计
+	PlantVariety      IPType = "plant_variety"      // 植物新品种
+	BiomedVariety     IPType = "biomedical_variety" // 生物医药新品种
+	TechnicalSecret   IPType = "technical_secret"   // 技术秘密
+	OtherIP           IPType = "other"
+)
+
+// IPStatus is the legal status of an IP right.
+type IPStatus string
+
+// IP statuses.
+const (
+	IPFiled       IPStatus = "filed"
+	IPGranted     IPStatus = "granted"
+	IPExpired     IPStatus = "expired"
+	IPInvalidated IPStatus = "invalidated"
+)
+
+// PricingType says how an asking price is meant.
+type PricingType string
+
+// Pricing types.
+const (
+	Negotiable PricingType = "negotiable" // 面议
+	FixedPrice PricingType = "fixed"      // 一口价
+	FloorPrice PricingType = "floor"      // 底价
+)
+
+func (Achievement) kind() Kind                        { return KindAchievement }
+func (a Achievement) getMeta() Meta                   { return a.Meta }
+func (a Achievement) withMeta(m Meta) Achievement     { a.Meta = m; return a }
+func (a Achievement) stage() string                   { return "" }
+func (a Achievement) dedupKey() string                { return dedupKey(a.Title, a.Owner) }
+func (a Achievement) redactFor(Principal) Achievement { return a }
+func (a Achievement) ownerOrgs() []string             { return orgList(a.Owner, a.OwnerID) }
+
+func (a Achievement) normalized() Achievement {
+	a.Meta.normalize()
+	a.Title = normText(a.Title)
+	a.Summary = normText(a.Summary)
+	a.Abstract = normMultiline(a.Abstract)
+	a.Keywords = normList(a.Keywords)
+	a.Disciplines = normCodes(a.Disciplines)
+	a.IndustryCodes = normCodes(a.IndustryCodes)
+	a.Owner = normText(a.Owner)
+	a.OwnerID = normText(a.OwnerID)
+	if a.Inventors != nil {
+		inv := make([]Inventor, len(a.Inventors))
+		for i, x := range a.Inventors {
+			x.Name = normText(x.Name)
+			x.ExpertID = normText(x.ExpertID)
+			inv[i] = x
+		}
+		a.Inventors = inv
+	}
+	if a.IPRights != nil {
+		ips := make([]IPRight, len(a.IPRights))
+		for i, x := range a.IPRights {
+			x.Type = IPType(lowerASCII(normCode(string(x.Type))))
+			x.Number = normCode(x.Number)
+			x.Status = IPStatus(lowerASCII(normCode(string(x.Status))))
+			x.Territory = normCode(x.Territory)
+			x.Owners = normList(x.Owners)
+			if !x.Expires.IsZero() {
+				x.Expires = x.Expires.UTC().Truncate(time.Microsecond)
+			}
+			ips[i] = x
+		}
+		a.IPRights = ips
+	}
+	a.Readiness = a.Readiness.normalizedCopy()
+	if a.TransferModes != nil {
+		ms := make([]TransferMode, 0, len(a.TransferModes))
+		seen := map[TransferMode]bool{}
+		for _, m := range a.TransferModes {
+			m = TransferMode(lowerASCII(normCode(string(m))))
+			if m != "" && !seen[m] {
+				seen[m] = true
+				ms = append(ms, m)
+			}
+		}
+		a.TransferModes = ms
+	}
+	if a.Pricing == "" && a.AskingPrice.IsZero() {
+		a.Pricing = Negotiable
+	}
+	return a
+}
+
+func (a Achievement) check(c *checker, s *System) {
+	s.checkCodes(c, "disciplines", "discipline", a.Disciplines, s.disciplines)
+	s.checkCodes(c, "industry_codes", "industry", a.IndustryCodes, s.industries)
+	checkShares(c, a.Inventors)
+	a.Readiness.check(c, "readiness")
+	checkMoney(c, "asking_price", a.AskingPrice)
+	if a.Pricing != "" && a.Pricing != Negotiable && a.AskingPrice.IsZero() && saneDecimal(a.AskingPrice, 2) {
+		c.add("asking_price", "required", "", "")
+	}
+}
+
+// checkShares checks inventors' shares: each in [0, 100], total ≤ 100.
+func checkShares(c *checker, inv []Inventor) {
+	total := decimal.Zero
+	ok := true
+	for i, x := range inv {
+		f := "inventors[" + itoa(i) + "].share"
+		if !saneDecimal(x.Share, 4) {
+			c.add(f, "malformed", "percentage with at most 4 decimal places", shortDecimal(x.Share))
+			ok = false
+			continue
+		}
+		if x.Share.Sign() < 0 || x.Share.GreaterThan(hundred) {
+			c.add(f, "share_range", "", x.Share.String())
+			ok = false
+			continue
+		}
+		total = total.Add(x.Share)
+	}
+	if ok && total.GreaterThan(hundred) {
+		c.add("inventors", "share_total", "100", total.String())
+	}
+}
+
+var hundred = decimal.NewFromInt(100)

@@ -1,0 +1,555 @@
+package broker
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kexie/techbroker/broker/driver"
+)
+
+// ImportFormat is the format of an import.
+type ImportFormat int
+
+// Import formats.
+const (
+	// CSV with a header row of column names (see the package docs, "Import").
+	CSV ImportFormat = iota
+	// JSONLines: one JSON object per line, with the record's JSON field names.
+	JSONLines
+)
+
+// DuplicatePolicy says what an import does with a row whose normalized
+// title and owner (enterprise, institution) match a stored record or an
+// earlier row.
+type DuplicatePolicy int
+
+// Duplicate policies.
+const (
+	// DuplicateReport skips the row and lists it in ImportReport.Duplicates.
+	DuplicateReport DuplicatePolicy = iota
+	// DuplicateMerge merges the row into the record it duplicates: empty
+	// fields are filled from the row and lists are united.
+	DuplicateMerge
+)
+
+// ImportOptions configure an import. The zero value imports CSV, writes
+// nothing when any row is bad, and reports duplicates.
+type ImportOptions struct {
+	Format ImportFormat
+	// Partial imports the good rows when some are bad, instead of writing
+	// nothing. Bad rows are listed in the report either way.
+	Partial     bool
+	OnDuplicate DuplicatePolicy
+	// Batch names the import batch, recorded in every record's
+	// Provenance.Batch; empty means a generated ID.
+	Batch string
+	// BatchSize is the number of records written per transaction; 0 writes
+	// the whole import in one transaction. Each transaction is all-or-nothing.
+	BatchSize int
+	// Provenance fills empty provenance fields of every row (e.g. Society or
+	// Source); Broker, if set, fills an empty Meta.Broker.
+	Provenance Provenance
+	Broker     string
+	// Progress, if set, is called as rows are validated and written.
+	Progress func(Progress)
+	// MaxRows bounds the rows read; 0 means 1,000,000.
+	MaxRows int
+}
+
+// Progress reports how far an import has come.
+type Progress struct {
+	Phase string // "validate" or "write"
+	Done  int
+	Total int // rows in the input (known after reading)
+}
+
+// ImportReport says what an import did, row by row.
+type ImportReport struct {
+	Batch      string
+	Rows       int          // data rows read
+	Created    []string     // IDs of records created
+	Merged     []string     // IDs of stored records that rows were merged into
+	Duplicates []Duplicate  // rows skipped as duplicates (DuplicateReport)
+	Errors     []FieldError // every bad field of every bad row, with its Row
+}
+
+// Duplicate is a row skipped as a duplicate.
+type Duplicate struct {
+	Row int
+	// Of is the ID of the stored record it duplicates, or "row N" for an
+	// earlier row of the same import.
+	Of string
+}
+
+type importRow[T any] struct {
+	row   int
+	v     T
+	key   string
+	merge string // stored ID to merge into
+}
+
+// Import reads records from r and stores them. Rows are numbered by their
+// line in the input (for CSV the header is line 1). By default an import
+// with any bad row writes nothing and returns the report with an error that
+// matches ErrInvalid and lists every bad field; with Partial the good rows
+// are written and the report lists the bad ones. Import never panics on any
+// input.
+func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o ImportOptions) (*ImportReport, error) {
+	kind := l.kind()
+	rep := &ImportReport{Batch: o.Batch}
+	if rep.Batch == "" {
+		rep.Batch = l.s.newID("import")
+	}
+	maxRows := o.MaxRows
+	if maxRows <= 0 {
+		maxRows = 1_000_000
+	}
+	var rows []importRow[T]
+	var fatal error
+	emit := func(row int, v T, errs []FieldError) {
+		for i := range errs {
+			errs[i].Row = row
+		}
+		rep.Errors = append(rep.Errors, errs...)
+		rep.Rows++
+		if len(errs) == 0 {
+			rows = append(rows, importRow[T]{row: row, v: v})
+		}
+	}
+	switch o.Format {
+	case CSV:
+		fatal = readCSV[T](r, maxRows, emit)
+	case JSONLines:
+		fatal = readJSONL[T](r, maxRows, emit)
+	default:
+		fatal = &ValidationError{Kind: kind, Fields: []FieldError{{Field: "format", Code: "oneof", Param: "CSV JSONLines", Value: fmt.Sprint(o.Format)}}}
+	}
+	if fatal != nil {
+		var ve *ValidationError
+		if errors.As(fatal, &ve) {
+			rep.Errors = append(rep.Errors, ve.Fields...)
+		}
+		return rep, wrap("import", kind, "", fatal)
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, wrap("import", kind, "", err)
+	}
+
+	// Validate, normalize, check access and find duplicates.
+	now := l.s.now()
+	good := rows[:0]
+	byKey := map[string]int{} // key -> index in good
+	for i, ir := range rows {
+		if o.Progress != nil && i%1000 == 0 {
+			o.Progress(Progress{Phase: "validate", Done: i, Total: len(rows)})
+		}
+		if i%1024 == 1023 && ctx.Err() != nil {
+			return rep, wrap("import", kind, "", ctx.Err())
+		}
+		v := l.applyDefaults(ir.v, &o, rep.Batch)
+		v, err := l.prepare(v)
+		if err != nil {
+			var ve *ValidationError
+			errors.As(err, &ve)
+			for _, f := range ve.Fields {
+				f.Row = ir.row
+				rep.Errors = append(rep.Errors, f)
+			}
+			continue
+		}
+		if !p.canWrite(kind, v.getMeta(), v.ownerOrgs()) {
+			rep.Errors = append(rep.Errors, FieldError{Row: ir.row, Field: "", Code: "invalid", Value: "forbidden: principal may not create this record"})
+			continue
+		}
+		ir.v = l.stamp(p, v, now)
+		ir.key = v.dedupKey()
+		if ir.key != "" {
+			if j, dup := byKey[ir.key]; dup {
+				if o.OnDuplicate == DuplicateMerge {
+					merged, err := l.merge(good[j].v, ir.v)
+					if err != nil {
+						addRowErr(rep, ir.row, err)
+					} else {
+						good[j].v = merged
+					}
+				} else {
+					rep.Duplicates = append(rep.Duplicates, Duplicate{Row: ir.row, Of: fmt.Sprintf("row %d", good[j].row)})
+				}
+				continue
+			}
+			stored, err := l.s.store.List(ctx, driver.Query{Kind: string(kind), Key: ir.key, Limit: 1})
+			if err != nil {
+				return rep, wrap("import", kind, "", err)
+			}
+			if len(stored) > 0 {
+				if o.OnDuplicate == DuplicateReport {
+					rep.Duplicates = append(rep.Duplicates, Duplicate{Row: ir.row, Of: stored[0].ID})
+					continue
+				}
+				ir.merge = stored[0].ID
+			}
+			byKey[ir.key] = len(good)
+		}
+		good = append(good, ir)
+	}
+	if o.Progress != nil {
+		o.Progress(Progress{Phase: "validate", Done: len(rows), Total: len(rows)})
+	}
+	if len(rep.Errors) > 0 && !o.Partial {
+		return rep, wrap("import", kind, "", &ValidationError{Kind: kind, Fields: rep.Errors})
+	}
+	return rep, wrap("import", kind, "", l.writeImport(ctx, p, good, &o, rep))
+}
+
+func addRowErr(rep *ImportReport, row int, err error) {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		for _, f := range ve.Fields {
+			f.Row = row
+			rep.Errors = append(rep.Errors, f)
+		}
+		return
+	}
+	rep.Errors = append(rep.Errors, FieldError{Row: row, Code: "invalid", Value: err.Error()})
+}
+
+func (l *Library[T]) applyDefaults(v T, o *ImportOptions, batch string) T {
+	m := v.getMeta()
+	pv := &m.Provenance
+	if pv.Batch == "" {
+		pv.Batch = batch
+	}
+	if pv.Society == "" {
+		pv.Society = o.Provenance.Society
+	}
+	if pv.Broker == "" {
+		pv.Broker = o.Provenance.Broker
+	}
+	if pv.Source == "" {
+		pv.Source = o.Provenance.Source
+	}
+	if pv.AddedBy == "" {
+		pv.AddedBy = o.Provenance.AddedBy
+	}
+	if m.Broker == "" {
+		m.Broker = o.Broker
+	}
+	return v.withMeta(m)
+}
+
+func (l *Library[T]) writeImport(ctx context.Context, p Principal, rows []importRow[T], o *ImportOptions, rep *ImportReport) error {
+	size := o.BatchSize
+	if size <= 0 {
+		size = len(rows)
+	}
+	bulk, canBulk := l.s.store.(driver.BulkCreator)
+	for start := 0; start < len(rows); start += size {
+		chunk := rows[start:min(start+size, len(rows))]
+		hasMerge := false
+		for _, r := range chunk {
+			hasMerge = hasMerge || r.merge != ""
+		}
+		var created, merged []string
+		var err error
+		if canBulk && !hasMerge {
+			recs := make([]driver.Record, len(chunk))
+			evs := make([]driver.Event, len(chunk))
+			for i, r := range chunk {
+				if recs[i], err = l.record(r.v); err != nil {
+					return err
+				}
+				evs[i] = driver.Event{Kind: recs[i].Kind, RecordID: recs[i].ID, Type: "imported", Actor: p.ID, Time: recs[i].Updated}
+				created = append(created, recs[i].ID)
+			}
+			err = bulk.CreateMany(ctx, recs, evs)
+		} else {
+			err = l.s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+				created, merged = created[:0], merged[:0]
+				for _, r := range chunk {
+					if r.merge == "" {
+						if err := l.createTx(ctx, tx, p, r.v, "imported"); err != nil {
+							return fmt.Errorf("row %d: %w", r.row, err)
+						}
+						created = append(created, r.v.getMeta().ID)
+						continue
+					}
+					if err := l.mergeTx(ctx, tx, p, r); err != nil {
+						return fmt.Errorf("row %d: %w", r.row, err)
+					}
+					merged = append(merged, r.merge)
+				}
+				return nil
+			})
+		}
+		if err != nil {
+			return err
+		}
+		rep.Created = append(rep.Created, created...)
+		rep.Merged = append(rep.Merged, merged...)
+		if o.Progress != nil {
+			o.Progress(Progress{Phase: "write", Done: start + len(chunk), Total: len(rows)})
+		}
+	}
+	return nil
+}
+
+func (l *Library[T]) mergeTx(ctx context.Context, tx driver.Tx, p Principal, r importRow[T]) error {
+	cur, err := tx.Get(ctx, string(l.kind()), r.merge)
+	if err != nil {
+		return err
+	}
+	old, err := l.decodeRecord(cur)
+	if err != nil {
+		return err
+	}
+	merged, err := l.merge(old, r.v)
+	if err != nil {
+		return err
+	}
+	_, err = l.replaceTx(ctx, tx, p, merged, "merged")
+	return err
+}
+
+// merge fills old's empty fields from newer and unites string lists,
+// keeping old's identity and provenance; the result is validated again.
+func (l *Library[T]) merge(old, newer T) (T, error) {
+	var zero T
+	var a, b map[string]any
+	if err := jsonRoundTrip(old, &a); err != nil {
+		return zero, err
+	}
+	if err := jsonRoundTrip(newer, &b); err != nil {
+		return zero, err
+	}
+	for k, nv := range b {
+		switch k {
+		case "id", "version", "created", "updated", "provenance":
+			continue
+		}
+		ov, ok := a[k]
+		if !ok || isEmptyJSON(ov) {
+			a[k] = nv
+			continue
+		}
+		if ol, ok := ov.([]any); ok {
+			if nl, ok := nv.([]any); ok {
+				a[k] = append(ol, nl...)
+			}
+		}
+	}
+	var out T
+	if err := jsonRoundTrip(a, &out); err != nil {
+		return zero, err
+	}
+	m := out.getMeta()
+	om := old.getMeta()
+	m.ID, m.Version, m.Created, m.Updated, m.Provenance = om.ID, om.Version, om.Created, om.Updated, om.Provenance
+	out, err := l.prepare(out.withMeta(m))
+	if err != nil {
+		return zero, err
+	}
+	return out, nil
+}
+
+func jsonRoundTrip(in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
+}
+
+func isEmptyJSON(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == "" || x == "0"
+	case float64:
+		return x == 0
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		for _, e := range x {
+			if !isEmptyJSON(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// readCSV parses CSV rows into records of type T. Errors that concern the
+// whole input (no header, unknown column) are returned; row errors go to emit.
+func readCSV[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldError)) error {
+	var zero T
+	kind := zero.kind()
+	cols := zero.columns()
+	cr := csv.NewReader(bufio.NewReader(r))
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return &ValidationError{Kind: kind, Fields: []FieldError{{Row: 1, Field: "header", Code: "required"}}}
+	}
+	if err != nil {
+		return &ValidationError{Kind: kind, Fields: []FieldError{{Row: 1, Field: "header", Code: "malformed", Param: "CSV", Value: err.Error()}}}
+	}
+	setters := make([]setter[T], len(header))
+	names := make([]string, len(header))
+	var bad []FieldError
+	seen := map[string]bool{}
+	for i, h := range header {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\uFEFF")
+		}
+		h = lowerASCII(normCode(h))
+		names[i] = h
+		if seen[h] {
+			bad = append(bad, FieldError{Row: 1, Field: h, Code: "unique", Value: h})
+		}
+		seen[h] = true
+		f, ok := cols[h]
+		if !ok {
+			bad = append(bad, FieldError{Row: 1, Field: h, Code: "unknown_field"})
+		}
+		setters[i] = f
+	}
+	if len(bad) > 0 {
+		return &ValidationError{Kind: kind, Fields: bad}
+	}
+	for n := 0; ; n++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		line, _ := cr.FieldPos(0)
+		if n >= maxRows {
+			return &ValidationError{Kind: kind, Fields: []FieldError{{Row: line, Field: "rows", Code: "max", Param: itoa(maxRows), Value: itoa(n + 1)}}}
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
+			// The reader cannot be trusted to resynchronize after a quoting
+			// error: report the row and stop reading.
+			var v T
+			emit(line, v, []FieldError{{Field: "row", Code: "malformed", Param: "CSV", Value: err.Error()}})
+			return nil
+		}
+		var v T
+		c := &checker{}
+		if len(rec) != len(header) {
+			c.add("row", "malformed", "CSV", fmt.Sprintf("%d fields, header has %d", len(rec), len(header)))
+		} else {
+			for i, cell := range rec {
+				if !utf8.ValidString(cell) {
+					c.add(names[i], "malformed", "UTF-8 text", strings.ToValidUTF8(cell, "\uFFFD"))
+					continue
+				}
+				setters[i](&v, cell, c)
+			}
+		}
+		emit(line, v, c.errs)
+	}
+}
+
+// readJSONL parses one JSON object per line. Each field is decoded on its
+// own so that an error names the field.
+func readJSONL[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldError)) error {
+	var zero T
+	kind := zero.kind()
+	fields := jsonFields(reflect.TypeOf(zero))
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	line, n := 0, 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		if n >= maxRows {
+			return &ValidationError{Kind: kind, Fields: []FieldError{{Row: line, Field: "rows", Code: "max", Param: itoa(maxRows), Value: itoa(n + 1)}}}
+		}
+		n++
+		var v T
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(b, &obj); err != nil || obj == nil {
+			msg := "not a JSON object"
+			if err != nil {
+				msg = err.Error()
+			}
+			emit(line, v, []FieldError{{Field: "row", Code: "malformed", Param: "JSON", Value: msg}})
+			continue
+		}
+		c := &checker{}
+		rv := reflect.ValueOf(&v).Elem()
+		for name, raw := range obj {
+			idx, ok := fields[name]
+			if !ok {
+				c.add(name, "unknown_field", "", "")
+				continue
+			}
+			f := rv.FieldByIndex(idx)
+			if err := json.Unmarshal(raw, f.Addr().Interface()); err != nil {
+				c.add(name, "malformed", f.Type().String(), string(raw))
+				f.SetZero()
+			}
+		}
+		sortFieldErrors(c.errs)
+		emit(line, v, c.errs)
+	}
+	if err := sc.Err(); err != nil {
+		return &ValidationError{Kind: kind, Fields: []FieldError{{Row: line + 1, Field: "row", Code: "malformed", Param: "JSON Lines", Value: err.Error()}}}
+	}
+	return nil
+}
+
+// jsonFields maps JSON names to field indexes, following embedded structs.
+func jsonFields(t reflect.Type) map[string][]int {
+	out := map[string][]int{}
+	var walk func(t reflect.Type, prefix []int)
+	walk = func(t reflect.Type, prefix []int) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			idx := append(append([]int(nil), prefix...), i)
+			if f.Anonymous && f.Type.Kind() == reflect.Struct {
+				walk(f.Type, idx)
+				continue
+			}
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			out[name] = idx
+		}
+	}
+	walk(t, nil)
+	return out
+}
+
+func sortFieldErrors(errs []FieldError) {
+	for i := 1; i < len(errs); i++ {
+		for j := i; j > 0 && errs[j].Field < errs[j-1].Field; j-- {
+			errs[j], errs[j-1] = errs[j-1], errs[j]
+		}
+	}
+}

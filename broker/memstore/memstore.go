@@ -1,0 +1,460 @@
+// Package memstore is the in-memory storage adapter for package broker: the
+// default store, for tests, examples and single-process use.
+//
+// # Behaviour
+//
+// Records and events live in maps guarded by one read-write mutex. Every
+// record is copied on the way in and on the way out, so no caller can change
+// stored state through a slice it holds (go-memdb hands out stored objects;
+// this store does not). Transactions buffer their writes and apply them at
+// commit under the write lock, so they are all-or-nothing and serializable.
+// Nothing survives the process: use broker/sqlitestore or broker/pgstore to
+// persist.
+package memstore
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/kexie/techbroker/broker/driver"
+)
+
+// Store is an in-memory driver.Store. The zero value is not usable; call New.
+type Store struct {
+	mu     sync.RWMutex
+	kinds  map[string]*table
+	events []driver.Event
+	seq    int64
+	closed bool
+}
+
+type table struct {
+	recs map[string]driver.Record
+	ids  []string            // sorted
+	keys map[string][]string // Key -> IDs
+}
+
+var (
+	_ driver.Store       = (*Store)(nil)
+	_ driver.BulkCreator = (*Store)(nil)
+)
+
+// New returns an empty store.
+func New() *Store { return &Store{kinds: make(map[string]*table)} }
+
+func errClosed() error { return fmt.Errorf("memstore: store is closed") }
+
+func copyRecord(r driver.Record) driver.Record {
+	r.Body = bytes.Clone(r.Body)
+	return r
+}
+
+func copyEvent(e driver.Event) driver.Event {
+	e.Body = bytes.Clone(e.Body)
+	return e
+}
+
+func (s *Store) tableFor(kind string, create bool) *table {
+	t := s.kinds[kind]
+	if t == nil && create {
+		t = &table{recs: make(map[string]driver.Record), keys: make(map[string][]string)}
+		s.kinds[kind] = t
+	}
+	return t
+}
+
+// Get implements driver.Store.
+func (s *Store) Get(ctx context.Context, kind, id string) (driver.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return driver.Record{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return driver.Record{}, errClosed()
+	}
+	return s.get(kind, id)
+}
+
+func (s *Store) get(kind, id string) (driver.Record, error) {
+	t := s.tableFor(kind, false)
+	if t == nil {
+		return driver.Record{}, driver.ErrNotFound
+	}
+	r, ok := t.recs[id]
+	if !ok {
+		return driver.Record{}, driver.ErrNotFound
+	}
+	return copyRecord(r), nil
+}
+
+// List implements driver.Store.
+func (s *Store) List(ctx context.Context, q driver.Query) ([]driver.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, errClosed()
+	}
+	return s.list(ctx, q, nil)
+}
+
+func matches(r *driver.Record, q *driver.Query) bool {
+	if q.Broker != "" && r.Broker != q.Broker {
+		return false
+	}
+	if q.Stage != "" && r.Stage != q.Stage {
+		return false
+	}
+	if q.Key != "" && r.Key != q.Key {
+		return false
+	}
+	if !q.UpdatedBefore.IsZero() && !r.Updated.Before(q.UpdatedBefore) {
+		return false
+	}
+	return true
+}
+
+// list scans the committed table, overlaid with a transaction's pending
+// writes when ov is not nil.
+func (s *Store) list(ctx context.Context, q driver.Query, ov *tx) ([]driver.Record, error) {
+	if q.Kind == "" {
+		return nil, fmt.Errorf("memstore: list: kind is required")
+	}
+	var ids []string
+	if t := s.tableFor(q.Kind, false); t != nil {
+		if q.Key != "" {
+			ids = slices.Clone(t.keys[q.Key])
+			slices.Sort(ids)
+		} else {
+			ids = t.ids
+		}
+	}
+	if ov != nil {
+		ids = ov.mergeIDs(q.Kind, ids)
+	}
+	start := 0
+	if q.After != "" {
+		start = sort.SearchStrings(ids, q.After)
+		if start < len(ids) && ids[start] == q.After {
+			start++
+		}
+	}
+	var out []driver.Record
+	for i, id := range ids[start:] {
+		if i%1024 == 1023 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		var r driver.Record
+		var err error
+		if ov != nil {
+			r, err = ov.get(q.Kind, id)
+		} else {
+			r, err = s.get(q.Kind, id)
+		}
+		if err != nil {
+			continue // deleted in the transaction
+		}
+		if !matches(&r, &q) {
+			continue
+		}
+		out = append(out, r)
+		if q.Limit > 0 && len(out) >= q.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// Events implements driver.Store.
+func (s *Store) Events(ctx context.Context, q driver.EventQuery) ([]driver.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, errClosed()
+	}
+	// Seq starts at 1 and has no gaps, so AfterSeq indexes the slice.
+	start := int(min(max(q.AfterSeq, 0), int64(len(s.events))))
+	var out []driver.Event
+	for _, e := range s.events[start:] {
+		if q.Kind != "" && e.Kind != q.Kind {
+			continue
+		}
+		if q.RecordID != "" && e.RecordID != q.RecordID {
+			continue
+		}
+		out = append(out, copyEvent(e))
+		if q.Limit > 0 && len(out) >= q.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// Update implements driver.Store.
+func (s *Store) Update(ctx context.Context, fn func(context.Context, driver.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errClosed()
+	}
+	t := &tx{s: s, writes: make(map[string]map[string]*driver.Record)}
+	err := fn(ctx, t)
+	t.done = true
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.commit(t)
+	return nil
+}
+
+// CreateMany implements driver.BulkCreator.
+func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []driver.Event) error {
+	return s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		for _, r := range recs {
+			if err := tx.Create(ctx, r); err != nil {
+				return err
+			}
+		}
+		for _, e := range events {
+			if err := tx.Append(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) commit(t *tx) {
+	for _, kind := range t.order {
+		tb := s.tableFor(kind, true)
+		for id, w := range t.writes[kind] {
+			old, existed := tb.recs[id]
+			if existed {
+				tb.removeKey(old.Key, id)
+			}
+			if w == nil {
+				if existed {
+					delete(tb.recs, id)
+					i := sort.SearchStrings(tb.ids, id)
+					tb.ids = slices.Delete(tb.ids, i, i+1)
+				}
+				continue
+			}
+			tb.recs[id] = *w
+			if w.Key != "" {
+				tb.keys[w.Key] = append(tb.keys[w.Key], id)
+			}
+			if !existed {
+				tb.insertID(id)
+			}
+		}
+	}
+	for _, e := range t.events {
+		s.seq++
+		e.Seq = s.seq
+		s.events = append(s.events, e)
+	}
+}
+
+func (tb *table) insertID(id string) {
+	if n := len(tb.ids); n == 0 || tb.ids[n-1] < id {
+		tb.ids = append(tb.ids, id)
+		return
+	}
+	i := sort.SearchStrings(tb.ids, id)
+	tb.ids = slices.Insert(tb.ids, i, id)
+}
+
+func (tb *table) removeKey(key, id string) {
+	if key == "" {
+		return
+	}
+	ids := tb.keys[key]
+	if i := slices.Index(ids, id); i >= 0 {
+		ids = slices.Delete(ids, i, i+1)
+	}
+	if len(ids) == 0 {
+		delete(tb.keys, key)
+	} else {
+		tb.keys[key] = ids
+	}
+}
+
+// Close implements driver.Store. Later calls fail.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	return nil
+}
+
+// tx buffers writes; the store's write lock is held for its whole life.
+type tx struct {
+	s      *Store
+	writes map[string]map[string]*driver.Record // nil value = deleted
+	order  []string                             // kinds in first-write order
+	events []driver.Event
+	done   bool
+}
+
+func (t *tx) check(ctx context.Context) error {
+	if t.done {
+		return fmt.Errorf("memstore: transaction used after it ended")
+	}
+	return ctx.Err()
+}
+
+func (t *tx) get(kind, id string) (driver.Record, error) {
+	if w, ok := t.writes[kind][id]; ok {
+		if w == nil {
+			return driver.Record{}, driver.ErrNotFound
+		}
+		return copyRecord(*w), nil
+	}
+	return t.s.get(kind, id)
+}
+
+func (t *tx) mergeIDs(kind string, ids []string) []string {
+	w := t.writes[kind]
+	if len(w) == 0 {
+		return ids
+	}
+	var extra []string
+	for id, r := range w {
+		if r != nil {
+			if _, err := t.s.get(kind, id); err != nil {
+				extra = append(extra, id)
+			}
+		}
+	}
+	if len(extra) == 0 {
+		return ids
+	}
+	out := append(slices.Clone(ids), extra...)
+	slices.Sort(out)
+	return out
+}
+
+func (t *tx) put(r driver.Record) {
+	m := t.writes[r.Kind]
+	if m == nil {
+		m = make(map[string]*driver.Record)
+		t.writes[r.Kind] = m
+		t.order = append(t.order, r.Kind)
+	}
+	c := copyRecord(r)
+	m[r.ID] = &c
+}
+
+func (t *tx) Get(ctx context.Context, kind, id string) (driver.Record, error) {
+	if err := t.check(ctx); err != nil {
+		return driver.Record{}, err
+	}
+	return t.get(kind, id)
+}
+
+func (t *tx) List(ctx context.Context, q driver.Query) ([]driver.Record, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	if q.Key != "" {
+		// Pending writes may add or remove records with this key: scan them.
+		recs, err := t.s.list(ctx, q, t)
+		if err != nil {
+			return nil, err
+		}
+		for id, w := range t.writes[q.Kind] {
+			if w != nil && w.Key == q.Key && !slices.ContainsFunc(recs, func(r driver.Record) bool { return r.ID == id }) {
+				recs = append(recs, copyRecord(*w))
+			}
+		}
+		slices.SortFunc(recs, func(a, b driver.Record) int { return strings.Compare(a.ID, b.ID) })
+		if q.Limit > 0 && len(recs) > q.Limit {
+			recs = recs[:q.Limit]
+		}
+		return recs, nil
+	}
+	return t.s.list(ctx, q, t)
+}
+
+func (t *tx) Create(ctx context.Context, r driver.Record) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if r.Kind == "" || r.ID == "" {
+		return fmt.Errorf("memstore: create: kind and id are required")
+	}
+	if _, err := t.get(r.Kind, r.ID); err == nil {
+		return driver.ErrExists
+	}
+	r.Version = 1
+	t.put(r)
+	return nil
+}
+
+func (t *tx) Replace(ctx context.Context, r driver.Record) (int64, error) {
+	if err := t.check(ctx); err != nil {
+		return 0, err
+	}
+	cur, err := t.get(r.Kind, r.ID)
+	if err != nil {
+		return 0, err
+	}
+	if cur.Version != r.Version {
+		return 0, driver.ErrConflict
+	}
+	r.Version++
+	t.put(r)
+	return r.Version, nil
+}
+
+func (t *tx) Delete(ctx context.Context, kind, id string, version int64) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	cur, err := t.get(kind, id)
+	if err != nil {
+		return err
+	}
+	if cur.Version != version {
+		return driver.ErrConflict
+	}
+	m := t.writes[kind]
+	if m == nil {
+		m = make(map[string]*driver.Record)
+		t.writes[kind] = m
+		t.order = append(t.order, kind)
+	}
+	m[id] = nil
+	return nil
+}
+
+func (t *tx) Append(ctx context.Context, e driver.Event) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if e.Kind == "" || e.RecordID == "" || e.Type == "" {
+		return fmt.Errorf("memstore: append: kind, record id and type are required")
+	}
+	t.events = append(t.events, copyEvent(e))
+	return nil
+}

@@ -1,0 +1,250 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/go-playground/validator/v10"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/message/catalog"
+)
+
+// FieldError is one bad field.
+type FieldError struct {
+	Row   int    `json:"row,omitempty"` // 1-based data row of an import; 0 outside imports
+	Field string `json:"field"`         // JSON path, e.g. "inventors[1].share"
+	Code  string `json:"code"`          // the rule broken, e.g. "required", "max_len", "negative"
+	Param string `json:"param,omitempty"`
+	Value string `json:"value,omitempty"` // the offending value, shortened
+}
+
+// Message renders the error in the language tag (Chinese or English; others
+// fall back to English).
+func (f FieldError) Message(tag language.Tag) string {
+	p := printer(tag)
+	label := f.Field
+	if isChinese(tag) {
+		if l := zhLabel(f.Field); l != "" {
+			label = l + "(" + f.Field + ")"
+		}
+	}
+	msg := p.Sprintf(msgKey(f.Code), label, f.Param, f.Value)
+	if f.Row > 0 {
+		msg = p.Sprintf("row %d: %s", f.Row, msg)
+	}
+	return msg
+}
+
+// ValidationError lists every bad field of one record or one import. It
+// matches ErrInvalid with errors.Is.
+type ValidationError struct {
+	Kind   Kind
+	Fields []FieldError
+}
+
+// Error renders all fields in English.
+func (e *ValidationError) Error() string { return e.Localize(language.English) }
+
+// Localize renders all fields in the language tag, separated by "; ".
+func (e *ValidationError) Localize(tag language.Tag) string {
+	msgs := e.Messages(tag)
+	prefix := "invalid " + string(e.Kind)
+	if isChinese(tag) {
+		prefix = "无效的" + zhKind(e.Kind)
+	}
+	sep := ": "
+	if isChinese(tag) {
+		sep = "："
+	}
+	return prefix + sep + strings.Join(msgs, "; ")
+}
+
+// Messages returns one message per bad field in the language tag.
+func (e *ValidationError) Messages(tag language.Tag) []string {
+	out := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		out[i] = f.Message(tag)
+	}
+	return out
+}
+
+// Is reports whether target is ErrInvalid.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+func isChinese(tag language.Tag) bool {
+	b, _ := tag.Base()
+	return b.String() == "zh"
+}
+
+// checker collects field errors for one record.
+type checker struct {
+	errs   []FieldError
+	prefix string
+}
+
+func (c *checker) add(field, code, param, value string) {
+	if r := []rune(value); len(r) > 40 {
+		value = string(r[:40]) + "…"
+	}
+	c.errs = append(c.errs, FieldError{Field: c.prefix + field, Code: code, Param: param, Value: value})
+}
+
+func (c *checker) err(kind Kind) error {
+	if len(c.errs) == 0 {
+		return nil
+	}
+	return &ValidationError{Kind: kind, Fields: c.errs}
+}
+
+// newValidate builds the one validator.Validate of a System.
+func newValidate() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		if name == "" {
+			return f.Name
+		}
+		return name
+	})
+	return v
+}
+
+// structErrors runs the struct tags and appends their failures to c.
+func structErrors(v *validator.Validate, c *checker, x any) {
+	err := v.Struct(x)
+	if err == nil {
+		return
+	}
+	var ves validator.ValidationErrors
+	if !errors.As(err, &ves) {
+		c.add("", "invalid", "", err.Error())
+		return
+	}
+	for _, fe := range ves {
+		ns := fe.Namespace()
+		if _, rest, ok := strings.Cut(ns, "."); ok {
+			ns = rest
+		}
+		// Embedded Meta fields appear under "Meta.".
+		ns = strings.TrimPrefix(ns, "Meta.")
+		code := fe.Tag()
+		switch fe.Kind() {
+		case reflect.String, reflect.Slice, reflect.Map, reflect.Array:
+			switch code {
+			case "max", "lte":
+				code = "max_len"
+			case "min", "gte":
+				code = "min_len"
+			}
+		}
+		val := ""
+		if fe.Kind() != reflect.Slice && fe.Kind() != reflect.Map && fe.Kind() != reflect.Struct {
+			val = fmt.Sprint(fe.Value())
+		}
+		c.add(ns, code, fe.Param(), val)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// Message catalog: one key per rule; arguments are (field label, param, value).
+var messages = sync.OnceValue(func() catalog.Catalog {
+	b := catalog.NewBuilder(catalog.Fallback(language.English))
+	set := func(key, en, zh string) {
+		_ = b.SetString(language.English, key, en)
+		_ = b.SetString(language.Chinese, key, zh)
+	}
+	set("required", "%[1]s is required", "%[1]s不能为空")
+	set("max_len", "%[1]s must have at most %[2]s characters or items", "%[1]s最多%[2]s个字符或条目")
+	set("min_len", "%[1]s must have at least %[2]s characters or items", "%[1]s至少%[2]s个字符或条目")
+	set("max", "%[1]s must be at most %[2]s (got %[3]s)", "%[1]s不能大于%[2]s（当前为%[3]s）")
+	set("min", "%[1]s must be at least %[2]s (got %[3]s)", "%[1]s不能小于%[2]s（当前为%[3]s）")
+	set("oneof", "%[1]s must be one of [%[2]s] (got %[3]q)", "%[1]s必须是[%[2]s]之一（当前为%[3]q）")
+	set("printascii", "%[1]s must be printable ASCII (got %[3]q)", "%[1]s只能包含可打印ASCII字符（当前为%[3]q）")
+	set("negative", "%[1]s must not be negative (got %[3]s)", "%[1]s不能为负数（当前为%[3]s）")
+	set("malformed", "%[1]s: %[3]q is not a valid %[2]s", "%[1]s：%[3]q不是有效的%[2]s")
+	set("range_order", "%[1]s must not be below %[2]s (got %[3]s)", "%[1]s不能低于%[2]s（当前为%[3]s）")
+	set("level_range", "%[1]s: level %[3]s is outside the scale %[2]s", "%[1]s：等级%[3]s超出了量表%[2]s的范围")
+	set("code", "%[1]s: unknown %[2]s code %[3]q", "%[1]s：未知的%[2]s代码%[3]q")
+	set("share_total", "%[1]s: shares add up to %[3]s%%, more than 100%%", "%[1]s：份额合计%[3]s%%，超过100%%")
+	set("share_range", "%[1]s: a share must be between 0 and 100 (got %[3]s)", "%[1]s：份额必须在0到100之间（当前为%[3]s）")
+	set("duplicate", "%[1]s: duplicate of %[2]s", "%[1]s：与%[2]s重复")
+	set("unknown_field", "%[1]s: unknown field", "%[1]s：未知字段")
+	set("unique", "%[1]s: %[3]q appears more than once", "%[1]s：%[3]q重复出现")
+	set("ref", "%[1]s: %[3]q does not exist", "%[1]s：%[3]q不存在")
+	set("invalid", "%[1]s is invalid: %[3]s", "%[1]s无效：%[3]s")
+	set("row %d: %s", "row %d: %s", "第%d行：%s")
+	return b
+})
+
+func msgKey(code string) message.Reference {
+	switch code {
+	case "required", "max_len", "min_len", "max", "min", "oneof", "printascii", "negative",
+		"malformed", "range_order", "level_range", "code", "share_total", "share_range",
+		"duplicate", "unknown_field", "unique", "ref", "invalid":
+		return code
+	case "lte":
+		return "max"
+	case "gte":
+		return "min"
+	}
+	return "invalid"
+}
+
+func printer(tag language.Tag) *message.Printer {
+	if isChinese(tag) {
+		tag = language.Chinese
+	} else {
+		tag = language.English
+	}
+	return message.NewPrinter(tag, message.Catalog(messages()))
+}
+
+var zhLabels = map[string]string{
+	"id": "编号", "title": "标题", "summary": "一句话简介", "abstract": "摘要", "keywords": "关键词",
+	"disciplines": "学科", "industry_codes": "行业代码", "owner": "权利人", "inventors": "完成人",
+	"share": "份额", "name": "姓名/名称", "ip_rights": "知识产权", "type": "类型", "number": "编号",
+	"status": "状态", "territory": "地域", "readiness": "技术成熟度", "scale": "量表", "level": "等级",
+	"transfer_modes": "转化方式", "asking_price": "报价", "pricing": "定价方式", "visibility": "可见范围",
+	"region": "地区", "broker": "技术券商", "enterprise": "企业", "problem": "问题描述",
+	"spec": "技术规格", "min_readiness": "最低成熟度", "budget": "预算", "min": "下限", "max": "上限",
+	"deadline": "截止日期", "institution": "单位", "grade": "职称/级别", "works": "代表成果",
+	"qualifications": "资质", "conflicts": "利益冲突声明", "max_load": "最大评审量",
+	"contact": "联系方式", "phone": "电话", "email": "电子邮箱", "sector": "领域", "members": "成员单位",
+	"staff": "人员", "societies": "所属学会", "city": "城市", "evidence": "证据", "brokers": "技术券商",
+	"row": "行", "price": "价格",
+}
+
+// zhLabel returns the Chinese label of a field path's last element.
+func zhLabel(path string) string {
+	last := path
+	if i := strings.LastIndexByte(last, '.'); i >= 0 {
+		last = last[i+1:]
+	}
+	if i := strings.IndexByte(last, '['); i >= 0 {
+		last = last[:i]
+	}
+	return zhLabels[last]
+}
+
+func zhKind(k Kind) string {
+	switch k {
+	case KindAchievement:
+		return "科技成果"
+	case KindDemand:
+		return "技术需求"
+	case KindExpert:
+		return "专家"
+	case KindBroker:
+		return "技术券商"
+	}
+	return string(k)
+}
