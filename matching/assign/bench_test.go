@@ -22,3 +22,27 @@ func BenchmarkAssignLarge(b *testing.B) {
 		b.ReportMetric(float64(res.Stats.Augmentations), "augs")
 	}
 }
+
+// BenchmarkAssign is a medium instance: 1,000 items × 500 experts, dense,
+// 3 per item, loads 2 to 7.
+func BenchmarkAssign(b *testing.B) {
+	p := randomDense(2019, 1000, 500, 3, 2, 7)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Solve(context.Background(), p, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAssignFair(b *testing.B) {
+	p := randomDense(2019, 1000, 500, 3, 2, 7)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Solve(context.Background(), p, &Options{Fair: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
