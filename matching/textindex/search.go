@@ -443,3 +443,85 @@ func (ix *Index) topK(qt []qterm, k int, exhaustive bool, st *Stats) []scored {
 	}
 	return out
 }
+
+// Scores returns the query's BM25 score of each document in ids (0 for a
+// document that is absent or does not match), in the order of ids.
+func (ix *Index) Scores(q Query, ids []string) ([]float64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	qt, err := ix.queryTerms(&q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(ids))
+	type target struct {
+		doc uint32
+		i   int
+	}
+	var targets []target
+	for i, id := range ids {
+		if d, ok := ix.docOf[id]; ok {
+			targets = append(targets, target{d, i})
+		}
+	}
+	slices.SortFunc(targets, func(a, b target) int { return cmp.Compare(a.doc, b.doc) })
+	sc := ix.newScorer()
+	for j := range qt {
+		c := newCursor(&ix.post[qt[j].pid])
+		for _, t := range targets {
+			if !c.advance(t.doc) {
+				break
+			}
+			if c.doc == t.doc {
+				out[t.i] += sc.score(&qt[j], t.doc, c.tf)
+			}
+		}
+	}
+	return out, nil
+}
+
+// KeyTerms analyzes text and returns at most n of its terms that occur in
+// the index, ranked by tf·idf (idf from the field where the term is most
+// frequent), each weighted by its count in text. It is the term selection
+// of a "more like this" query: a long document as a query keeps its
+// characteristic terms and drops the common ones. n ≤ 0 keeps all terms.
+func (ix *Index) KeyTerms(text string, n int) []Term {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	counts := map[string]int{}
+	var order []string
+	for _, tk := range ix.an.Analyze(text) {
+		if counts[tk.Term] == 0 {
+			order = append(order, tk.Term)
+		}
+		counts[tk.Term]++
+	}
+	type cand struct {
+		term  string
+		score float64
+	}
+	var cands []cand
+	total := float64(len(ix.ids))
+	for _, t := range order {
+		df := 0
+		for f := range ix.dict {
+			if pid, ok := ix.dict[f][t]; ok {
+				df = max(df, int(ix.post[pid].df))
+			}
+		}
+		if df == 0 {
+			continue
+		}
+		idf := math.Log(1 + (total-float64(df)+0.5)/(float64(df)+0.5))
+		cands = append(cands, cand{t, float64(counts[t]) * idf})
+	}
+	if n > 0 && len(cands) > n {
+		slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
+		cands = cands[:n]
+	}
+	out := make([]Term, len(cands))
+	for i, c := range cands {
+		out[i] = Term{Text: c.term, Weight: float64(counts[c.term])}
+	}
+	return out
+}

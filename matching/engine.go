@@ -1,0 +1,454 @@
+package matching
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/kexie/techbroker/matching/analysis"
+	"github.com/kexie/techbroker/matching/textindex"
+	"github.com/shopspring/decimal"
+)
+
+// Weights of the ranking signals. Each signal's value is in 0..1; a
+// match's score is Σ weight × value.
+type Weights struct {
+	Text       float64 // BM25 relevance, divided by the best candidate's
+	Discipline float64 // Jaccard overlap of disciplines
+	Industry   float64 // Jaccard overlap of industry codes
+	Readiness  float64 // achievement level against the demand's minimum
+	Budget     float64 // asking price against the demand's budget
+	Region     float64 // same region
+	Declined   float64 // applied (usually negative) when the pair was declined
+}
+
+// DefaultWeights rank mainly by text, then by field overlap and fit.
+func DefaultWeights() Weights {
+	return Weights{Text: 1, Discipline: 0.3, Industry: 0.2, Readiness: 0.15, Budget: 0.15, Region: 0.05, Declined: -1}
+}
+
+// Options configure an Engine. Nil means defaults.
+type Options struct {
+	// Analyzer for documents and queries (default analysis.New(nil)).
+	Analyzer *analysis.Analyzer
+	// K1 and B are the BM25 parameters (defaults 1.2 and 0.75).
+	K1, B float64
+	// Boosts of the title, keywords and abstract fields (defaults 2, 1.5, 1).
+	TitleBoost, KeywordsBoost, AbstractBoost float64
+	// Weights of the ranking signals (nil means DefaultWeights).
+	Weights *Weights
+	// Candidates is how many text hits are re-ranked (default 5×K, at
+	// least 50). A document with no query term in common is never a
+	// candidate.
+	Candidates int
+	// MaxQueryTerms bounds the terms of a query built from a whole
+	// document (similar achievements, achievement→demands,
+	// expert→achievements): the n terms with the highest tf·idf are kept
+	// (default 0 means all).
+	MaxQueryTerms int
+}
+
+// meta is the non-text part of a document.
+type meta struct {
+	disciplines []string
+	industry    []string
+	readiness   int
+	price       decimal.Decimal
+	budgetMax   decimal.Decimal
+	region      string
+}
+
+// Engine is the built-in matcher: a BM25 index per kind of document and a
+// hybrid re-ranker. It is safe for concurrent use.
+type Engine struct {
+	opts    Options
+	weights Weights
+	index   map[Kind]*textindex.Index
+
+	mu       sync.RWMutex
+	meta     map[Kind]map[string]meta
+	declined map[[2]string]bool // (source id, target id)
+}
+
+var _ Matcher = (*Engine)(nil)
+
+// NewEngine returns an empty engine.
+func NewEngine(opts *Options) (*Engine, error) {
+	e := &Engine{meta: map[Kind]map[string]meta{}, declined: map[[2]string]bool{}, index: map[Kind]*textindex.Index{}}
+	if opts != nil {
+		e.opts = *opts
+	}
+	o := &e.opts
+	if o.Analyzer == nil {
+		o.Analyzer = analysis.New(nil)
+	}
+	o.TitleBoost = orDefault(o.TitleBoost, 2)
+	o.KeywordsBoost = orDefault(o.KeywordsBoost, 1.5)
+	o.AbstractBoost = orDefault(o.AbstractBoost, 1)
+	e.weights = DefaultWeights()
+	if o.Weights != nil {
+		e.weights = *o.Weights
+	}
+	if o.Candidates < 0 || o.MaxQueryTerms < 0 {
+		return nil, &Error{Op: "new engine", Err: ErrInvalid, Msg: "Candidates and MaxQueryTerms must be ≥ 0"}
+	}
+	for _, k := range []Kind{Achievement, Demand} {
+		ix, err := textindex.New(&textindex.Options{
+			Fields: []textindex.FieldOptions{
+				{Name: "title", Boost: o.TitleBoost},
+				{Name: "keywords", Boost: o.KeywordsBoost},
+				{Name: "abstract", Boost: o.AbstractBoost},
+			},
+			K1: o.K1, B: o.B, Analyzer: o.Analyzer,
+		})
+		if err != nil {
+			return nil, &Error{Op: "new engine", Err: ErrInvalid, Msg: err.Error()}
+		}
+		e.index[k] = ix
+		e.meta[k] = map[string]meta{}
+	}
+	return e, nil
+}
+
+func orDefault(v, d float64) float64 {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+// Add indexes a document, replacing one of the same kind and id.
+func (e *Engine) Add(doc Document) error {
+	ix, ok := e.index[doc.Kind]
+	if !ok {
+		return &Error{Op: "add", Kind: doc.Kind, ID: doc.ID, Err: ErrInvalid, Msg: "unknown kind"}
+	}
+	if doc.ID == "" {
+		return &Error{Op: "add", Kind: doc.Kind, Err: ErrInvalid, Msg: "empty ID"}
+	}
+	if doc.Readiness < 0 || doc.Readiness > 9 {
+		return &Error{Op: "add", Kind: doc.Kind, ID: doc.ID, Err: ErrInvalid, Msg: fmt.Sprintf("Readiness %d, want 0 (unknown) or 1..9", doc.Readiness)}
+	}
+	if doc.Price.IsNegative() || doc.BudgetMax.IsNegative() {
+		return &Error{Op: "add", Kind: doc.Kind, ID: doc.ID, Err: ErrInvalid, Msg: "negative Price or BudgetMax"}
+	}
+	if err := ix.Put(doc.ID, doc.Title, strings.Join(doc.Keywords, " "), doc.Abstract); err != nil {
+		return &Error{Op: "add", Kind: doc.Kind, ID: doc.ID, Err: ErrInvalid, Msg: err.Error()}
+	}
+	m := meta{
+		disciplines: slices.Clone(doc.Disciplines),
+		industry:    slices.Clone(doc.IndustryCodes),
+		readiness:   doc.Readiness,
+		price:       doc.Price,
+		budgetMax:   doc.BudgetMax,
+		region:      doc.Region,
+	}
+	e.mu.Lock()
+	e.meta[doc.Kind][doc.ID] = m
+	e.mu.Unlock()
+	return nil
+}
+
+// Remove deletes a document and reports whether it was there.
+func (e *Engine) Remove(kind Kind, id string) bool {
+	ix, ok := e.index[kind]
+	if !ok {
+		return false
+	}
+	e.mu.Lock()
+	delete(e.meta[kind], id)
+	e.mu.Unlock()
+	return ix.Delete(id)
+}
+
+// Len returns the number of indexed documents of a kind.
+func (e *Engine) Len(kind Kind) int {
+	if ix, ok := e.index[kind]; ok {
+		return ix.Len()
+	}
+	return 0
+}
+
+// Decline records that the pair (source, target) was declined — a company
+// turned an achievement down, or the other way round; the pair then gets
+// the Declined weight in later matches of that source.
+func (e *Engine) Decline(sourceID, targetID string) {
+	e.mu.Lock()
+	e.declined[[2]string{sourceID, targetID}] = true
+	e.mu.Unlock()
+}
+
+// Index returns the text index of a kind, for direct BM25 queries,
+// snapshots and statistics (nil for an unknown kind).
+func (e *Engine) Index(kind Kind) *textindex.Index { return e.index[kind] }
+
+// Match implements Matcher.
+func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	k := q.K
+	if k == 0 {
+		k = 10
+	}
+	if k < 0 {
+		return nil, &Error{Op: "match", Err: ErrInvalid, Msg: fmt.Sprintf("K = %d", k)}
+	}
+	var target Kind
+	var tq textindex.Query
+	src := q.Source
+	exclude := ""
+	switch q.Direction {
+	case DemandToAchievements:
+		target = Achievement
+		tq = e.sourceQuery(target, src, false)
+	case AchievementToDemands:
+		target = Demand
+		tq = e.sourceQuery(target, src, true)
+	case SimilarAchievements:
+		target = Achievement
+		tq = e.sourceQuery(target, src, true)
+		exclude = src.ID
+	case ExpertToAchievements:
+		target = Achievement
+		src = Document{ID: q.Expert.ID, Disciplines: q.Expert.Disciplines}
+		tq = e.expertQuery(q.Expert)
+	default:
+		return nil, &Error{Op: "match", Err: ErrInvalid, Msg: fmt.Sprintf("unknown direction %d", q.Direction)}
+	}
+	ix := e.index[target]
+	n := e.opts.Candidates
+	if n == 0 {
+		n = max(50, 5*k)
+	}
+	n = max(n, k)
+	if exclude != "" {
+		n++
+	}
+	tq.K = n
+	hits, err := ix.Search(tq)
+	if err != nil {
+		return nil, &Error{Op: "match", Err: ErrInvalid, Msg: err.Error()}
+	}
+	best := 0.0
+	for _, h := range hits {
+		if h.ID != exclude {
+			best = max(best, h.Score)
+		}
+	}
+	e.mu.RLock()
+	out := make([]Match, 0, len(hits))
+	for _, h := range hits {
+		if h.ID == exclude {
+			continue
+		}
+		m := e.meta[target][h.ID]
+		sig := e.signals(q.Direction, src, m, h.Score/best, e.declined[[2]string{src.ID, h.ID}])
+		score := 0.0
+		for _, s := range sig {
+			score += s.Contribution
+		}
+		out = append(out, Match{Kind: target, ID: h.ID, Score: score, Explanation: Explanation{Signals: sig}})
+	}
+	e.mu.RUnlock()
+	slices.SortStableFunc(out, func(a, b Match) int { return cmp.Compare(b.Score, a.Score) })
+	if len(out) > k {
+		out = out[:k]
+	}
+	for i := range out {
+		parts, err := ix.Explain(tq, out[i].ID)
+		if err != nil {
+			return nil, &Error{Op: "match", Err: ErrInvalid, Msg: err.Error()}
+		}
+		out[i].Explanation.Terms = matchedTerms(parts, 10)
+	}
+	return out, nil
+}
+
+// sourceQuery builds the text query for a document. A whole document
+// used as a query (asWhole) goes through KeyTerms.
+func (e *Engine) sourceQuery(target Kind, d Document, asWhole bool) textindex.Query {
+	text := d.Title + "\n" + strings.Join(d.Keywords, " ") + "\n" + d.Abstract
+	if asWhole && e.opts.MaxQueryTerms > 0 {
+		return textindex.Query{Terms: e.index[target].KeyTerms(text, e.opts.MaxQueryTerms)}
+	}
+	return textindex.Query{Text: text}
+}
+
+func (e *Engine) expertQuery(x Expert) textindex.Query {
+	text := strings.Join(x.Keywords, " ") + "\n" + strings.Join(x.Works, "\n")
+	if e.opts.MaxQueryTerms > 0 {
+		return textindex.Query{Terms: e.index[Achievement].KeyTerms(text, e.opts.MaxQueryTerms)}
+	}
+	return textindex.Query{Text: text}
+}
+
+func (e *Engine) signals(dir Direction, src Document, m meta, text float64, declined bool) []Signal {
+	w := e.weights
+	var demandSide Document // the demand's readiness minimum and budget
+	var ach meta            // the achievement's level and price
+	switch dir {
+	case DemandToAchievements:
+		demandSide, ach = src, m
+	case AchievementToDemands:
+		demandSide = Document{Readiness: m.readiness, BudgetMax: m.budgetMax}
+		ach = meta{readiness: src.Readiness, price: src.Price}
+	}
+	sig := []Signal{
+		signal("text", text, w.Text),
+		signal("discipline", jaccard(src.Disciplines, m.disciplines), w.Discipline),
+		signal("industry", jaccard(src.IndustryCodes, m.industry), w.Industry),
+	}
+	if dir == DemandToAchievements || dir == AchievementToDemands {
+		sig = append(sig,
+			signal("readiness", ReadinessFit(demandSide.Readiness, ach.readiness), w.Readiness),
+			signal("budget", BudgetFit(ach.price, demandSide.BudgetMax), w.Budget))
+	}
+	region := 0.0
+	if src.Region != "" && src.Region == m.region {
+		region = 1
+	}
+	sig = append(sig, signal("region", region, w.Region))
+	if declined {
+		sig = append(sig, signal("declined", 1, w.Declined))
+	}
+	return sig
+}
+
+func signal(name string, v, w float64) Signal {
+	if math.IsNaN(v) {
+		v = 0
+	}
+	return Signal{Name: name, Value: v, Weight: w, Contribution: v * w}
+}
+
+// jaccard returns |a∩b| / |a∪b| of two code lists (0 when either is empty).
+func jaccard(a, b []string) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	inter, union := 0, 0
+	seen := map[string]uint8{}
+	for _, x := range a {
+		seen[x] |= 1
+	}
+	for _, x := range b {
+		seen[x] |= 2
+	}
+	for _, v := range seen {
+		union++
+		if v == 3 {
+			inter++
+		}
+	}
+	return float64(inter) / float64(union)
+}
+
+// ReadinessFit scores an achievement's readiness level against a demand's
+// minimum: 1 when the level reaches the minimum, falling by 1/3 per
+// missing level, and 0.5 when either is unknown (0).
+func ReadinessFit(minimum, level int) float64 {
+	if minimum <= 0 || level <= 0 {
+		return 0.5
+	}
+	if level >= minimum {
+		return 1
+	}
+	return max(0, 1-float64(minimum-level)/3)
+}
+
+// BudgetFit scores an asking price against a budget ceiling: 1 when the
+// price is within the budget, falling linearly to 0 at twice the budget,
+// and 0.5 when either is unknown (zero).
+func BudgetFit(price, budgetMax decimal.Decimal) float64 {
+	if price.IsZero() || budgetMax.IsZero() {
+		return 0.5
+	}
+	if price.Cmp(budgetMax) <= 0 {
+		return 1
+	}
+	over := price.Sub(budgetMax).DivRound(budgetMax, 6)
+	f, _ := decimal.NewFromInt(1).Sub(over).Float64()
+	return max(0, f)
+}
+
+// matchedTerms lists the distinct matched terms, best first, leaving out
+// single characters covered by a longer matched term.
+func matchedTerms(parts []textindex.TermScore, n int) []string {
+	byTerm := map[string]float64{}
+	var order []string
+	for _, p := range parts {
+		if _, ok := byTerm[p.Term]; !ok {
+			order = append(order, p.Term)
+		}
+		byTerm[p.Term] += p.Score
+	}
+	slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(byTerm[b], byTerm[a]) })
+	var out []string
+	for _, t := range order {
+		if utf8.RuneCountInString(t) == 1 {
+			covered := false
+			for _, u := range order {
+				if len(u) > len(t) && strings.Contains(u, t) {
+					covered = true
+					break
+				}
+			}
+			if covered {
+				continue
+			}
+		}
+		out = append(out, t)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+// Affinity returns, for each expert and each achievement id, how close the
+// achievement is to the expert's keywords, past works and disciplines, in
+// 0..1: (Text·t + Discipline·d) / (Text + Discipline), where t is the BM25
+// score divided by the largest score in the whole matrix and d the
+// discipline overlap. Unknown achievements get 0. Scores are comparable
+// within one call.
+func (e *Engine) Affinity(ctx context.Context, experts []Expert, achievementIDs []string) ([][]float64, error) {
+	ix := e.index[Achievement]
+	out := make([][]float64, len(experts))
+	best := 0.0
+	for i, x := range experts {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		s, err := ix.Scores(e.expertQuery(x), achievementIDs)
+		if err != nil {
+			return nil, &Error{Op: "affinity", ID: x.ID, Err: ErrInvalid, Msg: err.Error()}
+		}
+		out[i] = s
+		for _, v := range s {
+			best = max(best, v)
+		}
+	}
+	wt, wd := e.weights.Text, e.weights.Discipline
+	if wt+wd <= 0 {
+		wt, wd = 1, 0
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	for i, x := range experts {
+		for j, id := range achievementIDs {
+			t := 0.0
+			if best > 0 {
+				t = out[i][j] / best
+			}
+			d := jaccard(x.Disciplines, e.meta[Achievement][id].disciplines)
+			out[i][j] = (wt*t + wd*d) / (wt + wd)
+		}
+	}
+	return out, nil
+}

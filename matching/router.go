@@ -1,0 +1,232 @@
+package matching
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/kexie/techbroker/matching/analysis"
+	"github.com/kexie/techbroker/matching/textindex"
+)
+
+// Example is a labelled text for training a Router: an achievement's title
+// (or title and abstract) and the industry broker that took it.
+type Example struct {
+	Text  string
+	Label string
+}
+
+// RouterOptions configure a Router. Nil or zero values mean defaults.
+type RouterOptions struct {
+	// Analyzer for the texts (default analysis.New(nil)).
+	Analyzer *analysis.Analyzer
+	// Alpha is the additive (Lidstone) smoothing of the naive Bayes term
+	// counts (default 0.1).
+	Alpha float64
+	// Neighbours is the k of the kNN part over a BM25 index of the
+	// training texts (default 0: naive Bayes only).
+	Neighbours int
+	// NeighbourWeight is the share, 0..1, of the kNN distribution in the
+	// combined scores (default 0.5 when Neighbours > 0).
+	NeighbourWeight float64
+	// Threshold is the confidence under which a routing needs a person
+	// (default 0.5).
+	Threshold float64
+}
+
+// LabelScore is one label's score, a probability.
+type LabelScore struct {
+	Label string
+	Score float64
+}
+
+// Routing is the router's answer for one text.
+type Routing struct {
+	// Scores of every label, best first, summing to 1.
+	Scores []LabelScore
+	// Label is the best label, Confidence its score.
+	Label      string
+	Confidence float64
+	// NeedsPerson is true when Confidence is under the threshold: a
+	// person should decide.
+	NeedsPerson bool
+}
+
+// Router classifies a text (a new achievement) to the industry brokers
+// best suited for it: multinomial naive Bayes over the analyzer's terms,
+// optionally combined with a k-nearest-neighbour vote over a BM25 index
+// of the training texts. It is immutable and safe for concurrent use.
+type Router struct {
+	an        *analysis.Analyzer
+	labels    []string
+	logPrior  []float64
+	vocab     map[string]int32
+	logProb   []float64 // term*C + class
+	knn       *textindex.Index
+	knnLabel  []int // doc index -> class
+	k         int
+	lambda    float64
+	threshold float64
+}
+
+// TrainRouter trains a Router on labelled examples.
+func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
+	var o RouterOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Analyzer == nil {
+		o.Analyzer = analysis.New(nil)
+	}
+	if o.Alpha == 0 {
+		o.Alpha = 0.1
+	}
+	if o.Threshold == 0 {
+		o.Threshold = 0.5
+	}
+	if o.Neighbours > 0 && o.NeighbourWeight == 0 {
+		o.NeighbourWeight = 0.5
+	}
+	switch {
+	case o.Alpha < 0 || math.IsNaN(o.Alpha) || math.IsInf(o.Alpha, 0):
+		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("Alpha = %v, want > 0", o.Alpha)}
+	case o.Neighbours < 0:
+		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("Neighbours = %d, want ≥ 0", o.Neighbours)}
+	case o.NeighbourWeight < 0 || o.NeighbourWeight > 1 || math.IsNaN(o.NeighbourWeight):
+		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("NeighbourWeight = %v, want 0..1", o.NeighbourWeight)}
+	case o.Threshold < 0 || o.Threshold > 1 || math.IsNaN(o.Threshold):
+		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("Threshold = %v, want 0..1", o.Threshold)}
+	}
+	r := &Router{an: o.Analyzer, vocab: map[string]int32{}, k: o.Neighbours, lambda: o.NeighbourWeight, threshold: o.Threshold}
+	classOf := map[string]int{}
+	var docs []int
+	var counts [][]float64 // class -> term -> count
+	var toks []analysis.Token
+	for i, ex := range examples {
+		if ex.Label == "" {
+			return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("example %d has no label", i)}
+		}
+		c, ok := classOf[ex.Label]
+		if !ok {
+			c = len(r.labels)
+			classOf[ex.Label] = c
+			r.labels = append(r.labels, ex.Label)
+			counts = append(counts, nil)
+		}
+		docs = append(docs, c)
+		toks = r.an.AppendTokens(toks[:0], ex.Text)
+		for _, tk := range toks {
+			id, ok := r.vocab[tk.Term]
+			if !ok {
+				id = int32(len(r.vocab))
+				r.vocab[tk.Term] = id
+			}
+			for int(id) >= len(counts[c]) {
+				counts[c] = append(counts[c], 0)
+			}
+			counts[c][id]++
+		}
+	}
+	if len(r.labels) < 2 {
+		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("%d labels, want at least 2", len(r.labels))}
+	}
+	nc, nv := len(r.labels), len(r.vocab)
+	r.logPrior = make([]float64, nc)
+	classDocs := make([]int, nc)
+	for _, c := range docs {
+		classDocs[c]++
+	}
+	r.logProb = make([]float64, nv*nc)
+	for c := range nc {
+		r.logPrior[c] = math.Log(float64(classDocs[c]) / float64(len(docs)))
+		total := 0.0
+		for _, v := range counts[c] {
+			total += v
+		}
+		denom := math.Log(total + o.Alpha*float64(nv))
+		for t := range nv {
+			v := 0.0
+			if t < len(counts[c]) {
+				v = counts[c][t]
+			}
+			r.logProb[t*nc+c] = math.Log(v+o.Alpha) - denom
+		}
+	}
+	if r.k > 0 {
+		ix, err := textindex.New(&textindex.Options{Analyzer: r.an})
+		if err != nil {
+			return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: err.Error()}
+		}
+		for i, ex := range examples {
+			if err := ix.Put(strconv.Itoa(i), ex.Text); err != nil {
+				return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: err.Error()}
+			}
+		}
+		r.knn, r.knnLabel = ix, docs
+	}
+	return r, nil
+}
+
+// Labels returns the labels seen in training, in first-seen order.
+func (r *Router) Labels() []string { return slices.Clone(r.labels) }
+
+// Route classifies text.
+func (r *Router) Route(text string) Routing {
+	nc := len(r.labels)
+	score := slices.Clone(r.logPrior)
+	for _, tk := range r.an.Analyze(text) {
+		id, ok := r.vocab[tk.Term]
+		if !ok {
+			continue // unseen everywhere: the same factor for every class
+		}
+		row := r.logProb[int(id)*nc : int(id)*nc+nc]
+		for c := range nc {
+			score[c] += row[c]
+		}
+	}
+	softmax(score)
+	if r.knn != nil && r.lambda > 0 {
+		vote := make([]float64, nc)
+		hits, _ := r.knn.Search(textindex.Query{Text: text, K: r.k})
+		total := 0.0
+		for _, h := range hits {
+			i, err := strconv.Atoi(h.ID)
+			if err != nil || i < 0 || i >= len(r.knnLabel) {
+				continue
+			}
+			vote[r.knnLabel[i]] += h.Score
+			total += h.Score
+		}
+		if total > 0 {
+			for c := range nc {
+				score[c] = (1-r.lambda)*score[c] + r.lambda*vote[c]/total
+			}
+		}
+	}
+	out := Routing{Scores: make([]LabelScore, nc)}
+	for c := range nc {
+		out.Scores[c] = LabelScore{Label: r.labels[c], Score: score[c]}
+	}
+	slices.SortStableFunc(out.Scores, func(a, b LabelScore) int { return cmp.Compare(b.Score, a.Score) })
+	out.Label, out.Confidence = out.Scores[0].Label, out.Scores[0].Score
+	out.NeedsPerson = out.Confidence < r.threshold
+	return out
+}
+
+// softmax turns log scores into probabilities in place.
+func softmax(x []float64) {
+	m := math.Inf(-1)
+	for _, v := range x {
+		m = max(m, v)
+	}
+	sum := 0.0
+	for i, v := range x {
+		x[i] = math.Exp(v - m)
+		sum += x[i]
+	}
+	for i := range x {
+		x[i] /= sum
+	}
+}
