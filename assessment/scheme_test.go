@@ -222,7 +222,7 @@ func TestScoreChange(t *testing.T) {
 func TestBrokerStatsValue(t *testing.T) {
 	b := assessment.BrokerStats{
 		Staff: 8, Deals: 4, DealValue: decimal.RequireFromString("35000000"),
-		CasesReached: map[assessment.Stage]int{assessment.StageCollected: 40, assessment.StageListed: 10},
+		CasesReached:    map[assessment.Stage]int{assessment.StageCollected: 40, assessment.StageListed: 10},
 		DemandsReceived: 441, DemandsResolved: 428,
 	}
 	tests := []struct {

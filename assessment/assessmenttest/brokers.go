@@ -17,7 +17,7 @@ import (
 )
 
 type room struct {
-	id, zh, en string
+	id, zh, en                        string
 	staff, managers, experts, members int
 }
 
