@@ -27,7 +27,7 @@
 // # Agreement
 //
 // KendallW (with and without tie correction, χ², df, p-value), ICC in the
-// six Shrout–Fleiss (1979) forms, and Outliers, which flags experts whose
+// six Shrout–Fleiss (1979) forms, and Disagreements, which flags experts whose
 // scores disagree with the rest of the panel.
 //
 // # Panels
