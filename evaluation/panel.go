@@ -154,8 +154,13 @@ func (p *Panel) Item() string { return p.item }
 // Experts returns a copy of the panel's expert IDs.
 func (p *Panel) Experts() []string { return slices.Clone(p.experts) }
 
-// Template returns the panel's template.
-func (p *Panel) Template() Template { return p.tmpl }
+// Template returns a copy of the panel's template.
+func (p *Panel) Template() Template {
+	t := p.tmpl
+	t.Criteria = cloneCriteria(p.tmpl.Criteria)
+	t.Grades = slices.Clone(p.tmpl.Grades)
+	return t
+}
 
 // Submit records an expert's sheet, replacing an earlier one from the same
 // expert while the panel is open. It fails with ErrNotOnPanel,

@@ -306,3 +306,47 @@ func CompositeCR(parent []float64, children []AHPResult, table RandomIndexTable)
 	}
 	return num / den, nil
 }
+
+// HierarchyResult is the outcome of a three-level AHP hierarchy (goal →
+// criteria → alternatives).
+type HierarchyResult struct {
+	Criteria     AHPResult   // criteria compared with respect to the goal
+	Alternatives []AHPResult // alternatives compared under each criterion
+	Global       []float64   // global priorities of the alternatives
+	CR           float64     // consistency ratio of the alternatives' level (CompositeCR)
+}
+
+// AHPHierarchy runs AHP on the criteria matrix and on one alternatives
+// matrix per criterion, and composes the global priorities of the
+// alternatives. A matrix's error is returned wrapped with the level it
+// came from (errors.As still finds the *MatrixError or *InconsistencyError);
+// it stops the computation. All alternatives matrices must have the same
+// order.
+func AHPHierarchy(criteria [][]float64, alternatives [][][]float64, opts *AHPOptions) (HierarchyResult, error) {
+	var h HierarchyResult
+	var err error
+	if h.Criteria, err = AHP(criteria, opts); err != nil {
+		return h, fmt.Errorf("criteria: %w", err)
+	}
+	if len(alternatives) != len(h.Criteria.Weights) {
+		return h, &FieldError{Field: "alternatives", Value: len(alternatives), Reason: fmt.Sprintf("want %d matrices, one per criterion", len(h.Criteria.Weights))}
+	}
+	local := make([][]float64, len(alternatives))
+	for k, m := range alternatives {
+		r, err := AHP(m, opts)
+		if err != nil {
+			return h, fmt.Errorf("alternatives under criterion %d: %w", k, err)
+		}
+		h.Alternatives = append(h.Alternatives, r)
+		local[k] = r.Weights
+	}
+	if h.Global, err = Compose(h.Criteria.Weights, local); err != nil {
+		return h, err
+	}
+	table := Saaty1980
+	if opts != nil && opts.RI != "" {
+		table = opts.RI
+	}
+	h.CR, err = CompositeCR(h.Criteria.Weights, h.Alternatives, table)
+	return h, err
+}

@@ -160,3 +160,33 @@ func TestFuzzyTreeAndGrading(t *testing.T) {
 		t.Errorf("ASCII alias: got %v, %v", op, err)
 	}
 }
+
+func TestAHPHierarchy(t *testing.T) {
+	crit := [][]float64{{1, 3}, {1.0 / 3, 1}}
+	alt := [][][]float64{
+		{{1, 2, 4}, {0.5, 1, 2}, {0.25, 0.5, 1}},
+		{{1, 0.5, 0.25}, {2, 1, 0.5}, {4, 2, 1}},
+	}
+	h, err := AHPHierarchy(crit, alt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 0.75·(4,2,1)/7 + 0.25·(1,2,4)/7.
+	want := []float64{(0.75*4 + 0.25) / 7, (0.75*2 + 0.5) / 7, (0.75 + 1) / 7}
+	for i := range want {
+		if !near(h.Global[i], want[i], 1e-12) {
+			t.Errorf("global[%d]: got %v, want %v", i, h.Global[i], want[i])
+		}
+	}
+	if !near(h.CR, 0, 1e-12) {
+		t.Errorf("CR: got %v, want 0", h.CR)
+	}
+	bad := [][][]float64{alt[0], {{1, 9, 1.0 / 9}, {1.0 / 9, 1, 9}, {9, 1.0 / 9, 1}}}
+	var ie *InconsistencyError
+	if _, err := AHPHierarchy(crit, bad, &AHPOptions{MaxCR: 0.1}); !errors.As(err, &ie) {
+		t.Errorf("inconsistent alternatives: got %v, want *InconsistencyError", err)
+	}
+	if _, err := AHPHierarchy(crit, alt[:1], nil); !errors.Is(err, ErrInvalid) {
+		t.Errorf("one matrix for two criteria: got %v", err)
+	}
+}

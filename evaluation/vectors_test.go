@@ -2,6 +2,7 @@ package evaluation
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -124,7 +125,8 @@ func runVector(v vector) (map[string]any, error) {
 			return nil, fmt.Errorf("unknown ahp method %q", method)
 		}
 		r, err := AHP(m, o)
-		if err != nil {
+		var rie *RandomIndexError
+		if err != nil && !(errors.As(err, &rie) && len(r.Weights) > 0) {
 			return nil, err
 		}
 		return map[string]any{"weights": r.Weights, "lambda_max": r.LambdaMax, "ci": r.CI, "cr": r.CR}, nil
