@@ -80,3 +80,20 @@ func (e *FieldError) Error() string {
 
 // Unwrap returns ErrInvalid.
 func (e *FieldError) Unwrap() error { return ErrInvalid }
+
+// contextError adds context to an error without repeating the package
+// prefix; it unwraps to the original error.
+type contextError struct {
+	context string
+	err     error
+}
+
+func (e *contextError) Error() string {
+	return "evaluation: " + e.context + ": " + trimPrefix(e.err.Error())
+}
+
+func (e *contextError) Unwrap() error { return e.err }
+
+func withContext(err error, format string, args ...any) error {
+	return &contextError{context: fmt.Sprintf(format, args...), err: err}
+}

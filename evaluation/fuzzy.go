@@ -129,7 +129,7 @@ func FuzzyEvaluateTree(factors []FuzzyNode, op FuzzyOperator, normalize bool) ([
 		}
 		b, err := FuzzyEvaluateTree(f.Children, op, normalize)
 		if err != nil {
-			return nil, fmt.Errorf("factor %d (%s): %w", i, f.Label, err)
+			return nil, withContext(err, "factor %d (%s)", i, f.Label)
 		}
 		r[i] = b
 	}

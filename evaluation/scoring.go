@@ -149,7 +149,9 @@ type ExpertError struct {
 	Err    error
 }
 
-func (e *ExpertError) Error() string { return fmt.Sprintf("expert %d: %v", e.Expert, e.Err) }
+func (e *ExpertError) Error() string {
+	return fmt.Sprintf("evaluation: expert %d: %s", e.Expert, trimPrefix(e.Err.Error()))
+}
 
 // Unwrap returns the wrapped error.
 func (e *ExpertError) Unwrap() error { return e.Err }
@@ -326,7 +328,7 @@ func AHPHierarchy(criteria [][]float64, alternatives [][][]float64, opts *AHPOpt
 	var h HierarchyResult
 	var err error
 	if h.Criteria, err = AHP(criteria, opts); err != nil {
-		return h, fmt.Errorf("criteria: %w", err)
+		return h, withContext(err, "criteria")
 	}
 	if len(alternatives) != len(h.Criteria.Weights) {
 		return h, &FieldError{Field: "alternatives", Value: len(alternatives), Reason: fmt.Sprintf("want %d matrices, one per criterion", len(h.Criteria.Weights))}
@@ -335,7 +337,7 @@ func AHPHierarchy(criteria [][]float64, alternatives [][][]float64, opts *AHPOpt
 	for k, m := range alternatives {
 		r, err := AHP(m, opts)
 		if err != nil {
-			return h, fmt.Errorf("alternatives under criterion %d: %w", k, err)
+			return h, withContext(err, "alternatives under criterion %d", k)
 		}
 		h.Alternatives = append(h.Alternatives, r)
 		local[k] = r.Weights

@@ -46,3 +46,34 @@ func ExampleNPV() {
 	fmt.Println(v.StringFixed(5))
 	// Output: 3065.22267
 }
+
+func ExampleReliefFromRoyalty() {
+	d := decimal.RequireFromString
+	rev := d("2000000")
+	rep, err := valuation.ReliefFromRoyalty(valuation.Royalty{
+		Revenues:     []decimal.Decimal{rev, rev, rev, rev, rev},
+		RoyaltyRate:  d("0.05"),
+		TaxRate:      d("0.25"),
+		DiscountRate: d("0.12"),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(rep.Text())
+	// Output:
+	// method: relief-from-royalty
+	// value: 270358.22 (range 211033.88 – 332630.73)
+	// input revenues: 2000000, 2000000, 2000000, 2000000, 2000000
+	// input royalty rate: 0.05
+	// input tax rate: 0.25
+	// input discount rate: 0.12
+	// assumption: flows at the end of each year
+	// assumption: royalties over 5 years, nothing after
+	// assumption: royalty rate from comparable licences (the 25% rule is not used)
+	// sensitivity (royalty rate \ discount rate):
+	//                    0.1100           0.1200           0.1300
+	//   0.0400        221753.82        216286.57        211033.88
+	//   0.0500        277192.28        270358.22        263792.34
+	//   0.0600        332630.73        324429.86        316550.81
+}
