@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/kexie/techbroker/broker/driver"
@@ -93,8 +95,9 @@ type Duplicate struct {
 type importRow[T any] struct {
 	row   int
 	v     T
-	key   string
-	merge string // stored ID to merge into
+	key       string
+	merge     string       // stored ID to merge into
+	parseErrs []FieldError // errors found while reading the row
 }
 
 // Import reads records from r and stores them. Rows are numbered by their
@@ -116,14 +119,8 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 	var rows []importRow[T]
 	var fatal error
 	emit := func(row int, v T, errs []FieldError) {
-		for i := range errs {
-			errs[i].Row = row
-		}
-		rep.Errors = append(rep.Errors, errs...)
 		rep.Rows++
-		if len(errs) == 0 {
-			rows = append(rows, importRow[T]{row: row, v: v})
-		}
+		rows = append(rows, importRow[T]{row: row, v: v, parseErrs: errs})
 	}
 	switch o.Format {
 	case CSV:
@@ -144,28 +141,32 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		return rep, wrap("import", kind, "", err)
 	}
 
-	// Validate, normalize, check access and find duplicates.
+	// Validate and normalize, in parallel blocks (rows are independent).
 	now := l.s.now()
+	prepared := make([]error, len(rows))
+	const block = 2048
+	for start := 0; start < len(rows); start += block {
+		if o.Progress != nil {
+			o.Progress(Progress{Phase: "validate", Done: start, Total: len(rows)})
+		}
+		if err := ctx.Err(); err != nil {
+			return rep, wrap("import", kind, "", err)
+		}
+		end := min(start+block, len(rows))
+		parallel(end-start, func(i int) {
+			ir := &rows[start+i]
+			ir.v, prepared[start+i] = l.prepare(l.applyDefaults(ir.v, &o, rep.Batch))
+		})
+	}
+	// Check access, stamp and find duplicates, in row order.
 	good := rows[:0]
 	byKey := map[string]int{} // key -> index in good
 	for i, ir := range rows {
-		if o.Progress != nil && i%1000 == 0 {
-			o.Progress(Progress{Phase: "validate", Done: i, Total: len(rows)})
-		}
-		if i%1024 == 1023 && ctx.Err() != nil {
-			return rep, wrap("import", kind, "", ctx.Err())
-		}
-		v := l.applyDefaults(ir.v, &o, rep.Batch)
-		v, err := l.prepare(v)
-		if err != nil {
-			var ve *ValidationError
-			errors.As(err, &ve)
-			for _, f := range ve.Fields {
-				f.Row = ir.row
-				rep.Errors = append(rep.Errors, f)
-			}
+		if len(ir.parseErrs) > 0 || prepared[i] != nil {
+			addRowErrs(rep, ir.row, ir.parseErrs, prepared[i])
 			continue
 		}
+		v := ir.v
 		if !p.canWrite(kind, v.getMeta(), v.ownerOrgs()) {
 			rep.Errors = append(rep.Errors, FieldError{Row: ir.row, Field: "", Code: "invalid", Value: "forbidden: principal may not create this record"})
 			continue
@@ -208,6 +209,28 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		return rep, wrap("import", kind, "", &ValidationError{Kind: kind, Fields: rep.Errors})
 	}
 	return rep, wrap("import", kind, "", l.writeImport(ctx, p, good, &o, rep))
+}
+
+// addRowErrs reports a row's read errors and its validation errors; a
+// field already reported while reading is not reported again.
+func addRowErrs(rep *ImportReport, row int, read []FieldError, err error) {
+	seen := map[string]bool{}
+	for _, f := range read {
+		f.Row = row
+		seen[f.Field] = true
+		rep.Errors = append(rep.Errors, f)
+	}
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		for _, f := range ve.Fields {
+			if !seen[f.Field] {
+				f.Row = row
+				rep.Errors = append(rep.Errors, f)
+			}
+		}
+	} else if err != nil {
+		rep.Errors = append(rep.Errors, FieldError{Row: row, Code: "invalid", Value: err.Error()})
+	}
 }
 
 func addRowErr(rep *ImportReport, row int, err error) {
@@ -263,12 +286,16 @@ func (l *Library[T]) writeImport(ctx context.Context, p Principal, rows []import
 		if canBulk && !hasMerge {
 			recs := make([]driver.Record, len(chunk))
 			evs := make([]driver.Event, len(chunk))
-			for i, r := range chunk {
-				if recs[i], err = l.record(r.v); err != nil {
-					return err
-				}
+			errs := make([]error, len(chunk))
+			parallel(len(chunk), func(i int) {
+				recs[i], errs[i] = l.record(chunk[i].v)
 				evs[i] = driver.Event{Kind: recs[i].Kind, RecordID: recs[i].ID, Type: "imported", Actor: p.ID, Time: recs[i].Updated}
-				created = append(created, recs[i].ID)
+			})
+			if err := errors.Join(errs...); err != nil {
+				return err
+			}
+			for _, r := range recs {
+				created = append(created, r.ID)
 			}
 			err = bulk.CreateMany(ctx, recs, evs)
 		} else {
@@ -433,7 +460,10 @@ func readCSV[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldErr
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
+		line := 0
+		if err == nil {
+			line, _ = cr.FieldPos(0)
+		}
 		if n >= maxRows {
 			return &ValidationError{Kind: kind, Fields: []FieldError{{Row: line, Field: "rows", Code: "max", Param: itoa(maxRows), Value: itoa(n + 1)}}}
 		}
@@ -441,6 +471,8 @@ func readCSV[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldErr
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.StartLine
+			} else {
+				return &ValidationError{Kind: kind, Fields: []FieldError{{Row: line, Field: "input", Code: "malformed", Param: "CSV", Value: err.Error()}}}
 			}
 			// The reader cannot be trusted to resynchronize after a quoting
 			// error: report the row and stop reading.
@@ -552,4 +584,29 @@ func sortFieldErrors(errs []FieldError) {
 			errs[j], errs[j-1] = errs[j-1], errs[j]
 		}
 	}
+}
+
+// parallel calls fn(0) … fn(n-1) on up to GOMAXPROCS goroutines and waits
+// for all of them. fn must be safe for concurrent use on distinct i.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/64+1)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	per := (n + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*per, min((w+1)*per, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -30,7 +30,63 @@ func normText(s string) string {
 	if isPlainASCII(s) {
 		return collapseSpaces(s)
 	}
+	if out, ok := fastFold(s); ok {
+		return out
+	}
 	return collapseSpaces(foldWidth(s))
+}
+
+// fastFold normalizes the common case of Chinese text without running the
+// general NFKC transform: it handles printable ASCII, CJK ideographs and
+// CJK punctuation that NFKC leaves alone, full-width ASCII (U+FF01–U+FF5E,
+// which NFKC maps to U+0021–U+007E) and the ideographic space (U+3000 →
+// space), collapsing white space as collapseSpaces does. On any other rune
+// it reports false and the caller takes the general path; the result is the
+// same either way (FuzzNormText checks this).
+func fastFold(s string) (string, bool) {
+	var b []byte
+	space := false
+	for _, r := range s {
+		switch {
+		case r == ' ' || r == '\t' || r == 0x3000:
+			space = true
+			continue
+		case r > 0x20 && r < 0x7f:
+		case r >= 0xFF01 && r <= 0xFF5E:
+			r -= 0xFEE0
+		case stableCJK(r):
+		default:
+			return "", false
+		}
+		if b == nil {
+			b = make([]byte, 0, len(s))
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		b = utf8.AppendRune(b, r)
+	}
+	out := string(b)
+	if out == s {
+		return s, true
+	}
+	return out, true
+}
+
+// stableCJK reports runes that NFKC and width folding leave unchanged and
+// that never combine with their neighbours: CJK ideographs (URO and
+// extension A) and common CJK punctuation.
+func stableCJK(r rune) bool {
+	switch {
+	case r >= 0x4E00 && r <= 0x9FFF, r >= 0x3400 && r <= 0x4DBF:
+		return true
+	case r >= 0x3001 && r <= 0x3003, r >= 0x3008 && r <= 0x3011, r >= 0x3014 && r <= 0x301B:
+		return true
+	case r == 0x2014 || r == 0x2018 || r == 0x2019 || r == 0x201C || r == 0x201D:
+		return true
+	}
+	return false
 }
 
 // normMultiline normalizes text that may hold line breaks.
@@ -96,8 +152,15 @@ func dedup(xs []string, f func(string) string) []string {
 
 // foldKey is the comparison key of already-normalized text.
 func foldKey(s string) string {
-	if isPlainASCII(s) {
-		return strings.ToLower(s)
+	simple := true
+	for _, r := range s {
+		if r >= 0x80 && !stableCJK(r) {
+			simple = false
+			break
+		}
+	}
+	if simple {
+		return strings.ToLower(s) // ASCII letters are the only ones that fold here
 	}
 	return folder.String(s)
 }
@@ -116,10 +179,9 @@ func foldWidth(s string) string {
 	if !norm.NFKC.IsNormalString(s) {
 		s = norm.NFKC.String(s)
 	}
-	if n, _ := width.Fold.Span([]byte(s), true); n < len(s) {
-		s = width.Fold.String(s)
-	}
-	return s
+	// NFKC already maps every <wide> and <narrow> compatibility character;
+	// width.Fold is kept for the few width variants NFKC does not cover.
+	return width.Fold.String(s)
 }
 
 // collapseSpaces trims, drops control characters and collapses white space.

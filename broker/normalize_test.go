@@ -1,0 +1,76 @@
+package broker
+
+import (
+	"slices"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/width"
+)
+
+func TestNormText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"  一种ＡＩ辅助的　海水养殖 投喂系统 ", "一种AI辅助的 海水养殖 投喂系统"},
+		{"ＰＭ２．５净化", "PM2.5净化"},
+		{"锂电池（Li-ion）：正极材料，", "锂电池(Li-ion):正极材料,"},
+		{"tab\tand\nnewline", "tab and newline"},
+		{"ﾃｽﾄ", "テスト"},              // half-width katakana → full width
+		{"①号方案…", "1号方案..."},      // NFKC compatibility forms
+		{"bad\xffbyte", "bad\uFFFDbyte"}, // invalid UTF-8 replaced
+		{"ctrl\x00\x07x", "ctrlx"},
+		{"", ""},
+		{"   ", ""},
+	} {
+		if got := normText(tc.in); got != tc.want {
+			t.Errorf("normText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestNormList(t *testing.T) {
+	got := normList([]string{" AI ", "人工智能", "ai", "", "Ａｉ", "人工智能 "})
+	if want := []string{"AI", "人工智能"}; !slices.Equal(got, want) {
+		t.Errorf("normList = %q, want %q", got, want)
+	}
+	if got := normCodes([]string{"i65", " I 65", "c35"}); !slices.Equal(got, []string{"I65", "C35"}) {
+		t.Errorf("normCodes = %q", got)
+	}
+}
+
+func TestNormMultiline(t *testing.T) {
+	got := normMultiline("第一段，  内容。\r\n\r\n  第二段\n")
+	if want := "第一段, 内容。\n第二段"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// FuzzNormText checks that normalization is idempotent, yields valid
+// NFKC, width-folded UTF-8 without surrounding space, and that the fast path
+// agrees with the general one.
+func FuzzNormText(f *testing.F) {
+	for _, s := range []string{"ＡＢＣ　１２３", "海水养殖，投喂", "e\u0301", "ﾃｽﾄ", "\xff", "a  b", "（）【】“”", "…"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := normText(s)
+		if !utf8.ValidString(got) {
+			t.Fatalf("invalid UTF-8 from %q", s)
+		}
+		if again := normText(got); again != got {
+			t.Fatalf("not idempotent: %q → %q → %q", s, got, again)
+		}
+		if !norm.NFKC.IsNormalString(got) {
+			t.Fatalf("not NFKC: %q → %q", s, got)
+		}
+		if width.Fold.String(got) != got {
+			t.Fatalf("not width-folded: %q → %q", s, got)
+		}
+		if len(got) > 0 && (got[0] == ' ' || got[len(got)-1] == ' ') {
+			t.Fatalf("not trimmed: %q", got)
+		}
+		if fast, ok := fastFold(s); ok && fast != collapseSpaces(foldWidth(s)) {
+			t.Fatalf("fast path %q differs from general path %q for %q", fast, collapseSpaces(foldWidth(s)), s)
+		}
+	})
+}
