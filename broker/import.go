@@ -93,8 +93,8 @@ type Duplicate struct {
 }
 
 type importRow[T any] struct {
-	row   int
-	v     T
+	row       int
+	v         T
 	key       string
 	merge     string       // stored ID to merge into
 	parseErrs []FieldError // errors found while reading the row

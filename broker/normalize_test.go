@@ -15,8 +15,8 @@ func TestNormText(t *testing.T) {
 		{"ＰＭ２．５净化", "PM2.5净化"},
 		{"锂电池（Li-ion）：正极材料，", "锂电池(Li-ion):正极材料,"},
 		{"tab\tand\nnewline", "tab and newline"},
-		{"ﾃｽﾄ", "テスト"},              // half-width katakana → full width
-		{"①号方案…", "1号方案..."},      // NFKC compatibility forms
+		{"ﾃｽﾄ", "テスト"},                   // half-width katakana → full width
+		{"①号方案…", "1号方案..."},             // NFKC compatibility forms
 		{"bad\xffbyte", "bad\uFFFDbyte"}, // invalid UTF-8 replaced
 		{"ctrl\x00\x07x", "ctrlx"},
 		{"", ""},
