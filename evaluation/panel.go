@@ -34,7 +34,9 @@ func (e *PanelError) Error() string {
 	if e.Expert != "" {
 		s += ", expert " + e.Expert
 	}
-	s += ": " + trimPrefix(e.Err.Error())
+	if e.Err != ErrInvalid || e.Cause == nil {
+		s += ": " + trimPrefix(e.Err.Error())
+	}
 	if len(e.Missing) > 0 {
 		s += fmt.Sprintf(" (missing %v)", e.Missing)
 	}
@@ -186,7 +188,7 @@ func (p *Panel) Submit(s ScoreSheet) error {
 		lo, hi := l.Range()
 		if math.IsNaN(v) || v < lo || v > hi {
 			return &PanelError{Item: p.item, Expert: s.Expert, Err: ErrInvalid,
-				Cause: &ScoreError{Expert: s.Expert, Criterion: l.ID, Value: v, Min: lo, Max: hi}}
+				Cause: &ScoreError{Criterion: l.ID, Value: v, Min: lo, Max: hi}}
 		}
 	}
 	if len(missing) > 0 {
@@ -256,9 +258,9 @@ type Recommendation string
 
 // Recommendations.
 const (
-	Recommend        Recommendation = "recommend"                 // 推荐
-	RecommendWithFix Recommendation = "recommend-with-conditions" // 有条件推荐
-	NotRecommended   Recommendation = "not-recommended"           // 不推荐
+	Recommend               Recommendation = "recommend"                 // 推荐
+	RecommendWithConditions Recommendation = "recommend-with-conditions" // 有条件推荐
+	NotRecommended          Recommendation = "not-recommended"           // 不推荐
 )
 
 // Label returns the recommendation in Chinese and English.
@@ -266,7 +268,7 @@ func (r Recommendation) Label() Label {
 	switch r {
 	case Recommend:
 		return Label{Zh: "推荐", En: "Recommended"}
-	case RecommendWithFix:
+	case RecommendWithConditions:
 		return Label{Zh: "有条件推荐", En: "Recommended with conditions"}
 	case NotRecommended:
 		return Label{Zh: "不推荐", En: "Not recommended"}
@@ -424,7 +426,7 @@ func aggregate(item string, tmpl Template, leaves []Leaf, opts PanelOptions, she
 	case v.Score >= rec && flagged == 0:
 		v.Recommendation = Recommend
 	default:
-		v.Recommendation = RecommendWithFix
+		v.Recommendation = RecommendWithConditions
 		if flagged > 0 {
 			v.Reasons = append(v.Reasons, Label{Zh: "存在意见分歧的专家，建议复议", En: "some experts disagree: review before recommending"})
 		}

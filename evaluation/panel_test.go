@@ -175,7 +175,7 @@ func TestPanelDisagreementLeadsToConditions(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, _ := p.Aggregate()
-	if !v.Experts[3].Disagreement.Flagged || v.Recommendation != RecommendWithFix {
+	if !v.Experts[3].Disagreement.Flagged || v.Recommendation != RecommendWithConditions {
 		t.Errorf("got flagged=%v rec=%s, want expert e4 flagged and recommendation with conditions", v.Experts[3].Disagreement.Flagged, v.Recommendation)
 	}
 }
