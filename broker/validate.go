@@ -33,7 +33,13 @@ func (f FieldError) Message(tag language.Tag) string {
 			label = l + "(" + f.Field + ")"
 		}
 	}
-	msg := p.Sprintf(msgKey(f.Code), label, f.Param, f.Value)
+	param := f.Param
+	if isChinese(tag) {
+		if zh, ok := zhParams[param]; ok {
+			param = zh
+		}
+	}
+	msg := p.Sprintf(msgKey(f.Code), label, param, f.Value)
 	if f.Row > 0 {
 		msg = p.Sprintf("row %d: %s", f.Row, msg)
 	}
@@ -206,6 +212,20 @@ func printer(tag language.Tag) *message.Printer {
 		tag = language.English
 	}
 	return message.NewPrinter(tag, message.Catalog(messages()))
+}
+
+// zhParams translates the type names used as the parameter of "malformed"
+// and "code" errors.
+var zhParams = map[string]string{
+	"amount in yuan with at most 2 decimal places": "金额（元，最多两位小数）",
+	"percentage with at most 4 decimal places":     "百分比（最多四位小数）",
+	"percentage":        "百分比",
+	"number":            "数字",
+	"integer":           "整数",
+	"date (YYYY-MM-DD)": "日期（YYYY-MM-DD）",
+	"UTF-8 text":        "UTF-8文本",
+	"discipline":        "学科",
+	"industry":          "行业",
 }
 
 var zhLabels = map[string]string{
