@@ -106,3 +106,28 @@ func SevenBrokers(period string) []assessment.BrokerStats {
 	}
 	return out
 }
+
+// RegionalSeries returns an invented regional indicator panel for 2018–2024
+// (R&D spending 亿元, invention patents granted, technology contract turnover
+// 亿元, energy use per unit of output — a cost indicator) with weights, for
+// examples of a composite innovation index.
+func RegionalSeries() (periods []string, indicators []assessment.Indicator, weights []float64, series [][]float64) {
+	periods = []string{"2018", "2019", "2020", "2021", "2022", "2023", "2024"}
+	indicators = []assessment.Indicator{
+		{ID: "rd", NameZH: "研发投入", NameEN: "R&D spending", Unit: "亿元", Direction: assessment.Benefit},
+		{ID: "patents", NameZH: "发明专利授权", NameEN: "Invention patents granted", Unit: "件", Direction: assessment.Benefit},
+		{ID: "contracts", NameZH: "技术合同成交额", NameEN: "Technology contract turnover", Unit: "亿元", Direction: assessment.Benefit},
+		{ID: "energy", NameZH: "单位产出能耗", NameEN: "Energy per unit of output", Unit: "吨标煤/万元", Direction: assessment.Cost},
+	}
+	weights = []float64{0.3, 0.25, 0.3, 0.15}
+	series = [][]float64{
+		{82, 2100, 95, 0.42},
+		{91, 2350, 118, 0.41},
+		{97, 2600, 146, 0.40},
+		{108, 2950, 190, 0.38},
+		{117, 3300, 221, 0.37},
+		{126, 3560, 262, 0.36},
+		{137, 3900, 301, 0.35},
+	}
+	return periods, indicators, weights, series
+}

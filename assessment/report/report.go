@@ -1,0 +1,211 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/kexie/techbroker/assessment"
+	"github.com/shopspring/decimal"
+	"golang.org/x/text/language"
+)
+
+// ErrInvalid reports a report that cannot be written (no scorecard,
+// mismatched series).
+var ErrInvalid = errors.New("report: invalid report")
+
+// Series is one line of a trend chart.
+type Series struct {
+	NameZH, NameEN string
+	Periods        []string
+	Values         []float64 // NaN for a gap
+}
+
+// Report is what the writers show. Only Scorecard is required.
+type Report struct {
+	// TitleZH and TitleEN override the default title.
+	TitleZH, TitleEN string
+	Scorecard        *assessment.Scorecard
+	// Stats, when given, add the conversion funnel and money totals; they
+	// are matched to the scorecard by BrokerID.
+	Stats []assessment.BrokerStats
+	// Index, when given, is drawn as a trend line with its growth.
+	Index                    *assessment.IndexResult
+	IndexNameZH, IndexNameEN string
+	// Trends are further lines, e.g. each broker's total over periods.
+	Trends []Series
+}
+
+func (r *Report) validate() error {
+	if r == nil || r.Scorecard == nil || r.Scorecard.Scheme == nil {
+		return fmt.Errorf("%w: a scorecard is required", ErrInvalid)
+	}
+	for _, s := range r.Trends {
+		if len(s.Periods) != len(s.Values) {
+			return fmt.Errorf("%w: series %q has %d periods and %d values", ErrInvalid, s.NameEN, len(s.Periods), len(s.Values))
+		}
+	}
+	if r.Index != nil && len(r.Index.Periods) != len(r.Index.Values) {
+		return fmt.Errorf("%w: index has %d periods and %d values", ErrInvalid, len(r.Index.Periods), len(r.Index.Values))
+	}
+	return nil
+}
+
+// view holds the language-dependent pieces shared by both writers.
+type view struct {
+	r    *Report
+	zh   bool
+	lang language.Tag
+	t    func(key string, args ...any) string
+}
+
+func newView(r *Report, tag language.Tag) *view {
+	p, lang := newPrinter(tag)
+	return &view{r: r, zh: lang == language.Chinese, lang: lang, t: func(key string, args ...any) string { return p.Sprintf(key, args...) }}
+}
+
+func (v *view) pick(zh, en string) string {
+	if v.zh && zh != "" || en == "" {
+		return zh
+	}
+	return en
+}
+
+func (v *view) title() string {
+	if t := v.pick(v.r.TitleZH, v.r.TitleEN); t != "" {
+		return t
+	}
+	return v.t("Broker assessment report")
+}
+
+func (v *view) schemeName() string {
+	s := v.r.Scorecard.Scheme
+	return v.pick(s.NameZH, s.NameEN)
+}
+
+func (v *view) name(b *assessment.BrokerScore) string { return v.pick(b.NameZH, b.NameEN) }
+
+// shortName cuts a name at its first parenthesis, for chart labels:
+// "海洋技术（上海海洋大学）" → "海洋技术"; what is left is cut to 34 columns
+// (a CJK character counts two) with an ellipsis.
+func shortName(s string) string {
+	if i := strings.IndexAny(s, "（("); i > 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	width := 0
+	for i, r := range s {
+		if r >= 0x2E80 {
+			width += 2
+		} else {
+			width++
+		}
+		if width > 34 {
+			return strings.TrimSpace(s[:i]) + "…"
+		}
+	}
+	return s
+}
+
+func (v *view) groupName(g assessment.Group) string { return v.pick(g.NameZH, g.NameEN) }
+
+func (v *view) indicatorName(ind assessment.Indicator) string {
+	return v.pick(ind.NameZH, ind.NameEN)
+}
+
+// byRank returns the scorecard's brokers ordered by rank (stable).
+func (v *view) byRank() []*assessment.BrokerScore {
+	bs := v.r.Scorecard.Brokers
+	out := make([]*assessment.BrokerScore, len(bs))
+	for i := range bs {
+		out[i] = &bs[i]
+	}
+	for i := 1; i < len(out); i++ { // insertion sort: few entities, stable
+		for j := i; j > 0 && out[j].Rank < out[j-1].Rank; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+type totals struct {
+	listings, deals int
+	value           decimal.Decimal
+	funnel          []int // per pipeline stage
+	ok              bool
+}
+
+func (v *view) totals() totals {
+	t := totals{funnel: make([]int, len(assessment.PipelineStages()))}
+	for i := range v.r.Stats {
+		s := &v.r.Stats[i]
+		t.ok = true
+		t.listings += s.Listings
+		t.deals += s.Deals
+		t.value = t.value.Add(s.DealValue)
+		for k, st := range assessment.PipelineStages() {
+			t.funnel[k] += s.Reached(st)
+		}
+	}
+	return t
+}
+
+func (v *view) stageName(s assessment.Stage) string {
+	zh, en := assessment.StageName(s)
+	return v.pick(zh, en)
+}
+
+// fmtNum writes x with the given decimals, or "–" for NaN.
+func fmtNum(x float64, decimals int) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "–"
+	}
+	return fmt.Sprintf("%.*f", decimals, x)
+}
+
+func fmtPct(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%%", 100*x)
+}
+
+func fmtSignedPct(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "–"
+	}
+	return fmt.Sprintf("%+.1f%%", 100*x)
+}
+
+// conversion returns b/a or NaN.
+func conversion(a, b int) float64 {
+	if a == 0 {
+		return math.NaN()
+	}
+	return float64(b) / float64(a)
+}
+
+func (v *view) methodNote() string {
+	s := v.r.Scorecard.Scheme
+	norm := string(s.Normalization)
+	if norm == "" {
+		norm = "minmax"
+	}
+	miss := string(s.Missing)
+	if miss == "" {
+		miss = "error"
+	}
+	wt := s.Weighting
+	if wt == "" {
+		wt = "fixed"
+	}
+	gr := s.Grading.Method
+	if gr == "" {
+		gr = "none"
+	}
+	note := v.t("Normalization: %s. Missing values: %s. Indicator weighting: %s. Grading: %s.", v.t(norm), v.t(miss), v.t(wt), v.t(gr))
+	if s.GroupComparisons != nil {
+		note += " " + v.t("AHP over groups, consistency ratio %.3f.", v.r.Scorecard.CR)
+	}
+	return note
+}
