@@ -1,0 +1,105 @@
+package broker_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/matching/assign"
+)
+
+func TestConflictRules(t *testing.T) {
+	a := broker.Achievement{Meta: broker.Meta{ID: "ach-1", Region: "上海市杨浦区"}, Title: "海水养殖", Owner: "上海海洋大学",
+		Inventors: []broker.Inventor{{Name: "王海"}, {Name: "李渔", ExpertID: "exp-9"}}}
+	d := broker.Demand{Meta: broker.Meta{ID: "dem-1"}, Enterprise: "东海水产有限公司", Title: "t", Problem: "p"}
+	rules := broker.DefaultConflictRules()
+	for _, tc := range []struct {
+		name   string
+		e      broker.Expert
+		rules  broker.ConflictRules
+		achHit []string
+		demHit []string
+	}{
+		{"none", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "赵六", Institution: "复旦大学"}, rules, nil, nil},
+		{"same institution", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "赵六", Institution: " 上海海洋大学 "}, rules, []string{"same_institution"}, nil},
+		{"inventor by id", broker.Expert{Meta: broker.Meta{ID: "exp-9"}, Name: "别名"}, rules, []string{"coauthor"}, nil},
+		{"inventor by name", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "王海"}, rules, []string{"coauthor"}, nil},
+		{"co-author", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "钱七", Works: []broker.Work{{Title: "论文", Coauthors: []string{"王海"}}}}, rules, []string{"coauthor"}, nil},
+		{"declared", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "孙八", Conflicts: []broker.Conflict{{Party: "上海海洋大学", Reason: "兼职"}, {Party: "东海水产有限公司"}}}, rules, []string{"declared"}, []string{"declared"}},
+		{"employee", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "周九", Institution: "东海水产有限公司"}, rules, nil, []string{"employee"}},
+		{"same city off", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "吴十", City: "上海"}, rules, nil, nil},
+		{"same city on", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "吴十", City: "上海"}, broker.ConflictRules{SameCity: true}, []string{"same_city"}, nil},
+		{"rules off", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "王海", Institution: "上海海洋大学"}, broker.ConflictRules{}, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, c := range tc.rules.AchievementConflicts(tc.e, a) {
+				got = append(got, c.Rule)
+				if c.Reason == "" || c.ExpertID != tc.e.ID || c.ItemID != a.ID {
+					t.Errorf("conflict lacks detail: %+v", c)
+				}
+			}
+			if !slices.Equal(got, tc.achHit) {
+				t.Errorf("achievement conflicts: got %q, want %q", got, tc.achHit)
+			}
+			got = nil
+			for _, c := range tc.rules.DemandConflicts(tc.e, d) {
+				got = append(got, c.Rule)
+			}
+			if !slices.Equal(got, tc.demHit) {
+				t.Errorf("demand conflicts: got %q, want %q", got, tc.demHit)
+			}
+		})
+	}
+}
+
+func TestPlanPanels(t *testing.T) {
+	achs := []broker.Achievement{
+		{Meta: broker.Meta{ID: "a-marine"}, Title: "深远海养殖网箱水质监测", Keywords: []string{"养殖", "水质"}, Owner: "上海海洋大学", Disciplines: []string{"240"}},
+		{Meta: broker.Meta{ID: "a-child"}, Title: "新生儿黄疸无创检测", Keywords: []string{"新生儿", "黄疸"}, Owner: "新华医院", Disciplines: []string{"320"}},
+		{Meta: broker.Meta{ID: "a-print"}, Title: "水性油墨柔版印刷", Keywords: []string{"油墨", "印刷"}, Owner: "上海出版印刷高等专科学校", Disciplines: []string{"530"}},
+	}
+	var experts []broker.Expert
+	kw := [][]string{{"养殖", "水质", "渔业"}, {"新生儿", "黄疸", "儿科"}, {"油墨", "印刷", "包装"}}
+	for i := 0; i < 12; i++ {
+		e := broker.Expert{Meta: broker.Meta{ID: fmt.Sprintf("e%02d", i)}, Name: fmt.Sprintf("专家%d", i), Keywords: kw[i%3], Institution: "某大学"}
+		if i == 0 {
+			e.Institution = "上海海洋大学" // best keywords for a-marine, but a conflict
+		}
+		experts = append(experts, e)
+	}
+	plan, err := broker.PlanPanels(context.Background(), broker.PanelRequest{Achievements: achs, Experts: experts, Cover: 3, MaxLoad: 1, Rules: broker.DefaultConflictRules()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Conflicts) != 1 || plan.Conflicts[0].ExpertID != "e00" {
+		t.Errorf("conflicts: %+v", plan.Conflicts)
+	}
+	want := map[string][]string{"a-marine": {"e03", "e06", "e09"}, "a-child": {"e01", "e04", "e07"}, "a-print": {"e02", "e05", "e08"}}
+	for item, panel := range want {
+		got := slices.Clone(plan.Panels[item])
+		slices.Sort(got)
+		if !slices.Equal(got, panel) {
+			t.Errorf("panel of %s: got %q, want %q", item, got, panel)
+		}
+	}
+	if err := plan.Result.Verify(plan.Problem); err != nil {
+		t.Errorf("the optimality certificate does not verify: %v", err)
+	}
+	// Everyone in conflict with one item: infeasible, and the error says which.
+	for i := range experts {
+		experts[i].Institution = "新华医院"
+	}
+	_, err = broker.PlanPanels(context.Background(), broker.PanelRequest{Achievements: achs, Experts: experts, Cover: 3, MaxLoad: 2, Rules: broker.DefaultConflictRules()})
+	var ie *assign.InfeasibleError
+	if !errors.As(err, &ie) {
+		t.Fatalf("got %v, want an InfeasibleError", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "a-child") {
+		t.Errorf("error does not name the item: %s", msg)
+	}
+}
