@@ -476,3 +476,55 @@ func TestDatasetMissing(t *testing.T) {
 		t.Errorf("NewDataset: got %v, want 2 problems (direction, duplicate)", err)
 	}
 }
+
+func TestDatasetSeriesIndex(t *testing.T) {
+	inds := []Indicator{{ID: "rd", Direction: Benefit}, {ID: "energy", Direction: Cost}}
+	ents := []Entity{{ID: "yangpu", Group: "sh"}, {ID: "xuhui", Group: "sh"}}
+	periods := []string{"2020", "2021", "2022"}
+	d, err := NewDataset(inds, ents, periods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := map[string][3][2]float64{
+		"yangpu": {{10, 2}, {12, 2}, {15, 1.6}},
+		"xuhui":  {{20, 3}, {22, 3}, {25, 2}},
+	}
+	for e, rows := range vals {
+		for p, row := range rows {
+			if e == "yangpu" && p == 1 {
+				continue // a gap in 2021's R&D figure
+			}
+			for j, ind := range inds {
+				if err := d.Set(periods[p], e, ind.ID, row[j]); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if _, _, _, err := d.Series("yangpu", MissingError); !errors.Is(err, ErrMissing) {
+		t.Fatalf("error policy: got %v, want ErrMissing", err)
+	}
+	per, series, skipped, err := d.Series("yangpu", MissingSkip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(per, []string{"2020", "2022"}) || !slices.Equal(skipped, []string{"2021"}) {
+		t.Errorf("skip policy: got periods %v, skipped %v", per, skipped)
+	}
+	res, err := ComputeIndex(per, series, IndexSpec{Indicators: inds, Weights: []float64{0.5, 0.5}, Method: FixedBase})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 0.5·150 + 0.5·125 = 137.5
+	if math.Abs(res.Values[1]-137.5) > 1e-9 {
+		t.Errorf("index 2022: got %g, want 137.5", res.Values[1])
+	}
+	// Imputing with the peer group's mean uses xuhui's 2021 values (22, 3).
+	_, series, _, err = d.Series("yangpu", MissingImputeGroupMean)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if series[1][0] != 22 || series[1][1] != 3 {
+		t.Errorf("impute policy: got %v for 2021, want [22 3]", series[1])
+	}
+}

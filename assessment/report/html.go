@@ -84,6 +84,9 @@ const pageTemplate = `<!DOCTYPE html>
 {{if .Rows}}<table><tr><th>{{$.T.Year}}</th>{{range .Rows}}<td class="n">{{.Period}}</td>{{end}}</tr>
 <tr><th>{{$.T.Value}}</th>{{range .Rows}}<td class="n">{{.Value}}</td>{{end}}</tr>
 <tr><th>{{$.T.Growth}}</th>{{range .Rows}}<td class="n">{{.Growth}}</td>{{end}}</tr></table>{{end}}
+{{if .Contrib}}<p class="note">{{.ContribTitle}}</p><table><tr><th>{{$.T.Indicator}}</th><th>{{$.T.Points}}</th><th>{{$.T.ShareOfChange}}</th></tr>
+{{range .Contrib}}<tr><td>{{.Name}}</td><td class="n">{{.Points}}</td><td class="n">{{.Share}}</td></tr>
+{{end}}</table>{{end}}
 </figure>{{end}}{{end}}
 
 <h2>{{.T.Values}}</h2>
@@ -115,9 +118,11 @@ type htmlRow struct {
 }
 
 type htmlTrend struct {
-	Legend []htmlLegend
-	Chart  template.HTML
-	Rows   []struct{ Period, Value, Growth string }
+	Legend       []htmlLegend
+	Chart        template.HTML
+	Rows         []struct{ Period, Value, Growth string }
+	ContribTitle string
+	Contrib      []struct{ Name, Points, Share string }
 }
 
 type htmlPage struct {
@@ -165,6 +170,7 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 		"BarsCaption": v.t("Points by group (maximum %s)", fmtNum(sc.Scheme.MaxPoints(), 0)),
 		"Profiles":    v.t("Profiles"), "ProfilesNote": v.t("Share of each group's maximum points; dashed: mean of all entities."),
 		"Funnel": v.t("Conversion funnel"), "FunnelNote": v.t("Cases that reached each stage, all brokers together."),
+		"Points": v.t("Points"), "ShareOfChange": v.t("Share of change"),
 		"Trends": v.t("Trends"), "Year": v.t("Year"), "Value": v.t("Value"), "Growth": v.t("Growth"),
 		"Values": v.t("Indicator values"), "Indicator": v.t("Indicator"), "Unit": v.t("Unit"), "Weight": v.t("Weight (points)"),
 		"ImputedNote": v.t("* imputed with the peers' mean (value undefined for this entity)."),
@@ -276,6 +282,12 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 		for t, per := range ix.Periods {
 			tr.Rows = append(tr.Rows, struct{ Period, Value, Growth string }{per, fmtNum(ix.Values[t], 1), fmtSignedPct(ix.Growth[t])})
 		}
+		if per, cs := v.latestContributions(); cs != nil {
+			tr.ContribTitle = v.t("Contributions to the change in %s", per)
+			for _, c := range cs {
+				tr.Contrib = append(tr.Contrib, struct{ Name, Points, Share string }{c.name, fmtSignedNum(c.points, 2), fmtPct(c.share)})
+			}
+		}
 		pg.Trends = append(pg.Trends, tr)
 	}
 	if len(r.Trends) > 0 {
@@ -308,7 +320,7 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 			Cells              []string
 		}{Name: v.indicatorName(ind), Unit: ind.Unit, Weight: fmtNum(sc.Weights[j], 2)}
 		for _, b := range ranked {
-			c := fmtNum(b.Raw[j], 2)
+			c := fmtVal(b.Raw[j])
 			if b.Imputed[j] {
 				c += "*"
 				pg.Imputed = true

@@ -61,6 +61,9 @@ var messages = [...][2]string{
 	{"none", "无"},
 	{"Charts need a browser that shows inline SVG; all figures are also in the tables.", "图表需浏览器支持内嵌 SVG；所有数据亦见表格。"},
 	{"base = 100", "基期 = 100"},
+	{"Contributions to the change in %s", "%s年变动的指标贡献"},
+	{"Points", "点数"},
+	{"Share of change", "占变动比例"},
 }
 
 // newPrinter returns a printer for tag with the report's catalog; tags

@@ -59,6 +59,23 @@ func WriteMarkdown(w io.Writer, r *Report, tag language.Tag) error {
 			p("| %s | %d | %s |\n", v.stageName(st), t.funnel[k], conv)
 		}
 		p("\n")
+		p("### %s\n\n| %s |", v.t("Funnel by broker"), v.t("Name"))
+		for _, st := range assessment.PipelineStages() {
+			p(" %s |", v.stageName(st))
+		}
+		p("\n|---|%s\n", strings.Repeat("---:|", len(assessment.PipelineStages())))
+		for _, b := range v.byRank() {
+			st := findStats(r.Stats, b.BrokerID)
+			if st == nil {
+				continue
+			}
+			p("| %s |", cell(v.name(b)))
+			for _, s := range assessment.PipelineStages() {
+				p(" %d |", st.Reached(s))
+			}
+			p("\n")
+		}
+		p("\n")
 	}
 
 	if r.Index != nil || len(r.Trends) > 0 {
@@ -70,6 +87,13 @@ func WriteMarkdown(w io.Writer, r *Report, tag language.Tag) error {
 				p("| %s | %s | %s |\n", per, fmtNum(ix.Values[t], 1), fmtSignedPct(ix.Growth[t]))
 			}
 			p("\n")
+			if per, cs := v.latestContributions(); cs != nil {
+				p("%s\n\n| %s | %s | %s |\n|---|---:|---:|\n", v.t("Contributions to the change in %s", per), v.t("Indicator"), v.t("Points"), v.t("Share of change"))
+				for _, c := range cs {
+					p("| %s | %s | %s |\n", cell(c.name), fmtSignedNum(c.points, 2), fmtPct(c.share))
+				}
+				p("\n")
+			}
 		}
 		for _, s := range r.Trends {
 			p("**%s**: ", cell(v.pick(s.NameZH, s.NameEN)))
@@ -98,7 +122,7 @@ func WriteMarkdown(w io.Writer, r *Report, tag language.Tag) error {
 			if b.Imputed[j] {
 				mark, imputed = "*", true
 			}
-			p(" %s%s |", fmtNum(b.Raw[j], 2), mark)
+			p(" %s%s |", fmtVal(b.Raw[j]), mark)
 		}
 		p("\n")
 	}

@@ -33,6 +33,9 @@ type Report struct {
 	// Index, when given, is drawn as a trend line with its growth.
 	Index                    *assessment.IndexResult
 	IndexNameZH, IndexNameEN string
+	// IndexIndicators, when given (one per column of the index), add a
+	// table of each indicator's contribution to the latest change.
+	IndexIndicators []assessment.Indicator
 	// Trends are further lines, e.g. each broker's total over periods.
 	Trends []Series
 }
@@ -46,8 +49,13 @@ func (r *Report) validate() error {
 			return fmt.Errorf("%w: series %q has %d periods and %d values", ErrInvalid, s.NameEN, len(s.Periods), len(s.Values))
 		}
 	}
-	if r.Index != nil && len(r.Index.Periods) != len(r.Index.Values) {
-		return fmt.Errorf("%w: index has %d periods and %d values", ErrInvalid, len(r.Index.Periods), len(r.Index.Values))
+	if ix := r.Index; ix != nil {
+		if len(ix.Periods) != len(ix.Values) || len(ix.Growth) != len(ix.Values) {
+			return fmt.Errorf("%w: index has %d periods, %d values and %d growth rates", ErrInvalid, len(ix.Periods), len(ix.Values), len(ix.Growth))
+		}
+		if n := len(ix.Contributions); r.IndexIndicators != nil && n > 1 && len(ix.Contributions[n-1]) != len(r.IndexIndicators) {
+			return fmt.Errorf("%w: %d index indicators for %d contributions", ErrInvalid, len(r.IndexIndicators), len(ix.Contributions[n-1]))
+		}
 	}
 	return nil
 }
@@ -163,11 +171,27 @@ func fmtNum(x float64, decimals int) string {
 	return fmt.Sprintf("%.*f", decimals, x)
 }
 
+// fmtVal writes a raw indicator value: integers without decimals, other
+// values with two.
+func fmtVal(x float64) string {
+	if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+		return fmtNum(x, 0)
+	}
+	return fmtNum(x, 2)
+}
+
 func fmtPct(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "–"
 	}
 	return fmt.Sprintf("%.1f%%", 100*x)
+}
+
+func fmtSignedNum(x float64, decimals int) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "–"
+	}
+	return fmt.Sprintf("%+.*f", decimals, x)
 }
 
 func fmtSignedPct(x float64) string {
@@ -208,4 +232,30 @@ func (v *view) methodNote() string {
 		note += " " + v.t("AHP over groups, consistency ratio %.3f.", v.r.Scorecard.CR)
 	}
 	return note
+}
+
+// contribution is one indicator's share of the index's latest change.
+type contribution struct {
+	name          string
+	points, share float64 // index points; fraction of the change
+}
+
+// latestContributions returns the contributions to the last period's
+// change of the index, or nil.
+func (v *view) latestContributions() (period string, cs []contribution) {
+	ix := v.r.Index
+	if ix == nil || v.r.IndexIndicators == nil || len(ix.Values) < 2 {
+		return "", nil
+	}
+	n := len(ix.Values) - 1
+	delta := ix.Values[n] - ix.Values[n-1]
+	for j, ind := range v.r.IndexIndicators {
+		c := ix.Contributions[n][j]
+		share := math.NaN()
+		if delta != 0 {
+			share = c / delta
+		}
+		cs = append(cs, contribution{name: v.indicatorName(ind), points: c, share: share})
+	}
+	return ix.Periods[n], cs
 }

@@ -42,6 +42,7 @@ func sampleReport(tb testing.TB) *report.Report {
 		tb.Fatal(err)
 	}
 	r.Index = ix
+	r.IndexIndicators = inds
 	return r
 }
 
@@ -51,8 +52,8 @@ func TestWriteMarkdown(t *testing.T) {
 		tag  language.Tag
 		want []string
 	}{
-		{language.Chinese, []string{"# 技术券商考核报告", "考核期：2024", "| 名次 | 名称 | 总分 | 等级 |", "基础条件", "2.39亿元", "| 收集 |", "转化率", "基期 = 100", "极差标准化"}},
-		{language.English, []string{"# Broker assessment report", "Period 2024", "| Rank | Name | Total | Grade |", "Basic conditions", "CNY 239.00 million", "| Collected |", "Conversion", "base = 100"}},
+		{language.Chinese, []string{"# 技术券商考核报告", "考核期：2024", "| 名次 | 名称 | 总分 | 等级 |", "基础条件", "2.39亿元", "| 收集 |", "转化率", "基期 = 100", "极差标准化", "2024年变动的指标贡献", "| 技术合同成交额 |", "### 各券商转化漏斗"}},
+		{language.English, []string{"# Broker assessment report", "Period 2024", "| Rank | Name | Total | Grade |", "Basic conditions", "CNY 239.00 million", "| Collected |", "Conversion", "base = 100", "Contributions to the change in 2024", "| Technology contract turnover |"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tag.String(), func(t *testing.T) {
