@@ -144,42 +144,50 @@ func CRITICWeights(m [][]float64, dirs []Direction) ([]float64, error) {
 		return nil, err
 	}
 	n := float64(len(x))
-	mean := make([]float64, cols)
+	// Centred columns, column-major, for cache-friendly dot products.
+	cen := make([][]float64, cols)
 	sd := make([]float64, cols)
 	for j := range cols {
+		col := make([]float64, len(x))
+		var mean float64
 		for i := range x {
-			mean[j] += x[i][j]
+			col[i] = x[i][j]
+			mean += col[i]
 		}
-		mean[j] /= n
+		mean /= n
 		var ss float64
-		for i := range x {
-			ss += (x[i][j] - mean[j]) * (x[i][j] - mean[j])
+		for i := range col {
+			col[i] -= mean
+			ss += col[i] * col[i]
 		}
-		sd[j] = math.Sqrt(ss / (n - 1))
-		if isConstant(m, j) {
-			sd[j] = 0
+		cen[j] = col
+		if !isConstant(m, j) {
+			sd[j] = math.Sqrt(ss / (n - 1))
+		}
+	}
+	conflict := make([]float64, cols)
+	for j := range cols {
+		if sd[j] == 0 {
+			continue
+		}
+		for k := j + 1; k < cols; k++ {
+			if sd[k] == 0 {
+				continue
+			}
+			var cov float64
+			for i, a := range cen[j] {
+				cov += a * cen[k][i]
+			}
+			// Clamp: rounding can push |r| of nearly collinear columns past 1.
+			r := math.Max(-1, math.Min(1, cov/(n-1)/(sd[j]*sd[k])))
+			conflict[j] += 1 - r
+			conflict[k] += 1 - r
 		}
 	}
 	c := make([]float64, cols)
 	var csum float64
 	for j := range cols {
-		if sd[j] == 0 {
-			continue
-		}
-		var conflict float64
-		for k := range cols {
-			if sd[k] == 0 {
-				continue
-			}
-			var cov float64
-			for i := range x {
-				cov += (x[i][j] - mean[j]) * (x[i][k] - mean[k])
-			}
-			// Clamp: rounding can push |r| of nearly collinear columns past 1.
-			r := math.Max(-1, math.Min(1, cov/(n-1)/(sd[j]*sd[k])))
-			conflict += 1 - r
-		}
-		c[j] = sd[j] * conflict
+		c[j] = sd[j] * conflict[j] // r_jj = 1 adds nothing
 		csum += c[j]
 	}
 	if csum == 0 {

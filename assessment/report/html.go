@@ -17,7 +17,7 @@ const pageCSS = `
 body{margin:0;background:var(--bg);color:var(--ink);
  font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","Liberation Sans",Arial,sans-serif;line-height:1.5}
 main{max-width:1180px;margin:0 auto;padding:24px 32px 48px}
-h1{font-size:28px;margin:8px 0 4px} h2{font-size:20px;margin:32px 0 8px;border-bottom:2px solid var(--line);padding-bottom:4px}
+h1{font-size:28px;margin:8px 0 4px} h3{font-size:15px;margin:0 0 4px} h2{font-size:20px;margin:32px 0 8px;border-bottom:2px solid var(--line);padding-bottom:4px}
 .sub{color:var(--muted);margin:0 0 16px}
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 18px;min-width:160px}
@@ -79,6 +79,7 @@ const pageTemplate = `<!DOCTYPE html>
 
 {{if .Trends}}<h2>{{.T.Trends}}</h2>
 {{range .Trends}}<figure>
+{{if .Title}}<h3>{{.Title}}</h3>{{end}}
 <div class="legend">{{range .Legend}}<span><i style="background:{{.Colour}}"></i>{{.Name}}</span>{{end}}</div>
 {{.Chart}}
 {{if .Rows}}<table><tr><th>{{$.T.Year}}</th>{{range .Rows}}<td class="n">{{.Period}}</td>{{end}}</tr>
@@ -118,6 +119,7 @@ type htmlRow struct {
 }
 
 type htmlTrend struct {
+	Title        string
 	Legend       []htmlLegend
 	Chart        template.HTML
 	Rows         []struct{ Period, Value, Growth string }
@@ -277,7 +279,7 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 		if err != nil {
 			return err
 		}
-		tr := htmlTrend{Chart: template.HTML(chart)}
+		tr := htmlTrend{Chart: template.HTML(chart), Title: v.pick(r.IndexNameZH, r.IndexNameEN)}
 		tr.Legend = []htmlLegend{{Name: v.pick(r.IndexNameZH, r.IndexNameEN) + " (" + v.t("base = 100") + ")", Colour: hexColour(colour(0))}}
 		for t, per := range ix.Periods {
 			tr.Rows = append(tr.Rows, struct{ Period, Value, Growth string }{per, fmtNum(ix.Values[t], 1), fmtSignedPct(ix.Growth[t])})
@@ -293,7 +295,7 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 	if len(r.Trends) > 0 {
 		periods := unionPeriods(r.Trends)
 		var lines [][]float64
-		tr := htmlTrend{}
+		tr := htmlTrend{Title: v.pick(r.TrendsTitleZH, r.TrendsTitleEN)}
 		for k, s := range r.Trends {
 			line := make([]float64, len(periods))
 			for t := range line {

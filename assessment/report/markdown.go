@@ -95,15 +95,21 @@ func WriteMarkdown(w io.Writer, r *Report, tag language.Tag) error {
 				p("\n")
 			}
 		}
+		if t := v.pick(r.TrendsTitleZH, r.TrendsTitleEN); t != "" && len(r.Trends) > 0 {
+			p("**%s**\n\n", cell(t))
+		}
 		for _, s := range r.Trends {
-			p("**%s**: ", cell(v.pick(s.NameZH, s.NameEN)))
+			p("- %s: ", cell(v.pick(s.NameZH, s.NameEN)))
 			for t, per := range s.Periods {
 				if t > 0 {
 					p(", ")
 				}
 				p("%s %s", per, fmtNum(s.Values[t], 1))
 			}
-			p("\n\n")
+			p("\n")
+		}
+		if len(r.Trends) > 0 {
+			p("\n")
 		}
 	}
 

@@ -36,8 +36,10 @@ type Report struct {
 	// IndexIndicators, when given (one per column of the index), add a
 	// table of each indicator's contribution to the latest change.
 	IndexIndicators []assessment.Indicator
-	// Trends are further lines, e.g. each broker's total over periods.
-	Trends []Series
+	// Trends are further lines, e.g. each broker's total over periods,
+	// drawn on one chart titled TrendsTitleZH / TrendsTitleEN.
+	Trends                       []Series
+	TrendsTitleZH, TrendsTitleEN string
 }
 
 func (r *Report) validate() error {

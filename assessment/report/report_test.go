@@ -18,7 +18,10 @@ import (
 func sampleReport(tb testing.TB) *report.Report {
 	tb.Helper()
 	s := assessment.DefaultScheme()
-	r := &report.Report{IndexNameZH: "区域创新指数（示例）", IndexNameEN: "Regional innovation index (sample)"}
+	r := &report.Report{
+		IndexNameZH: "区域创新指数（示例）", IndexNameEN: "Regional innovation index (sample)",
+		TrendsTitleZH: "各券商总分", TrendsTitleEN: "Total score by broker",
+	}
 	cards := map[string]*assessment.Scorecard{}
 	for _, per := range assessmenttest.Periods() {
 		sc, err := s.Score(assessmenttest.SevenBrokers(per))
