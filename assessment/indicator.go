@@ -59,7 +59,8 @@ type Indicator struct {
 	ID        string    `json:"id"`
 	NameZH    string    `json:"name_zh"`
 	NameEN    string    `json:"name_en"`
-	Unit      string    `json:"unit,omitempty"` // e.g. "项", "万元", "%"
+	Unit      string    `json:"unit,omitempty"`    // e.g. "项", "万元", "%"
+	UnitEN    string    `json:"unit_en,omitempty"` // English unit, when it differs
 	Direction Direction `json:"direction"`
 	Group     string    `json:"group,omitempty"`
 }

@@ -222,7 +222,7 @@ func (s *Scheme) Indicators() []Indicator {
 			if ind.Direction != 0 {
 				dir = ind.Direction
 			}
-			out = append(out, Indicator{ID: ind.ID, NameZH: ind.NameZH, NameEN: ind.NameEN, Unit: info.unitZH, Direction: dir, Group: g.ID})
+			out = append(out, Indicator{ID: ind.ID, NameZH: ind.NameZH, NameEN: ind.NameEN, Unit: info.unitZH, UnitEN: info.unitEN, Direction: dir, Group: g.ID})
 		}
 	}
 	return out

@@ -114,10 +114,10 @@ func SevenBrokers(period string) []assessment.BrokerStats {
 func RegionalSeries() (periods []string, indicators []assessment.Indicator, weights []float64, series [][]float64) {
 	periods = []string{"2018", "2019", "2020", "2021", "2022", "2023", "2024"}
 	indicators = []assessment.Indicator{
-		{ID: "rd", NameZH: "研发投入", NameEN: "R&D spending", Unit: "亿元", Direction: assessment.Benefit},
-		{ID: "patents", NameZH: "发明专利授权", NameEN: "Invention patents granted", Unit: "件", Direction: assessment.Benefit},
-		{ID: "contracts", NameZH: "技术合同成交额", NameEN: "Technology contract turnover", Unit: "亿元", Direction: assessment.Benefit},
-		{ID: "energy", NameZH: "单位产出能耗", NameEN: "Energy per unit of output", Unit: "吨标煤/万元", Direction: assessment.Cost},
+		{ID: "rd", NameZH: "研发投入", NameEN: "R&D spending", Unit: "亿元", UnitEN: "CNY 100m", Direction: assessment.Benefit},
+		{ID: "patents", NameZH: "发明专利授权", NameEN: "Invention patents granted", Unit: "件", UnitEN: "patents", Direction: assessment.Benefit},
+		{ID: "contracts", NameZH: "技术合同成交额", NameEN: "Technology contract turnover", Unit: "亿元", UnitEN: "CNY 100m", Direction: assessment.Benefit},
+		{ID: "energy", NameZH: "单位产出能耗", NameEN: "Energy per unit of output", Unit: "吨标煤/万元", UnitEN: "tce per CNY 10k", Direction: assessment.Cost},
 	}
 	weights = []float64{0.3, 0.25, 0.3, 0.15}
 	series = [][]float64{

@@ -320,7 +320,7 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 		row := struct {
 			Name, Unit, Weight string
 			Cells              []string
-		}{Name: v.indicatorName(ind), Unit: ind.Unit, Weight: fmtNum(sc.Weights[j], 2)}
+		}{Name: v.indicatorName(ind), Unit: v.unit(ind), Weight: fmtNum(sc.Weights[j], 2)}
 		for _, b := range ranked {
 			c := fmtVal(b.Raw[j])
 			if b.Imputed[j] {

@@ -122,7 +122,7 @@ func WriteMarkdown(w io.Writer, r *Report, tag language.Tag) error {
 	p("\n|---|---|---:|%s\n", strings.Repeat("---:|", len(ranked)))
 	imputed := false
 	for j, ind := range sc.Indicators {
-		p("| %s | %s | %s |", cell(v.indicatorName(ind)), ind.Unit, fmtNum(sc.Weights[j], 2))
+		p("| %s | %s | %s |", cell(v.indicatorName(ind)), v.unit(ind), fmtNum(sc.Weights[j], 2))
 		for _, b := range ranked {
 			mark := ""
 			if b.Imputed[j] {

@@ -119,6 +119,13 @@ func shortName(s string) string {
 
 func (v *view) groupName(g assessment.Group) string { return v.pick(g.NameZH, g.NameEN) }
 
+func (v *view) unit(ind assessment.Indicator) string {
+	if !v.zh && ind.UnitEN != "" {
+		return ind.UnitEN
+	}
+	return ind.Unit
+}
+
 func (v *view) indicatorName(ind assessment.Indicator) string {
 	return v.pick(ind.NameZH, ind.NameEN)
 }
