@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -128,20 +129,26 @@ func dedup(xs []string, f func(string) string) []string {
 		return nil
 	}
 	out := make([]string, 0, len(xs))
-	var seen map[string]struct{}
+	keys := make([]string, 0, len(xs))
+	var seen map[string]struct{} // only for long lists; short ones scan keys
 	for _, x := range xs {
 		x = f(x)
 		if x == "" {
 			continue
 		}
 		k := foldKey(x)
-		if seen == nil {
-			seen = make(map[string]struct{}, len(xs))
-		}
-		if _, dup := seen[k]; dup {
+		if len(xs) > 16 {
+			if seen == nil {
+				seen = make(map[string]struct{}, len(xs))
+			}
+			if _, dup := seen[k]; dup {
+				continue
+			}
+			seen[k] = struct{}{}
+		} else if slices.Contains(keys, k) {
 			continue
 		}
-		seen[k] = struct{}{}
+		keys = append(keys, k)
 		out = append(out, x)
 	}
 	if len(out) == 0 {

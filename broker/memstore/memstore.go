@@ -246,6 +246,7 @@ func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []d
 func (s *Store) commit(t *tx) {
 	for _, kind := range t.order {
 		tb := s.tableFor(kind, true)
+		var added []string
 		for id, w := range t.writes[kind] {
 			old, existed := tb.recs[id]
 			if existed {
@@ -264,9 +265,10 @@ func (s *Store) commit(t *tx) {
 				tb.keys[w.Key] = append(tb.keys[w.Key], id)
 			}
 			if !existed {
-				tb.insertID(id)
+				added = append(added, id)
 			}
 		}
+		tb.insertIDs(added)
 	}
 	for _, e := range t.events {
 		s.seq++
@@ -275,13 +277,35 @@ func (s *Store) commit(t *tx) {
 	}
 }
 
-func (tb *table) insertID(id string) {
-	if n := len(tb.ids); n == 0 || tb.ids[n-1] < id {
-		tb.ids = append(tb.ids, id)
+// insertIDs adds new IDs to the sorted ID list: appended when they all sort
+// after it (the usual case with time-ordered IDs), else merged in O(n+m).
+func (tb *table) insertIDs(added []string) {
+	if len(added) == 0 {
 		return
 	}
-	i := sort.SearchStrings(tb.ids, id)
-	tb.ids = slices.Insert(tb.ids, i, id)
+	slices.Sort(added)
+	if n := len(tb.ids); n == 0 || tb.ids[n-1] < added[0] {
+		tb.ids = append(tb.ids, added...)
+		return
+	}
+	if len(added) == 1 {
+		i := sort.SearchStrings(tb.ids, added[0])
+		tb.ids = slices.Insert(tb.ids, i, added[0])
+		return
+	}
+	merged := make([]string, 0, len(tb.ids)+len(added))
+	i, j := 0, 0
+	for i < len(tb.ids) && j < len(added) {
+		if tb.ids[i] < added[j] {
+			merged = append(merged, tb.ids[i])
+			i++
+		} else {
+			merged = append(merged, added[j])
+			j++
+		}
+	}
+	merged = append(merged, tb.ids[i:]...)
+	tb.ids = append(merged, added[j:]...)
 }
 
 func (tb *table) removeKey(key, id string) {
