@@ -98,6 +98,9 @@ func (p Principal) canRead(m Meta, orgs []string) bool {
 // canWrite reports whether the principal may create, change or delete a
 // record in the state m (checked on the stored and on the new state).
 func (p Principal) canWrite(kind Kind, m Meta, orgs []string) bool {
+	if ok, decided := p.platformWriteRule(kind, m); decided {
+		return ok
+	}
 	switch p.Role {
 	case RolePlatformAdmin:
 		return true

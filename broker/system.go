@@ -42,6 +42,16 @@ type System struct {
 	Experts *Library[Expert]
 	// Brokers holds the industry brokers (样板间).
 	Brokers *Library[IndustryBroker]
+	// Societies holds the academic societies of the society docking
+	// platform (学会资源对接平台).
+	Societies *Library[Society]
+	// ServicePackages holds each broker's standard service package
+	// (标准服务产品包), keyed by broker ID.
+	ServicePackages *Library[ServicePackage]
+	// Activities holds the activities of the activity platform
+	// (科创中国活动平台); registrations, meetings and leads go through the
+	// System's methods.
+	Activities *Library[Activity]
 
 	store       driver.Store
 	validate    *validator.Validate
@@ -70,6 +80,9 @@ func New(store driver.Store, opts *Options) *System {
 	s.Demands = &Library[Demand]{s: s}
 	s.Experts = &Library[Expert]{s: s}
 	s.Brokers = &Library[IndustryBroker]{s: s}
+	s.Societies = &Library[Society]{s: s}
+	s.ServicePackages = &Library[ServicePackage]{s: s}
+	s.Activities = &Library[Activity]{s: s}
 	return s
 }
 
