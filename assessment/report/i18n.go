@@ -6,9 +6,9 @@ import (
 	"golang.org/x/text/message/catalog"
 )
 
-// messages maps each English key to its Chinese text. English is the key
-// itself.
-var messages = [...][2]string{
+// messages maps each key to its Chinese text and, where it differs from
+// the key, its English text (third element).
+var messages = [...][3]string{
 	{"Broker assessment report", "技术券商考核报告"},
 	{"Period %s", "考核期：%s"},
 	{"Scheme: %s", "考核方案：%s"},
@@ -48,16 +48,16 @@ var messages = [...][2]string{
 	{"Method", "方法说明"},
 	{"Normalization: %s. Missing values: %s. Indicator weighting: %s. Grading: %s.", "标准化：%s；缺失值：%s；组内权重：%s；分级：%s。"},
 	{"AHP over groups, consistency ratio %.3f.", "指标组权重由层次分析法确定，一致性比率 %.3f。"},
-	{"minmax", "极差标准化（最优 1，最差 0）"},
-	{"target", "目标值法（完成率，封顶 100%）"},
-	{"error", "报错"},
-	{"skip", "剔除缺失对象"},
-	{"impute-group-mean", "以同组均值填补"},
-	{"fixed", "固定权重"},
-	{"entropy", "熵权法"},
-	{"critic", "CRITIC 法"},
-	{"thresholds", "分数线"},
-	{"quantiles", "按名次比例"},
+	{"minmax", "极差标准化（最优 1，最差 0）", "min-max (best 1, worst 0)"},
+	{"target", "目标值法（完成率，封顶 100%%）", "achievement of targets, capped at 100%%"},
+	{"error", "报错", "reject the data"},
+	{"skip", "剔除缺失对象", "drop incomplete entities"},
+	{"impute-group-mean", "以同组均值填补", "imputed with the peer group's mean"},
+	{"fixed", "固定权重", "fixed weights"},
+	{"entropy", "熵权法", "entropy weights"},
+	{"critic", "CRITIC 法", "CRITIC weights"},
+	{"thresholds", "分数线", "score thresholds"},
+	{"quantiles", "按名次比例", "shares by rank"},
 	{"none", "无"},
 	{"Charts need a browser that shows inline SVG; all figures are also in the tables.", "图表需浏览器支持内嵌 SVG；所有数据亦见表格。"},
 	{"base = 100", "基期 = 100"},
@@ -71,7 +71,11 @@ var messages = [...][2]string{
 func newPrinter(tag language.Tag) (*message.Printer, language.Tag) {
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
 	for _, m := range messages {
-		_ = b.SetString(language.English, m[0], m[0])
+		en := m[0]
+		if m[2] != "" {
+			en = m[2]
+		}
+		_ = b.SetString(language.English, m[0], en)
 		_ = b.SetString(language.Chinese, m[0], m[1])
 	}
 	matcher := language.NewMatcher([]language.Tag{language.English, language.Chinese})
