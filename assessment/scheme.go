@@ -26,7 +26,8 @@ type Scheme struct {
 	// MinMax (default; best broker 1, worst 0) or Target (achievement of
 	// SchemeIndicator.Target, capped at 1).
 	Normalization Normalization `json:"normalization"`
-	// Missing says what to do with undefined metrics (a rate with no base).
+	// Missing says what to do with undefined metrics (a rate with no base);
+	// "" means MissingError.
 	Missing MissingPolicy `json:"missing"`
 	// Weighting of indicators inside each group: "fixed" (the configured
 	// weights), "entropy" (熵权法 on the min-max normalized values) or
