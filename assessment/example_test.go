@@ -82,8 +82,8 @@ func ExampleScheme_Score() {
 	if err != nil {
 		panic(err)
 	}
-	for _, b := range sc.Brokers {
-		fmt.Printf("%d %-20s %5.1f %s\n", b.Rank, b.BrokerID, b.Total, b.Grade)
+	for _, b := range sc.Entities {
+		fmt.Printf("%d %-20s %5.1f %s\n", b.Rank, b.ID, b.Total, b.Grade)
 	}
 	// Output:
 	// 1 fudan-ie              76.0 A

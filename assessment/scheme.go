@@ -22,6 +22,11 @@ type Scheme struct {
 	ID     string `json:"id"`
 	NameZH string `json:"name_zh"`
 	NameEN string `json:"name_en"`
+	// Source says what indicators' Metric fields name: "broker" (or "")
+	// for the metrics of BrokerStats (see Metrics and Scheme.Score), or
+	// "dataset" for indicator IDs of a Dataset (see Scheme.ScoreDataset),
+	// so that regions and institutions can be scored too.
+	Source string `json:"source,omitempty"`
 	// Normalization of each indicator across the brokers of a period:
 	// MinMax (default; best broker 1, worst 0) or Target (achievement of
 	// SchemeIndicator.Target, capped at 1).
@@ -57,7 +62,8 @@ type SchemeIndicator struct {
 	ID     string `json:"id"`
 	NameZH string `json:"name_zh"`
 	NameEN string `json:"name_en"`
-	// Metric names the value computed from BrokerStats (see Metrics).
+	// Metric names the value computed from BrokerStats (see Metrics) or,
+	// for a scheme whose Source is "dataset", a Dataset indicator ID.
 	Metric string  `json:"metric"`
 	Weight float64 `json:"weight"`
 	// Direction overrides the metric's natural direction when set.
@@ -124,6 +130,11 @@ func (s *Scheme) Validate() error {
 	if s.Missing != "" && !s.Missing.valid() {
 		ve.add("missing", fmt.Sprintf("%q: want error, skip or impute-group-mean", s.Missing), fmt.Sprintf("%q：应为 error、skip 或 impute-group-mean", s.Missing))
 	}
+	switch s.Source {
+	case "", "broker", "dataset":
+	default:
+		ve.add("source", fmt.Sprintf("%q: want broker or dataset", s.Source), fmt.Sprintf("%q：应为 broker 或 dataset", s.Source))
+	}
 	switch s.Weighting {
 	case "", "fixed", "entropy", "critic":
 	default:
@@ -155,7 +166,11 @@ func (s *Scheme) Validate() error {
 				ve.add(fi+".id", fmt.Sprintf("duplicate indicator id %q", ind.ID), fmt.Sprintf("指标标识 %q 重复", ind.ID))
 			}
 			indIDs[ind.ID] = true
-			if _, ok := metric(ind.Metric); !ok {
+			if s.Source == "dataset" {
+				if ind.Metric == "" {
+					ve.add(fi+".metric", "empty: name a dataset indicator", "不能为空：应为数据集中的指标标识")
+				}
+			} else if _, ok := metric(ind.Metric); !ok {
 				ve.add(fi+".metric", fmt.Sprintf("unknown metric %q", ind.Metric), fmt.Sprintf("未知的统计口径 %q", ind.Metric))
 			}
 			if !(ind.Weight > 0) || math.IsInf(ind.Weight, 0) {
@@ -213,7 +228,9 @@ func (s *Scheme) Validate() error {
 }
 
 // Indicators returns the scheme's indicators in order, with their group ID,
-// the metric's unit and the effective direction.
+// the metric's unit and the effective direction. For a "dataset" scheme the
+// unit is empty and the direction is the override or Benefit; ScoreDataset
+// takes both from the dataset.
 func (s *Scheme) Indicators() []Indicator {
 	var out []Indicator
 	for _, g := range s.Groups {
@@ -239,7 +256,7 @@ func (s *Scheme) MaxPoints() float64 {
 	return t
 }
 
-// Scorecard is the result of scoring a set of brokers for one period.
+// Scorecard is the result of scoring a set of entities for one period.
 type Scorecard struct {
 	Scheme     *Scheme
 	Period     string
@@ -248,22 +265,22 @@ type Scorecard struct {
 	// MaxPoints. GroupWeights are the points of each group.
 	Weights      []float64
 	GroupWeights []float64
-	Brokers      []BrokerScore // in the order of the input, skipped ones left out
-	Skipped      []string      // broker IDs dropped by MissingSkip
+	Entities     []EntityScore // in the order of the input, skipped ones left out
+	Skipped      []string      // entity IDs dropped by MissingSkip
 	CR           float64       // consistency ratio of GroupComparisons, if used
 }
 
-// BrokerScore is one broker's line on the scorecard.
-type BrokerScore struct {
-	BrokerID, NameZH, NameEN string
-	Raw                      []float64 // metric values (imputed where Imputed)
-	Imputed                  []bool
-	Normalized               []float64 // 0–1, 1 best
-	Points                   []float64 // Normalized × indicator points
-	GroupPoints              []float64
-	Total                    float64
-	Rank                     int // competition ranking, 1 = best
-	Grade                    string
+// EntityScore is one entity's (broker's, region's…) line on the scorecard.
+type EntityScore struct {
+	ID, NameZH, NameEN string    // the entity: a broker, region, institution
+	Raw                []float64 // metric values (imputed where Imputed)
+	Imputed            []bool
+	Normalized         []float64 // 0–1, 1 best
+	Points             []float64 // Normalized × indicator points
+	GroupPoints        []float64
+	Total              float64
+	Rank               int // competition ranking, 1 = best
+	Grade              string
 }
 
 // Score scores brokers of one period. All stats must share the period and
@@ -283,6 +300,9 @@ func (s *Scheme) Score(stats []BrokerStats) (*Scorecard, error) {
 			return nil, fmt.Errorf("%w: broker %q: period %q differs from %q", ErrInvalid, st.BrokerID, st.Period, period)
 		}
 		ents[i] = Entity{ID: st.BrokerID, NameZH: st.NameZH, NameEN: st.NameEN}
+	}
+	if s.Source == "dataset" {
+		return nil, fmt.Errorf("%w: scheme %q scores a Dataset: use ScoreDataset", ErrInvalid, s.ID)
 	}
 	inds := s.Indicators()
 	ds, err := NewDataset(inds, ents, []string{period})
@@ -309,6 +329,64 @@ func (s *Scheme) Score(stats []BrokerStats) (*Scorecard, error) {
 			}
 		}
 	}
+	return s.score(ds, period)
+}
+
+// ScoreDataset scores the entities of a dataset in one period with a scheme
+// whose Source is "dataset": each scheme indicator's Metric names a dataset
+// indicator, whose unit and direction it takes (unless the scheme overrides
+// the direction). Entities are regions, institutions or anything else.
+func (s *Scheme) ScoreDataset(src *Dataset, period string) (*Scorecard, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if s.Source != "dataset" {
+		return nil, fmt.Errorf("%w: scheme %q reads BrokerStats: use Score", ErrInvalid, s.ID)
+	}
+	if !slices.Contains(src.Periods, period) {
+		return nil, fmt.Errorf("%w: unknown period %q", ErrInvalid, period)
+	}
+	inds := s.Indicators()
+	ve := &ValidationError{}
+	cols := make([]int, len(inds))
+	k := 0
+	for g, grp := range s.Groups {
+		for i, si := range grp.Indicators {
+			j := src.indicatorIndex(si.Metric)
+			cols[k] = j
+			if j < 0 {
+				ve.add(fmt.Sprintf("groups[%d].indicators[%d].metric", g, i), fmt.Sprintf("the dataset has no indicator %q", si.Metric), fmt.Sprintf("数据集中没有指标 %q", si.Metric))
+			} else {
+				inds[k].Unit, inds[k].UnitEN = src.Indicators[j].Unit, src.Indicators[j].UnitEN
+				if si.Direction == 0 {
+					inds[k].Direction = src.Indicators[j].Direction
+				}
+			}
+			k++
+		}
+	}
+	if err := ve.orNil(); err != nil {
+		return nil, err
+	}
+	ds, err := NewDataset(inds, src.Entities, []string{period})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range src.Entities {
+		for k, j := range cols {
+			if v, ok := src.Value(period, e.ID, src.Indicators[j].ID); ok {
+				if err := ds.Set(period, e.ID, inds[k].ID, v); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return s.score(ds, period)
+}
+
+// score scores a dataset whose indicators are the scheme's, in order.
+func (s *Scheme) score(ds *Dataset, period string) (*Scorecard, error) {
+	inds := ds.Indicators
 	policy := s.Missing
 	if policy == "" {
 		policy = MissingError
@@ -318,7 +396,7 @@ func (s *Scheme) Score(stats []BrokerStats) (*Scorecard, error) {
 		return nil, err
 	}
 	if len(m.Values) == 0 {
-		return nil, fmt.Errorf("%w: every broker was skipped for missing values", ErrMissing)
+		return nil, fmt.Errorf("%w: every entity was skipped for missing values", ErrMissing)
 	}
 	norm, err := s.normalize(m)
 	if err != nil {
@@ -338,8 +416,8 @@ func (s *Scheme) Score(stats []BrokerStats) (*Scorecard, error) {
 	}
 	totals := make([]float64, len(m.Values))
 	for i, e := range m.Entities {
-		b := BrokerScore{
-			BrokerID: e.ID, NameZH: e.NameZH, NameEN: e.NameEN,
+		b := EntityScore{
+			ID: e.ID, NameZH: e.NameZH, NameEN: e.NameEN,
 			Raw: m.Values[i], Imputed: m.Imputed[i], Normalized: norm[i],
 			Points:      make([]float64, len(inds)),
 			GroupPoints: make([]float64, len(s.Groups)),
@@ -350,7 +428,7 @@ func (s *Scheme) Score(stats []BrokerStats) (*Scorecard, error) {
 			b.Total += b.Points[j]
 		}
 		totals[i] = b.Total
-		sc.Brokers = append(sc.Brokers, b)
+		sc.Entities = append(sc.Entities, b)
 	}
 	ranks, err := Rank(totals, nil)
 	if err != nil {
@@ -366,10 +444,10 @@ func (s *Scheme) Score(stats []BrokerStats) (*Scorecard, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i := range sc.Brokers {
-		sc.Brokers[i].Rank = ranks[i]
+	for i := range sc.Entities {
+		sc.Entities[i].Rank = ranks[i]
 		if grades != nil {
-			sc.Brokers[i].Grade = grades[i]
+			sc.Entities[i].Grade = grades[i]
 		}
 	}
 	return sc, nil
@@ -446,26 +524,26 @@ func (s *Scheme) weights(sc *Scorecard, m *Matrix) error {
 
 func isUndefined(err error) bool { return errors.Is(err, ErrUndefined) }
 
-// ScoreChange decomposes the change of one broker's total between two
+// ScoreChange decomposes the change of one entity's total between two
 // scorecards of the same scheme into indicator contributions (points,
 // adding up to the change). With min-max normalization the scores are
 // relative to the period's peers, so a contribution reflects a change of
 // position among them.
-func ScoreChange(prev, cur *Scorecard, brokerID string) (delta float64, contrib []float64, err error) {
+func ScoreChange(prev, cur *Scorecard, entityID string) (delta float64, contrib []float64, err error) {
 	if len(prev.Weights) != len(cur.Weights) || !slices.EqualFunc(prev.Indicators, cur.Indicators, func(a, b Indicator) bool { return a.ID == b.ID }) {
 		return 0, nil, fmt.Errorf("%w: scorecards use different indicators", ErrInvalid)
 	}
-	find := func(sc *Scorecard) *BrokerScore {
-		for i := range sc.Brokers {
-			if sc.Brokers[i].BrokerID == brokerID {
-				return &sc.Brokers[i]
+	find := func(sc *Scorecard) *EntityScore {
+		for i := range sc.Entities {
+			if sc.Entities[i].ID == entityID {
+				return &sc.Entities[i]
 			}
 		}
 		return nil
 	}
 	p, c := find(prev), find(cur)
 	if p == nil || c == nil {
-		return 0, nil, fmt.Errorf("%w: broker %q is not on both scorecards", ErrInvalid, brokerID)
+		return 0, nil, fmt.Errorf("%w: entity %q is not on both scorecards", ErrInvalid, entityID)
 	}
 	contrib = make([]float64, len(c.Points))
 	for j := range contrib {

@@ -29,9 +29,9 @@ func FuzzLoadScheme(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, br := range sc.Brokers {
+		for _, br := range sc.Entities {
 			if br.Total < -1e-9 || br.Total > s.MaxPoints()+1e-6 {
-				t.Fatalf("%s: total %g outside [0, %g]", br.BrokerID, br.Total, s.MaxPoints())
+				t.Fatalf("%s: total %g outside [0, %g]", br.ID, br.Total, s.MaxPoints())
 			}
 		}
 	})

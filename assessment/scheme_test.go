@@ -31,8 +31,8 @@ func TestScoreSevenBrokers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sc.Brokers) != 7 {
-		t.Fatalf("got %d brokers, want 7", len(sc.Brokers))
+	if len(sc.Entities) != 7 {
+		t.Fatalf("got %d brokers, want 7", len(sc.Entities))
 	}
 	var wsum float64
 	for _, w := range sc.Weights {
@@ -41,30 +41,30 @@ func TestScoreSevenBrokers(t *testing.T) {
 	if math.Abs(wsum-100) > 1e-9 {
 		t.Errorf("indicator points sum to %g, want 100", wsum)
 	}
-	for _, b := range sc.Brokers {
+	for _, b := range sc.Entities {
 		var g float64
 		for _, p := range b.GroupPoints {
 			g += p
 		}
 		if math.Abs(g-b.Total) > 1e-9 || b.Total < 0 || b.Total > 100 {
-			t.Errorf("%s: groups sum to %g, total %g", b.BrokerID, g, b.Total)
+			t.Errorf("%s: groups sum to %g, total %g", b.ID, g, b.Total)
 		}
 		for k, gp := range b.GroupPoints {
 			if gp > sc.GroupWeights[k]+1e-9 {
-				t.Errorf("%s: group %d has %g points, more than its %g", b.BrokerID, k, gp, sc.GroupWeights[k])
+				t.Errorf("%s: group %d has %g points, more than its %g", b.ID, k, gp, sc.GroupWeights[k])
 			}
 		}
 		if b.Grade == "" || b.Rank < 1 {
-			t.Errorf("%s: rank %d, grade %q", b.BrokerID, b.Rank, b.Grade)
+			t.Errorf("%s: rank %d, grade %q", b.ID, b.Rank, b.Grade)
 		}
 	}
 	// Fudan's room leads every volume indicator in the sample, so it must
 	// rank first; raw deal value is in 万元.
-	if sc.Brokers[0].Rank != 1 {
-		t.Errorf("fudan-ie: got rank %d, want 1", sc.Brokers[0].Rank)
+	if sc.Entities[0].Rank != 1 {
+		t.Errorf("fudan-ie: got rank %d, want 1", sc.Entities[0].Rank)
 	}
 	dv := indexOf(t, sc, "deal_value")
-	if got := sc.Brokers[0].Raw[dv]; got != 7400 {
+	if got := sc.Entities[0].Raw[dv]; got != 7400 {
 		t.Errorf("fudan-ie deal value: got %g 万元, want 7400", got)
 	}
 }
@@ -98,8 +98,8 @@ func TestScoreMissingPolicies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sc.Brokers) != 6 || len(sc.Skipped) != 1 || sc.Skipped[0] != "shou-marine" {
-		t.Errorf("skip policy: got %d brokers, skipped %v", len(sc.Brokers), sc.Skipped)
+	if len(sc.Entities) != 6 || len(sc.Skipped) != 1 || sc.Skipped[0] != "shou-marine" {
+		t.Errorf("skip policy: got %d brokers, skipped %v", len(sc.Entities), sc.Skipped)
 	}
 
 	s.Missing = assessment.MissingImputeGroupMean
@@ -109,12 +109,12 @@ func TestScoreMissingPolicies(t *testing.T) {
 	}
 	j := indexOf(t, sc, "conv_listed_traded")
 	var sum float64
-	for i, b := range sc.Brokers {
+	for i, b := range sc.Entities {
 		if i != 2 {
 			sum += b.Raw[j]
 		}
 	}
-	if b := sc.Brokers[2]; !b.Imputed[j] || math.Abs(b.Raw[j]-sum/6) > 1e-9 {
+	if b := sc.Entities[2]; !b.Imputed[j] || math.Abs(b.Raw[j]-sum/6) > 1e-9 {
 		t.Errorf("impute policy: got %g (imputed %v), want the others' mean %g", b.Raw[j], b.Imputed[j], sum/6)
 	}
 }
@@ -214,7 +214,7 @@ func TestScoreChange(t *testing.T) {
 	for _, x := range c {
 		sum += x
 	}
-	if want := cur.Brokers[6].Total - prev.Brokers[6].Total; math.Abs(delta-want) > 1e-9 || math.Abs(sum-want) > 1e-9 {
+	if want := cur.Entities[6].Total - prev.Entities[6].Total; math.Abs(delta-want) > 1e-9 || math.Abs(sum-want) > 1e-9 {
 		t.Errorf("got delta %g (sum %g), want %g", delta, sum, want)
 	}
 }
@@ -252,5 +252,55 @@ func TestBrokerStatsValue(t *testing.T) {
 	}
 	if _, _, err := b.Value("conversion:traded:listed"); !errors.Is(err, assessment.ErrInvalid) {
 		t.Errorf("backwards conversion: got %v, want ErrInvalid", err)
+	}
+}
+
+func TestScoreDataset(t *testing.T) {
+	inds := []assessment.Indicator{
+		{ID: "rd_intensity", NameZH: "研发投入强度", NameEN: "R&D intensity", Unit: "%", Direction: assessment.Benefit},
+		{ID: "contracts", NameZH: "技术合同成交额", NameEN: "Contract turnover", Unit: "亿元", UnitEN: "CNY 100m", Direction: assessment.Benefit},
+		{ID: "energy", NameZH: "单位产出能耗", NameEN: "Energy per output", Direction: assessment.Cost},
+	}
+	ents := []assessment.Entity{{ID: "a", NameEN: "District A"}, {ID: "b", NameEN: "District B"}, {ID: "c", NameEN: "District C"}}
+	ds, err := assessment.NewDataset(inds, ents, []string{"2024"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for e, row := range map[string][3]float64{"a": {4, 300, 0.3}, "b": {2, 100, 0.5}, "c": {3, 200, 0.4}} {
+		for j, ind := range inds {
+			if err := ds.Set("2024", e, ind.ID, row[j]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	s, err := assessment.LoadScheme(strings.NewReader(`{"id":"regions","name_en":"Regions","source":"dataset",
+	  "grading":{"method":"thresholds","labels":["A","B"],"thresholds":[50]},
+	  "groups":[{"id":"input","name_en":"Input","weight":40,"indicators":[{"id":"rd","metric":"rd_intensity","weight":1}]},
+	            {"id":"output","name_en":"Output","weight":60,"indicators":[{"id":"turnover","metric":"contracts","weight":2},{"id":"energy","metric":"energy","weight":1}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := s.ScoreDataset(ds, "2024")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a is best on everything: 100; b worst: 0; c in the middle: 50.
+	for i, want := range []float64{100, 0, 50} {
+		if got := sc.Entities[i].Total; math.Abs(got-want) > 1e-9 {
+			t.Errorf("%s: got %g, want %g", sc.Entities[i].ID, got, want)
+		}
+	}
+	if sc.Indicators[1].UnitEN != "CNY 100m" || sc.Indicators[2].Direction != assessment.Cost {
+		t.Errorf("indicator metadata not taken from the dataset: %+v", sc.Indicators)
+	}
+	if _, err := s.Score(assessmenttest.SevenBrokers("2024")); !errors.Is(err, assessment.ErrInvalid) {
+		t.Errorf("Score with a dataset scheme: got %v, want ErrInvalid", err)
+	}
+	s.Groups[0].Indicators[0].Metric = "nope"
+	if _, err := s.ScoreDataset(ds, "2024"); !errors.Is(err, assessment.ErrInvalid) {
+		t.Errorf("unknown dataset indicator: got %v, want ErrInvalid", err)
+	}
+	if _, err := assessment.DefaultScheme().ScoreDataset(ds, "2024"); !errors.Is(err, assessment.ErrInvalid) {
+		t.Errorf("ScoreDataset with a broker scheme: got %v, want ErrInvalid", err)
 	}
 }

@@ -183,7 +183,7 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 	card := func(value, label string) {
 		pg.Cards = append(pg.Cards, struct{ Value, Label string }{value, label})
 	}
-	card(fmtNum(float64(len(sc.Brokers)), 0), v.t("Entities"))
+	card(fmtNum(float64(len(sc.Entities)), 0), v.t("Entities"))
 	tot := v.totals()
 	if tot.ok {
 		card(fmtNum(float64(tot.listings), 0), v.t("Listings"))
@@ -191,8 +191,8 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 		card(money.Format(tot.value, v.lang), v.t("Deal value"))
 	}
 	var mean float64
-	for _, b := range sc.Brokers {
-		mean += b.Total / float64(len(sc.Brokers))
+	for _, b := range sc.Entities {
+		mean += b.Total / float64(len(sc.Entities))
 	}
 	card(fmtNum(mean, 1), v.t("Mean score"))
 
@@ -228,7 +228,7 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 	for k, g := range sc.Scheme.Groups {
 		axes[k] = v.groupName(g)
 	}
-	share := func(b *assessment.BrokerScore) []float64 {
+	share := func(b *assessment.EntityScore) []float64 {
 		out := make([]float64, len(axes))
 		for k := range out {
 			if sc.GroupWeights[k] > 0 {
@@ -238,9 +238,9 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 		return out
 	}
 	meanShare := make([]float64, len(axes))
-	for i := range sc.Brokers {
-		for k, x := range share(&sc.Brokers[i]) {
-			meanShare[k] += x / float64(len(sc.Brokers))
+	for i := range sc.Entities {
+		for k, x := range share(&sc.Entities[i]) {
+			meanShare[k] += x / float64(len(sc.Entities))
 		}
 	}
 	for i, b := range ranked {
@@ -258,7 +258,7 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 		pg.Funnel = template.HTML(funnel(names, tot.funnel, v.t("Conversion")))
 		pg.Stages = names
 		for _, b := range ranked {
-			st := findStats(r.Stats, b.BrokerID)
+			st := findStats(r.Stats, b.ID)
 			if st == nil {
 				continue
 			}

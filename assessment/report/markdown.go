@@ -27,7 +27,7 @@ func WriteMarkdown(w io.Writer, r *Report, tag language.Tag) error {
 	p("%s · %s\n\n", v.t("Period %s", sc.Period), v.t("Scheme: %s", v.schemeName()))
 	if t := v.totals(); t.ok {
 		p("| %s | %s | %s | %s |\n|---:|---:|---:|---:|\n", v.t("Entities"), v.t("Listings"), v.t("Deals"), v.t("Deal value"))
-		p("| %d | %d | %d | %s |\n\n", len(sc.Brokers), t.listings, t.deals, money.Format(t.value, v.lang))
+		p("| %d | %d | %d | %s |\n\n", len(sc.Entities), t.listings, t.deals, money.Format(t.value, v.lang))
 	}
 
 	p("## %s\n\n", v.t("Ranking"))
@@ -65,7 +65,7 @@ func WriteMarkdown(w io.Writer, r *Report, tag language.Tag) error {
 		}
 		p("\n|---|%s\n", strings.Repeat("---:|", len(assessment.PipelineStages())))
 		for _, b := range v.byRank() {
-			st := findStats(r.Stats, b.BrokerID)
+			st := findStats(r.Stats, b.ID)
 			if st == nil {
 				continue
 			}

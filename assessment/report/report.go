@@ -94,7 +94,7 @@ func (v *view) schemeName() string {
 	return v.pick(s.NameZH, s.NameEN)
 }
 
-func (v *view) name(b *assessment.BrokerScore) string { return v.pick(b.NameZH, b.NameEN) }
+func (v *view) name(b *assessment.EntityScore) string { return v.pick(b.NameZH, b.NameEN) }
 
 // shortName cuts a name at its first parenthesis, for chart labels:
 // "海洋技术（上海海洋大学）" → "海洋技术"; what is left is cut to 34 columns
@@ -131,9 +131,9 @@ func (v *view) indicatorName(ind assessment.Indicator) string {
 }
 
 // byRank returns the scorecard's brokers ordered by rank (stable).
-func (v *view) byRank() []*assessment.BrokerScore {
-	bs := v.r.Scorecard.Brokers
-	out := make([]*assessment.BrokerScore, len(bs))
+func (v *view) byRank() []*assessment.EntityScore {
+	bs := v.r.Scorecard.Entities
+	out := make([]*assessment.EntityScore, len(bs))
 	for i := range bs {
 		out[i] = &bs[i]
 	}

@@ -32,11 +32,11 @@ func sampleReport(tb testing.TB) *report.Report {
 	}
 	r.Scorecard = cards["2024"]
 	r.Stats = assessmenttest.SevenBrokers("2024")
-	for i, b := range r.Scorecard.Brokers {
+	for i, b := range r.Scorecard.Entities {
 		r.Trends = append(r.Trends, report.Series{
 			NameZH: b.NameZH, NameEN: b.NameEN,
 			Periods: []string{"2023", "2024"},
-			Values:  []float64{cards["2023"].Brokers[i].Total, b.Total},
+			Values:  []float64{cards["2023"].Entities[i].Total, b.Total},
 		})
 	}
 	periods, inds, w, series := assessmenttest.RegionalSeries()
@@ -71,7 +71,7 @@ func TestWriteMarkdown(t *testing.T) {
 				}
 			}
 			// The first ranked row is the leader with grade A.
-			if !strings.Contains(got, "| 1 | "+pick(tt.tag, r.Scorecard.Brokers[0].NameZH, r.Scorecard.Brokers[0].NameEN)+" | 76.0 | A |") {
+			if !strings.Contains(got, "| 1 | "+pick(tt.tag, r.Scorecard.Entities[0].NameZH, r.Scorecard.Entities[0].NameEN)+" | 76.0 | A |") {
 				t.Errorf("Markdown lacks the leader's row:\n%s", got)
 			}
 		})
@@ -127,7 +127,7 @@ func TestWriteHTML(t *testing.T) {
 
 func TestWriteHTMLEscapes(t *testing.T) {
 	r := sampleReport(t)
-	r.Scorecard.Brokers[0].NameEN = `<script>alert(1)</script>`
+	r.Scorecard.Entities[0].NameEN = `<script>alert(1)</script>`
 	var buf bytes.Buffer
 	if err := report.WriteHTML(&buf, r, language.English); err != nil {
 		t.Fatal(err)
