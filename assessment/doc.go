@@ -52,7 +52,11 @@
 // performance 30, service capacity 30, standard management 20, reputation
 // 10. Schemes load from JSON ([LoadScheme]) and are validated, listing
 // every problem in English and Chinese. [Scheme.Score] returns a
-// [Scorecard] with group scores, total, rank and grade.
+// [Scorecard] with group scores, total, rank and grade. A scheme whose
+// source is "dataset" scores the entities of any [Dataset] instead
+// ([Scheme.ScoreDataset]): regions, institutions, anything with indicator
+// values. [ScoreChange] splits a total's change between two scorecards into
+// indicator contributions.
 //
 // # Innovation index
 //
