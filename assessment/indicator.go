@@ -12,8 +12,8 @@ import (
 type Direction int
 
 const (
-	Benefit Direction = 1
-	Cost    Direction = -1
+	Benefit Direction = 1  // more is better (正向指标)
+	Cost    Direction = -1 // less is better (逆向指标)
 )
 
 // String returns "benefit" or "cost".
