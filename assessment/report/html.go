@@ -27,7 +27,7 @@ figcaption{color:var(--muted);font-size:13px;margin-top:4px}
 svg.chart,svg.funnel{width:100%;height:auto;max-width:980px;display:block}
 svg text{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","Liberation Sans",Arial,sans-serif !important}
 svg .lbl{font-size:12px;fill:#1f2933} svg .val{font-size:12px;fill:#1f2933;font-weight:bold}
-svg .conv{font-size:12px;fill:#52606d} svg .axis{font-size:11px;fill:#52606d} svg .ttl{font-size:13px;font-weight:bold;fill:#1f2933}
+svg .conv{font-size:12px;fill:#52606d} svg .axis{font-size:13px;fill:#52606d} svg .ttl{font-size:15px;font-weight:bold;fill:#1f2933}
 .radars{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:8px}
 .radars svg{width:100%;height:auto}
 .legend{display:flex;flex-wrap:wrap;gap:6px 16px;font-size:13px;margin:6px 0}
