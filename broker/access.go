@@ -101,6 +101,9 @@ func (p Principal) canWrite(kind Kind, m Meta, orgs []string) bool {
 	if ok, decided := p.platformWriteRule(kind, m); decided {
 		return ok
 	}
+	if ok, decided := p.peopleWriteRule(kind, m, orgs); decided {
+		return ok
+	}
 	switch p.Role {
 	case RolePlatformAdmin:
 		return true

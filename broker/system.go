@@ -172,6 +172,16 @@ func prefix(k Kind) string {
 		return "exp"
 	case KindBroker:
 		return "brk"
+	case KindOrganization:
+		return "org"
+	case KindInvestor:
+		return "inv"
+	case KindStaff:
+		return "stf"
+	case KindIncubation:
+		return "inc"
+	case KindIntent:
+		return "int"
 	}
 	if len(k) > 4 {
 		return string(k[:4])

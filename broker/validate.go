@@ -187,6 +187,12 @@ var messages = sync.OnceValue(func() catalog.Catalog {
 	set("unique", "%[1]s: %[3]q appears more than once", "%[1]s：%[3]q重复出现")
 	set("ref", "%[1]s: %[3]q does not exist", "%[1]s：%[3]q不存在")
 	set("invalid", "%[1]s is invalid: %[3]s", "%[1]s无效：%[3]s")
+	set("credit_code_length", "%[1]s: a unified social credit code has %[2]s characters (got %[3]s)", "%[1]s：统一社会信用代码应为%[2]s位（当前为%[3]s位）")
+	set("credit_code_symbol", "%[1]s: position %[2]s: %[3]q is not a credit code symbol (0-9, A-Y without I O S V Z)", "%[1]s：第%[2]s位的%[3]q不是统一社会信用代码字符（0-9及除I、O、S、V、Z外的大写字母）")
+	set("credit_code_division", "%[1]s: position %[2]s: %[3]q must be a digit (administrative division code, positions 3-8)", "%[1]s：第%[2]s位的%[3]q应为数字（第3-8位为行政区划码）")
+	set("credit_code_org_check", "%[1]s: position 17: organization code check character %[3]q does not match positions 9-16 (they call for %[2]s)", "%[1]s：第17位组织机构代码校验码%[3]q与第9-16位不符（应为%[2]s）")
+	set("credit_code_check", "%[1]s: position 18: check character %[3]q does not match the first 17 characters (they call for %[2]s)", "%[1]s：第18位校验码%[3]q与前17位不符（应为%[2]s）")
+	set("date_order", "%[1]s must not be before %[2]s (got %[3]s)", "%[1]s不能早于%[2]s（当前为%[3]s）")
 	set("row %d: %s", "row %d: %s", "第%d行：%s")
 	return b
 })
@@ -195,7 +201,9 @@ func msgKey(code string) message.Reference {
 	switch code {
 	case "required", "max_len", "min_len", "max", "min", "oneof", "printascii", "negative",
 		"malformed", "range_order", "level_range", "code", "share_total", "share_range",
-		"duplicate", "unknown_field", "unique", "ref", "invalid":
+		"duplicate", "unknown_field", "unique", "ref", "invalid",
+		"credit_code_length", "credit_code_symbol", "credit_code_division", "credit_code_org_check",
+		"credit_code_check", "date_order":
 		return code
 	case "lte":
 		return "max"
@@ -241,6 +249,9 @@ var zhLabels = map[string]string{
 	"contact": "联系方式", "phone": "电话", "email": "电子邮箱", "sector": "领域", "members": "成员单位",
 	"staff": "人员", "societies": "所属学会", "city": "城市", "evidence": "证据", "brokers": "技术券商",
 	"row": "行", "price": "价格",
+	"credit_code": "统一社会信用代码", "roles": "机构类型", "aliases": "曾用名", "contacts": "联系人",
+	"stages": "投资阶段", "ticket": "单笔投资额", "regions": "地区", "milestones": "里程碑", "due": "到期日",
+	"funding": "融资", "amount": "金额", "incubator": "孵化器", "spin_off": "衍生企业",
 }
 
 // zhLabel returns the Chinese label of a field path's last element.
@@ -265,6 +276,16 @@ func zhKind(k Kind) string {
 		return "专家"
 	case KindBroker:
 		return "技术券商"
+	case KindOrganization:
+		return "机构"
+	case KindInvestor:
+		return "投资机构"
+	case KindStaff:
+		return "技术经理人"
+	case KindIncubation:
+		return "孵化记录"
+	case KindIntent:
+		return "投资意向"
 	}
 	return string(k)
 }
