@@ -194,7 +194,7 @@ func lineChart(periods []string, series [][]float64) (string, error) {
 // values in [0,1] on evenly spaced axes, with an optional reference
 // polygon (dashed).
 func radar(title string, axes []string, values, ref []float64, c color.RGBA, refLabel string) string {
-	const width, height, cx, cy, r = 440.0, 300.0, 220.0, 160.0, 92.0
+	const width, height, cx, cy, r = 480.0, 300.0, 240.0, 160.0, 92.0
 	n := len(axes)
 	pt := func(k int, v float64) (float64, float64) {
 		a := -math.Pi/2 + 2*math.Pi*float64(k)/float64(n)
@@ -229,7 +229,13 @@ func radar(title string, axes []string, values, ref []float64, c color.RGBA, ref
 		} else if lx > cx+5 {
 			anchor = "start"
 		}
-		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="%s" dominant-baseline="middle">%s</text>`, lx, ly, anchor, esc(a))
+		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="%s" dominant-baseline="middle">`, lx, ly, anchor)
+		if first, second, ok := splitLabel(a); ok {
+			fmt.Fprintf(&b, `<tspan x="%.1f" dy="-0.6em">%s</tspan><tspan x="%.1f" dy="1.2em">%s</tspan>`, lx, esc(first), lx, esc(second))
+		} else {
+			b.WriteString(esc(a))
+		}
+		b.WriteString("</text>")
 	}
 	if ref != nil {
 		fmt.Fprintf(&b, `<polygon points="%s" fill="none" stroke="#555" stroke-width="1.2" stroke-dasharray="4 3"><title>%s</title></polygon>`, poly(ref), esc(refLabel))
@@ -278,4 +284,29 @@ func funnel(stages []string, counts []int, convLabel string) string {
 	}
 	b.WriteString("</svg>")
 	return b.String()
+}
+
+// splitLabel splits a long label with spaces into two lines at the space
+// nearest its middle.
+func splitLabel(s string) (first, second string, ok bool) {
+	if len(s) <= 12 {
+		return "", "", false
+	}
+	best := -1
+	for i, r := range s {
+		if r == ' ' && (best < 0 || abs(i-len(s)/2) < abs(best-len(s)/2)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return "", "", false
+	}
+	return s[:best], s[best+1:], true
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
