@@ -87,9 +87,11 @@ type CaseMove struct {
 	Evidence []string // references to documents, minutes, records
 	// Verdict, if set, is recorded on the case with the move; moving to
 	// Screened needs a passing one, here or already recorded.
-	Verdict    *ScreeningVerdict
-	ListingRef string // moving to Listed needs one, here or already recorded
-	DealRef    string // moving to Traded needs one, here or already recorded
+	Verdict *ScreeningVerdict
+	// ListingRef is required to move to Listed and accepted only then.
+	ListingRef string
+	// DealRef is required to move to Traded and accepted only then.
+	DealRef string
 }
 
 // StageEvent is the body of a case's "opened" and "stage" audit events.
@@ -375,12 +377,12 @@ func (s *System) moveCaseTx(ctx context.Context, tx driver.Tx, p Principal, id s
 			return Case{}, terr
 		}
 	case GuardListing:
-		if ev.ListingRef == "" && c.ListingRef == "" {
+		if ev.ListingRef == "" {
 			terr.Missing, terr.Reason = guard, "needs a listing reference"
 			return Case{}, terr
 		}
 	case GuardDeal:
-		if ev.DealRef == "" && c.DealRef == "" {
+		if ev.DealRef == "" {
 			terr.Missing, terr.Reason = guard, "needs a deal reference"
 			return Case{}, terr
 		}
@@ -435,6 +437,12 @@ func normalizeMove(mv CaseMove) (StageEvent, error) {
 	checkRefs(c, "evidence", ev.Evidence)
 	checkText(c, "listing_ref", ev.ListingRef, 200)
 	checkText(c, "deal_ref", ev.DealRef, 200)
+	if ev.ListingRef != "" && mv.To != StageListed {
+		c.add("listing_ref", "invalid", "", "a listing reference goes with the move to listed")
+	}
+	if ev.DealRef != "" && mv.To != StageTraded {
+		c.add("deal_ref", "invalid", "", "a deal reference goes with the move to traded")
+	}
 	if mv.Verdict != nil {
 		v := *mv.Verdict
 		v.Panel = normList(v.Panel)

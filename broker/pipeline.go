@@ -56,10 +56,9 @@ const (
 	// GuardVerdict: a passing ScreeningVerdict, recorded on the case or given
 	// with the move.
 	GuardVerdict Guard = "screening_verdict"
-	// GuardListing: a listing reference (CaseMove.ListingRef or one already
-	// on the case).
+	// GuardListing: a listing reference given with the move (CaseMove.ListingRef).
 	GuardListing Guard = "listing_ref"
-	// GuardDeal: a deal reference (CaseMove.DealRef or one already on the case).
+	// GuardDeal: a deal reference given with the move (CaseMove.DealRef).
 	GuardDeal Guard = "deal_ref"
 	// GuardReason: a non-empty CaseMove.Reason (or DemandMove.Reason).
 	GuardReason Guard = "reason"

@@ -72,6 +72,7 @@ func RunConformanceTests(t *testing.T, newStore Harness) {
 	t.Run("Delete", func(t *testing.T) { testDelete(t, open(t)) })
 	t.Run("Service", func(t *testing.T) { testService(t, open(t)) })
 	t.Run("ServiceImport", func(t *testing.T) { testImport(t, open(t)) })
+	t.Run("Platforms", func(t *testing.T) { testPlatforms(t, open) })
 }
 
 var t0 = time.Date(2026, 11, 27, 8, 30, 0, 123456000, time.UTC)
