@@ -308,7 +308,7 @@ func (s *System) ListCases(ctx context.Context, p Principal, o ListOptions) (Pag
 // withdraw); ErrInvalid for a missing version or oversized text.
 func (s *System) MoveCase(ctx context.Context, p Principal, id string, mv CaseMove) (Case, error) {
 	if mv.Version < 1 {
-		return Case{}, wrap("move case", KindCase, id, &ValidationError{Kind: KindCase, Fields: []FieldError{{Field: "version", Code: "required"}}})
+		return Case{}, wrap("move", KindCase, id, &ValidationError{Kind: KindCase, Fields: []FieldError{{Field: "version", Code: "required"}}})
 	}
 	var out Case
 	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
@@ -317,7 +317,7 @@ func (s *System) MoveCase(ctx context.Context, p Principal, id string, mv CaseMo
 		return err
 	})
 	if err != nil {
-		return Case{}, wrap("move case", KindCase, id, err)
+		return Case{}, wrap("move", KindCase, id, err)
 	}
 	return out, nil
 }

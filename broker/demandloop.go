@@ -74,7 +74,7 @@ func (p Principal) canWorkDemand(d Demand) bool {
 // responding staff's broker's. Responding again changes nothing and writes
 // nothing. version is the version the caller read.
 func (s *System) RespondDemand(ctx context.Context, p Principal, id string, version int64) (Demand, error) {
-	return s.changeDemand(ctx, p, id, version, "respond demand", func(d *Demand, now time.Time) (*DemandEvent, error) {
+	return s.changeDemand(ctx, p, id, version, "respond", func(d *Demand, now time.Time) (*DemandEvent, error) {
 		if !d.RespondedAt.IsZero() {
 			return nil, nil
 		}
@@ -92,7 +92,7 @@ func (s *System) RespondDemand(ctx context.Context, p Principal, id string, vers
 // broker's staff move a demand; staff of any broker may take up a demand
 // not yet routed, which then becomes their broker's).
 func (s *System) MoveDemand(ctx context.Context, p Principal, id string, mv DemandMove) (Demand, error) {
-	return s.changeDemand(ctx, p, id, mv.Version, "move demand", func(d *Demand, now time.Time) (*DemandEvent, error) {
+	return s.changeDemand(ctx, p, id, mv.Version, "move", func(d *Demand, now time.Time) (*DemandEvent, error) {
 		ev := &DemandEvent{From: d.Status, To: mv.To, Reason: normMultiline(mv.Reason), Evidence: normList(mv.Evidence)}
 		if err := checkMoveText(KindDemand, ev.Reason, ev.Evidence); err != nil {
 			return nil, err

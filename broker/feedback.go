@@ -81,8 +81,8 @@ type Feedback struct {
 func (f Feedback) readers() []string { return append(append([]string(nil), f.Owners...), f.Party) }
 
 // RecordFeedback stores a decline. An enterprise principal records its own
-// (Party is its Org); broker staff and platform admins record on a party's
-// behalf. Broker defaults to the case's broker (when Case is set) or the
+// (Party is its Org); platform admins, and broker staff for a subject their
+// broker handles (or a case of theirs), record on a party's behalf. Broker defaults to the case's broker (when Case is set) or the
 // subject's. ErrInvalid for a reason outside the taxonomy, or "other"
 // without text.
 func (s *System) RecordFeedback(ctx context.Context, p Principal, f Feedback) (Feedback, error) {
@@ -151,6 +151,9 @@ func (s *System) RecordFeedback(ctx context.Context, p Principal, f Feedback) (F
 		}
 		if f.Broker == "" {
 			f.Broker = meta.Broker
+		}
+		if p.Role == RoleBrokerStaff && f.Case == "" && meta.Broker != p.Broker {
+			return forbidden("feedback", KindFeedback, "", "broker staff record feedback on their own broker's subjects or cases")
 		}
 		f.Owners = owners
 		now := s.now()
