@@ -115,10 +115,10 @@ type Party struct {
 
 // LicenceScope is what a licence grants.
 type LicenceScope struct {
-	Exclusive bool      // 独占许可
-	Worldwide bool      // 全球范围
-	Start     time.Time // licence term start
-	End       time.Time // licence term end
+	Exclusive bool      `json:"exclusive,omitempty"` // 独占许可
+	Worldwide bool      `json:"worldwide,omitempty"` // 全球范围
+	Start     time.Time `json:"start,omitzero"`      // licence term start
+	End       time.Time `json:"end,omitzero"`        // licence term end
 }
 
 // Years returns the licence term in whole years (0 when unset).
@@ -176,10 +176,7 @@ func (n Notice) Days() int {
 // rules may set another period; the checks take it as a parameter.
 const DefaultNoticeDays = 15
 
-// cent is 0.01 yuan.
-var (
-	hundred = decimal.NewFromInt(100)
-)
+var hundred = decimal.NewFromInt(100)
 
 // checkAmount checks an amount in yuan: at most two decimal places, not
 // negative, at most 1万亿.

@@ -42,33 +42,33 @@ const (
 
 // Terms are the payment terms of a contract.
 type Terms struct {
-	Method Method
+	Method Method `json:"method"`
 	// Total is the price in yuan for LumpSum and Instalments.
-	Total decimal.Decimal
+	Total decimal.Decimal `json:"total,omitzero"`
 	// Instalments is the number of parts (≥ 2) for Instalments.
-	Instalments int
+	Instalments int `json:"instalments,omitempty"`
 	// Weights, if set, are the relative sizes of the instalments (e.g.
 	// 30, 40, 30); one per instalment, positive. Nil means equal parts.
-	Weights []decimal.Decimal
+	Weights []decimal.Decimal `json:"weights,omitempty"`
 	// EveryMonths is the time between instalments; 0 means 12.
-	EveryMonths int
+	EveryMonths int `json:"every_months,omitempty"`
 	// EntryFee is the up-front fee (入门费) in yuan for EntryFeeRoyalty.
-	EntryFee decimal.Decimal
+	EntryFee decimal.Decimal `json:"entry_fee,omitzero"`
 	// Royalty holds the royalty for Royalty and EntryFeeRoyalty.
-	Royalty RoyaltyTerms
+	Royalty RoyaltyTerms `json:"royalty,omitzero"`
 }
 
 // RoyaltyTerms describe a royalty: a percentage of a base, per year.
 type RoyaltyTerms struct {
-	Base Base
+	Base Base `json:"base"`
 	// Rate is the first year's rate in percent (3 means 3%).
-	Rate decimal.Decimal
+	Rate decimal.Decimal `json:"rate"`
 	// Trend and Step: the rate moves by Step percentage points a year,
 	// up (Rising) or down (Falling). Step is ignored for Fixed.
-	Trend Trend
-	Step  decimal.Decimal
+	Trend Trend           `json:"trend,omitempty"`
+	Step  decimal.Decimal `json:"step,omitzero"`
 	// Years is the number of royalty years (≥ 1).
-	Years int
+	Years int `json:"years"`
 }
 
 // RateFor returns the royalty rate in percent for year y (1-based).
@@ -96,22 +96,22 @@ const (
 
 // Payment is one dated line of a payment plan.
 type Payment struct {
-	Seq    int // 1-based
-	Kind   PaymentKind
-	Due    time.Time
-	Amount decimal.Decimal // yuan, two decimals
+	Seq    int             `json:"seq"` // 1-based
+	Kind   PaymentKind     `json:"kind"`
+	Due    time.Time       `json:"due"`
+	Amount decimal.Decimal `json:"amount"` // yuan, two decimals
 	// For royalties: the year (1-based), the projected base and the rate
 	// in percent that gave Amount.
-	Year int             `json:",omitempty"`
-	Base decimal.Decimal `json:",omitzero"`
-	Rate decimal.Decimal `json:",omitzero"`
+	Year int             `json:"year,omitempty"`
+	Base decimal.Decimal `json:"base,omitzero"`
+	Rate decimal.Decimal `json:"rate,omitzero"`
 }
 
 // Schedule is a dated payment plan.
 type Schedule struct {
-	Method   Method
-	Payments []Payment
-	Total    decimal.Decimal // the sum of Amount over Payments
+	Method   Method          `json:"method"`
+	Payments []Payment       `json:"payments"`
+	Total    decimal.Decimal `json:"total"` // the sum of Amount over Payments
 }
 
 // RoundingRule states how schedules round, for reports.
