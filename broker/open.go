@@ -33,7 +33,7 @@ type StoreOpener interface {
 func OpenStore(ctx context.Context, url string, openers ...StoreOpener) (driver.Store, error) {
 	scheme, _, ok := strings.Cut(url, ":")
 	if !ok || scheme == "" {
-		return nil, fmt.Errorf("broker: open store %q: no scheme (want %s)", url, schemeList(openers))
+		return nil, fmt.Errorf("broker: open store %q: no scheme (%s)", url, schemeList(openers))
 	}
 	scheme = strings.ToLower(scheme)
 	for _, o := range openers {
@@ -48,7 +48,7 @@ func OpenStore(ctx context.Context, url string, openers ...StoreOpener) (driver.
 			return s, nil
 		}
 	}
-	return nil, fmt.Errorf("broker: open store %q: unknown scheme %q (want %s)", url, scheme, schemeList(openers))
+	return nil, fmt.Errorf("broker: open store %q: unknown scheme %q (%s)", url, scheme, schemeList(openers))
 }
 
 func schemeList(openers []StoreOpener) string {
@@ -63,7 +63,7 @@ func schemeList(openers []StoreOpener) string {
 	if len(s) == 0 {
 		return "no store openers were given"
 	}
-	return "one of " + strings.Join(s, ", ")
+	return "want one of " + strings.Join(s, ", ")
 }
 
 // Open opens the store named by url (see OpenStore) and returns a System
