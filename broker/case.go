@@ -338,12 +338,11 @@ func (s *System) MoveCase(ctx context.Context, p Principal, id string, mv CaseMo
 // so that nothing is kept. Use caseForSubjectTx to find the open case of a
 // subject.
 func (s *System) moveCaseTx(ctx context.Context, tx driver.Tx, p Principal, id string, mv CaseMove) (Case, error) {
-	lib := s.caseLib()
 	rec, err := tx.Get(ctx, string(KindCase), id)
 	if err != nil {
 		return Case{}, err
 	}
-	c, err := lib.decodeRecord(rec)
+	c, err := s.decodeCase(rec)
 	if err != nil {
 		return Case{}, err
 	}
@@ -421,6 +420,7 @@ func (s *System) writeCaseTx(ctx context.Context, tx driver.Tx, p Principal, c *
 	if err != nil {
 		return err
 	}
+	s.cases.put(c.ID, rec.Body, *c)
 	c.Version = ver
 	b, err := json.Marshal(body)
 	if err != nil {

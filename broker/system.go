@@ -59,6 +59,7 @@ type System struct {
 	newID       func(Kind) string
 	disciplines map[string]bool
 	industries  map[string]bool
+	cases       caseCache // decoded case bodies (casecache.go)
 }
 
 // New returns a System over store. The System does not own the store's
