@@ -2,9 +2,9 @@ package broker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,12 +51,9 @@ type book struct {
 func (s *System) createBookTx(ctx context.Context, tx driver.Tx, l Listing) error {
 	b := book{ID: l.ID, Broker: l.Broker, Method: l.Terms.Method, Reserve: l.Terms.Price, Increment: l.Terms.Increment,
 		Deposit: l.Terms.Deposit, Closes: l.Closes, Expires: l.Expires, Status: bookOpen}
-	body, err := json.Marshal(b)
-	if err != nil {
-		return err
-	}
+	body := b.appendJSON(nil)
 	now := s.now()
-	err = tx.Create(ctx, driver.Record{Kind: string(kindBook), ID: l.ID, Broker: l.Broker, Stage: string(bookOpen), Created: now, Updated: now, Body: body})
+	err := tx.Create(ctx, driver.Record{Kind: string(kindBook), ID: l.ID, Broker: l.Broker, Stage: string(bookOpen), Created: now, Updated: now, Body: body})
 	if errors.Is(err, ErrExists) {
 		// A book left by an earlier publication of the same ID: replace it.
 		old, err := s.bookTx(ctx, tx, l.ID)
@@ -74,25 +71,26 @@ func (s *System) bookTx(ctx context.Context, tx driver.Tx, id string) (book, err
 	if err != nil {
 		return book{}, err
 	}
-	var b book
-	if err := decode(rec.Body, &b); err != nil {
-		return book{}, err
+	b, ok := s.exchange.get(id, rec.Body)
+	if !ok {
+		if err := decode(rec.Body, &b); err != nil {
+			return book{}, err
+		}
+		s.exchange.put(id, rec.Body, b)
 	}
 	b.Version = rec.Version
 	return b, nil
 }
 
 func (s *System) writeBookTx(ctx context.Context, tx driver.Tx, b *book) error {
-	body, err := json.Marshal(b)
-	if err != nil {
-		return err
-	}
+	body := b.appendJSON(make([]byte, 0, 512))
 	now := s.now()
 	ver, err := tx.Replace(ctx, driver.Record{Kind: string(kindBook), ID: b.ID, Version: b.Version, Broker: b.Broker, Stage: string(b.Status), Updated: now, Body: body})
 	if err != nil {
 		return err
 	}
 	b.Version = ver
+	s.exchange.put(b.ID, body, *b)
 	return nil
 }
 
@@ -129,7 +127,16 @@ func bidKey(listing, bidder, ref string) string {
 
 func offerKey(listing, bidder string) string { return "offer:" + listing + "\x1f" + bidder }
 
-func bidID(listing string, seq int64) string { return fmt.Sprintf("%s~%010d", listing, seq) }
+func bidID(listing string, seq int64) string {
+	b := make([]byte, 0, len(listing)+11)
+	b = append(b, listing...)
+	b = append(b, '~')
+	n := strconv.AppendInt(nil, seq, 10)
+	for i := len(n); i < 10; i++ {
+		b = append(b, '0')
+	}
+	return string(append(b, n...))
+}
 
 // DepositStatus is where a deposit stands.
 type DepositStatus string
@@ -353,10 +360,8 @@ func (s *System) PlaceBid(ctx context.Context, p Principal, listingID string, pb
 		b.Seq++
 		bid := Bid{Meta: Meta{ID: bidID(listingID, b.Seq), Broker: b.Broker, Visibility: Confidential, Created: now, Updated: now,
 			Provenance: Provenance{AddedBy: p.ID}}, Listing: listingID, Seq: b.Seq, Bidder: pb.Bidder, Amount: amount, Ref: pb.Ref, Placed: now, Sealed: sealed}
-		rec, err := s.bidLib().record(bid)
-		if err != nil {
-			return err
-		}
+		rec := driver.Record{Kind: string(KindBid), ID: bid.ID, Broker: b.Broker, Key: bid.dedupKey(), Created: now, Updated: now,
+			Body: bid.appendJSON(make([]byte, 0, 512))}
 		if sealed {
 			rec.Key = offerKey(listingID, pb.Bidder) // one offer per bidder; a tender ignores Ref keys
 		}

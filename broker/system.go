@@ -54,6 +54,7 @@ type System struct {
 	Activities *Library[Activity]
 
 	store       driver.Store
+	exchange    exchangeCache // the exchange's decoded books (bid.go)
 	validate    *validator.Validate
 	clock       func() time.Time
 	newID       func(Kind) string

@@ -1,0 +1,68 @@
+package broker_test
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/kexie/techbroker/broker"
+)
+
+// BenchmarkBid: 16 bidders bid concurrently on one auction (memstore), each
+// raising by one increment, so every bid is valid. It reports bids/s and
+// checks afterwards that every accepted bid is stored, numbered 1..n
+// without gaps ("lost" must be 0).
+func BenchmarkBid(b *testing.B) {
+	const bidders = 16
+	sys, _ := newExchange(b)
+	l := mustListing(b, sys, sampleListing(broker.MethodBidding), exStart.Add(30*exDay))
+	orgs := make([]string, bidders)
+	for i := range orgs {
+		orgs[i] = fmt.Sprintf("竞买人%02d", i)
+	}
+	payDeposits(b, sys, l.ID, orgs...)
+	var accepted atomic.Int64
+	var failed atomic.Value
+	b.ReportAllocs()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for w := 0; w < bidders; w++ {
+		n := b.N / bidders
+		if w < b.N%bidders {
+			n++
+		}
+		wg.Add(1)
+		go func(org string, n int) {
+			defer wg.Done()
+			p := enterprise(org)
+			for i := 0; i < n; i++ {
+				if _, err := sys.PlaceBid(exCtx, p, l.ID, broker.PlaceBid{Bidder: org, Raise: 1}); err != nil {
+					failed.Store(err)
+					return
+				}
+				accepted.Add(1)
+			}
+		}(orgs[w], n)
+	}
+	wg.Wait()
+	b.StopTimer()
+	if err := failed.Load(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(accepted.Load())/b.Elapsed().Seconds(), "bids/s")
+	bids, err := sys.ListBids(exCtx, exStaff, l.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lost := accepted.Load() - int64(len(bids))
+	for i, bid := range bids {
+		if bid.Seq != int64(i+1) {
+			lost++
+		}
+	}
+	b.ReportMetric(float64(lost), "lost")
+	if lost != 0 || int(accepted.Load()) != b.N {
+		b.Fatalf("accepted %d of %d bids, %d lost", accepted.Load(), b.N, lost)
+	}
+}
