@@ -138,6 +138,7 @@ func (v Investor) normalized() Investor {
 var stageNames = map[string]string{
 	"种子": "seed", "种子轮": "seed", "天使": "angel", "天使轮": "angel", "pre-a": "pre_a", "pre-a轮": "pre_a",
 	"a轮": "a", "b轮": "b", "c轮": "c", "成长期": "growth", "pre-ipo": "pre_ipo",
+	"Pre-A": "pre_a", "Pre-A轮": "pre_a", "A轮": "a", "B轮": "b", "C轮": "c", "Pre-IPO": "pre_ipo",
 }
 
 func (v Investor) check(c *checker, s *System) {
