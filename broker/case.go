@@ -238,11 +238,11 @@ func (s *System) openCaseTx(ctx context.Context, tx driver.Tx, p Principal, nc N
 		return Case{}, forbidden("open case", KindCase, "", "subject not visible to principal")
 	}
 	c.Owners, c.Title = owners, title
-	if open, err := tx.List(ctx, driver.Query{Kind: string(KindCase), Key: c.dedupKey(), Limit: 1}); err != nil {
-		return Case{}, err
-	} else if len(open) > 0 {
-		return Case{}, &Error{Op: "open case", Kind: KindCase, ID: open[0].ID, Code: ErrExists,
+	if open, err := s.caseForSubjectTx(ctx, tx, c.Subject, c.Broker); err == nil {
+		return Case{}, &Error{Op: "open case", Kind: KindCase, ID: open.ID, Code: ErrExists,
 			Err: errors.New("the subject already has an open case at this broker")}
+	} else if !errors.Is(err, ErrNotFound) {
+		return Case{}, err
 	}
 	now := s.now()
 	c = lib.stamp(p, c, now)

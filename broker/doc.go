@@ -61,6 +61,52 @@
 // and finds duplicates by normalized title and owner, which it reports or
 // merges.
 //
+// # Platforms
+//
+// The society docking platform (学会资源对接平台): a Society has
+// disciplines, an evaluation qualification (有科技评估资质), member experts
+// and service teams (科技服务团) serving named regions. ContributeExpert and
+// ContributeAchievement add records with Provenance.Society set;
+// QualifiedPanelists and PanelEligible tell the screening panels who may
+// sit on them (members of a society whose qualification is valid).
+//
+// The broker service platform (技术券商服务平台): a Case carries one
+// achievement or demand through one industry broker, Collected → Screened →
+// Cultivating → Promoting → Listed → Traded → Incubating → Closed, or
+// Rejected / Withdrawn from any open stage. CaseTransitions is the one
+// transition table; MoveCase checks it, the move's guard (a passing
+// ScreeningVerdict, a listing or deal reference, a reason), the principal
+// and the version read, and writes the stage and its audit event in one
+// transaction. A refused move is a *TransitionError: ErrConflict when the
+// move is not in the table from the current stage, ErrInvalid when its
+// guard is unmet. Each broker's ServicePackage (标准服务产品包) lists
+// services with fees; DeliverService records them on cases. Stale lists
+// open cases with no event for N days.
+//
+// The demand closed loop (谋题 → 破题 → 解题): MoveDemand moves a demand
+// received → diagnosed → matching → resolved or unresolvable, with the same
+// guards and audit, and DemandStats gives a broker's received and resolved
+// counts, resolution rate and median response and resolution times.
+//
+// The activity platform (科创中国活动平台): Activities (roadshows, seminars,
+// investment salons, trainings, matchmaking meetings) with a capacity that
+// Register never exceeds, even under concurrent registration; 1:1 meetings
+// (RequestMeeting, RespondMeeting) placed by ScheduleMeetings into slots
+// with nobody double-booked; leads (RecordLead) that open cases or record
+// interest; and ActivityConversion, the funnel registrations → meetings →
+// leads → cases.
+//
+// Structured feedback: RecordFeedback stores a decline reason from a fixed
+// taxonomy (DeclineReasons) per achievement or demand and per broker;
+// FeedbackCounts counts them. PlatformStats gathers a broker's figures for
+// a period (cases by stage, stage-to-stage flows, the demand loop,
+// activities and leads, services delivered, feedback) for the assessment.
+//
+// Access: a confidential demand is seen by its enterprise, the handling
+// broker's staff and platform admins; only a broker's own staff (and
+// platform admins) change its cases; a subject's owner may withdraw its
+// case; denied calls return ErrForbidden and write nothing.
+//
 // # Errors
 //
 // Errors are *Error values carrying the operation, kind and ID, unwrapping
