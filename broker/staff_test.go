@@ -1,0 +1,136 @@
+package broker_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/kexie/techbroker/broker"
+)
+
+func TestStaffRoster(t *testing.T) {
+	sys, clk := evSystem(t)
+	st, err := sys.AddStaff(ctx, evStaff, broker.Staff{Meta: broker.Meta{Broker: evBroker}, Person: "p-wang", Name: "王经理", Grade: "中级",
+		Certifications: []broker.Certification{{Name: "专利代理师", Issued: evT0.AddDate(-1, 0, 0)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Grade != broker.GradeIntermediate || st.Grade.Chinese() != "中级技术经理人" {
+		t.Errorf("grade: got %q", st.Grade)
+	}
+	b, _ := sys.Brokers.Get(ctx, admin, evBroker)
+	if !b.HasStaff("p-wang") {
+		t.Errorf("broker staff list: got %v, want p-wang on it", b.Staff)
+	}
+	if _, err := sys.AddStaff(ctx, evStaff, broker.Staff{Meta: broker.Meta{Broker: evBroker}, Person: "p-wang", Name: "王经理"}); !errors.Is(err, broker.ErrExists) {
+		t.Errorf("same person twice: got %v, want ErrExists", err)
+	}
+	if _, err := sys.AddStaff(ctx, broker.BrokerStaff("x", "other"), broker.Staff{Meta: broker.Meta{Broker: evBroker}, Person: "p-li", Name: "李"}); !errors.Is(err, broker.ErrForbidden) {
+		t.Errorf("other broker's staff: got %v, want ErrForbidden", err)
+	}
+	_, err = sys.AddStaff(ctx, admin, broker.Staff{Meta: broker.Meta{Broker: "nope"}, Person: "p-li", Name: "李", Grade: "expert"})
+	if got := fieldCodes(err); !slices.Equal(got, []string{"grade:oneof"}) {
+		t.Errorf("bad grade: got %v", got)
+	}
+	_, err = sys.AddStaff(ctx, admin, broker.Staff{Meta: broker.Meta{Broker: "nope"}, Person: "p-li", Name: "李"})
+	if got := fieldCodes(err); !slices.Equal(got, []string{"broker:ref"}) {
+		t.Errorf("unknown broker: got %v", got)
+	}
+	li, err := sys.AddStaff(ctx, evStaff, broker.Staff{Meta: broker.Meta{Broker: evBroker}, Person: "p-li", Name: "李助理"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Training: a training activity, both registered, attendance recorded.
+	clk.Set(evT0.Add(time.Hour))
+	tr, err := sys.Activities.Create(ctx, evStaff, broker.Activity{Meta: broker.Meta{Broker: evBroker}, Kind: broker.Training,
+		Title: "技术经理人培训", Start: evT0.Add(48 * time.Hour), End: evT0.Add(52 * time.Hour), Capacity: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"p-wang", "p-guest"} {
+		if _, err := sys.Register(ctx, evStaff, tr.ID, broker.Registration{Participant: who}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := sys.RecordTraining(ctx, evStaff, tr.ID, []string{"p-wang", "p-guest"}, evDec("4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Recorded, []string{st.ID}) || !slices.Equal(res.NotStaff, []string{"p-guest"}) {
+		t.Errorf("training result: got %+v", res)
+	}
+	if res, _ := sys.RecordTraining(ctx, evStaff, tr.ID, []string{"p-wang"}, evDec("4")); !slices.Equal(res.Already, []string{st.ID}) {
+		t.Errorf("recording twice: got %+v, want Already", res)
+	}
+	_, err = sys.RecordTraining(ctx, evStaff, tr.ID, []string{"p-li"}, evDec("4"))
+	if got := fieldCodes(err); !slices.Equal(got, []string{"attendees[0]:ref"}) {
+		t.Errorf("unregistered attendee: got %v", got)
+	}
+	show, err := sys.Activities.Create(ctx, evStaff, broker.Activity{Meta: broker.Meta{Broker: evBroker}, Kind: broker.Roadshow,
+		Title: "路演", Start: evT0.Add(48 * time.Hour), End: evT0.Add(50 * time.Hour), Capacity: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sys.RecordTraining(ctx, evStaff, show.ID, nil, evDec("2"))
+	if got := fieldCodes(err); !slices.Equal(got, []string{"activity.kind:oneof"}) {
+		t.Errorf("not a training: got %v", got)
+	}
+
+	// Cases: two open, one assigned to each person; one gets withdrawn.
+	var cases []broker.Case
+	for _, title := range []string{"成果一", "成果二", "成果三"} {
+		a, err := sys.Achievements.Create(ctx, admin, broker.Achievement{Title: title})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := sys.OpenCase(ctx, evStaff, broker.NewCase{Subject: broker.RecordRef{Kind: broker.KindAchievement, ID: a.ID}, Broker: evBroker})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, c)
+	}
+	for _, c := range cases[:2] {
+		if _, err := sys.AssignCase(ctx, evStaff, st.ID, c.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := sys.AssignCase(ctx, evStaff, li.ID, cases[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sys.MoveCase(ctx, evStaff, cases[1].ID, broker.CaseMove{To: broker.StageWithdrawn, Version: cases[1].Version}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sys.AssignCase(ctx, evStaff, li.ID, cases[1].ID); !errors.Is(err, broker.ErrConflict) {
+		t.Errorf("assign a withdrawn case: got %v, want ErrConflict", err)
+	}
+	if n, err := sys.Caseload(ctx, evStaff, st.ID); err != nil || n != 1 {
+		t.Errorf("caseload: got %d, %v; want 1", n, err)
+	}
+
+	clk.Set(evT0.AddDate(0, 1, 0))
+	f, err := sys.StaffFigures(ctx, evStaff, evBroker, broker.ReportPeriod{From: evT0, To: evT0.AddDate(0, 1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Staff != 2 || f.ByGrade[broker.GradeIntermediate] != 1 || f.ByGrade[""] != 1 || f.Certified != 1 || f.Trained != 1 ||
+		f.TrainedShare != 0.5 || !f.TrainingHours.Equal(evDec("4")) || f.OpenCases != 2 || f.CasesPerPerson != 1 || f.MaxCaseload != 1 {
+		t.Errorf("figures: got %+v", f)
+	}
+	// Leaving the roster: not counted after.
+	if _, err := sys.ModifyStaff(ctx, evStaff, li.ID, func(s *broker.Staff) error { s.Left = evT0.AddDate(0, 0, 10); s.Broker = "hijack"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	f, _ = sys.StaffFigures(ctx, evStaff, evBroker, broker.ReportPeriod{})
+	if f.Staff != 1 || f.CasesPerPerson != 2 {
+		t.Errorf("after one left: got staff %d, cases per person %v; want 1 and 2", f.Staff, f.CasesPerPerson)
+	}
+	roster, err := sys.Roster(ctx, broker.ExpertUser("e-1"), evBroker)
+	if err != nil || len(roster) != 2 || roster[1].Broker != evBroker {
+		t.Errorf("roster: got %d entries, %v (broker may not be changed)", len(roster), err)
+	}
+	if _, err := sys.StaffFigures(ctx, broker.BrokerStaff("x", "other"), evBroker, broker.ReportPeriod{}); !errors.Is(err, broker.ErrForbidden) {
+		t.Errorf("figures for another broker: got %v, want ErrForbidden", err)
+	}
+}
