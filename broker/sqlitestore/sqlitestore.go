@@ -82,7 +82,7 @@ func Open(path string, opts *Options) (*Store, error) {
 	// The writer begins every transaction with BEGIN IMMEDIATE, so a second
 	// process waits for the lock up to the busy timeout instead of failing
 	// with SQLITE_BUSY when it upgrades from reading to writing.
-	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+")&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+")&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}
