@@ -225,7 +225,7 @@ type NewIncubation struct {
 // Platform admins and the handling broker's staff only.
 func (s *System) StartIncubation(ctx context.Context, p Principal, ni NewIncubation) (Incubation, error) {
 	var out Incubation
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		out = Incubation{}
 		c, err := s.caseLib().decodeRecord2(ctx, tx, ni.Case)
 		if err != nil {
@@ -325,7 +325,7 @@ func (s *System) ListIncubations(ctx context.Context, p Principal, o ListOptions
 // validated, in one transaction, with an event of type typ.
 func (s *System) modifyIncubation(ctx context.Context, p Principal, op, id, typ string, fn func(*Incubation) error) (Incubation, error) {
 	var out Incubation
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		lib := s.incubationLib()
 		n, err := lib.decodeRecord2(ctx, tx, id)
 		if err != nil {
@@ -397,7 +397,7 @@ func (s *System) AddFundingRound(ctx context.Context, p Principal, incubationID 
 // given or "graduated") and the incubation as evidence.
 func (s *System) CloseIncubation(ctx context.Context, p Principal, id string, outcome IncubationStatus, reason string) (Incubation, error) {
 	var out Incubation
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		lib := s.incubationLib()
 		n, err := lib.decodeRecord2(ctx, tx, id)
 		if err != nil {

@@ -458,7 +458,7 @@ func (s *System) intentLib() *Library[InvestmentIntent] { return &Library[Invest
 // organize the activity when one is named). The investor must exist.
 func (s *System) RecordInvestmentIntent(ctx context.Context, p Principal, n InvestmentIntent) (InvestmentIntent, error) {
 	var out InvestmentIntent
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		lib := s.intentLib()
 		v, err := lib.prepare(n)
 		if err != nil {

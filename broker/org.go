@@ -1,9 +1,11 @@
 package broker
 
 import (
+	"context"
 	"errors"
 	"slices"
 
+	"github.com/kexie/techbroker/broker/driver"
 	"github.com/kexie/techbroker/creditcode"
 )
 
@@ -250,4 +252,21 @@ var orgRoleNames = map[string]string{
 	"科技园": "science_park", "投资机构": "investment_fund", "基金": "investment_fund",
 	"知识产权服务机构": "ip_firm", "律师事务所": "law_firm", "技术转移服务机构": "transfer_service",
 	"学会": "society",
+}
+
+// updateRetry runs fn in a transaction, again when the store reports a
+// version conflict between concurrent transactions (every read of fn is
+// inside the transaction, so a retry sees the other writer's result). A
+// conflict this package decided on (*TransitionError, *Error) is returned
+// at once.
+func (s *System) updateRetry(ctx context.Context, fn func(ctx context.Context, tx driver.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.store.Update(ctx, fn)
+		var te *TransitionError
+		var be *Error
+		if err != nil && errors.Is(err, ErrConflict) && !errors.As(err, &te) && !errors.As(err, &be) && attempt < 50 && ctx.Err() == nil {
+			continue
+		}
+		return err
+	}
 }

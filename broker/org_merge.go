@@ -175,7 +175,7 @@ func (s *System) MergeOrganizations(ctx context.Context, p Principal, keepID, du
 			Fields: []FieldError{{Field: "duplicate", Code: "invalid", Value: "the same organization as the one kept"}}})
 	}
 	var rep MergeReport
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		rep = MergeReport{Removed: dupID, Rewritten: map[Kind]int{}}
 		lib := s.Organizations()
 		keepRec, err := tx.Get(ctx, string(KindOrganization), keepID)

@@ -180,7 +180,7 @@ func (p Principal) canManageRoster(broker string) bool { return p.canWorkCase(br
 // already.
 func (s *System) AddStaff(ctx context.Context, p Principal, st Staff) (Staff, error) {
 	var out Staff
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		lib := s.staffLib()
 		v, err := lib.prepare(st)
 		if err != nil {
@@ -233,7 +233,7 @@ func (s *System) AddStaff(ctx context.Context, p Principal, st Staff) (Staff, er
 // Platform admins and that broker's staff only.
 func (s *System) ModifyStaff(ctx context.Context, p Principal, id string, fn func(*Staff) error) (Staff, error) {
 	var out Staff
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		lib := s.staffLib()
 		v, err := lib.decodeRecord2(ctx, tx, id)
 		if err != nil {
@@ -296,7 +296,7 @@ func (s *System) Roster(ctx context.Context, p Principal, broker string) ([]Staf
 // handled by the entry's broker; assigning it twice changes nothing.
 func (s *System) AssignCase(ctx context.Context, p Principal, staffID, caseID string) (Staff, error) {
 	var out Staff
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		v, err := s.staffLib().decodeRecord2(ctx, tx, staffID)
 		if err != nil {
 			return err
@@ -386,7 +386,7 @@ type TrainingResult struct {
 // only; the activity must be of kind training.
 func (s *System) RecordTraining(ctx context.Context, p Principal, activityID string, attendees []string, hours decimal.Decimal) (TrainingResult, error) {
 	var res TrainingResult
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		res = TrainingResult{}
 		a, _, err := s.activityTx(ctx, tx, activityID)
 		if err != nil {
