@@ -193,6 +193,9 @@ var messages = sync.OnceValue(func() catalog.Catalog {
 	set("credit_code_org_check", "%[1]s: position 17: organization code check character %[3]q does not match positions 9-16 (they call for %[2]s)", "%[1]s：第17位组织机构代码校验码%[3]q与第9-16位不符（应为%[2]s）")
 	set("credit_code_check", "%[1]s: position 18: check character %[3]q does not match the first 17 characters (they call for %[2]s)", "%[1]s：第18位校验码%[3]q与前17位不符（应为%[2]s）")
 	set("date_order", "%[1]s must not be before %[2]s (got %[3]s)", "%[1]s不能早于%[2]s（当前为%[3]s）")
+	set("leak", "%[1]s must not reveal a %[2]s (found %[3]q)", "%[1]s不得透露%[2]s（发现%[3]q）")
+	set("quantified", "%[1]s must be quantified: both values need a number (got %[3]s)", "%[1]s须量化：双方数值都要有数字（当前为%[3]s）")
+	set("closes_range", "%[1]s must be in the future and no later than %[2]s (got %[3]s)", "%[1]s须晚于当前时间且不晚于%[2]s（当前为%[3]s）")
 	set("row %d: %s", "row %d: %s", "第%d行：%s")
 	return b
 })
@@ -203,7 +206,7 @@ func msgKey(code string) message.Reference {
 		"malformed", "range_order", "level_range", "code", "share_total", "share_range",
 		"duplicate", "unknown_field", "unique", "ref", "invalid",
 		"credit_code_length", "credit_code_symbol", "credit_code_division", "credit_code_org_check",
-		"credit_code_check", "date_order":
+		"credit_code_check", "date_order", "leak", "quantified", "closes_range":
 		return code
 	case "lte":
 		return "max"
@@ -233,6 +236,10 @@ var zhParams = map[string]string{
 	"date (YYYY-MM-DD)": "日期（YYYY-MM-DD）",
 	"UTF-8 text":        "UTF-8文本",
 	"discipline":        "学科",
+	"e-mail address":    "电子邮箱",
+	"phone number":      "电话号码",
+	"name":              "姓名或名称",
+	"patent number":     "专利号或登记号",
 	"industry":          "行业",
 }
 
