@@ -24,6 +24,7 @@ type Weights struct {
 	Readiness  float64 // achievement level against the demand's minimum
 	Budget     float64 // asking price against the demand's budget
 	Region     float64 // same region
+	Category   float64 // agreement of the Router's label distributions (needs Options.Router)
 	Declined   float64 // applied (usually negative) when the pair was declined
 }
 
@@ -51,6 +52,20 @@ type Options struct {
 	// expert→achievements): the n terms with the highest tf·idf are kept
 	// (default 0 means all).
 	MaxQueryTerms int
+	// Feedback, when > 0, turns on document similarity for the queries
+	// built from a whole document: candidates are ranked by the cosine of
+	// BM25-weighted term vectors, and the query is expanded once with the
+	// mean vector of its Feedback best candidates (Rocchio relevance
+	// feedback) before the final ranking. It keeps a forward index, about
+	// doubling the memory of the text index.
+	Feedback int
+	// FeedbackWeight is Rocchio's β, the weight of the feedback centroid
+	// against the unit query vector (default 1).
+	FeedbackWeight float64
+	// Router, when set, labels every document (from its title, or its
+	// abstract when it has no title); the category signal is the inner
+	// product of the source's and the candidate's label distributions.
+	Router *Router
 }
 
 // meta is the non-text part of a document.
@@ -61,6 +76,7 @@ type meta struct {
 	price       decimal.Decimal
 	budgetMax   decimal.Decimal
 	region      string
+	category    []float64 // Router label distribution, when a Router is set
 }
 
 // Engine is the built-in matcher: a BM25 index per kind of document and a
@@ -94,9 +110,10 @@ func NewEngine(opts *Options) (*Engine, error) {
 	if o.Weights != nil {
 		e.weights = *o.Weights
 	}
-	if o.Candidates < 0 || o.MaxQueryTerms < 0 {
-		return nil, &Error{Op: "new engine", Err: ErrInvalid, Msg: "Candidates and MaxQueryTerms must be ≥ 0"}
+	if o.Candidates < 0 || o.MaxQueryTerms < 0 || o.Feedback < 0 || o.FeedbackWeight < 0 {
+		return nil, &Error{Op: "new engine", Err: ErrInvalid, Msg: "Candidates, MaxQueryTerms, Feedback and FeedbackWeight must be ≥ 0"}
 	}
+	o.FeedbackWeight = orDefault(o.FeedbackWeight, 1)
 	for _, k := range []Kind{Achievement, Demand} {
 		ix, err := textindex.New(&textindex.Options{
 			Fields: []textindex.FieldOptions{
@@ -104,7 +121,7 @@ func NewEngine(opts *Options) (*Engine, error) {
 				{Name: "keywords", Boost: o.KeywordsBoost},
 				{Name: "abstract", Boost: o.AbstractBoost},
 			},
-			K1: o.K1, B: o.B, Analyzer: o.Analyzer,
+			K1: o.K1, B: o.B, Analyzer: o.Analyzer, KeepVectors: o.Feedback > 0,
 		})
 		if err != nil {
 			return nil, &Error{Op: "new engine", Err: ErrInvalid, Msg: err.Error()}
@@ -147,6 +164,7 @@ func (e *Engine) Add(doc Document) error {
 		price:       doc.Price,
 		budgetMax:   doc.BudgetMax,
 		region:      doc.Region,
+		category:    e.categories(doc),
 	}
 	e.mu.Lock()
 	e.meta[doc.Kind][doc.ID] = m
@@ -231,7 +249,13 @@ func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
 		n++
 	}
 	tq.K = n
-	hits, err := ix.Search(tq)
+	var hits []textindex.Hit
+	var err error
+	if tq.Terms != nil && e.opts.Feedback > 0 {
+		hits, tq, err = e.similar(ix, tq, exclude)
+	} else {
+		hits, err = ix.Search(tq)
+	}
 	if err != nil {
 		return nil, &Error{Op: "match", Err: ErrInvalid, Msg: err.Error()}
 	}
@@ -241,6 +265,7 @@ func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
 			best = max(best, h.Score)
 		}
 	}
+	srcCat := e.categories(src)
 	e.mu.RLock()
 	out := make([]Match, 0, len(hits))
 	for _, h := range hits {
@@ -248,7 +273,7 @@ func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
 			continue
 		}
 		m := e.meta[target][h.ID]
-		sig := e.signals(q.Direction, src, m, h.Score/best, e.declined[[2]string{src.ID, h.ID}])
+		sig := e.signals(q.Direction, src, srcCat, m, h.Score/best, e.declined[[2]string{src.ID, h.ID}])
 		score := 0.0
 		for _, s := range sig {
 			score += s.Contribution
@@ -274,21 +299,21 @@ func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
 // used as a query (asWhole) goes through KeyTerms.
 func (e *Engine) sourceQuery(target Kind, d Document, asWhole bool) textindex.Query {
 	text := d.Title + "\n" + strings.Join(d.Keywords, " ") + "\n" + d.Abstract
-	if asWhole && e.opts.MaxQueryTerms > 0 {
-		return textindex.Query{Terms: e.index[target].KeyTerms(text, e.opts.MaxQueryTerms)}
+	if asWhole && (e.opts.MaxQueryTerms > 0 || e.opts.Feedback > 0) {
+		return textindex.Query{Terms: e.index[target].QueryVector(text, e.opts.MaxQueryTerms)}
 	}
 	return textindex.Query{Text: text}
 }
 
 func (e *Engine) expertQuery(x Expert) textindex.Query {
 	text := strings.Join(x.Keywords, " ") + "\n" + strings.Join(x.Works, "\n")
-	if e.opts.MaxQueryTerms > 0 {
-		return textindex.Query{Terms: e.index[Achievement].KeyTerms(text, e.opts.MaxQueryTerms)}
+	if e.opts.MaxQueryTerms > 0 || e.opts.Feedback > 0 {
+		return textindex.Query{Terms: e.index[Achievement].QueryVector(text, e.opts.MaxQueryTerms)}
 	}
 	return textindex.Query{Text: text}
 }
 
-func (e *Engine) signals(dir Direction, src Document, m meta, text float64, declined bool) []Signal {
+func (e *Engine) signals(dir Direction, src Document, srcCat []float64, m meta, text float64, declined bool) []Signal {
 	w := e.weights
 	var demandSide Document // the demand's readiness minimum and budget
 	var ach meta            // the achievement's level and price
@@ -314,6 +339,13 @@ func (e *Engine) signals(dir Direction, src Document, m meta, text float64, decl
 		region = 1
 	}
 	sig = append(sig, signal("region", region, w.Region))
+	if e.opts.Router != nil {
+		c := 0.0
+		for i := range min(len(srcCat), len(m.category)) {
+			c += srcCat[i] * m.category[i]
+		}
+		sig = append(sig, signal("category", c, w.Category))
+	}
 	if declined {
 		sig = append(sig, signal("declined", 1, w.Declined))
 	}
@@ -451,4 +483,114 @@ func (e *Engine) Affinity(ctx context.Context, experts []Expert, achievementIDs 
 		}
 	}
 	return out, nil
+}
+
+// categories returns the Router's label distribution for a document (nil
+// without a Router).
+func (e *Engine) categories(d Document) []float64 {
+	if e.opts.Router == nil {
+		return nil
+	}
+	text := d.Title
+	if strings.TrimSpace(text) == "" {
+		text = d.Abstract
+	}
+	r := e.opts.Router.Route(text)
+	out := make([]float64, len(e.opts.Router.labels))
+	for _, ls := range r.Scores {
+		out[e.opts.Router.labelIndex[ls.Label]] = ls.Score
+	}
+	return out
+}
+
+// similar ranks by cosine with one round of Rocchio feedback; it returns
+// the hits (scores are cosines) and the expanded query (for explanations).
+func (e *Engine) similar(ix *textindex.Index, q textindex.Query, exclude string) ([]textindex.Hit, textindex.Query, error) {
+	unit(q.Terms)
+	rank := func(q textindex.Query) ([]textindex.Hit, [][]textindex.Term, error) {
+		hits, err := ix.Search(q)
+		if err != nil {
+			return nil, nil, err
+		}
+		vecs := make([][]textindex.Term, len(hits))
+		for i := range hits {
+			vecs[i] = ix.DocVector(hits[i].ID)
+			if n := norm(vecs[i]); n > 0 {
+				hits[i].Score /= n
+			}
+		}
+		order := make([]int, len(hits))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(hits[b].Score, hits[a].Score) })
+		sh := make([]textindex.Hit, len(hits))
+		sv := make([][]textindex.Term, len(hits))
+		for i, j := range order {
+			sh[i], sv[i] = hits[j], vecs[j]
+		}
+		return sh, sv, nil
+	}
+	hits, vecs, err := rank(q)
+	if err != nil {
+		return nil, q, err
+	}
+	var fb [][]textindex.Term
+	for i := range hits {
+		if len(fb) == e.opts.Feedback {
+			break
+		}
+		if hits[i].ID != exclude {
+			fb = append(fb, vecs[i])
+		}
+	}
+	m := len(fb)
+	if m == 0 {
+		return hits, q, nil
+	}
+	w := map[string]float64{}
+	var order []string
+	add := func(t string, x float64) {
+		if _, ok := w[t]; !ok {
+			order = append(order, t)
+		}
+		w[t] += x
+	}
+	for _, t := range q.Terms {
+		add(t.Text, t.Weight)
+	}
+	beta := e.opts.FeedbackWeight / float64(m)
+	for _, v := range fb {
+		n := norm(v)
+		if n == 0 {
+			continue
+		}
+		for _, t := range v {
+			add(t.Text, beta*t.Weight/n)
+		}
+	}
+	exp := textindex.Query{K: q.K, Terms: make([]textindex.Term, 0, len(order))}
+	for _, t := range order {
+		if w[t] > 0 {
+			exp.Terms = append(exp.Terms, textindex.Term{Text: t, Weight: w[t]})
+		}
+	}
+	hits, _, err = rank(exp)
+	return hits, exp, err
+}
+
+func norm(v []textindex.Term) float64 {
+	s := 0.0
+	for _, t := range v {
+		s += t.Weight * t.Weight
+	}
+	return math.Sqrt(s)
+}
+
+func unit(v []textindex.Term) {
+	if n := norm(v); n > 0 {
+		for i := range v {
+			v[i].Weight /= n
+		}
+	}
 }

@@ -31,6 +31,14 @@ type RouterOptions struct {
 	// NeighbourWeight is the share, 0..1, of the kNN distribution in the
 	// combined scores (default 0.5 when Neighbours > 0).
 	NeighbourWeight float64
+	// Complement uses complement naive Bayes (Rennie et al., "Tackling
+	// the Poor Assumptions of Naive Bayes Text Classifiers", ICML 2003),
+	// which estimates each label's term weights from the examples of all
+	// other labels and copes better with unbalanced labels.
+	Complement bool
+	// Binary counts a term once per example (presence), not per
+	// occurrence.
+	Binary bool
 	// Threshold is the confidence under which a routing needs a person
 	// (default 0.5).
 	Threshold float64
@@ -59,16 +67,19 @@ type Routing struct {
 // optionally combined with a k-nearest-neighbour vote over a BM25 index
 // of the training texts. It is immutable and safe for concurrent use.
 type Router struct {
-	an        *analysis.Analyzer
-	labels    []string
-	logPrior  []float64
-	vocab     map[string]int32
-	logProb   []float64 // term*C + class
-	knn       *textindex.Index
-	knnLabel  []int // doc index -> class
-	k         int
-	lambda    float64
-	threshold float64
+	an         *analysis.Analyzer
+	labels     []string
+	labelIndex map[string]int
+	logPrior   []float64
+	vocab      map[string]int32
+	logProb    []float64 // term*C + class
+	knn        *textindex.Index
+	knnLabel   []int // doc index -> class
+	k          int
+	lambda     float64
+	threshold  float64
+	complement bool
+	binary     bool
 }
 
 // TrainRouter trains a Router on labelled examples.
@@ -117,6 +128,9 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 		}
 		docs = append(docs, c)
 		toks = r.an.AppendTokens(toks[:0], ex.Text)
+		if o.Binary {
+			toks = dedupTokens(toks)
+		}
 		for _, tk := range toks {
 			id, ok := r.vocab[tk.Term]
 			if !ok {
@@ -129,6 +143,7 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 			counts[c][id]++
 		}
 	}
+	r.labelIndex = classOf
 	if len(r.labels) < 2 {
 		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("%d labels, want at least 2", len(r.labels))}
 	}
@@ -139,7 +154,45 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 		classDocs[c]++
 	}
 	r.logProb = make([]float64, nv*nc)
+	if o.Complement {
+		r.complement = true
+		r.binary = o.Binary
+		all := make([]float64, nv)
+		allTotal := 0.0
+		for c := range nc {
+			for t, v := range counts[c] {
+				all[t] += v
+				allTotal += v
+			}
+		}
+		for c := range nc {
+			r.logPrior[c] = 0
+			total := allTotal
+			for _, v := range counts[c] {
+				total -= v
+			}
+			denom := math.Log(total + o.Alpha*float64(nv))
+			sumAbs := 0.0
+			for t := range nv {
+				v := all[t]
+				if t < len(counts[c]) {
+					v -= counts[c][t]
+				}
+				w := math.Log(v+o.Alpha) - denom
+				r.logProb[t*nc+c] = w
+				sumAbs += math.Abs(w)
+			}
+			// Weight normalization, and the sign: a term frequent in the
+			// other labels speaks against this one.
+			for t := range nv {
+				r.logProb[t*nc+c] = -r.logProb[t*nc+c] / sumAbs * float64(nv)
+			}
+		}
+	}
 	for c := range nc {
+		if o.Complement {
+			break
+		}
 		r.logPrior[c] = math.Log(float64(classDocs[c]) / float64(len(docs)))
 		total := 0.0
 		for _, v := range counts[c] {
@@ -176,7 +229,11 @@ func (r *Router) Labels() []string { return slices.Clone(r.labels) }
 func (r *Router) Route(text string) Routing {
 	nc := len(r.labels)
 	score := slices.Clone(r.logPrior)
-	for _, tk := range r.an.Analyze(text) {
+	toks := r.an.Analyze(text)
+	if r.binary {
+		toks = dedupTokens(toks)
+	}
+	for _, tk := range toks {
 		id, ok := r.vocab[tk.Term]
 		if !ok {
 			continue // unseen everywhere: the same factor for every class
@@ -229,4 +286,17 @@ func softmax(x []float64) {
 	for i := range x {
 		x[i] /= sum
 	}
+}
+
+// dedupTokens keeps the first token of each term.
+func dedupTokens(toks []analysis.Token) []analysis.Token {
+	seen := make(map[string]bool, len(toks))
+	out := toks[:0]
+	for _, t := range toks {
+		if !seen[t.Term] {
+			seen[t.Term] = true
+			out = append(out, t)
+		}
+	}
+	return out
 }

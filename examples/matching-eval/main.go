@@ -53,7 +53,7 @@ func run(args []string, out io.Writer) error {
 			return err
 		}
 	}
-	res, err := eval.Run(eval.DefaultBuiltIn(), papers, tr, rt)
+	res, err := eval.Run(eval.DefaultBuiltIn(tr), papers, tr, rt)
 	if err != nil {
 		return err
 	}

@@ -98,11 +98,11 @@ func Synthetic(r *rand.Rand, n int, vocab []string) []Paper {
 	if len(vocab) == 0 {
 		vocab = syntheticVocab
 	}
-	const nd = 8
+	const nd = 16
 	pick := func(d int) string {
-		// 60%: the discipline's own words; 40%: any word. Both skewed.
+		// 40%: the discipline's own words; 60%: any word. Both skewed.
 		f := math.Pow(r.Float64(), 2)
-		if r.IntN(5) < 3 {
+		if r.IntN(5) < 2 {
 			span := max(1, len(vocab)/nd)
 			return vocab[(d*span+int(f*float64(span)))%len(vocab)]
 		}
@@ -126,13 +126,15 @@ func Synthetic(r *rand.Rand, n int, vocab []string) []Paper {
 			kws[j] = pick(d)
 		}
 		title := kws[0] + words(d, 2+r.IntN(4), "") + "的" + kws[1%len(kws)] + "研究"
-		abs := words(d, 40+r.IntN(60), "") + "，" + kws[0] + "。"
+		// The abstract restates most of the title among other words.
+		abs := words(d, 20+r.IntN(40), "") + "，" + title[:len(title)*2/3] + "，" + words(d, 20, "") + "。"
 		out[i] = Paper{
 			ID:         fmt.Sprintf("syn-%06d", i),
 			Title:      title,
 			Abstract:   abs,
 			Keywords:   kws,
 			Category:   fmt.Sprintf("类%d", d%4),
+			// 16 disciplines in 4 categories
 			Discipline: fmt.Sprintf("学科%d", d),
 		}
 	}

@@ -32,6 +32,10 @@ type Options struct {
 	B float64
 	// Analyzer turns text into terms (default analysis.New(nil)).
 	Analyzer *analysis.Analyzer
+	// KeepVectors keeps each document's terms (a forward index), which
+	// DocVector needs, at the cost of about as much memory again as the
+	// postings.
+	KeepVectors bool
 }
 
 const blockSize = 128
@@ -76,6 +80,8 @@ type Index struct {
 	deleted []uint64          // bitset
 	live    int
 	sumLen  []uint64 // per field, live documents only
+	keepVec bool
+	vecs    [][]byte // doc -> uvarint (pid, tf) pairs, when keepVec
 
 	// writer scratch
 	curTF   []uint32
@@ -90,7 +96,7 @@ func New(opts *Options) (*Index, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	ix := &Index{k1: opts.K1, b: opts.B, an: opts.Analyzer, fieldIdx: map[string]int{}, docOf: map[string]uint32{}}
+	ix := &Index{k1: opts.K1, b: opts.B, an: opts.Analyzer, keepVec: opts.KeepVectors, fieldIdx: map[string]int{}, docOf: map[string]uint32{}}
 	if ix.k1 == 0 {
 		ix.k1 = 1.2
 	}
@@ -194,6 +200,7 @@ func (ix *Index) Put(id string, texts ...string) error {
 		ix.deleted = append(ix.deleted, 0)
 	}
 	ix.live++
+	var vec []byte
 	for f, text := range texts {
 		ix.toks = ix.an.AppendTokens(ix.toks[:0], text)
 		n := uint32(len(ix.toks))
@@ -218,9 +225,15 @@ func (ix *Index) Put(id string, texts ...string) error {
 		}
 		for _, pid := range ix.touched {
 			ix.post[pid].add(doc, ix.curTF[pid], n)
+			if ix.keepVec {
+				vec = appendUvarint(appendUvarint(vec, uint64(pid)), uint64(ix.curTF[pid]))
+			}
 			ix.curTF[pid] = 0
 		}
 		ix.touched = ix.touched[:0]
+	}
+	if ix.keepVec {
+		ix.vecs = append(ix.vecs, vec)
 	}
 	if len(ix.toks) > 4096 {
 		ix.toks = nil // do not pin a huge buffer
@@ -282,6 +295,9 @@ func (ix *Index) deleteDoc(doc uint32) {
 	delete(ix.docOf, ix.ids[doc])
 	ix.ids[doc] = ""
 	ix.deleted[doc/64] |= 1 << (doc % 64)
+	if ix.keepVec {
+		ix.vecs[doc] = nil
+	}
 	ix.live--
 	nf := len(ix.fields)
 	for f := range nf {
@@ -365,9 +381,23 @@ func (ix *Index) compact() {
 	ix.post, ix.terms, ix.tfld = kept, terms, tfld
 	ix.curTF = make([]uint32, len(kept))
 	ix.ids, ix.lens = ids, lens
+	if ix.keepVec {
+		ix.rebuildVectors()
+	}
 	ix.deleted = make([]uint64, (len(ids)+63)/64)
 	ix.docOf = make(map[string]uint32, len(ids))
 	for d, id := range ids {
 		ix.docOf[id] = uint32(d)
+	}
+}
+
+// rebuildVectors recomputes the forward index from the postings.
+func (ix *Index) rebuildVectors() {
+	ix.vecs = make([][]byte, len(ix.ids))
+	for pid := range ix.post {
+		c := newCursor(&ix.post[pid])
+		for c.next() {
+			ix.vecs[c.doc] = appendUvarint(appendUvarint(ix.vecs[c.doc], uint64(pid)), uint64(c.tf))
+		}
 	}
 }

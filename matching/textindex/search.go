@@ -480,12 +480,12 @@ func (ix *Index) Scores(q Query, ids []string) ([]float64, error) {
 	return out, nil
 }
 
-// KeyTerms analyzes text and returns at most n of its terms that occur in
-// the index, ranked by tf·idf (idf from the field where the term is most
-// frequent), each weighted by its count in text. It is the term selection
-// of a "more like this" query: a long document as a query keeps its
-// characteristic terms and drops the common ones. n ≤ 0 keeps all terms.
-func (ix *Index) KeyTerms(text string, n int) []Term {
+// QueryVector analyzes text into a query vector: each distinct term that
+// occurs in the index, weighted by idf · qtf·(k1+1)/(qtf+k1) (idf from
+// the field where the term is most frequent). With n > 0 only the n
+// heaviest terms are kept — the term selection of a "more like this"
+// query, which drops the common terms of a long text.
+func (ix *Index) QueryVector(text string, n int) []Term {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	counts := map[string]int{}
@@ -496,32 +496,73 @@ func (ix *Index) KeyTerms(text string, n int) []Term {
 		}
 		counts[tk.Term]++
 	}
-	type cand struct {
-		term  string
-		score float64
-	}
-	var cands []cand
-	total := float64(len(ix.ids))
+	var out []Term
 	for _, t := range order {
-		df := 0
-		for f := range ix.dict {
-			if pid, ok := ix.dict[f][t]; ok {
-				df = max(df, int(ix.post[pid].df))
-			}
-		}
-		if df == 0 {
+		idf := ix.maxIDF(t)
+		if idf <= 0 {
 			continue
 		}
-		idf := math.Log(1 + (total-float64(df)+0.5)/(float64(df)+0.5))
-		cands = append(cands, cand{t, float64(counts[t]) * idf})
+		q := float64(counts[t])
+		out = append(out, Term{Text: t, Weight: idf * q * (ix.k1 + 1) / (q + ix.k1)})
 	}
-	if n > 0 && len(cands) > n {
-		slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
-		cands = cands[:n]
+	if n > 0 && len(out) > n {
+		slices.SortStableFunc(out, func(a, b Term) int { return cmp.Compare(b.Weight, a.Weight) })
+		out = out[:n]
 	}
-	out := make([]Term, len(cands))
-	for i, c := range cands {
-		out[i] = Term{Text: c.term, Weight: float64(counts[c.term])}
+	return out
+}
+
+// maxIDF returns the idf of term in the field where it is most frequent
+// (0 when absent).
+func (ix *Index) maxIDF(term string) float64 {
+	df := 0
+	for f := range ix.dict {
+		if pid, ok := ix.dict[f][term]; ok {
+			df = max(df, int(ix.post[pid].df))
+		}
+	}
+	if df == 0 {
+		return 0
+	}
+	n := float64(len(ix.ids))
+	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// DocVector returns the document's terms weighted as the index scores
+// them — Σ over fields of boost · idf · tf·(k1+1)/(tf + k1·(1 − b + b·len/avglen))
+// — so that a query's score is the dot product of its weights with this
+// vector. It needs Options.KeepVectors; otherwise, or when the document
+// is absent, it returns nil.
+func (ix *Index) DocVector(id string) []Term {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	doc, ok := ix.docOf[id]
+	if !ok || !ix.keepVec {
+		return nil
+	}
+	sc := ix.newScorer()
+	n := float64(len(ix.ids))
+	byTerm := map[string]int{}
+	var out []Term
+	v := ix.vecs[doc]
+	for len(v) > 0 {
+		pid, a := uvarint(v)
+		tf, b := uvarint(v[a:])
+		v = v[a+b:]
+		if pid >= uint64(len(ix.post)) {
+			break
+		}
+		f := int(ix.tfld[pid])
+		df := float64(ix.post[pid].df)
+		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+		w := ix.fields[f].Boost * idf * sc.tfPart(f, uint32(tf), ix.lens[int(doc)*len(ix.fields)+f])
+		t := ix.terms[pid]
+		if i, ok := byTerm[t]; ok {
+			out[i].Weight += w
+			continue
+		}
+		byTerm[t] = len(out)
+		out = append(out, Term{Text: t, Weight: w})
 	}
 	return out
 }

@@ -41,6 +41,11 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 	buf = append(buf, magic...)
 	u(math.Float64bits(ix.k1))
 	u(math.Float64bits(ix.b))
+	keep := uint64(0)
+	if ix.keepVec {
+		keep = 1
+	}
+	u(keep)
 	u(uint64(len(ix.fields)))
 	for _, f := range ix.fields {
 		str(f.Name)
@@ -133,6 +138,7 @@ func Restore(r io.Reader, opts *Options) (*Index, error) {
 	}
 	o.K1 = math.Float64frombits(rd.u())
 	o.B = math.Float64frombits(rd.u())
+	o.KeepVectors = rd.u() == 1
 	nf := rd.u()
 	if rd.err != nil || nf == 0 || nf > 255 {
 		return nil, corrupt(rd.err, "field count %d", nf)
@@ -224,6 +230,9 @@ func Restore(r io.Reader, opts *Options) (*Index, error) {
 		ix.post = append(ix.post, p)
 	}
 	ix.curTF = make([]uint32, len(ix.post))
+	if ix.keepVec {
+		ix.rebuildVectors()
+	}
 	if _, err := rd.r.ReadByte(); err != io.EOF {
 		return nil, corrupt(nil, "trailing data")
 	}
