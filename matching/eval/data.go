@@ -129,11 +129,11 @@ func Synthetic(r *rand.Rand, n int, vocab []string) []Paper {
 		// The abstract restates most of the title among other words.
 		abs := words(d, 20+r.IntN(40), "") + "，" + title[:len(title)*2/3] + "，" + words(d, 20, "") + "。"
 		out[i] = Paper{
-			ID:         fmt.Sprintf("syn-%06d", i),
-			Title:      title,
-			Abstract:   abs,
-			Keywords:   kws,
-			Category:   fmt.Sprintf("类%d", d%4),
+			ID:       fmt.Sprintf("syn-%06d", i),
+			Title:    title,
+			Abstract: abs,
+			Keywords: kws,
+			Category: fmt.Sprintf("类%d", d%4),
 			// 16 disciplines in 4 categories
 			Discipline: fmt.Sprintf("学科%d", d),
 		}
