@@ -47,8 +47,9 @@ type InvestorMatch struct {
 	Reasons []string
 }
 
-// Offer says why an achievement is open to investors: it is listed (a case
-// with a listing) or featured at a roadshow or investment salon.
+// Offer says why an achievement is open to investors: it is listed (an
+// open listing or one under public notice, or a case with a listing) or
+// featured at a roadshow or investment salon.
 type Offer struct {
 	Achievement string
 	Listed      bool     // a case of the achievement has a listing
@@ -81,6 +82,21 @@ func (s *System) offers(ctx context.Context) (map[string]*Offer, error) {
 			o := get(c.Subject.ID)
 			o.Listed = true
 			o.Cases = append(o.Cases, c.ID)
+		}
+	}
+	for _, st := range []ListingStatus{ListingNotice, ListingOpen} {
+		recs, err := s.store.List(ctx, driver.Query{Kind: string(KindListing), Stage: string(st)})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			l, err := s.listingLib().decodeRecord(r)
+			if err != nil {
+				return nil, err
+			}
+			if l.Achievement != "" {
+				get(l.Achievement).Listed = true
+			}
 		}
 	}
 	for _, k := range []ActivityKind{Roadshow, InvestmentSalon} {

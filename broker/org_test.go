@@ -182,7 +182,6 @@ type evRefs struct {
 	exp  broker.Expert
 	inv  broker.Investor
 	cas  broker.Case
-	brok broker.IndustryBroker
 }
 
 func TestMergeOrganizations(t *testing.T) {
