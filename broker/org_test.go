@@ -177,11 +177,11 @@ func TestOrganizationContactsAndAccess(t *testing.T) {
 
 // evRefs creates records pointing to orgs and returns them.
 type evRefs struct {
-	ach  broker.Achievement
-	dem  broker.Demand
-	exp  broker.Expert
-	inv  broker.Investor
-	cas  broker.Case
+	ach broker.Achievement
+	dem broker.Demand
+	exp broker.Expert
+	inv broker.Investor
+	cas broker.Case
 }
 
 func TestMergeOrganizations(t *testing.T) {
