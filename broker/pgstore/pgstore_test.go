@@ -329,3 +329,29 @@ func BenchmarkCreateMany(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
+
+// A context cancelled in the middle of a transaction aborts it: the error
+// matches context.Canceled and nothing is kept.
+func TestCancelInsideTransaction(t *testing.T) {
+	s := open(t)
+	defer s.Close()
+	for _, afterCancel := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+			if err := tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a1", Body: []byte(`{}`)}); err != nil {
+				return err
+			}
+			cancel()
+			if afterCancel {
+				return tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a2", Body: []byte(`{}`)})
+			}
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("write after cancel %v: got %v, want context.Canceled", afterCancel, err)
+		}
+		if _, err := s.Get(context.Background(), "achievement", "a1"); !errors.Is(err, driver.ErrNotFound) {
+			t.Errorf("write after cancel %v: a1 kept (%v)", afterCancel, err)
+		}
+	}
+}

@@ -233,7 +233,7 @@ func (s *Store) Get(ctx context.Context, kind, id string) (driver.Record, error)
 	}
 	st, err := s.stmt(ctx, getSQL)
 	if err != nil {
-		return driver.Record{}, fail("get", err)
+		return driver.Record{}, fail(ctx, "get", err)
 	}
 	return get(ctx, st.QueryRowContext(ctx, kind, id), kind, id)
 }
@@ -247,7 +247,7 @@ func get(ctx context.Context, row *sql.Row, kind, id string) (driver.Record, err
 			}
 			return driver.Record{}, driver.ErrNotFound
 		}
-		return driver.Record{}, fail("get", err)
+		return driver.Record{}, fail(ctx, "get", err)
 	}
 	return r, nil
 }
@@ -292,13 +292,13 @@ func scanRecords(ctx context.Context, rows *sql.Rows, kind string) ([]driver.Rec
 		r := driver.Record{Kind: kind}
 		var created, updated int64
 		if err := rows.Scan(&r.ID, &r.Version, &r.Broker, &r.Stage, &r.Key, &created, &updated, &r.Body); err != nil {
-			return nil, fail("list", err)
+			return nil, fail(ctx, "list", err)
 		}
 		r.Created, r.Updated = fromMicros(created), fromMicros(updated)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fail("list", err)
+		return nil, fail(ctx, "list", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -317,11 +317,11 @@ func (s *Store) List(ctx context.Context, q driver.Query) ([]driver.Record, erro
 	query, args := listSQL(&q)
 	st, err := s.stmt(ctx, query)
 	if err != nil {
-		return nil, fail("list", err)
+		return nil, fail(ctx, "list", err)
 	}
 	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
-		return nil, fail("list", err)
+		return nil, fail(ctx, "list", err)
 	}
 	return scanRecords(ctx, rows, q.Kind)
 }
@@ -352,11 +352,11 @@ func (s *Store) Events(ctx context.Context, q driver.EventQuery) ([]driver.Event
 	}
 	st, err := s.stmt(ctx, b.String())
 	if err != nil {
-		return nil, fail("events", err)
+		return nil, fail(ctx, "events", err)
 	}
 	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
-		return nil, fail("events", err)
+		return nil, fail(ctx, "events", err)
 	}
 	defer rows.Close()
 	var out []driver.Event
@@ -364,13 +364,13 @@ func (s *Store) Events(ctx context.Context, q driver.EventQuery) ([]driver.Event
 		var e driver.Event
 		var t int64
 		if err := rows.Scan(&e.Seq, &e.Kind, &e.RecordID, &e.Type, &e.Actor, &t, &e.Body); err != nil {
-			return nil, fail("events", err)
+			return nil, fail(ctx, "events", err)
 		}
 		e.Time = fromMicros(t)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fail("events", err)
+		return nil, fail(ctx, "events", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -378,10 +378,15 @@ func (s *Store) Events(ctx context.Context, q driver.EventQuery) ([]driver.Event
 	return out, nil
 }
 
-// fail wraps an error of the database, keeping context errors matchable.
-func fail(op string, err error) error {
+// fail wraps an error of the database. When ctx is done the error is
+// ctx's (database/sql reports a cancelled transaction in its own words), so
+// callers can match context.Canceled.
+func fail(ctx context.Context, op string, err error) error {
 	if errors.Is(err, errClosed) {
 		return err
+	}
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("sqlitestore: %s: %w (%v)", op, cerr, err)
 	}
 	return fmt.Errorf("sqlitestore: %s: %w", op, err)
 }

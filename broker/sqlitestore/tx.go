@@ -26,7 +26,7 @@ func (s *Store) Update(ctx context.Context, fn func(context.Context, driver.Tx) 
 	}
 	stx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fail("begin", err)
+		return fail(ctx, "begin", err)
 	}
 	t := &tx{s: s, tx: stx}
 	finished := false
@@ -52,7 +52,7 @@ func (s *Store) Update(ctx context.Context, fn func(context.Context, driver.Tx) 
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
-		return fail("commit", err)
+		return fail(ctx, "commit", err)
 	}
 	return nil
 }
@@ -107,7 +107,7 @@ func (t *tx) List(ctx context.Context, q driver.Query) ([]driver.Record, error) 
 	query, args := listSQL(&q)
 	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fail("list", err)
+		return nil, fail(ctx, "list", err)
 	}
 	return scanRecords(ctx, rows, q.Kind)
 }
@@ -124,10 +124,10 @@ func (t *tx) Create(ctx context.Context, r driver.Record) error {
 	st := t.stmt(ctx, insertRecordSQL)
 	res, err := st.ExecContext(ctx, r.Kind, r.ID, r.Broker, r.Stage, r.Key, micros(r.Created), micros(r.Updated), body(r.Body))
 	if err != nil {
-		return t.fail(fail("create", err))
+		return t.fail(fail(ctx, "create", err))
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return t.fail(fail("create", err))
+		return t.fail(fail(ctx, "create", err))
 	} else if n == 0 {
 		return t.fail(driver.ErrExists)
 	}
@@ -157,7 +157,7 @@ func (t *tx) Replace(ctx context.Context, r driver.Record) (int64, error) {
 	st := t.stmt(ctx, replaceSQL)
 	res, err := st.ExecContext(ctx, r.Broker, r.Stage, r.Key, micros(r.Created), micros(r.Updated), body(r.Body), r.Kind, r.ID, r.Version)
 	if err != nil {
-		return 0, t.fail(fail("replace", err))
+		return 0, t.fail(fail(ctx, "replace", err))
 	}
 	if err := t.checkWritten(ctx, res, r.Kind, r.ID, "replace"); err != nil {
 		return 0, err
@@ -170,7 +170,7 @@ func (t *tx) Replace(ctx context.Context, r driver.Record) (int64, error) {
 func (t *tx) checkWritten(ctx context.Context, res sql.Result, kind, id, op string) error {
 	n, err := res.RowsAffected()
 	if err != nil {
-		return t.fail(fail(op, err))
+		return t.fail(fail(ctx, op, err))
 	}
 	if n == 1 {
 		return nil
@@ -178,7 +178,7 @@ func (t *tx) checkWritten(ctx context.Context, res sql.Result, kind, id, op stri
 	st := t.stmt(ctx, existsSQL)
 	var exists int
 	if err := st.QueryRowContext(ctx, kind, id).Scan(&exists); err != nil {
-		return t.fail(fail(op, err))
+		return t.fail(fail(ctx, op, err))
 	}
 	if exists == 0 {
 		return t.fail(driver.ErrNotFound)
@@ -193,7 +193,7 @@ func (t *tx) Delete(ctx context.Context, kind, id string, version int64) error {
 	st := t.stmt(ctx, deleteSQL)
 	res, err := st.ExecContext(ctx, kind, id, version)
 	if err != nil {
-		return t.fail(fail("delete", err))
+		return t.fail(fail(ctx, "delete", err))
 	}
 	return t.checkWritten(ctx, res, kind, id, "delete")
 }
@@ -211,7 +211,7 @@ func (t *tx) Append(ctx context.Context, e driver.Event) error {
 	}
 	st := t.stmt(ctx, insertEventSQL)
 	if _, err := st.ExecContext(ctx, e.Kind, e.RecordID, e.Type, e.Actor, micros(e.Time), body(e.Body)); err != nil {
-		return t.fail(fail("append", err))
+		return t.fail(fail(ctx, "append", err))
 	}
 	return nil
 }
@@ -278,7 +278,7 @@ func insertMany(ctx context.Context, stx *sql.Tx, n int, head, tuple, tail strin
 		if end-start < bulkRows || full == nil {
 			var err error
 			if st, err = prepare(end - start); err != nil {
-				return fail("create many", err)
+				return fail(ctx, "create many", err)
 			}
 			if end-start == bulkRows {
 				full = st
@@ -292,11 +292,11 @@ func insertMany(ctx context.Context, stx *sql.Tx, n int, head, tuple, tail strin
 		}
 		res, err := st.ExecContext(ctx, args...)
 		if err != nil {
-			return fail("create many", err)
+			return fail(ctx, "create many", err)
 		}
 		if checkAll {
 			if got, err := res.RowsAffected(); err != nil {
-				return fail("create many", err)
+				return fail(ctx, "create many", err)
 			} else if got != int64(end-start) {
 				return fmt.Errorf("sqlitestore: create many: %d of %d records already stored or repeated: %w", int64(end-start)-got, end-start, driver.ErrExists)
 			}
