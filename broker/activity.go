@@ -396,14 +396,19 @@ func decodeAll[T any](recs []driver.Record) ([]T, error) {
 			return nil, err
 		}
 		// The stored version is the record's, not the body's.
-		if mv, ok := any(&out[i]).(interface{ setVersion(int64) }); ok {
-			mv.setVersion(r.Version)
+		switch v := any(&out[i]).(type) {
+		case *Meeting:
+			v.Version = r.Version
+		case *Lead:
+			v.Version = r.Version
+		case *Feedback:
+			v.Version = r.Version
+		case *Registration:
+			v.Version = r.Version
 		}
 	}
 	return out, nil
 }
-
-func (m *Meta) setVersion(v int64) { m.Version = v }
 
 // RespondMeeting accepts or declines a requested meeting. Only the invitee
 // (or an organizer) responds; a meeting already answered gives a
