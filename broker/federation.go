@@ -91,10 +91,9 @@ type FederationOptions struct {
 
 // Federation is one System's node in a federation.
 type Federation struct {
-	s    *System
-	o    FederationOptions
-	svc  Principal
-	kind map[string]bool
+	s   *System
+	o   FederationOptions
+	svc Principal
 }
 
 var (
