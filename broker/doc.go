@@ -107,6 +107,41 @@
 // platform admins) change its cases; a subject's owner may withdraw its
 // case; denied calls return ErrForbidden and write nothing.
 //
+// # People and organizations
+//
+// Organizations() is the registry of institutions — universities,
+// hospitals, research institutes, enterprises, incubators and university
+// science parks, investment funds, IP and law firms, technology-transfer
+// service institutions, societies — with the unified social credit code
+// validated by package creditcode (strict by default, CreditCodeLenient for
+// legal pilot codes that fail a check; a wrong code is reported with the
+// position and character, never corrected) and contacts shown only to
+// platform admins and the organization's own principals. Achievements,
+// demands, experts, brokers' member units, investors, incubations, listings
+// and deals point to it by ID; MergeOrganizations folds a duplicate into
+// another and rewrites every reference in one transaction, and
+// DanglingOrgReferences audits references to missing organizations.
+//
+// Investors() holds investor profiles (资本): stages, a ticket range,
+// sectors and regions. MatchInvestors and MatchOffers rank investors for
+// achievements on offer (listed, or featured at a roadshow or investment
+// salon) with package matching plus stage, ticket and region fit, each
+// explained; RecordInvestmentIntent records an intent on a case (and an
+// interest lead when it came from an activity) and CapitalMatched adds them
+// up for the scorecard.
+//
+// The staff roster (技术经理人): AddStaff, grades junior / intermediate /
+// senior after T/CASTEM 1007-2022, certifications, RecordTraining from
+// training activities, AssignCase and Caseload; StaffFigures gives staff
+// counts, the trained share and cases per person.
+//
+// Incubation (孵化): StartIncubation opens the follow-up of a traded case
+// (incubator, spin-off, milestones that may not fall due before the deal,
+// funding rounds) and moves the case to Incubating in the same
+// transaction; OverdueMilestones is the reminder list; CloseIncubation ends
+// it as graduated or failed (with a reason) and closes the case.
+// DealPolicies and EnterprisePolicies evaluate a package policy rule set.
+//
 // # Errors
 //
 // Errors are *Error values carrying the operation, kind and ID, unwrapping
