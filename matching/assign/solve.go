@@ -354,27 +354,19 @@ func (in *instance) expertNode(e int) int32 { return int32(in.nI + e) }
 // solve computes a max-affinity assignment for the current threshold.
 func (in *instance) solve(ctx context.Context) (*Result, error) {
 	nI, nE := in.nI, in.nE
-	s := &solver{in: in, g: newGraph(nI + nE + 1), sink: int32(nI + nE), row: newRowBuf(nE),
+	s := &solver{in: in, sink: int32(nI + nE), row: newRowBuf(nE),
 		mark: make([]int32, nE), expanded: make([]bool, nI)}
-	g := s.g
-	var need, capLo int64
+	// Per-expert candidates: every expert's best items, so that experts
+	// nobody ranks first can still absorb flow or reach a minimum load.
+	perExpert := make([][]cand, nE)
+	perSize := make([]int, nE)
 	for e := range nE {
-		s.sinkArc = append(s.sinkArc, g.addArc(in.expertNode(e), s.sink, in.hi[e]-in.lo[e], 0))
-		g.excess[in.expertNode(e)] = -int64(in.lo[e])
-		capLo += int64(in.lo[e])
-	}
-	// Per-expert extra candidates so that minimum loads can be reached.
-	var perExpert [][]cand
-	for e := range nE {
-		if in.lo[e] > 0 {
-			if perExpert == nil {
-				perExpert = make([][]cand, nE)
-			}
-			perExpert[e] = make([]cand, 0, in.lo[e]+2)
-		}
+		perSize[e] = min(in.m, int(in.hi[e])+2)
+		perExpert[e] = make([]cand, 0, perSize[e])
 	}
 	var badItems []int
 	allowedE := make([]int32, nE)
+	cands := make([][]cand, nI)
 	buf := make([]cand, 0, in.m)
 	r := s.row
 	for i := range nI {
@@ -388,32 +380,14 @@ func (in *instance) solve(ctx context.Context) (*Result, error) {
 			}
 			n++
 			allowedE[e]++
-			c := cand{r.cost[e], int32(e)}
-			buf = insertBounded(buf, c, mi)
-			if perExpert != nil && perExpert[e] != nil {
-				perExpert[e] = insertBounded(perExpert[e], cand{c.cost, int32(i)}, int(in.lo[e])+2)
-			}
+			buf = insertBounded(buf, cand{r.cost[e], int32(e)}, mi)
+			perExpert[e] = insertBounded(perExpert[e], cand{r.cost[e], int32(i)}, perSize[e])
 		}
-		k := int(in.k[i])
-		if n < k {
+		if n < int(in.k[i]) {
 			badItems = append(badItems, i)
 			continue
 		}
-		need += int64(k)
-		g.excess[i] = int64(k)
-		if len(buf) > 0 {
-			if k > 0 {
-				g.pot[i] = -buf[k-1].cost
-			} else {
-				g.pot[i] = -buf[0].cost
-			}
-		}
-		for j, c := range buf {
-			a := g.addArc(int32(i), in.expertNode(int(c.e)), 1, c.cost)
-			if j < k {
-				g.push(a, 1)
-			}
-		}
+		cands[i] = slices.Clone(buf)
 		if n == len(buf) {
 			s.expanded[i] = true
 		}
@@ -431,30 +405,28 @@ func (in *instance) solve(ctx context.Context) (*Result, error) {
 		return nil, &InfeasibleError{Reason: MinLoad, Experts: badExperts,
 			Detail: "fewer allowed items than the minimum load"}
 	}
-	g.excess[s.sink] = -(need - capLo)
-	// Per-expert extra arcs (flow 0; reduced cost ≥ 0 since they lie
-	// outside the item's best k).
+	// Merge the per-expert candidates into the items' lists.
 	for e, list := range perExpert {
 		for _, c := range list {
-			s.addPair(int(c.e), e, c.cost)
-		}
-	}
-	// Route expert surplus to the sink where its arc allows.
-	for e := range nE {
-		v := in.expertNode(e)
-		if x := g.excess[v]; x > 0 {
-			a := s.sinkArc[e]
-			if f := min(x, int64(g.cap[a])); f > 0 {
-				g.push(a, int32(f))
+			i := c.e
+			if !s.expanded[i] && !slices.ContainsFunc(cands[i], func(x cand) bool { return x.e == int32(e) }) {
+				cands[i] = append(cands[i], cand{c.cost, int32(e)})
 			}
 		}
 	}
+	var price []int64
+	augs := 0
 	for {
-		stuck, err := g.run(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if stuck {
+		s.build(ctx, cands, price)
+		g := s.g
+		for {
+			stuck, err := g.run(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if !stuck {
+				break
+			}
 			grown, err := s.expand()
 			if err != nil {
 				return nil, err
@@ -462,18 +434,85 @@ func (in *instance) solve(ctx context.Context) (*Result, error) {
 			if !grown {
 				return nil, s.stuckError()
 			}
-			continue
 		}
+		augs += g.augmentations
 		s.stats.Rounds++
-		added, err := s.price(ctx)
+		viol, added, err := s.price(ctx)
 		if err != nil {
 			return nil, err
 		}
 		if added == 0 {
 			break
 		}
+		// Re-solve on the grown candidate set, starting from the prices
+		// the potentials give: far less to reroute than saturating every
+		// violating pair in place.
+		price = make([]int64, nE)
+		for e := range nE {
+			price[e] = g.pot[s.sink] - g.pot[in.expertNode(e)]
+		}
+		for i := range nI {
+			list := cands[i][:0]
+			for _, a := range g.adj[i] {
+				list = append(list, cand{g.cost[a], g.to[a] - int32(nI)})
+			}
+			cands[i] = append(list, viol[i]...)
+		}
 	}
-	return s.result(), nil
+	res := s.result()
+	res.Stats.Augmentations = augs
+	return res, nil
+}
+
+// build makes a fresh flow network on the candidate lists and starts it
+// from the pseudo-flow in which every item takes its k experts of least
+// price-adjusted cost, with potentials that make it reduced-cost optimal.
+// Good prices leave little for the shortest paths to reroute; any prices
+// are correct.
+func (s *solver) build(ctx context.Context, cands [][]cand, init []int64) {
+	in := s.in
+	nI, nE := in.nI, in.nE
+	g := newGraph(nI + nE + 1)
+	s.g = g
+	clear(s.mark)
+	s.sinkArc = s.sinkArc[:0]
+	var need, capLo int64
+	for e := range nE {
+		s.sinkArc = append(s.sinkArc, g.addArc(in.expertNode(e), s.sink, in.hi[e]-in.lo[e], 0))
+		g.excess[in.expertNode(e)] = -int64(in.lo[e])
+		capLo += int64(in.lo[e])
+	}
+	for _, k := range in.k {
+		need += int64(k)
+	}
+	g.excess[s.sink] = -(need - capLo)
+	price := in.warmPrices(ctx, cands, init)
+	for i, list := range cands {
+		k := int(in.k[i])
+		g.excess[i] = int64(k)
+		if len(list) > 0 {
+			j := max(k-1, 0)
+			g.pot[i] = -(list[j].cost + price[list[j].e])
+		}
+		for j, c := range list {
+			a := g.addArc(int32(i), in.expertNode(int(c.e)), 1, c.cost)
+			if j < k {
+				g.push(a, 1)
+			}
+		}
+	}
+	for e := range nE {
+		g.pot[in.expertNode(e)] = -price[e]
+		a := s.sinkArc[e]
+		switch rc := g.reduced(a); {
+		case rc < 0:
+			g.push(a, g.cap[a])
+		case rc == 0:
+			if x := g.excess[in.expertNode(e)]; x > 0 {
+				g.push(a, int32(min(x, int64(g.cap[a]))))
+			}
+		}
+	}
 }
 
 // hasArc marks item i's current experts in s.mark.
@@ -484,34 +523,39 @@ func (s *solver) markItem(i int) {
 }
 
 // addPair adds arc item→expert unless present, saturating it when its
-// reduced cost is negative (keeping reduced-cost optimality).
-func (s *solver) addPair(i, e int, cost int64) {
+// reduced cost is negative (keeping reduced-cost optimality). It reports
+// whether the arc is new.
+func (s *solver) addPair(i, e int, cost int64) bool {
 	g := s.g
 	if s.mark[e] == int32(i+1) {
-		return
+		return false
 	}
 	for _, a := range g.adj[i] {
 		if int(g.to[a])-s.in.nI == e {
-			return
+			return false
 		}
 	}
 	a := g.addArc(int32(i), s.in.expertNode(e), 1, cost)
 	if g.reduced(a) < 0 {
 		g.push(a, 1)
 	}
+	s.mark[e] = int32(i + 1)
+	return true
 }
 
 // price checks the reduced cost of every allowed pair outside the graph
-// and adds those that are negative (up to m per item, most negative
-// first). It returns the number added.
-func (s *solver) price(ctx context.Context) (int, error) {
+// and returns, per item, those that are negative (up to m, most negative
+// first) with their costs, and their number.
+func (s *solver) price(ctx context.Context) ([][]cand, int, error) {
 	in, g, r := s.in, s.g, s.row
 	added := 0
+	viol := make([][]cand, in.nI)
 	buf := make([]cand, 0, in.m)
+	pot := g.pot[in.nI : in.nI+in.nE]
 	for i := range in.nI {
 		if i&63 == 0 {
 			if err := ctx.Err(); err != nil {
-				return 0, err
+				return nil, 0, err
 			}
 		}
 		if s.expanded[i] {
@@ -522,7 +566,6 @@ func (s *solver) price(ctx context.Context) (int, error) {
 		pi := g.pot[i]
 		stamp := int32(i + 1)
 		buf = buf[:0]
-		pot := g.pot[in.nI : in.nI+in.nE]
 		for e, ok := range r.ok {
 			if !ok || s.mark[e] == stamp {
 				continue
@@ -533,22 +576,26 @@ func (s *solver) price(ctx context.Context) (int, error) {
 			}
 		}
 		for _, c := range buf {
-			s.addPair(i, int(c.e), r.cost[c.e])
-			added++
+			viol[i] = append(viol[i], cand{r.cost[c.e], c.e})
 		}
+		added += len(buf)
 	}
-	return added, nil
+	return viol, added, nil
 }
 
 // expand grows the graph after the flow got stuck: every item reachable
-// from an excess node gets arcs to all its allowed experts that can still
-// take flow (spare capacity or unmet minimum), plus its m cheapest missing
-// ones. It reports whether any arc was added.
+// from an excess node gets arcs to its m allowed experts of least reduced
+// cost among those that can still take flow (spare capacity or unmet
+// minimum), and to its m missing experts of least reduced cost overall. It
+// reports whether any arc was added; if none was, every reachable item has
+// all its allowed arcs and the instance is infeasible.
 func (s *solver) expand() (bool, error) {
 	in, g, r := s.in, s.g, s.row
 	grown := false
 	reach := slices.Clone(g.settled)
-	buf := make([]cand, 0, in.m)
+	open := make([]cand, 0, in.m)
+	any := make([]cand, 0, in.m)
+	pot := g.pot[in.nI : in.nI+in.nE]
 	for _, v := range reach {
 		i := int(v)
 		if i >= in.nI || s.expanded[i] {
@@ -557,26 +604,32 @@ func (s *solver) expand() (bool, error) {
 		in.row(i, r)
 		s.markItem(i)
 		stamp := int32(i + 1)
-		buf = buf[:0]
+		pi := g.pot[i]
+		open, any = open[:0], any[:0]
 		missing := 0
 		for e, ok := range r.ok {
 			if !ok || s.mark[e] == stamp {
 				continue
 			}
 			missing++
-			x := in.expertNode(e)
-			if g.cap[s.sinkArc[e]] > 0 || g.excess[x] < 0 {
-				s.addPair(i, e, r.cost[e])
-				grown = true
-				continue
+			c := cand{r.cost[e] + pi - pot[e], int32(e)}
+			if g.cap[s.sinkArc[e]] > 0 || g.excess[in.expertNode(e)] < 0 {
+				open = insertBounded(open, c, in.m)
 			}
-			buf = insertBounded(buf, cand{r.cost[e], int32(e)}, in.m)
+			any = insertBounded(any, c, in.m)
 		}
-		for _, c := range buf {
-			s.addPair(i, int(c.e), c.cost)
+		added := 0
+		for _, list := range [][]cand{open, any} {
+			for _, c := range list {
+				if s.addPair(i, int(c.e), r.cost[c.e]) {
+					added++
+				}
+			}
+		}
+		if added > 0 {
 			grown = true
 		}
-		if missing == 0 || missing == len(buf) {
+		if added == missing {
 			s.expanded[i] = true
 		}
 	}
@@ -802,4 +855,110 @@ func (in *instance) fair(ctx context.Context, best *Result) (*Result, error) {
 	}
 	best.Stats.Solves = solves
 	return best, nil
+}
+
+// warmPrices computes expert prices (added to costs) such that items
+// choosing their k cheapest candidates at these prices roughly respect the
+// load bounds: a few rounds of a price-adjustment (tâtonnement) heuristic
+// in which over-demanded experts raise their price just enough to shed the
+// surplus and under-used ones lower it (below zero only to reach a minimum
+// load), starting from init (nil means zero). The prices only affect speed: any prices give a valid start. On
+// return every list in cands is sorted by price-adjusted cost.
+func (in *instance) warmPrices(ctx context.Context, cands [][]cand, init []int64) []int64 {
+	nE := in.nE
+	price := make([]int64, nE)
+	copy(price, init)
+	users := make([][]int32, nE) // items listing each expert
+	for i, list := range cands {
+		for _, c := range list {
+			users[c.e] = append(users[c.e], int32(i))
+		}
+	}
+	kth := make([]int64, in.nI)  // k-th smallest adjusted cost
+	next := make([]int64, in.nI) // (k+1)-th smallest, or MaxInt64
+	load := make([]int32, nE)
+	less := func(a, b cand) bool {
+		x, y := a.cost+price[a.e], b.cost+price[b.e]
+		return x < y || x == y && a.e < b.e
+	}
+	const rounds = 50
+	var delta []int64
+	for round := 0; ; round++ {
+		clear(load)
+		for i, list := range cands {
+			for j := 1; j < len(list); j++ { // insertion sort: nearly sorted
+				for h := j; h > 0 && less(list[h], list[h-1]); h-- {
+					list[h], list[h-1] = list[h-1], list[h]
+				}
+			}
+			k := int(in.k[i])
+			kth[i], next[i] = math.MinInt64, math.MaxInt64
+			if k > 0 {
+				kth[i] = list[k-1].cost + price[list[k-1].e]
+			}
+			if k < len(list) {
+				next[i] = list[k].cost + price[list[k].e]
+			}
+			for _, c := range list[:k] {
+				load[c.e]++
+			}
+		}
+		if round == rounds || ctx.Err() != nil {
+			break
+		}
+		off := 0
+		for e := range nE {
+			off += int(max(load[e]-in.hi[e], in.lo[e]-load[e], 0))
+		}
+		if off == 0 {
+			break
+		}
+		for e := range nE {
+			l, lo, hi := load[e], in.lo[e], in.hi[e]
+			raise := l > hi || (l > lo && price[e] < 0)
+			lower := l < lo || (l < hi && price[e] > 0)
+			if !raise && !lower {
+				continue
+			}
+			delta = delta[:0]
+			for _, i := range users[e] {
+				list := cands[i]
+				k := int(in.k[i])
+				pos := slices.IndexFunc(list, func(c cand) bool { return c.e == int32(e) })
+				c := list[pos].cost + price[e]
+				switch {
+				case raise && pos < k && next[i] != math.MaxInt64:
+					delta = append(delta, next[i]-c+1)
+				case lower && pos >= k && k > 0:
+					delta = append(delta, c-kth[i])
+				}
+			}
+			if len(delta) == 0 {
+				continue
+			}
+			slices.Sort(delta)
+			if raise {
+				want := int(l - hi)
+				if l <= hi {
+					want = int(l - lo)
+				}
+				d := delta[min(want, len(delta))-1]
+				if l <= hi {
+					d = min(d, -price[e])
+				}
+				price[e] += d
+			} else {
+				want := int(lo - l)
+				if l >= lo {
+					want = int(hi - l)
+				}
+				d := delta[min(want, len(delta))-1]
+				if l >= lo {
+					d = min(d, price[e])
+				}
+				price[e] -= d
+			}
+		}
+	}
+	return price
 }
