@@ -64,7 +64,8 @@ type Options struct {
 	FeedbackWeight float64
 	// Router, when set, labels every document (from its title, or its
 	// abstract when it has no title); the category signal is the inner
-	// product of the source's and the candidate's label distributions.
+	// product of the source's and the candidate's label distributions. It
+	// applies to whole-document sources (not to DemandToAchievements).
 	Router *Router
 }
 
@@ -77,6 +78,11 @@ type meta struct {
 	budgetMax   decimal.Decimal
 	region      string
 	category    []float64 // Router label distribution, when a Router is set
+}
+
+func (m *meta) empty() bool {
+	return len(m.disciplines) == 0 && len(m.industry) == 0 && m.readiness == 0 && m.price.IsZero() &&
+		m.budgetMax.IsZero() && m.region == "" && m.category == nil
 }
 
 // Engine is the built-in matcher: a BM25 index per kind of document and a
@@ -167,7 +173,11 @@ func (e *Engine) Add(doc Document) error {
 		category:    e.categories(doc),
 	}
 	e.mu.Lock()
-	e.meta[doc.Kind][doc.ID] = m
+	if m.empty() {
+		delete(e.meta[doc.Kind], doc.ID) // the zero meta is implied
+	} else {
+		e.meta[doc.Kind][doc.ID] = m
+	}
 	e.mu.Unlock()
 	return nil
 }
@@ -265,7 +275,10 @@ func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
 			best = max(best, h.Score)
 		}
 	}
-	srcCat := e.categories(src)
+	var srcCat []float64
+	if q.Direction != DemandToAchievements {
+		srcCat = e.categories(src)
+	}
 	e.mu.RLock()
 	out := make([]Match, 0, len(hits))
 	for _, h := range hits {
@@ -339,7 +352,9 @@ func (e *Engine) signals(dir Direction, src Document, srcCat []float64, m meta, 
 		region = 1
 	}
 	sig = append(sig, signal("region", region, w.Region))
-	if e.opts.Router != nil {
+	if e.opts.Router != nil && dir != DemandToAchievements {
+		// A demand is often a few words, too little to label reliably;
+		// its disciplines and industry codes carry the field instead.
 		c := 0.0
 		for i := range min(len(srcCat), len(m.category)) {
 			c += srcCat[i] * m.category[i]

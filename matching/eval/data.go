@@ -108,11 +108,15 @@ func Synthetic(r *rand.Rand, n int, vocab []string) []Paper {
 		}
 		return vocab[int(f*float64(len(vocab)))%len(vocab)]
 	}
-	words := func(d, k int, sep string) string {
+	// Words are joined by function words and punctuation, as in real
+	// text, so that the bigrams across word boundaries come from a small
+	// set rather than from every pair of words.
+	joiners := []string{"的", "和", "，", "与", "及", "中", "、"}
+	words := func(d, k int) string {
 		var b strings.Builder
 		for i := range k {
 			if i > 0 {
-				b.WriteString(sep)
+				b.WriteString(joiners[r.IntN(len(joiners))])
 			}
 			b.WriteString(pick(d))
 		}
@@ -125,9 +129,9 @@ func Synthetic(r *rand.Rand, n int, vocab []string) []Paper {
 		for j := range kws {
 			kws[j] = pick(d)
 		}
-		title := kws[0] + words(d, 2+r.IntN(4), "") + "的" + kws[1%len(kws)] + "研究"
+		title := kws[0] + "的" + words(d, 1+r.IntN(3)) + "与" + kws[1%len(kws)] + "研究"
 		// The abstract restates most of the title among other words.
-		abs := words(d, 20+r.IntN(40), "") + "，" + title[:len(title)*2/3] + "，" + words(d, 20, "") + "。"
+		abs := words(d, 15+r.IntN(30)) + "，" + title + "，" + words(d, 15) + "。"
 		out[i] = Paper{
 			ID:       fmt.Sprintf("syn-%06d", i),
 			Title:    title,

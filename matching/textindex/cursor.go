@@ -41,7 +41,7 @@ func (c *cursor) next() bool {
 	}
 	c.tf = tf
 	c.decoded++
-	if c.blk < len(c.p.skips) && uint32(c.pos) >= c.p.skips[c.blk].end {
+	if sk := c.p.skipList(); c.blk < len(sk) && uint32(c.pos) >= sk[c.blk].end {
 		c.blk++
 	}
 	return true
@@ -56,7 +56,7 @@ func (c *cursor) advance(target uint32) bool {
 	if c.started && c.doc >= target {
 		return true
 	}
-	sk := c.p.skips
+	sk := c.p.skipList()
 	if c.blk < len(sk) && sk[c.blk].lastDoc < target {
 		b := c.blk
 		for b < len(sk) && sk[b].lastDoc < target {

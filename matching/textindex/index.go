@@ -1,6 +1,7 @@
 package textindex
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -48,17 +49,26 @@ type skip struct {
 	minLen  uint16 // smallest field length in the block (saturated)
 }
 
-// postings is the list of one (field, term) pair.
+// postings is the list of one (field, term) pair. It is kept small: most
+// terms are rare, so per-term overhead matters as much as posting size.
 type postings struct {
-	data   []byte // per document: uvarint(delta<<1 | tf==1) [uvarint(tf)]
-	skips  []skip
-	df     uint32 // documents in the list, deleted ones included
-	last   uint32 // last document appended
-	maxTF  uint32
-	minLen uint32
+	data   []byte  // per document: uvarint(delta<<1 | tf==1) [uvarint(tf)]
+	skips  *[]skip // one per full block; nil until the first block fills
+	df     uint32  // documents in the list, deleted ones included
+	last   uint32  // last document appended
+	maxTF  uint16  // saturated
+	minLen uint16  // saturated
 	// running bounds of the block being filled
-	blkMaxTF  uint32
-	blkMinLen uint32
+	blkMaxTF  uint16
+	blkMinLen uint16
+}
+
+// skipList returns the skips of p (nil when none).
+func (p *postings) skipList() []skip {
+	if p.skips == nil {
+		return nil
+	}
+	return *p.skips
 }
 
 // Index is an in-memory BM25 index. The zero value is not usable; call New.
@@ -69,9 +79,9 @@ type Index struct {
 	fields   []FieldOptions
 	fieldIdx map[string]int
 
-	dict  []map[string]uint32 // per field: term -> posting id
-	terms []string            // posting id -> term
-	tfld  []uint8             // posting id -> field
+	dict  []dict   // per field: term -> posting id
+	terms []string // posting id -> term
+	tfld  []uint8  // posting id -> field
 	post  []postings
 
 	ids     []string          // doc -> external id ("" when deleted)
@@ -131,7 +141,7 @@ func New(opts *Options) (*Index, error) {
 		}
 		ix.fieldIdx[f.Name] = len(ix.fields)
 		ix.fields = append(ix.fields, f)
-		ix.dict = append(ix.dict, map[string]uint32{})
+		ix.dict = append(ix.dict, newDict())
 	}
 	ix.sumLen = make([]uint64, len(ix.fields))
 	return ix, nil
@@ -208,14 +218,14 @@ func (ix *Index) Put(id string, texts ...string) error {
 		ix.sumLen[f] += uint64(n)
 		d := ix.dict[f]
 		for _, tk := range ix.toks {
-			pid, ok := d[tk.Term]
+			pid, ok := d.get(tk.Term)
 			if !ok {
 				pid = uint32(len(ix.post))
 				term := strings.Clone(tk.Term)
-				d[term] = pid
+				d.set(term, pid)
 				ix.terms = append(ix.terms, term)
 				ix.tfld = append(ix.tfld, uint8(f))
-				ix.post = append(ix.post, postings{minLen: math.MaxUint32, blkMinLen: math.MaxUint32})
+				ix.post = append(ix.post, postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16})
 				ix.curTF = append(ix.curTF, 0)
 			}
 			if ix.curTF[pid] == 0 {
@@ -242,6 +252,14 @@ func (ix *Index) Put(id string, texts ...string) error {
 }
 
 func (p *postings) add(doc, tf, length uint32) {
+	if cap(p.data)-len(p.data) < 2*binary.MaxVarintLen32 {
+		// Grow by a quarter rather than append's doubling: postings are
+		// most of the memory, and unused capacity would be a third of it.
+		n := len(p.data) + len(p.data)/4 + 2*binary.MaxVarintLen32
+		grown := make([]byte, len(p.data), n)
+		copy(grown, p.data)
+		p.data = grown
+	}
 	delta := doc - p.last
 	if p.df == 0 {
 		delta = doc
@@ -254,13 +272,17 @@ func (p *postings) add(doc, tf, length uint32) {
 	}
 	p.last = doc
 	p.df++
-	p.maxTF = max(p.maxTF, tf)
-	p.minLen = min(p.minLen, length)
-	p.blkMaxTF = max(p.blkMaxTF, tf)
-	p.blkMinLen = min(p.blkMinLen, length)
+	t, l := sat16(tf), sat16(length)
+	p.maxTF = max(p.maxTF, t)
+	p.minLen = min(p.minLen, l)
+	p.blkMaxTF = max(p.blkMaxTF, t)
+	p.blkMinLen = min(p.blkMinLen, l)
 	if p.df%blockSize == 0 {
-		p.skips = append(p.skips, skip{lastDoc: doc, end: uint32(len(p.data)), maxTF: sat16(p.blkMaxTF), minLen: sat16(p.blkMinLen)})
-		p.blkMaxTF, p.blkMinLen = 0, math.MaxUint32
+		if p.skips == nil {
+			p.skips = new([]skip)
+		}
+		*p.skips = append(*p.skips, skip{lastDoc: doc, end: uint32(len(p.data)), maxTF: p.blkMaxTF, minLen: p.blkMinLen})
+		p.blkMaxTF, p.blkMinLen = 0, math.MaxUint16
 	}
 }
 
@@ -341,7 +363,7 @@ func (ix *Index) compact() {
 	post := make([]postings, len(old))
 	keep := make([]bool, len(old))
 	for pid := range old {
-		np := postings{minLen: math.MaxUint32, blkMinLen: math.MaxUint32}
+		np := postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
 		f := int(ix.tfld[pid])
 		c := newCursor(&old[pid])
 		for c.next() {
@@ -370,13 +392,10 @@ func (ix *Index) compact() {
 		tfld = append(tfld, ix.tfld[pid])
 	}
 	for f := range ix.dict {
-		d := make(map[string]uint32, len(ix.dict[f]))
-		for t, pid := range ix.dict[f] {
-			if keep[pid] {
-				d[t] = newID[pid]
-			}
-		}
-		ix.dict[f] = d
+		ix.dict[f] = newDict()
+	}
+	for pid := range kept {
+		ix.dict[tfld[pid]].set(terms[pid], uint32(pid))
 	}
 	ix.post, ix.terms, ix.tfld = kept, terms, tfld
 	ix.curTF = make([]uint32, len(kept))

@@ -103,7 +103,7 @@ func (ix *Index) queryTerms(q *Query) ([]qterm, error) {
 	n := float64(len(ix.ids))
 	for _, t := range order {
 		for _, f := range fields {
-			pid, ok := ix.dict[f][t]
+			pid, ok := ix.dict[f].get(t)
 			if !ok {
 				continue
 			}
@@ -214,7 +214,7 @@ func (ix *Index) TermsOf(text string) []string {
 		}
 		seen[tk.Term] = true
 		for f := range ix.dict {
-			if _, ok := ix.dict[f][tk.Term]; ok {
+			if _, ok := ix.dict[f].get(tk.Term); ok {
 				out = append(out, tk.Term)
 				break
 			}
@@ -232,7 +232,7 @@ func (ix *Index) DocFreq(field, term string) int {
 	if !ok {
 		return 0
 	}
-	pid, ok := ix.dict[f][term]
+	pid, ok := ix.dict[f].get(term)
 	if !ok {
 		return 0
 	}
@@ -315,7 +315,11 @@ func (ix *Index) topK(qt []qterm, k int, exhaustive bool, st *Stats) []scored {
 	s.order = s.order[:0]
 	for i := range qt {
 		p := &ix.post[qt[i].pid]
-		s.ub = append(s.ub, qt[i].weight*sc.tfPart(qt[i].field, p.maxTF, p.minLen))
+		maxTF := uint32(p.maxTF)
+		if p.maxTF == math.MaxUint16 { // saturated: use the asymptote
+			maxTF = math.MaxUint32
+		}
+		s.ub = append(s.ub, qt[i].weight*sc.tfPart(qt[i].field, maxTF, uint32(p.minLen)))
 		s.order = append(s.order, i)
 	}
 	slices.SortFunc(s.order, func(a, b int) int { return cmp.Compare(s.ub[a], s.ub[b]) })
@@ -517,7 +521,7 @@ func (ix *Index) QueryVector(text string, n int) []Term {
 func (ix *Index) maxIDF(term string) float64 {
 	df := 0
 	for f := range ix.dict {
-		if pid, ok := ix.dict[f][term]; ok {
+		if pid, ok := ix.dict[f].get(term); ok {
 			df = max(df, int(ix.post[pid].df))
 		}
 	}

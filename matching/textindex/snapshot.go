@@ -205,12 +205,12 @@ func Restore(r io.Reader, opts *Options) (*Index, error) {
 		if f >= nf || term == "" {
 			return nil, corrupt(nil, "term %d: field %d, text %q", pid, f, term)
 		}
-		if _, dup := ix.dict[f][term]; dup {
+		if _, dup := ix.dict[f].get(term); dup {
 			return nil, corrupt(nil, "term %q twice in field %d", term, f)
 		}
 		// Rebuild the list (and its skips and bounds) by decoding it, which
 		// also validates it.
-		p := postings{minLen: math.MaxUint32, blkMinLen: math.MaxUint32}
+		p := postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
 		src := postings{data: data}
 		c := newCursor(&src)
 		prev, first := uint32(0), true
@@ -224,7 +224,7 @@ func Restore(r io.Reader, opts *Options) (*Index, error) {
 		if uint64(p.df) != df || len(p.data) != len(data) {
 			return nil, corrupt(nil, "term %q: postings do not match their count", term)
 		}
-		ix.dict[f][term] = uint32(len(ix.post))
+		ix.dict[f].set(term, uint32(len(ix.post)))
 		ix.terms = append(ix.terms, term)
 		ix.tfld = append(ix.tfld, uint8(f))
 		ix.post = append(ix.post, p)

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"runtime"
+
+	"github.com/kexie/techbroker/matching"
+	"github.com/kexie/techbroker/matching/eval"
+)
+
+// engineScaler is the scale run on the built-in engine. lean uses the
+// library's default options; otherwise the configuration of the quality
+// tasks (eval.DefaultBuiltIn: Rocchio feedback, which keeps a forward
+// index, and a router labelling every document for the category signal).
+type engineScaler struct {
+	opts matching.Options
+	e    *matching.Engine
+}
+
+func newEngineScaler(train []eval.Labelled, lean bool) (*engineScaler, error) {
+	if lean {
+		return &engineScaler{}, nil
+	}
+	cfg := eval.DefaultBuiltIn(train)
+	s := &engineScaler{opts: *cfg.Engine}
+	if len(train) > 0 {
+		r, err := matching.TrainRouter(examples(train), cfg.Router)
+		if err != nil {
+			return nil, err
+		}
+		s.opts.Router = r
+	}
+	return s, nil
+}
+
+func examples(l []eval.Labelled) []matching.Example {
+	out := make([]matching.Example, len(l))
+	for i, x := range l {
+		out[i] = matching.Example{Text: x.Title, Label: x.Category}
+	}
+	return out
+}
+
+func heap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+func (s *engineScaler) build(docs []eval.Paper) (float64, error) {
+	before := heap()
+	e, err := matching.NewEngine(&s.opts)
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range docs {
+		d := matching.Document{Kind: matching.Achievement, ID: p.ID, Abstract: joinPaper(p, eval.Title|eval.Keywords|eval.Abstract)}
+		if err := e.Add(d); err != nil {
+			return 0, err
+		}
+	}
+	s.e = e
+	after := heap()
+	runtime.KeepAlive(e)
+	return float64(int64(after)-int64(before)) / float64(len(docs)), nil
+}
+
+func (s *engineScaler) query(q string) error {
+	_, err := s.e.Match(context.Background(), matching.Query{Direction: matching.DemandToAchievements, Source: matching.Document{Kind: matching.Demand, Abstract: q}, K: 10})
+	return err
+}
+
+func (s *engineScaler) close() error { s.e = nil; return nil }

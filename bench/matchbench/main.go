@@ -1,0 +1,252 @@
+// Command matchbench compares the matching engine with Bleve v2 in one run.
+//
+//	cd bench && go run ./matchbench -data PATH/csl_dev.tsv -train PATH/cls_ctg_train.tsv -route PATH/cls_ctg_dev.tsv [-scale 100000] [-json]
+//
+// It runs the four tasks of package matching/eval (title_mrr10, title_r1,
+// kw2_mrr10, disc_p10, route_acc) with both engines, then a scale run on a
+// synthetic corpus of -scale documents whose words are the keywords of the
+// -data file: index build rate, query latency (p50 and p95 of -queries
+// title queries, top 10) and memory per document (Go heap growth after GC
+// for the engine; index bytes on disk for Bleve, after Close).
+//
+// Bleve is set up as the issue asks: bleve.NewUsing(dir, mapping,
+// scorch.Name, scorch.Name, nil), the cjk analyzer, IndexMapping.ScoringModel
+// "bm25"; fields are not stored and carry no term vectors (the engine
+// stores neither). Both index title, keywords and abstract as one text
+// field; routing with Bleve is a 10-nearest-neighbour vote over an index
+// of the training titles.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kexie/techbroker/matching/eval"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "matchbench:", err)
+		os.Exit(1)
+	}
+}
+
+// Figures are one engine's results.
+type Figures struct {
+	eval.Result
+	BuildDocsPerS float64 `json:"build_docs_per_s"`
+	QueryP50Ms    float64 `json:"query_p50_ms"`
+	QueryP95Ms    float64 `json:"query_p95_ms"`
+	BytesPerDoc   float64 `json:"bytes_per_doc"`
+}
+
+// scaler is what the scale run needs from an engine.
+type scaler interface {
+	// build indexes docs and returns the bytes per document it costs.
+	build(docs []eval.Paper) (bytesPerDoc float64, err error)
+	query(text string) error
+	close() error
+}
+
+func run(args []string, out, logw io.Writer) error {
+	fs := flag.NewFlagSet("matchbench", flag.ContinueOnError)
+	data := fs.String("data", "", "CSL papers file (csl_*.tsv)")
+	train := fs.String("train", "", "labelled titles to train routers (cls_ctg_train.tsv)")
+	route := fs.String("route", "", "labelled titles to test routers (cls_ctg_*.tsv)")
+	scale := fs.Int("scale", 100000, "documents in the synthetic scale run (0 skips it)")
+	queries := fs.Int("queries", 1000, "queries in the scale run")
+	seed := fs.Uint64("seed", 1, "seed of the synthetic corpus and queries")
+	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of the engine's scale run to this file")
+	asJSON := fs.Bool("json", false, "print one JSON object {\"engine\": {...}, \"bleve\": {...}}")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *data == "" {
+		return errors.New("-data is required")
+	}
+	papers, err := readFile(*data, eval.ReadPapers)
+	if err != nil {
+		return err
+	}
+	var tr, rt []eval.Labelled
+	if *train != "" {
+		if tr, err = readFile(*train, eval.ReadLabelled); err != nil {
+			return err
+		}
+	}
+	if *route != "" {
+		if rt, err = readFile(*route, eval.ReadLabelled); err != nil {
+			return err
+		}
+	}
+	tmp, err := os.MkdirTemp("", "matchbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	var eng, blv, evalCfg Figures
+	fmt.Fprintln(logw, "quality: engine")
+	if eng.Result, err = eval.Run(eval.DefaultBuiltIn(tr), papers, tr, rt); err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	fmt.Fprintln(logw, "quality: bleve")
+	be := &bleveEngine{dir: tmp}
+	if blv.Result, err = eval.Run(be, papers, tr, rt); err != nil {
+		return fmt.Errorf("bleve: %w", err)
+	}
+	be.closeAll()
+
+	if *scale > 0 {
+		var vocab []string
+		seen := map[string]bool{}
+		for _, p := range papers {
+			for _, k := range p.Keywords {
+				if !seen[k] {
+					seen[k] = true
+					vocab = append(vocab, k)
+				}
+			}
+		}
+		docs := eval.Synthetic(rand.New(rand.NewPCG(*seed, 7)), *scale, vocab)
+		qr := rand.New(rand.NewPCG(*seed, 8))
+		qs := make([]string, *queries)
+		for i := range qs {
+			qs[i] = docs[qr.IntN(len(docs))].Title
+		}
+		fmt.Fprintf(logw, "scale: engine (eval configuration), %d documents\n", len(docs))
+		es, err := newEngineScaler(tr, false)
+		if err != nil {
+			return err
+		}
+		if err := scaleRun(es, docs, qs, &evalCfg); err != nil {
+			return fmt.Errorf("engine scale: %w", err)
+		}
+		es = nil
+		runtime.GC()
+		fmt.Fprintf(logw, "scale: engine (default options), %d documents\n", len(docs))
+		if es, err = newEngineScaler(tr, true); err != nil {
+			return err
+		}
+		if *cpuprof != "" {
+			f, err := os.Create(*cpuprof)
+			if err != nil {
+				return err
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+		}
+		err = scaleRun(es, docs, qs, &eng)
+		if *cpuprof != "" {
+			pprof.StopCPUProfile()
+		}
+		if err != nil {
+			return fmt.Errorf("engine scale: %w", err)
+		}
+		es = nil
+		runtime.GC()
+		fmt.Fprintf(logw, "scale: bleve, %d documents\n", len(docs))
+		if err := scaleRun(&bleveScaler{dir: filepath.Join(tmp, "scale")}, docs, qs, &blv); err != nil {
+			return fmt.Errorf("bleve scale: %w", err)
+		}
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(map[string]Figures{"engine": eng, "bleve": blv})
+	}
+	if err := table(out, eng, blv, *scale); err != nil {
+		return err
+	}
+	if *scale > 0 {
+		_, err = fmt.Fprintf(out, "\nscale run of the engine in the eval configuration (feedback + category): %.0f docs/s, p50 %.3f ms, p95 %.3f ms, %.0f bytes/doc\n",
+			evalCfg.BuildDocsPerS, evalCfg.QueryP50Ms, evalCfg.QueryP95Ms, evalCfg.BytesPerDoc)
+	}
+	return err
+}
+
+func scaleRun(s scaler, docs []eval.Paper, qs []string, f *Figures) error {
+	start := time.Now()
+	bpd, err := s.build(docs)
+	if err != nil {
+		return err
+	}
+	f.BuildDocsPerS = float64(len(docs)) / time.Since(start).Seconds()
+	f.BytesPerDoc = bpd
+	lat := make([]float64, 0, len(qs))
+	for _, q := range qs {
+		t := time.Now()
+		if err := s.query(q); err != nil {
+			return err
+		}
+		lat = append(lat, float64(time.Since(t).Nanoseconds())/1e6)
+	}
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		f.QueryP50Ms = lat[len(lat)*50/100]
+		f.QueryP95Ms = lat[min(len(lat)-1, len(lat)*95/100)]
+	}
+	return s.close()
+}
+
+func table(out io.Writer, e, b Figures, scale int) error {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "metric\tengine\tbleve\tengine/bleve\t")
+	row := func(name string, x, y float64, format string) {
+		ratio := "-"
+		if y != 0 {
+			ratio = fmt.Sprintf("%.2f", x/y)
+		}
+		fmt.Fprintf(tw, "%s\t"+format+"\t"+format+"\t%s\t\n", name, x, y, ratio)
+	}
+	row("title_mrr10", e.TitleMRR10, b.TitleMRR10, "%.4f")
+	row("title_r1", e.TitleR1, b.TitleR1, "%.4f")
+	row("kw2_mrr10", e.KW2MRR10, b.KW2MRR10, "%.4f")
+	row("disc_p10", e.DiscP10, b.DiscP10, "%.4f")
+	row("route_acc", e.RouteAcc, b.RouteAcc, "%.4f")
+	if scale > 0 {
+		row(fmt.Sprintf("build_docs_per_s (%d docs)", scale), e.BuildDocsPerS, b.BuildDocsPerS, "%.0f")
+		row("query_p50_ms", e.QueryP50Ms, b.QueryP50Ms, "%.3f")
+		row("query_p95_ms", e.QueryP95Ms, b.QueryP95Ms, "%.3f")
+		row("bytes_per_doc", e.BytesPerDoc, b.BytesPerDoc, "%.0f")
+	}
+	return tw.Flush()
+}
+
+func readFile[T any](path string, read func(io.Reader) ([]T, error)) ([]T, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	v, err := read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
+}
+
+func joinPaper(p eval.Paper, fields eval.Field) string {
+	var parts []string
+	if fields.Has(eval.Title) {
+		parts = append(parts, p.Title)
+	}
+	if fields.Has(eval.Keywords) {
+		parts = append(parts, strings.Join(p.Keywords, " "))
+	}
+	if fields.Has(eval.Abstract) {
+		parts = append(parts, p.Abstract)
+	}
+	return strings.Join(parts, "\n")
+}
