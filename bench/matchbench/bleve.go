@@ -202,4 +202,3 @@ func dirSize(dir string) (int64, error) {
 	})
 	return n, err
 }
-
