@@ -293,6 +293,22 @@ func zhKind(k Kind) string {
 		return "孵化记录"
 	case KindIntent:
 		return "投资意向"
+	case KindCase:
+		return "服务案例"
+	case KindSociety:
+		return "学会"
+	case KindServicePackage:
+		return "标准服务产品包"
+	case KindActivity:
+		return "活动"
+	case KindRegistration:
+		return "活动报名"
+	case KindMeeting:
+		return "对接洽谈"
+	case KindLead:
+		return "活动成果线索"
+	case KindFeedback:
+		return "反馈"
 	}
 	return string(k)
 }
