@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/kexie/techbroker/assessment"
 	"github.com/kexie/techbroker/broker/driver"
 )
 
@@ -530,4 +531,15 @@ func (s *System) StaffFigures(ctx context.Context, p Principal, broker string, p
 	f.TrainedShare = Rate(f.Trained, f.Staff)
 	f.CasesPerPerson = Rate(f.OpenCases, f.Staff)
 	return f, nil
+}
+
+// Graded returns the number of staff holding a T/CASTEM 1007-2022 grade.
+func (f StaffFigures) Graded() int { return f.Staff - f.ByGrade[""] }
+
+// Fill sets the staff figures of a scorecard's broker statistics: Staff
+// (people on the roster) and TechManagers (those holding a technology
+// manager grade).
+func (f StaffFigures) Fill(st *assessment.BrokerStats) {
+	st.Staff = f.Staff
+	st.TechManagers = f.Graded()
 }

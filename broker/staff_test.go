@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kexie/techbroker/assessment"
 	"github.com/kexie/techbroker/broker"
 )
 
@@ -117,6 +118,11 @@ func TestStaffRoster(t *testing.T) {
 	if f.Staff != 2 || f.ByGrade[broker.GradeIntermediate] != 1 || f.ByGrade[""] != 1 || f.Certified != 1 || f.Trained != 1 ||
 		f.TrainedShare != 0.5 || !f.TrainingHours.Equal(evDec("4")) || f.OpenCases != 2 || f.CasesPerPerson != 1 || f.MaxCaseload != 1 {
 		t.Errorf("figures: got %+v", f)
+	}
+	var stats assessment.BrokerStats
+	f.Fill(&stats)
+	if stats.Staff != 2 || stats.TechManagers != 1 {
+		t.Errorf("filled stats: got staff %d, tech managers %d; want 2, 1", stats.Staff, stats.TechManagers)
 	}
 	// Leaving the roster: not counted after.
 	if _, err := sys.ModifyStaff(ctx, evStaff, li.ID, func(s *broker.Staff) error { s.Left = evT0.AddDate(0, 0, 10); s.Broker = "hijack"; return nil }); err != nil {
