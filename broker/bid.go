@@ -281,7 +281,7 @@ func (s *System) PlaceBid(ctx context.Context, p Principal, listingID string, pb
 	}
 	actsFor := (p.Role == RoleEnterprise || p.Role == RoleInstitution) && p.Org != "" && p.Org == pb.Bidder
 	var out Bid
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := s.bidRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		b, err := s.bookTx(ctx, tx, listingID)
 		if errors.Is(err, ErrNotFound) {
 			if _, lerr := tx.Get(ctx, string(KindListing), listingID); lerr != nil {
@@ -365,16 +365,22 @@ func (s *System) PlaceBid(ctx context.Context, p Principal, listingID string, pb
 		if sealed {
 			rec.Key = offerKey(listingID, pb.Bidder) // one offer per bidder; a tender ignores Ref keys
 		}
-		if err := tx.Create(ctx, rec); err != nil {
-			return err
-		}
-		if err := tx.Append(ctx, driver.Event{Kind: string(KindBid), RecordID: bid.ID, Type: "placed", Actor: p.ID, Time: now}); err != nil {
-			return err
-		}
+		// The book first: its version check is what serializes bids, so
+		// a concurrent bid fails here with ErrConflict (and is retried)
+		// before it could collide on the bid's ID.
 		if !sealed {
 			b.High, b.HighBidder, b.HighBid = amount, pb.Bidder, bid.ID
 		}
 		if err := s.writeBookTx(ctx, tx, &b); err != nil {
+			return err
+		}
+		if err := tx.Create(ctx, rec); err != nil {
+			if errors.Is(err, ErrExists) {
+				return ErrConflict // another bid took this sequence number
+			}
+			return err
+		}
+		if err := tx.Append(ctx, driver.Event{Kind: string(KindBid), RecordID: bid.ID, Type: "placed", Actor: p.ID, Time: now}); err != nil {
 			return err
 		}
 		bid.Version = 1
@@ -414,7 +420,7 @@ func (s *System) PayDeposit(ctx context.Context, p Principal, listingID, bidder 
 		return Deposit{}, wrap("pay deposit", KindDeposit, listingID, err)
 	}
 	var out Deposit
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := s.bidRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		l, err := s.listingTx(ctx, tx, listingID)
 		if err != nil {
 			return err
@@ -712,4 +718,24 @@ func (s *System) CloseBidding(ctx context.Context, p Principal, listingID string
 		return Listing{}, wrap("close bidding", KindListing, listingID, err)
 	}
 	return out, nil
+}
+
+// bidRetry runs fn in a store transaction and runs it again, up to 50
+// times, when the store reports a bare version conflict (another writer
+// changed a record fn read: with optimistic stores such as PostgreSQL
+// concurrent bids meet here). Domain refusals (*BidError,
+// *TransitionError, *Error) are returned at once.
+func (s *System) bidRetry(ctx context.Context, fn func(context.Context, driver.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.store.Update(ctx, fn)
+		if err == nil || attempt >= 49 || !errors.Is(err, ErrConflict) || ctx.Err() != nil {
+			return err
+		}
+		var be *BidError
+		var te *TransitionError
+		var e *Error
+		if errors.As(err, &be) || errors.As(err, &te) || errors.As(err, &e) {
+			return err
+		}
+	}
 }
