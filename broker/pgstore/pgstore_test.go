@@ -276,7 +276,7 @@ func TestKilledTransaction(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	killed = 0
 	for killed == 0 && time.Now().Before(deadline) {
-		err = admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query LIKE 'COPY%'`, app).Scan(&killed)
+		err = admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query ILIKE 'copy%'`, app).Scan(&killed)
 		if err != nil {
 			t.Fatal(err)
 		}
