@@ -518,10 +518,27 @@ func scanPrefix(ctx context.Context, list func(context.Context, driver.Query) ([
 	}
 }
 
+// scanChildren returns a listing's bids or deposits: the records of kind
+// with IDs "<listing>~<number>" (a listing whose own ID contains "~" does
+// not capture the children of another).
+func scanChildren(ctx context.Context, list func(context.Context, driver.Query) ([]driver.Record, error), kind Kind, listing string) ([]driver.Record, error) {
+	recs, err := scanPrefix(ctx, list, kind, listing+"~")
+	if err != nil {
+		return nil, err
+	}
+	out := recs[:0]
+	for _, r := range recs {
+		if !strings.Contains(r.ID[len(listing)+1:], "~") {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 // ListDeposits returns a listing's deposits, in the order they were paid.
 // Platform admins and the broker's staff see all; a bidder sees its own.
 func (s *System) ListDeposits(ctx context.Context, p Principal, listingID string) ([]Deposit, error) {
-	recs, err := scanPrefix(ctx, s.store.List, KindDeposit, listingID+"~")
+	recs, err := scanChildren(ctx, s.store.List, KindDeposit, listingID)
 	if err != nil {
 		return nil, wrap("list deposits", KindDeposit, listingID, err)
 	}
@@ -542,7 +559,7 @@ func (s *System) ListDeposits(ctx context.Context, p Principal, listingID string
 // to the price, every other refund due. With no winner (a withdrawal), an
 // applied deposit is due for refund too.
 func (s *System) settleDepositsTx(ctx context.Context, tx driver.Tx, p Principal, l Listing, winner string) error {
-	recs, err := scanPrefix(ctx, tx.List, KindDeposit, l.ID+"~")
+	recs, err := scanChildren(ctx, tx.List, KindDeposit, l.ID)
 	if err != nil {
 		return err
 	}
@@ -582,7 +599,7 @@ func (s *System) ListBids(ctx context.Context, p Principal, listingID string) ([
 	}
 	staff := p.canRunListing(Listing{Meta: Meta{Broker: b.Broker}})
 	sealed := b.Method == MethodTender && b.Status == bookOpen
-	recs, err := scanPrefix(ctx, s.store.List, KindBid, listingID+"~")
+	recs, err := scanChildren(ctx, s.store.List, KindBid, listingID)
 	if err != nil {
 		return nil, wrap("list bids", KindBid, listingID, err)
 	}
@@ -668,7 +685,7 @@ func (s *System) CloseBidding(ctx context.Context, p Principal, listingID string
 		if now.Before(b.Closes) && now.Before(b.Expires) {
 			return &TransitionError{Kind: KindListing, ID: listingID, From: string(l.Status), To: string(ListingAwarded), Reason: "bidding is open until " + b.Closes.Format(time.RFC3339)}
 		}
-		recs, err := scanPrefix(ctx, tx.List, KindBid, listingID+"~")
+		recs, err := scanChildren(ctx, tx.List, KindBid, listingID)
 		if err != nil {
 			return err
 		}

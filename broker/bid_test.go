@@ -295,3 +295,24 @@ func TestConcurrentBidsLoseNothing(t *testing.T) {
 		}
 	}
 }
+
+// A listing whose ID extends another's with "~" does not mix their bids.
+func TestBidsOfNestedIDsStayApart(t *testing.T) {
+	sys, _ := newExchange(t)
+	for _, id := range []string{"L", "L~0000000001"} {
+		l := sampleListing(broker.MethodAuction)
+		l.ID = id
+		mustListing(t, sys, l, exStart.Add(exDay))
+		payDeposits(t, sys, id, bidderA)
+		if _, err := sys.PlaceBid(exCtx, enterprise(bidderA), id, broker.PlaceBid{Bidder: bidderA, Raise: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{"L", "L~0000000001"} {
+		bids, _ := sys.ListBids(exCtx, exStaff, id)
+		deps, _ := sys.ListDeposits(exCtx, exStaff, id)
+		if len(bids) != 1 || bids[0].Listing != id || len(deps) != 1 || deps[0].Listing != id {
+			t.Errorf("listing %s: got %d bids, %d deposits", id, len(bids), len(deps))
+		}
+	}
+}
