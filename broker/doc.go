@@ -142,6 +142,53 @@
 // it as graduated or failed (with a reason) and closes the case.
 // DealPolicies and EnterprisePolicies evaluate a package policy rule set.
 //
+// # Exchange
+//
+// A Listing (挂牌) holds what a real listing holds — title, one-sentence
+// summary, overview, readiness, benefits, applications, industries,
+// quantified indicators and comparison, IP, provenance, deal terms, and a
+// confidential part (contact and Detail, shown only to the owner, the
+// broker's staff and platform admins). Its trading method is 协议定价
+// (MethodAgreement: PublishListing puts the title and price under a public
+// notice, 15 days by default, and CloseDeal waits for it to run), 挂牌
+// (MethodFixed), 拍卖 (MethodAuction), 招标 (MethodTender) or 竞价
+// (MethodBidding); its mode is 转让, 许可, 作价投资, 技术开发, 技术服务 or 技术咨询.
+// Listings expire after ValidDays and are renewed with RenewListing; a
+// withdrawn or expired listing takes no bids.
+//
+// Bidding listings keep a small book record (reserve, increment, deadline,
+// highest bid, counter). PlaceBid needs a paid deposit (PayDeposit), a bid
+// at or above the reserve or the highest bid plus the increment, before the
+// deadline; each bid is its own record written with the book in one
+// transaction, so concurrent bids get consecutive sequence numbers and none
+// is lost. A tender's offers are sealed until CloseBidding opens them all.
+// CloseBidding awards the highest valid bid (the earlier one on a tie),
+// applies the winner's deposit and marks the others for refund. Refused
+// bids are *BidError values with a BidRejection reason.
+//
+// CloseDeal writes a Deal (parties, amount, Civil Code Art. 843 contract
+// type, Art. 846 payment terms and the dated schedule from package
+// contract, the compliance findings), marks the listing traded and moves
+// the listing's Case to Traded, all in one transaction.
+//
+// # Federation
+//
+// A Federation is a System's node in a network of regions (Region,
+// Agreement, Workstation — e.g. the Taizhou workstation of the marine
+// technology platform). Share sends a listing as an anonymous Profile (no
+// owner, contact, IP numbers or people's names; CheckProfile enforces it)
+// to regions with an agreement; ExpressInterest routes an interest from the
+// interested party's broker to the owner's; Respond accepts or declines,
+// and only an acceptance carries contact details, both ways. Messages are
+// JSON over a Transport (MemoryTransport in process); Sync handles a node's
+// feed exactly once and reports refused messages with a clear error.
+//
+// # Ledger
+//
+// Ledger totals listings, deals and deal value per broker, region and
+// period, with values written as 万元/亿元 ("4.15亿元") or in English
+// ("CNY 415.00 million") by package money.
+//
 // # Errors
 //
 // Errors are *Error values carrying the operation, kind and ID, unwrapping
