@@ -179,7 +179,3 @@ func (Investor) columns() map[string]setter[Investor] {
 	})
 }
 
-// Investors returns the investor library (资本). Platform admins and the
-// principals of an investor's organization write it; contacts are
-// redacted for everyone else.
-func (s *System) Investors() *Library[Investor] { return &Library[Investor]{s: s} }

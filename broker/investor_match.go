@@ -361,7 +361,7 @@ func (s *System) MatchOffers(ctx context.Context, p Principal, investorID string
 	if p.anonymous() {
 		return nil, forbidden("match offers", KindInvestor, investorID, "sign in to match")
 	}
-	v, err := s.Investors().Get(ctx, p, investorID)
+	v, err := s.Investors.Get(ctx, p, investorID)
 	if err != nil {
 		return nil, err
 	}
@@ -404,7 +404,7 @@ func (s *System) allInvestors(ctx context.Context) ([]Investor, error) {
 	}
 	out := make([]Investor, len(recs))
 	for i, r := range recs {
-		if out[i], err = s.Investors().decodeRecord(r); err != nil {
+		if out[i], err = s.Investors.decodeRecord(r); err != nil {
 			return nil, err
 		}
 	}

@@ -29,7 +29,7 @@ func TestInvestorValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := sys.Investors().Create(ctx, admin, tt.v)
+			v, err := sys.Investors.Create(ctx, admin, tt.v)
 			if got := fieldCodes(err); !slices.Equal(got, tt.want) {
 				t.Errorf("got %v (%v), want %v", got, err, tt.want)
 			}
@@ -38,7 +38,7 @@ func TestInvestorValidation(t *testing.T) {
 			}
 		})
 	}
-	_, err := sys.Investors().Create(ctx, admin, tests[0].v)
+	_, err := sys.Investors.Create(ctx, admin, tests[0].v)
 	var ve *broker.ValidationError
 	if !errors.As(err, &ve) || ve.Fields[0].Param != "ticket.min 5000000" || ve.Fields[0].Value != "1000000" {
 		t.Errorf("backwards ticket error: got %v", err)
@@ -48,7 +48,7 @@ func TestInvestorValidation(t *testing.T) {
 func TestInvestorContact(t *testing.T) {
 	sys, _ := evSystem(t)
 	fund := evOrg(t, sys, "蓝海创投", broker.OrgFund)
-	v, err := sys.Investors().Create(ctx, broker.InstitutionUser("u-fund", fund.ID), broker.Investor{Name: "蓝海创投一期", OrgID: fund.ID,
+	v, err := sys.Investors.Create(ctx, broker.InstitutionUser("u-fund", fund.ID), broker.Investor{Name: "蓝海创投一期", OrgID: fund.ID,
 		Contact: broker.Contact{Phone: "138"}, Meta: broker.Meta{Visibility: broker.Members}})
 	if err != nil {
 		t.Fatal(err)
@@ -56,11 +56,11 @@ func TestInvestorContact(t *testing.T) {
 	if v.Contact.Phone != "138" {
 		t.Errorf("own principal sees contact: got %q", v.Contact.Phone)
 	}
-	got, err := sys.Investors().Get(ctx, evStaff, v.ID)
+	got, err := sys.Investors.Get(ctx, evStaff, v.ID)
 	if err != nil || got.Contact.Phone != "" {
 		t.Errorf("broker staff: got %v %q, want the record without contact", err, got.Contact.Phone)
 	}
-	if _, err := sys.Investors().Create(ctx, evStaff, broker.Investor{Name: "x"}); !errors.Is(err, broker.ErrForbidden) {
+	if _, err := sys.Investors.Create(ctx, evStaff, broker.Investor{Name: "x"}); !errors.Is(err, broker.ErrForbidden) {
 		t.Errorf("broker staff create: got %v, want ErrForbidden", err)
 	}
 }
@@ -110,7 +110,7 @@ func evMatchFixture(t *testing.T) (*broker.System, broker.Achievement, broker.Ac
 			Ticket: broker.Range{Min: evDec("100000"), Max: evDec("500000")}, Regions: []string{"浙江省"}},
 		{Name: "医疗基金", Keywords: []string{"医疗器械"}, Thesis: "只投医疗", Stages: []broker.InvestStage{broker.StageB}},
 	} {
-		if _, err := sys.Investors().Create(ctx, admin, v); err != nil {
+		if _, err := sys.Investors.Create(ctx, admin, v); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -167,7 +167,7 @@ func TestMatchInvestors(t *testing.T) {
 
 func TestMatchOffers(t *testing.T) {
 	sys, sea, _, _ := evMatchFixture(t)
-	page, err := sys.Investors().List(ctx, admin, broker.ListOptions{})
+	page, err := sys.Investors.List(ctx, admin, broker.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestMatchOffers(t *testing.T) {
 
 func TestInvestmentIntents(t *testing.T) {
 	sys, sea, _, act := evMatchFixture(t)
-	page, _ := sys.Investors().List(ctx, admin, broker.ListOptions{})
+	page, _ := sys.Investors.List(ctx, admin, broker.ListOptions{})
 	inv := page.Items[0]
 	c, err := sys.OpenCase(ctx, evStaff, broker.NewCase{Subject: broker.RecordRef{Kind: broker.KindAchievement, ID: sea.ID}, Broker: evBroker})
 	if err != nil {

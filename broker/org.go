@@ -224,10 +224,6 @@ func (p Principal) peopleWriteRule(kind Kind, m Meta, orgs []string) (allowed, d
 	return false, false
 }
 
-// Organizations returns the organization registry. Platform admins and an
-// organization's own principals write it; reads follow the visibility
-// tiers, with contacts redacted (see Organization).
-func (s *System) Organizations() *Library[Organization] { return &Library[Organization]{s: s} }
 
 func (Organization) columns() map[string]setter[Organization] {
 	return withColumns(metaColumns(func(o *Organization) *Meta { return &o.Meta }), map[string]setter[Organization]{

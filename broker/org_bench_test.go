@@ -57,7 +57,7 @@ func BenchmarkMatchInvestors(b *testing.B) {
 	for i := range 500 {
 		v := broker.Investor{Name: fmt.Sprintf("基金%03d", i), Keywords: []string{words[i%8], words[(i/8)%8]},
 			Stages: []broker.InvestStage{broker.InvestStages()[i%8]}, Ticket: broker.Range{Min: decimal.NewFromInt(int64(i) * 10000)}}
-		if _, err := sys.Investors().Create(ctx, admin, v); err != nil {
+		if _, err := sys.Investors.Create(ctx, admin, v); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -27,7 +27,7 @@ func ExampleSystem_MergeOrganizations() {
 	ctx := context.Background()
 	admin := broker.PlatformAdmin("admin")
 	sys := evExampleSystem()
-	orgs := sys.Organizations()
+	orgs := sys.Organizations
 
 	// A wrong check character is refused, naming the position.
 	_, err := orgs.Create(ctx, admin, broker.Organization{Name: "某公司", Roles: []broker.OrgRole{broker.OrgEnterprise}, CreditCode: "91350100M000100Y42"})
@@ -75,7 +75,7 @@ func ExampleSystem_MatchInvestors() {
 		{Name: "早期天使", Keywords: []string{"海洋"}, Stages: []broker.InvestStage{broker.StageSeed},
 			Ticket: broker.Range{Min: decimal.NewFromInt(100000), Max: decimal.NewFromInt(500000)}},
 	} {
-		if _, err := sys.Investors().Create(ctx, admin, v); err != nil {
+		if _, err := sys.Investors.Create(ctx, admin, v); err != nil {
 			panic(err)
 		}
 	}
@@ -105,7 +105,7 @@ func ExampleSystem_StartIncubation() {
 	admin := broker.PlatformAdmin("admin")
 	staff := broker.BrokerStaff("staff-1", "marine-tech")
 	sys := evExampleSystem()
-	park, _ := sys.Organizations().Create(ctx, admin, broker.Organization{Name: "杨浦科技创业中心", Roles: []broker.OrgRole{broker.OrgIncubator}})
+	park, _ := sys.Organizations.Create(ctx, admin, broker.Organization{Name: "杨浦科技创业中心", Roles: []broker.OrgRole{broker.OrgIncubator}})
 	a, _ := sys.Achievements.Create(ctx, admin, broker.Achievement{Title: "海水淡化膜"})
 	c, _ := sys.OpenCase(ctx, staff, broker.NewCase{Subject: broker.RecordRef{Kind: broker.KindAchievement, ID: a.ID}, Broker: "marine-tech"})
 	for _, mv := range []broker.CaseMove{

@@ -79,7 +79,7 @@ func (s *System) DealFacts(ctx context.Context, p Principal, dealID string, regi
 		} else if err != nil {
 			return nil, wrap("deal facts", KindDeal, dealID, err)
 		}
-		o, err := s.Organizations().decodeRecord(rec)
+		o, err := s.Organizations.decodeRecord(rec)
 		if err != nil {
 			return nil, wrap("deal facts", KindDeal, dealID, err)
 		}
@@ -116,7 +116,7 @@ func (s *System) DealPolicies(ctx context.Context, p Principal, dealID string, r
 // the registry: its region, plus the facts given (high_tech, revenue, ...).
 // The organization must hold the enterprise role.
 func (s *System) EnterprisePolicies(ctx context.Context, p Principal, orgID string, rules *policy.RuleSet, facts policy.Facts) (policy.Evaluation, error) {
-	o, err := s.Organizations().Get(ctx, p, orgID)
+	o, err := s.Organizations.Get(ctx, p, orgID)
 	if err != nil {
 		return policy.Evaluation{}, err
 	}

@@ -15,15 +15,15 @@ import (
 // library (the deal's facts).
 func TestExchangeSeam(t *testing.T) {
 	sys, clk := newExchange(t)
-	seller, err := sys.Organizations().Create(exCtx, exAdmin, broker.Organization{Name: "上海海洋大学", Roles: []broker.OrgRole{broker.OrgUniversity}, Meta: broker.Meta{Region: "上海市杨浦区"}})
+	seller, err := sys.Organizations.Create(exCtx, exAdmin, broker.Organization{Name: "上海海洋大学", Roles: []broker.OrgRole{broker.OrgUniversity}, Meta: broker.Meta{Region: "上海市杨浦区"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sellerDup, err := sys.Organizations().Create(exCtx, exAdmin, broker.Organization{Name: "上海水产大学", Roles: []broker.OrgRole{broker.OrgUniversity}})
+	sellerDup, err := sys.Organizations.Create(exCtx, exAdmin, broker.Organization{Name: "上海水产大学", Roles: []broker.OrgRole{broker.OrgUniversity}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	buyer, err := sys.Organizations().Create(exCtx, exAdmin, broker.Organization{Name: bidderA, Roles: []broker.OrgRole{broker.OrgEnterprise}, Meta: broker.Meta{Region: "示例区"}})
+	buyer, err := sys.Organizations.Create(exCtx, exAdmin, broker.Organization{Name: bidderA, Roles: []broker.OrgRole{broker.OrgEnterprise}, Meta: broker.Meta{Region: "示例区"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestExchangeSeam(t *testing.T) {
 		t.Errorf("listing owner after merge: got %q, want %q", gotL.OwnerID, seller.ID)
 	}
 
-	park, err := sys.Organizations().Create(exCtx, exAdmin, broker.Organization{Name: "杨浦科技园", Roles: []broker.OrgRole{broker.OrgSciencePark}})
+	park, err := sys.Organizations.Create(exCtx, exAdmin, broker.Organization{Name: "杨浦科技园", Roles: []broker.OrgRole{broker.OrgSciencePark}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -177,7 +177,7 @@ func (s *System) MergeOrganizations(ctx context.Context, p Principal, keepID, du
 	var rep MergeReport
 	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		rep = MergeReport{Removed: dupID, Rewritten: map[Kind]int{}}
-		lib := s.Organizations()
+		lib := s.Organizations
 		keepRec, err := tx.Get(ctx, string(KindOrganization), keepID)
 		if err != nil {
 			return err

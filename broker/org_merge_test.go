@@ -20,7 +20,7 @@ func TestMergeNeverDangles(t *testing.T) {
 		nOrgs := rapid.IntRange(2, 6).Draw(rt, "orgs")
 		orgs := make([]string, nOrgs)
 		for i := range orgs {
-			o, err := sys.Organizations().Create(ctx, admin, broker.Organization{Name: fmt.Sprintf("机构%d", i), Roles: []broker.OrgRole{broker.OrgEnterprise}})
+			o, err := sys.Organizations.Create(ctx, admin, broker.Organization{Name: fmt.Sprintf("机构%d", i), Roles: []broker.OrgRole{broker.OrgEnterprise}})
 			if err != nil {
 				rt.Fatal(err)
 			}
@@ -63,7 +63,7 @@ func TestMergeNeverDangles(t *testing.T) {
 		}
 		for i := range rapid.IntRange(0, 4).Draw(rt, "investors") {
 			org := pick(fmt.Sprintf("inv%d", i))
-			v, err := sys.Investors().Create(ctx, admin, broker.Investor{Name: fmt.Sprintf("基金%d", i), OrgID: org})
+			v, err := sys.Investors.Create(ctx, admin, broker.Investor{Name: fmt.Sprintf("基金%d", i), OrgID: org})
 			if err != nil {
 				rt.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func TestMergeNeverDangles(t *testing.T) {
 		if len(dangling) > 0 {
 			rt.Fatalf("dangling references: %v", dangling)
 		}
-		page, err := sys.Organizations().List(ctx, admin, broker.ListOptions{})
+		page, err := sys.Organizations.List(ctx, admin, broker.ListOptions{})
 		if err != nil {
 			rt.Fatal(err)
 		}
@@ -145,7 +145,7 @@ func TestMergeNeverDangles(t *testing.T) {
 				e, _ := sys.Experts.Get(ctx, admin, id)
 				got = e.InstitutionID
 			case broker.KindInvestor:
-				v, _ := sys.Investors().Get(ctx, admin, id)
+				v, _ := sys.Investors.Get(ctx, admin, id)
 				got = v.OrgID
 			}
 			if got != want {

@@ -59,7 +59,7 @@ func evCode(n int) string {
 
 func evOrg(t testing.TB, sys *broker.System, name string, roles ...broker.OrgRole) broker.Organization {
 	t.Helper()
-	o, err := sys.Organizations().Create(ctx, admin, broker.Organization{Name: name, Roles: roles})
+	o, err := sys.Organizations.Create(ctx, admin, broker.Organization{Name: name, Roles: roles})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestOrganizationCreditCode(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o, err := sys.Organizations().Create(ctx, admin, broker.Organization{
+			o, err := sys.Organizations.Create(ctx, admin, broker.Organization{
 				Name: fmt.Sprintf("单位%d", i), Roles: []broker.OrgRole{broker.OrgEnterprise}, CreditCode: tt.code, CreditCodeLenient: tt.lenient})
 			if tt.want == "" {
 				if err != nil {
@@ -123,13 +123,13 @@ func TestOrganizationCreditCode(t *testing.T) {
 
 func TestOrganizationValidation(t *testing.T) {
 	sys, _ := evSystem(t)
-	_, err := sys.Organizations().Create(ctx, admin, broker.Organization{Roles: []broker.OrgRole{"bank"}})
+	_, err := sys.Organizations.Create(ctx, admin, broker.Organization{Roles: []broker.OrgRole{"bank"}})
 	got := fieldCodes(err)
 	want := []string{"name:required", "roles[0]:oneof"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
-	o, err := sys.Organizations().Create(ctx, admin, broker.Organization{Name: "复旦大学", Roles: []broker.OrgRole{"University", "university", "大学科技园"}})
+	o, err := sys.Organizations.Create(ctx, admin, broker.Organization{Name: "复旦大学", Roles: []broker.OrgRole{"University", "university", "大学科技园"}})
 	if err == nil {
 		t.Errorf("Chinese role name through the API: got %v, want an oneof error (Chinese names are for CSV)", o.Roles)
 	}
@@ -137,7 +137,7 @@ func TestOrganizationValidation(t *testing.T) {
 
 func TestOrganizationContactsAndAccess(t *testing.T) {
 	sys, _ := evSystem(t)
-	o, err := sys.Organizations().Create(ctx, admin, broker.Organization{Name: "上海海洋大学", Roles: []broker.OrgRole{broker.OrgUniversity},
+	o, err := sys.Organizations.Create(ctx, admin, broker.Organization{Name: "上海海洋大学", Roles: []broker.OrgRole{broker.OrgUniversity},
 		CreditCode: evCode(1), Contacts: []broker.OrgContact{{Name: "张老师", Phone: "021-1234", Email: "ZHANG@example.edu.cn"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +151,7 @@ func TestOrganizationContactsAndAccess(t *testing.T) {
 		{admin, true, "admin"}, {own, true, "own principal"}, {evStaff, false, "broker staff"},
 		{broker.Anonymous(), false, "anonymous"}, {broker.InstitutionUser("u-2", "org-other"), false, "another institution"},
 	} {
-		got, err := sys.Organizations().Get(ctx, tt.p, o.ID)
+		got, err := sys.Organizations.Get(ctx, tt.p, o.ID)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -163,14 +163,14 @@ func TestOrganizationContactsAndAccess(t *testing.T) {
 		t.Errorf("email normalized: got %q", o.Contacts[0].Email)
 	}
 	// Only admins and the organization's own principals write it.
-	if _, err := sys.Organizations().Create(ctx, evStaff, broker.Organization{Name: "某企业", Roles: []broker.OrgRole{broker.OrgEnterprise}}); !errors.Is(err, broker.ErrForbidden) {
+	if _, err := sys.Organizations.Create(ctx, evStaff, broker.Organization{Name: "某企业", Roles: []broker.OrgRole{broker.OrgEnterprise}}); !errors.Is(err, broker.ErrForbidden) {
 		t.Errorf("broker staff create: got %v, want ErrForbidden", err)
 	}
 	o.Address = "上海市浦东新区沪城环路999号"
-	if _, err := sys.Organizations().Update(ctx, own, o); err != nil {
+	if _, err := sys.Organizations.Update(ctx, own, o); err != nil {
 		t.Errorf("own principal update: %v", err)
 	}
-	if _, err := sys.Organizations().Modify(ctx, broker.InstitutionUser("u-2", "org-other"), o.ID, func(x *broker.Organization) error { x.Website = "x"; return nil }); !errors.Is(err, broker.ErrForbidden) {
+	if _, err := sys.Organizations.Modify(ctx, broker.InstitutionUser("u-2", "org-other"), o.ID, func(x *broker.Organization) error { x.Website = "x"; return nil }); !errors.Is(err, broker.ErrForbidden) {
 		t.Errorf("other institution update: got %v, want ErrForbidden", err)
 	}
 }
@@ -189,7 +189,7 @@ func TestMergeOrganizations(t *testing.T) {
 	keep := evOrg(t, sys, "上海海洋大学", broker.OrgUniversity)
 	dupIn := broker.Organization{Name: "上海水产大学", Roles: []broker.OrgRole{broker.OrgUniversity, broker.OrgSciencePark}, CreditCode: evCode(7),
 		Contacts: []broker.OrgContact{{Name: "李老师"}}}
-	dup, err := sys.Organizations().Create(ctx, admin, dupIn)
+	dup, err := sys.Organizations.Create(ctx, admin, dupIn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestMergeOrganizations(t *testing.T) {
 	mustDo(err)
 	r.exp, err = sys.Experts.Create(ctx, admin, broker.Expert{Name: "王教授", Institution: "上海水产大学", InstitutionID: dup.ID})
 	mustDo(err)
-	r.inv, err = sys.Investors().Create(ctx, admin, broker.Investor{Name: "海洋基金", OrgID: dup.ID})
+	r.inv, err = sys.Investors.Create(ctx, admin, broker.Investor{Name: "海洋基金", OrgID: dup.ID})
 	mustDo(err)
 	r.cas, err = sys.OpenCase(ctx, admin, broker.NewCase{Subject: broker.RecordRef{Kind: broker.KindAchievement, ID: r.ach.ID}, Broker: evBroker})
 	mustDo(err)
@@ -237,13 +237,13 @@ func TestMergeOrganizations(t *testing.T) {
 	if !slices.Contains(k.Aliases, "上海水产大学") || !k.HasRole(broker.OrgSciencePark) || k.CreditCode != dupIn.CreditCode || len(k.Contacts) != 1 {
 		t.Errorf("kept organization: got %+v", k)
 	}
-	if _, err := sys.Organizations().Get(ctx, admin, dup.ID); !errors.Is(err, broker.ErrNotFound) {
+	if _, err := sys.Organizations.Get(ctx, admin, dup.ID); !errors.Is(err, broker.ErrNotFound) {
 		t.Errorf("duplicate after merge: got %v, want ErrNotFound", err)
 	}
 	a, _ := sys.Achievements.Get(ctx, admin, r.ach.ID)
 	d, _ := sys.Demands.Get(ctx, admin, r.dem.ID)
 	e, _ := sys.Experts.Get(ctx, admin, r.exp.ID)
-	v, _ := sys.Investors().Get(ctx, admin, r.inv.ID)
+	v, _ := sys.Investors.Get(ctx, admin, r.inv.ID)
 	c, _ := sys.GetCase(ctx, admin, r.cas.ID)
 	b, _ := sys.Brokers.Get(ctx, admin, evBroker)
 	u, _ := sys.Achievements.Get(ctx, admin, untouched.ID)
@@ -273,11 +273,11 @@ func TestMergeOrganizations(t *testing.T) {
 
 func TestMergeRefusals(t *testing.T) {
 	sys, _ := evSystem(t)
-	a, err := sys.Organizations().Create(ctx, admin, broker.Organization{Name: "甲", Roles: []broker.OrgRole{broker.OrgEnterprise}, CreditCode: evCode(1)})
+	a, err := sys.Organizations.Create(ctx, admin, broker.Organization{Name: "甲", Roles: []broker.OrgRole{broker.OrgEnterprise}, CreditCode: evCode(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := sys.Organizations().Create(ctx, admin, broker.Organization{Name: "乙", Roles: []broker.OrgRole{broker.OrgEnterprise}, CreditCode: evCode(2)})
+	b, err := sys.Organizations.Create(ctx, admin, broker.Organization{Name: "乙", Roles: []broker.OrgRole{broker.OrgEnterprise}, CreditCode: evCode(2)})
 	if err != nil {
 		t.Fatal(err)
 	}

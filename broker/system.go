@@ -52,6 +52,12 @@ type System struct {
 	// (科创中国活动平台); registrations, meetings and leads go through the
 	// System's methods.
 	Activities *Library[Activity]
+	// Organizations is the registry of institutions (universities,
+	// hospitals, enterprises, incubators, funds, firms, societies) that
+	// records point to; see Organization and MergeOrganizations.
+	Organizations *Library[Organization]
+	// Investors holds investor profiles (资本); see MatchInvestors.
+	Investors *Library[Investor]
 
 	store       driver.Store
 	exchange    exchangeCache // the exchange's decoded books (bid.go)
@@ -85,6 +91,8 @@ func New(store driver.Store, opts *Options) *System {
 	s.Societies = &Library[Society]{s: s}
 	s.ServicePackages = &Library[ServicePackage]{s: s}
 	s.Activities = &Library[Activity]{s: s}
+	s.Organizations = &Library[Organization]{s: s}
+	s.Investors = &Library[Investor]{s: s}
 	return s
 }
 

@@ -57,7 +57,7 @@ func (f *everyoneFixture) must(t testing.TB, err error) {
 
 func (f *everyoneFixture) org(t testing.TB, name, code string, role broker.OrgRole) broker.Organization {
 	t.Helper()
-	o, err := f.sys.Organizations().Create(f.ctx, f.admin, broker.Organization{Name: name, CreditCode: code, Roles: []broker.OrgRole{role}})
+	o, err := f.sys.Organizations.Create(f.ctx, f.admin, broker.Organization{Name: name, CreditCode: code, Roles: []broker.OrgRole{role}})
 	f.must(t, err)
 	return o
 }
@@ -93,7 +93,7 @@ func testMergeEveryKind(t *testing.T, s driver.Store) {
 	f.must(t, err)
 	e, err := f.sys.Experts.Create(f.ctx, f.admin, broker.Expert{Name: "专家", InstitutionID: dup.ID})
 	f.must(t, err)
-	v, err := f.sys.Investors().Create(f.ctx, f.admin, broker.Investor{Name: "基金", OrgID: dup.ID})
+	v, err := f.sys.Investors.Create(f.ctx, f.admin, broker.Investor{Name: "基金", OrgID: dup.ID})
 	f.must(t, err)
 	n, err := f.sys.StartIncubation(f.ctx, f.staff, broker.NewIncubation{Case: c.ID, Incubator: dup.ID, SpinOff: inc.ID})
 	f.must(t, err)
@@ -113,7 +113,7 @@ func testMergeEveryKind(t *testing.T, s driver.Store) {
 	a, _ := f.sys.Achievements.Get(f.ctx, f.admin, c.Subject.ID)
 	d, _ = f.sys.Demands.Get(f.ctx, f.admin, d.ID)
 	e, _ = f.sys.Experts.Get(f.ctx, f.admin, e.ID)
-	v, _ = f.sys.Investors().Get(f.ctx, f.admin, v.ID)
+	v, _ = f.sys.Investors.Get(f.ctx, f.admin, v.ID)
 	n, _ = f.sys.GetIncubation(f.ctx, f.admin, n.ID)
 	c, _ = f.sys.GetCase(f.ctx, f.admin, c.ID)
 	if got := []string{a.OwnerID, d.EnterpriseID, e.InstitutionID, v.OrgID, n.Incubator, n.SpinOff}; !slices.Equal(got, []string{keep.ID, keep.ID, keep.ID, keep.ID, keep.ID, inc.ID}) {
@@ -122,7 +122,7 @@ func testMergeEveryKind(t *testing.T, s driver.Store) {
 	if !slices.Contains(c.Owners, keep.ID) || slices.Contains(c.Owners, dup.ID) {
 		t.Errorf("case owners: got %v", c.Owners)
 	}
-	if _, err := f.sys.Organizations().Get(f.ctx, f.admin, dup.ID); !errors.Is(err, broker.ErrNotFound) {
+	if _, err := f.sys.Organizations.Get(f.ctx, f.admin, dup.ID); !errors.Is(err, broker.ErrNotFound) {
 		t.Errorf("duplicate: got %v, want ErrNotFound", err)
 	}
 	dangling, err := f.sys.DanglingOrgReferences(f.ctx, f.admin)
