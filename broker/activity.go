@@ -158,7 +158,8 @@ type seats struct {
 // transaction, version-checked against concurrent registrations (retried on
 // conflict), so an activity never has more registrations than Capacity.
 // ErrFull (also ErrConflict) when no seat is left; ErrExists if the
-// participant is registered already.
+// participant is registered already; a *TransitionError (ErrConflict) once
+// the activity has ended.
 func (s *System) Register(ctx context.Context, p Principal, activityID string, r Registration) (Registration, error) {
 	if p.anonymous() {
 		return Registration{}, forbidden("register", KindActivity, activityID, "sign in to register")
@@ -183,8 +184,9 @@ func (s *System) Register(ctx context.Context, p Principal, activityID string, r
 	}
 	for attempt := 0; ; attempt++ {
 		out, err := s.registerOnce(ctx, p, activityID, r)
-		if err != nil && !errors.Is(err, ErrFull) && errors.Is(err, ErrConflict) && attempt < 100 && ctx.Err() == nil {
-			continue
+		var te *TransitionError
+		if err != nil && errors.Is(err, ErrConflict) && !errors.Is(err, ErrFull) && !errors.As(err, &te) && attempt < 100 && ctx.Err() == nil {
+			continue // a concurrent registration changed the seat counter: retry
 		}
 		return out, wrap("register", KindActivity, activityID, err)
 	}
@@ -203,13 +205,16 @@ func (s *System) registerOnce(ctx context.Context, p Principal, activityID strin
 		if !p.canRead(a.Meta, nil) {
 			return forbidden("register", KindActivity, activityID, "activity not visible to principal")
 		}
+		now := s.now()
+		if !now.Before(a.End) {
+			return &TransitionError{Kind: KindActivity, ID: activityID, From: "ended", To: "registered", Reason: "the activity has ended"}
+		}
 		id := registrationID(activityID, r.Participant)
 		if _, err := tx.Get(ctx, string(KindRegistration), id); err == nil {
 			return &Error{Op: "register", Kind: KindRegistration, ID: id, Code: ErrExists, Err: errors.New("already registered")}
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		now := s.now()
 		seat := driver.Record{Kind: string(kindSeats), ID: activityID, Broker: a.Broker, Created: now, Updated: now}
 		var n seats
 		cur, err := tx.Get(ctx, string(kindSeats), activityID)

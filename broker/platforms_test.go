@@ -576,6 +576,17 @@ func TestActivityMeetingsAndLeads(t *testing.T) {
 	if _, err := p.sys.RequestMeeting(ctx, late, act.ID, "u0", ""); !errors.Is(err, broker.ErrForbidden) {
 		t.Errorf("unregistered requester: got %v, want ErrForbidden", err)
 	}
+	past, err := p.sys.Activities.Create(ctx, p.staff, broker.Activity{Meta: broker.Meta{Broker: marine}, Kind: broker.Training,
+		Title: "已结束的培训", Start: p.clock.now().Add(-3 * time.Hour), End: p.clock.now().Add(-time.Hour), Capacity: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.sys.Register(ctx, late, past.ID, broker.Registration{}); !errors.Is(err, broker.ErrConflict) || errors.Is(err, broker.ErrFull) {
+		t.Errorf("registration after the end: got %v, want ErrConflict (not ErrFull)", err)
+	}
+	if _, err := p.sys.RequestMeeting(ctx, late, act.ID, "u0", ""); !errors.Is(err, broker.ErrForbidden) {
+		t.Errorf("unregistered requester: got %v, want ErrForbidden", err)
+	}
 	// u0 wants to meet everyone; u1 meets u2; u3 declines u4.
 	pairs := [][2]int{{0, 1}, {0, 2}, {0, 3}, {0, 4}, {1, 2}, {1, 3}, {4, 3}}
 	var ids []string
