@@ -178,4 +178,3 @@ func (Investor) columns() map[string]setter[Investor] {
 		"thesis":         func(v *Investor, s string, c *checker) { v.Thesis = s },
 	})
 }
-

@@ -224,7 +224,6 @@ func (p Principal) peopleWriteRule(kind Kind, m Meta, orgs []string) (allowed, d
 	return false, false
 }
 
-
 func (Organization) columns() map[string]setter[Organization] {
 	return withColumns(metaColumns(func(o *Organization) *Meta { return &o.Meta }), map[string]setter[Organization]{
 		"name":    func(o *Organization, s string, c *checker) { o.Name = s },
