@@ -291,8 +291,9 @@ func (m *investorMatcher) finish(out []InvestorMatch) []InvestorMatch {
 // (listed, or featured at a roadshow or investment salon), with the
 // matching engine's text, discipline and industry signals plus stage,
 // ticket and region fit, each explained. Investors sharing no term with the
-// achievement are not candidates. ErrInvalid if the achievement is not on
-// offer. Any signed-in principal who can read the achievement.
+// achievement are not candidates, nor investors the principal may not
+// read. ErrInvalid if the achievement is not on offer. Any signed-in
+// principal who can read the achievement.
 func (s *System) MatchInvestors(ctx context.Context, p Principal, achievementID string, o *InvestorMatchOptions) ([]InvestorMatch, error) {
 	if p.anonymous() {
 		return nil, forbidden("match investors", KindAchievement, achievementID, "sign in to match")
@@ -313,7 +314,7 @@ func (s *System) MatchInvestors(ctx context.Context, p Principal, achievementID 
 	if err != nil {
 		return nil, wrap("match investors", KindAchievement, achievementID, err)
 	}
-	investors, err := s.allInvestors(ctx)
+	investors, err := s.allInvestors(ctx, p)
 	if err != nil {
 		return nil, wrap("match investors", KindInvestor, "", err)
 	}
@@ -397,15 +398,20 @@ func (s *System) MatchOffers(ctx context.Context, p Principal, investorID string
 	return m.finish(out), nil
 }
 
-func (s *System) allInvestors(ctx context.Context) ([]Investor, error) {
+// allInvestors returns the investors the principal may read.
+func (s *System) allInvestors(ctx context.Context, p Principal) ([]Investor, error) {
 	recs, err := s.store.List(ctx, driver.Query{Kind: string(KindInvestor)})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Investor, len(recs))
-	for i, r := range recs {
-		if out[i], err = s.Investors.decodeRecord(r); err != nil {
+	out := make([]Investor, 0, len(recs))
+	for _, r := range recs {
+		v, err := s.Investors.decodeRecord(r)
+		if err != nil {
 			return nil, err
+		}
+		if p.canRead(v.Meta, v.ownerOrgs()) {
+			out = append(out, v)
 		}
 	}
 	return out, nil

@@ -159,6 +159,17 @@ func TestMatchInvestors(t *testing.T) {
 	if _, err := sys.MatchInvestors(ctx, broker.Anonymous(), sea.ID, nil); !errors.Is(err, broker.ErrForbidden) {
 		t.Errorf("anonymous: got %v, want ErrForbidden", err)
 	}
+	// A confidential investor is matched only for those who may read it.
+	if _, err := sys.Investors.Create(ctx, admin, broker.Investor{Name: "保密基金", Keywords: []string{"海洋", "养殖", "网箱"},
+		Meta: broker.Meta{Visibility: broker.Confidential}}); err != nil {
+		t.Fatal(err)
+	}
+	if ms, _ := sys.MatchInvestors(ctx, evStaff, sea.ID, nil); len(ms) != 2 {
+		t.Errorf("staff sees a confidential investor: got %d matches, want 2", len(ms))
+	}
+	if ms, _ := sys.MatchInvestors(ctx, admin, sea.ID, nil); len(ms) != 3 {
+		t.Errorf("admin: got %d matches, want 3", len(ms))
+	}
 	offers, err := sys.Offers(ctx, evStaff)
 	if err != nil || len(offers) != 1 || offers[0].Achievement != sea.ID || len(offers[0].Activities) != 1 {
 		t.Errorf("offers: got %+v, %v", offers, err)

@@ -306,3 +306,29 @@ func TestMergeRefusals(t *testing.T) {
 		t.Errorf("a refused merge changed a record: %+v", got)
 	}
 }
+
+func TestImportOrganizations(t *testing.T) {
+	sys, _ := evSystem(t)
+	csv := "name,roles,credit_code,region\n" +
+		"华为技术有限公司,企业,914403001922038216,广东省深圳市\n" +
+		"某大学,高校;大学科技园,91350100M000100Y42,福建省\n" +
+		"上海海洋大学,university,,上海市\n"
+	rep, err := sys.Organizations.Import(ctx, admin, strings.NewReader(csv), broker.ImportOptions{Partial: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Created) != 2 {
+		t.Errorf("created: got %d, want 2", len(rep.Created))
+	}
+	var bad []string
+	for _, f := range rep.Errors {
+		bad = append(bad, fmt.Sprintf("%d %s %s %s %s", f.Row, f.Field, f.Code, f.Param, f.Value))
+	}
+	if want := []string{"3 credit_code credit_code_check 3 2"}; !slices.Equal(bad, want) {
+		t.Errorf("row errors: got %v, want %v", bad, want)
+	}
+	page, _ := sys.Organizations.List(ctx, admin, broker.ListOptions{})
+	if len(page.Items) != 2 || !page.Items[0].HasRole(broker.OrgEnterprise) || page.Items[0].Region != "广东省深圳市" {
+		t.Errorf("imported: got %+v", page.Items)
+	}
+}
