@@ -8,8 +8,8 @@ package broker
 //     (Principal.Org == the society's ID).
 //   - ServicePackage, Activity: platform admins, and the staff of the broker
 //     named in Meta.Broker.
-//   - Case, Registration, Meeting, Lead, Feedback and the seat counters
-//     change only through the System's guarded operations, which check
+//   - Case, Registration, Meeting, Lead, Feedback, the seat counters and
+//     societies' qualifications change only through the System's guarded operations, which check
 //     access themselves; as plain records only platform admins may write
 //     them.
 func (p Principal) platformWriteRule(kind Kind, m Meta) (allowed, decided bool) {
@@ -18,7 +18,7 @@ func (p Principal) platformWriteRule(kind Kind, m Meta) (allowed, decided bool) 
 		return p.Role == RolePlatformAdmin || (p.Role == RoleSocietyAdmin && p.Org != "" && m.ID == p.Org), true
 	case KindServicePackage, KindActivity:
 		return p.Role == RolePlatformAdmin || (p.Role == RoleBrokerStaff && p.Broker != "" && m.Broker == p.Broker), true
-	case KindCase, KindRegistration, KindMeeting, KindLead, KindFeedback, kindSeats:
+	case KindCase, KindRegistration, KindMeeting, KindLead, KindFeedback, kindSeats, kindQualification:
 		return p.Role == RolePlatformAdmin, true
 	}
 	return false, false

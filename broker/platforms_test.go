@@ -387,17 +387,29 @@ func TestSocietyDocking(t *testing.T) {
 	p := newPlatform(t)
 	now := p.clock.now()
 	for _, so := range []broker.Society{
-		{Meta: broker.Meta{ID: "csoe"}, Name: "中国海洋学会", Disciplines: []string{"170"}, EvaluationQualified: true, QualificationRef: "评估资质-2025-01",
+		{Meta: broker.Meta{ID: "csoe"}, Name: "中国海洋学会", Disciplines: []string{"170"},
 			Teams: []broker.ServiceTeam{{Name: "海洋科技服务团", Regions: []string{"上海市杨浦区", "浙江省舟山市"}}}},
-		{Meta: broker.Meta{ID: "lapsed"}, Name: "资质过期学会", EvaluationQualified: true, QualificationRef: "X", QualifiedUntil: now.Add(-time.Hour)},
+		{Meta: broker.Meta{ID: "lapsed"}, Name: "资质过期学会"},
 		{Meta: broker.Meta{ID: "plain"}, Name: "无资质学会", Teams: []broker.ServiceTeam{{Name: "服务团", Regions: []string{"上海市杨浦区"}}}},
 	} {
 		if _, err := p.sys.Societies.Create(ctx, p.admin, so); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := p.sys.Societies.Create(ctx, p.admin, broker.Society{Meta: broker.Meta{ID: "bad"}, Name: "缺证书", EvaluationQualified: true}); !cmp.Equal(fieldCodes(err), []string{"qualification_ref:required"}) {
-		t.Errorf("qualified without a reference: got %v", err)
+	// Only platform admins grant the qualification, with a reference.
+	if _, err := p.sys.GrantQualification(ctx, p.socAdmin, broker.Qualification{Society: "csoe", Ref: "自封"}); !errors.Is(err, broker.ErrForbidden) {
+		t.Errorf("society admin grants itself: got %v, want ErrForbidden", err)
+	}
+	if _, err := p.sys.GrantQualification(ctx, p.admin, broker.Qualification{Society: "csoe"}); !cmp.Equal(fieldCodes(err), []string{"ref:required"}) {
+		t.Errorf("qualification without a reference: got %v", err)
+	}
+	if _, err := p.sys.GrantQualification(ctx, p.admin, broker.Qualification{Society: "nope", Ref: "X"}); !errors.Is(err, broker.ErrInvalid) {
+		t.Errorf("qualification of a missing society: got %v, want ErrInvalid", err)
+	}
+	for _, q := range []broker.Qualification{{Society: "csoe", Ref: "评估资质-2025-01"}, {Society: "lapsed", Ref: "X", Until: now.Add(-time.Hour)}} {
+		if _, err := p.sys.GrantQualification(ctx, p.admin, q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	e1, err := p.sys.ContributeExpert(ctx, p.socAdmin, "csoe", broker.Expert{Name: "海洋专家甲", Disciplines: []string{"17050"}})
 	if err != nil {
@@ -457,6 +469,15 @@ func TestSocietyDocking(t *testing.T) {
 	}
 	if _, err := p.sys.ContributeExpert(ctx, p.admin, "nope", broker.Expert{Name: "x"}); !errors.Is(err, broker.ErrInvalid) {
 		t.Errorf("contribute to a missing society: got %v, want ErrInvalid", err)
+	}
+	if err := p.sys.RevokeQualification(ctx, p.socAdmin, "csoe"); !errors.Is(err, broker.ErrForbidden) {
+		t.Errorf("society admin revokes: got %v, want ErrForbidden", err)
+	}
+	if err := p.sys.RevokeQualification(ctx, p.admin, "csoe"); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := p.sys.QualifiedPanelists(ctx, p.staff, broker.PanelQuery{}); err != nil || len(left) != 0 {
+		t.Errorf("panelists after revocation: got %v %v, want none", names(left), err)
 	}
 }
 

@@ -17,19 +17,15 @@ import (
 // experts may sit on them (see QualifiedPanelists).
 //
 // Its ID is chosen by the caller (e.g. "csme" for 中国机械工程学会); a
-// society admin's Principal.Org is that ID.
+// society admin's Principal.Org is that ID. The society's admin edits the
+// society; its evaluation qualification is a separate record that only
+// platform admins grant (GrantQualification), so a society cannot qualify
+// itself.
 type Society struct {
 	Meta
 	Name        string   `json:"name" validate:"required,max=200"`
 	NameEN      string   `json:"name_en,omitempty" validate:"max=200"`
 	Disciplines []string `json:"disciplines,omitempty" validate:"max=50,dive,max=32"`
-	// EvaluationQualified: the society holds a technology evaluation
-	// qualification (有科技评估资质).
-	EvaluationQualified bool `json:"evaluation_qualified,omitempty"`
-	// QualificationRef is the certificate or notice of the qualification.
-	QualificationRef string `json:"qualification_ref,omitempty" validate:"max=200"`
-	// QualifiedUntil, if set, is when the qualification lapses.
-	QualifiedUntil time.Time `json:"qualified_until,omitzero"`
 	// Experts are the IDs of member experts in the expert library.
 	Experts []string      `json:"experts,omitempty" validate:"max=100000,dive,max=64"`
 	Teams   []ServiceTeam `json:"teams,omitempty" validate:"max=200,dive"`
@@ -56,17 +52,7 @@ func (Society) columns() map[string]setter[Society] {
 		"name":        func(so *Society, s string, c *checker) { so.Name = s },
 		"name_en":     func(so *Society, s string, c *checker) { so.NameEN = s },
 		"disciplines": func(so *Society, s string, c *checker) { so.Disciplines = splitList(s) },
-		"evaluation_qualified": func(so *Society, s string, c *checker) {
-			switch normText(s) {
-			case "", "0", "false", "否", "无":
-			case "1", "true", "是", "有":
-				so.EvaluationQualified = true
-			default:
-				c.add("evaluation_qualified", "malformed", "yes/no", s)
-			}
-		},
-		"qualification_ref": func(so *Society, s string, c *checker) { so.QualificationRef = s },
-		"experts":           func(so *Society, s string, c *checker) { so.Experts = splitList(s) },
+		"experts":     func(so *Society, s string, c *checker) { so.Experts = splitList(s) },
 	})
 }
 
@@ -74,10 +60,6 @@ func (so Society) normalized() Society {
 	so.Meta.normalize()
 	so.Name, so.NameEN = normText(so.Name), normText(so.NameEN)
 	so.Disciplines = normCodes(so.Disciplines)
-	so.QualificationRef = normText(so.QualificationRef)
-	if !so.QualifiedUntil.IsZero() {
-		so.QualifiedUntil = so.QualifiedUntil.UTC().Truncate(time.Microsecond)
-	}
 	so.Experts = normList(so.Experts)
 	if so.Teams != nil {
 		ts := make([]ServiceTeam, len(so.Teams))
@@ -94,15 +76,109 @@ func (so Society) check(c *checker, s *System) {
 	if so.ID == "" {
 		c.add("id", "required", "", "")
 	}
-	if so.EvaluationQualified && so.QualificationRef == "" {
-		c.add("qualification_ref", "required", "", "")
-	}
 }
 
-// Qualified reports whether the society holds an evaluation qualification
-// valid at time at.
-func (so Society) Qualified(at time.Time) bool {
-	return so.EvaluationQualified && (so.QualifiedUntil.IsZero() || at.Before(so.QualifiedUntil))
+// kindQualification is the kind of a society's evaluation qualification
+// record; its ID is the society's.
+const kindQualification Kind = "society_qualification"
+
+// Qualification is a society's technology evaluation qualification
+// (科技评估资质), granted by a platform admin.
+type Qualification struct {
+	Society string    `json:"society"`
+	Ref     string    `json:"ref"`            // the certificate or notice; required
+	Until   time.Time `json:"until,omitzero"` // when it lapses; zero means no end
+	Granted time.Time `json:"granted"`        // set by the System
+	By      string    `json:"by"`             // the granting admin, set by the System
+	Version int64     `json:"version,omitempty"`
+}
+
+// Valid reports whether the qualification holds at time at.
+func (q Qualification) Valid(at time.Time) bool {
+	return q.Ref != "" && (q.Until.IsZero() || at.Before(q.Until))
+}
+
+// GrantQualification records (or renews) a society's evaluation
+// qualification. Platform admins only; ErrInvalid without a reference or
+// for a society that does not exist.
+func (s *System) GrantQualification(ctx context.Context, p Principal, q Qualification) (Qualification, error) {
+	q.Society, q.Ref = normText(q.Society), normText(q.Ref)
+	if p.Role != RolePlatformAdmin {
+		return Qualification{}, forbidden("grant qualification", KindSociety, q.Society, "platform admins only")
+	}
+	ch := &checker{}
+	if q.Ref == "" {
+		ch.add("ref", "required", "", "")
+	}
+	checkText(ch, "ref", q.Ref, 200)
+	if err := ch.err(KindSociety); err != nil {
+		return Qualification{}, wrap("grant qualification", KindSociety, q.Society, err)
+	}
+	if !q.Until.IsZero() {
+		q.Until = q.Until.UTC().Truncate(time.Microsecond)
+	}
+	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		if _, _, err := s.societyTx(ctx, tx, q.Society); err != nil {
+			return err
+		}
+		now := s.now()
+		q.Granted, q.By = now, p.ID
+		m := Meta{ID: q.Society, Created: now, Updated: now}
+		cur, err := tx.Get(ctx, string(kindQualification), q.Society)
+		create := errors.Is(err, ErrNotFound)
+		if err != nil && !create {
+			return err
+		}
+		if !create {
+			m.Version, m.Created = cur.Version, cur.Created
+		}
+		if err := s.putTx(ctx, tx, p, kindQualification, &m, "", "granted", q, create); err != nil {
+			return err
+		}
+		q.Version = m.Version
+		return nil
+	})
+	if err != nil {
+		return Qualification{}, wrap("grant qualification", KindSociety, q.Society, err)
+	}
+	return q, nil
+}
+
+// RevokeQualification removes a society's evaluation qualification.
+// Platform admins only; ErrNotFound if it has none.
+func (s *System) RevokeQualification(ctx context.Context, p Principal, society string) error {
+	if p.Role != RolePlatformAdmin {
+		return forbidden("revoke qualification", KindSociety, society, "platform admins only")
+	}
+	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		cur, err := tx.Get(ctx, string(kindQualification), society)
+		if err != nil {
+			return err
+		}
+		if err := tx.Delete(ctx, string(kindQualification), society, cur.Version); err != nil {
+			return err
+		}
+		return tx.Append(ctx, driver.Event{Kind: string(kindQualification), RecordID: society, Type: "revoked", Actor: p.ID, Time: s.now()})
+	})
+	return wrap("revoke qualification", KindSociety, society, err)
+}
+
+// qualifications returns the stored qualifications by society ID.
+func (s *System) qualifications(ctx context.Context) (map[string]Qualification, error) {
+	recs, err := s.store.List(ctx, driver.Query{Kind: string(kindQualification)})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Qualification, len(recs))
+	for _, r := range recs {
+		var q Qualification
+		if err := decode(r.Body, &q); err != nil {
+			return nil, err
+		}
+		q.Version = r.Version
+		out[r.ID] = q
+	}
+	return out, nil
 }
 
 // HasMember reports whether the expert belongs to the society: listed in
@@ -217,14 +293,23 @@ func (s *System) allSocieties(ctx context.Context) ([]Society, error) {
 // QualifiedSocieties returns the societies whose evaluation qualification
 // is valid now, ordered by ID.
 func (s *System) QualifiedSocieties(ctx context.Context, p Principal) ([]Society, error) {
+	out, err := s.qualifiedSocieties(ctx, p)
+	return out, wrap("qualified societies", KindSociety, "", err)
+}
+
+func (s *System) qualifiedSocieties(ctx context.Context, p Principal) ([]Society, error) {
 	all, err := s.allSocieties(ctx)
 	if err != nil {
-		return nil, wrap("qualified societies", KindSociety, "", err)
+		return nil, err
+	}
+	qs, err := s.qualifications(ctx)
+	if err != nil {
+		return nil, err
 	}
 	now := s.now()
 	var out []Society
 	for _, so := range all {
-		if so.Qualified(now) && p.canRead(so.Meta, nil) {
+		if q, ok := qs[so.ID]; ok && q.Valid(now) && p.canRead(so.Meta, nil) {
 			out = append(out, so)
 		}
 	}
@@ -243,14 +328,13 @@ func (s *System) PanelEligible(ctx context.Context, expertID string) ([]string, 
 	if err != nil {
 		return nil, wrap("panel eligible", KindExpert, expertID, err)
 	}
-	all, err := s.allSocieties(ctx)
+	socs, err := s.qualifiedSocieties(ctx, PlatformAdmin("system"))
 	if err != nil {
 		return nil, wrap("panel eligible", KindExpert, expertID, err)
 	}
-	now := s.now()
 	var ids []string
-	for _, so := range all {
-		if so.Qualified(now) && so.HasMember(e) {
+	for _, so := range socs {
+		if so.HasMember(e) {
 			ids = append(ids, so.ID)
 		}
 	}
