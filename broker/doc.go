@@ -66,8 +66,9 @@
 // The society docking platform (学会资源对接平台): a Society has
 // disciplines, member experts and service teams (科技服务团) serving named
 // regions; its evaluation qualification (有科技评估资质) is granted by
-// platform admins (GrantQualification), never by the society itself. ContributeExpert and
-// ContributeAchievement add records with Provenance.Society set;
+// platform admins (GrantQualification), never by the society itself.
+// ContributeExpert and ContributeAchievement add records with
+// Provenance.Society set;
 // QualifiedPanelists and PanelEligible tell the screening panels who may
 // sit on them (members of a society whose qualification is valid).
 //
