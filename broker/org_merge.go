@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/kexie/techbroker/broker/driver"
 )
@@ -25,7 +26,7 @@ type orgReferrer struct {
 	refs func(s *System, rec driver.Record) ([]OrgRef, error)
 	// rewrite points every reference to from at to; changed is false when
 	// the record has none. Names equal to from's name become to's name.
-	rewrite func(s *System, rec driver.Record, from, to Organization) (out driver.Record, changed bool, err error)
+	rewrite func(s *System, rec driver.Record, from, to Organization, now time.Time) (out driver.Record, changed bool, err error)
 }
 
 // referrer builds an orgReferrer for a Library kind from two functions over
@@ -44,13 +45,15 @@ func referrer[T entity[T]](kind Kind, refs func(T) []OrgRef, rw func(v *T, from,
 			}
 			return rs, nil
 		},
-		rewrite: func(s *System, rec driver.Record, from, to Organization) (driver.Record, bool, error) {
+		rewrite: func(s *System, rec driver.Record, from, to Organization, now time.Time) (driver.Record, bool, error) {
 			lib := &Library[T]{s: s}
 			v, err := lib.decodeRecord(rec)
 			if err != nil || !rw(&v, from, to) {
 				return rec, false, err
 			}
-			out, err := lib.record(v)
+			m := v.getMeta()
+			m.Updated = now
+			out, err := lib.record(v.withMeta(m))
 			return out, true, err
 		},
 	}
@@ -209,7 +212,7 @@ func (s *System) MergeOrganizations(ctx context.Context, p Principal, keepID, du
 				return err
 			}
 			for _, rec := range recs {
-				out, changed, err := r.rewrite(s, rec, dup, keep)
+				out, changed, err := r.rewrite(s, rec, dup, keep, now)
 				if err != nil {
 					return err
 				}

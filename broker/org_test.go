@@ -185,7 +185,7 @@ type evRefs struct {
 }
 
 func TestMergeOrganizations(t *testing.T) {
-	sys, _ := evSystem(t)
+	sys, clk := evSystem(t)
 	keep := evOrg(t, sys, "上海海洋大学", broker.OrgUniversity)
 	dupIn := broker.Organization{Name: "上海水产大学", Roles: []broker.OrgRole{broker.OrgUniversity, broker.OrgSciencePark}, CreditCode: evCode(7),
 		Contacts: []broker.OrgContact{{Name: "李老师"}}}
@@ -225,6 +225,7 @@ func TestMergeOrganizations(t *testing.T) {
 		t.Errorf("references before merge: got %d (%v), want 5", len(refs), refs)
 	}
 
+	clk.Set(evT0.Add(time.Hour))
 	rep, err := sys.MergeOrganizations(ctx, admin, keep.ID, dup.ID)
 	mustDo(err)
 	want := map[broker.Kind]int{broker.KindAchievement: 1, broker.KindDemand: 1, broker.KindExpert: 1, broker.KindInvestor: 1, broker.KindCase: 1, broker.KindBroker: 1}
@@ -251,6 +252,9 @@ func TestMergeOrganizations(t *testing.T) {
 	wantIDs := []string{keep.ID, keep.Name, keep.ID, keep.Name, keep.ID, keep.Name, keep.ID, keep.ID, keep.Name, other.ID}
 	if !slices.Equal(got, wantIDs) {
 		t.Errorf("references after merge:\n got %v\nwant %v", got, wantIDs)
+	}
+	if !a.Updated.After(r.ach.Updated) {
+		t.Errorf("rewritten record's Updated: got %v, want after %v", a.Updated, r.ach.Updated)
 	}
 	if !slices.Contains(c.Owners, keep.ID) || slices.Contains(c.Owners, dup.ID) || c.Stage != broker.StageCollected {
 		t.Errorf("case owners: got %v (stage %s)", c.Owners, c.Stage)
