@@ -61,7 +61,7 @@ func checkRange(t *testing.T, r Result) {
 // runs all of it) and checks the figures are far above chance.
 func TestCSL(t *testing.T) {
 	papers, train, route := readCSL(t)
-	papers, train, route = papers[:min(150, len(papers))], train[:min(1500, len(train))], route[:min(150, len(route))]
+	papers, train, route = papers[:min(100, len(papers))], train[:min(1000, len(train))], route[:min(100, len(route))]
 	res, err := Run(DefaultBuiltIn(train), papers, train, route)
 	if err != nil {
 		t.Fatal(err)
