@@ -175,8 +175,15 @@ func evalCondition(subject Subject, c Condition, vals map[string]any, checks *[]
 		(*checks)[i].Holds = holds
 		return holds
 	}
-	f, _ := field(subject, c.Field) // validated by Parse
-	want, _ := conditionValue(f, c)
+	want := c.want
+	if want == nil { // a rule set built in code and not validated
+		f, ok := field(subject, c.Field)
+		if !ok {
+			*checks = append(*checks, Check{Condition: indent + c.Field, Actual: "unknown field"})
+			return false
+		}
+		want, _ = conditionValue(f, c)
+	}
 	ck := Check{Condition: indent + c.Field + " " + opSigns[c.Op] + " " + show(want)}
 	v, ok := vals[c.Field]
 	if !ok {

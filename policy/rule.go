@@ -55,6 +55,8 @@ type Condition struct {
 	Value json.RawMessage `json:"value,omitempty"`
 	Any   []Condition     `json:"any,omitempty"`
 	All   []Condition     `json:"all,omitempty"`
+
+	want any // Value decoded for the field's type by Validate
 }
 
 // Amount computes a rule's amount from a base fact: a fixed amount, a rate
@@ -153,7 +155,10 @@ func Parse(r io.Reader) (*RuleSet, error) {
 // ParseBytes is Parse over a byte slice.
 func ParseBytes(b []byte) (*RuleSet, error) { return Parse(bytes.NewReader(b)) }
 
-// Validate checks a rule set built in code; Parse calls it.
+// Validate checks a rule set built in code; Parse calls it. It also
+// decodes every condition's value once for Evaluate, so call it again after
+// changing a rule (and not while another goroutine evaluates the set). A
+// RuleSet is safe for concurrent Evaluate calls.
 func (rs *RuleSet) Validate() error {
 	var es Errors
 	add := func(rule, path, field, code, format string, args ...any) {
@@ -185,8 +190,8 @@ func (rs *RuleSet) Validate() error {
 			add(r.ID, p+".subject", "", "value", "subject %q, want deal or enterprise", r.Subject)
 			continue
 		}
-		for j, c := range r.When {
-			validateCondition(r, c, fmt.Sprintf("%s.when[%d]", p, j), add)
+		for j := range r.When {
+			validateCondition(r, &rs.Rules[i].When[j], fmt.Sprintf("%s.when[%d]", p, j), add)
 		}
 		if r.Amount != nil {
 			validateAmount(r, *r.Amount, p+".amount", add)
@@ -200,7 +205,7 @@ func (rs *RuleSet) Validate() error {
 
 type adder func(rule, path, field, code, format string, args ...any)
 
-func validateCondition(r Rule, c Condition, p string, add adder) {
+func validateCondition(r Rule, c *Condition, p string, add adder) {
 	groups := 0
 	if c.Any != nil {
 		groups++
@@ -215,11 +220,11 @@ func validateCondition(r Rule, c Condition, p string, add adder) {
 		add(r.ID, p, "", "required", "a condition needs exactly one of field, any, all")
 		return
 	}
-	for j, x := range c.Any {
-		validateCondition(r, x, fmt.Sprintf("%s.any[%d]", p, j), add)
+	for j := range c.Any {
+		validateCondition(r, &c.Any[j], fmt.Sprintf("%s.any[%d]", p, j), add)
 	}
-	for j, x := range c.All {
-		validateCondition(r, x, fmt.Sprintf("%s.all[%d]", p, j), add)
+	for j := range c.All {
+		validateCondition(r, &c.All[j], fmt.Sprintf("%s.all[%d]", p, j), add)
 	}
 	if c.Field == "" {
 		return
@@ -233,9 +238,11 @@ func validateCondition(r Rule, c Condition, p string, add adder) {
 		add(r.ID, p+".op", c.Field, "op", "operator %q does not apply to %s field %q (want one of %s)", c.Op, f.Type, c.Field, strings.Join(ops[f.Type], ", "))
 		return
 	}
-	if _, err := conditionValue(f, c); err != nil {
+	v, err := conditionValue(f, *c)
+	if err != nil {
 		add(r.ID, p+".value", c.Field, "value", "%v", err)
 	}
+	c.want = v
 }
 
 // conditionValue decodes a condition's value for the field's type.
