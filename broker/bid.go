@@ -1,9 +1,13 @@
 package broker
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +24,8 @@ import (
 // "<listing>~<10-digit seq>") written in one transaction with the book, so
 // concurrent bids are serialized by the store: each gets the next sequence
 // number, none is lost, and a stale read is retried, never overwritten.
-// Deposits are records too (kind "deposit", ID "<listing>~<seq>").
+// Deposits are records too (kind "deposit", ID "<listing>~d<hash of the
+// bidder>", so that a bid finds its bidder's deposit with one Get).
 
 type bookStatus string
 
@@ -152,6 +157,7 @@ const (
 // Deposit is a bidder's deposit (保证金) for one listing.
 type Deposit struct {
 	Meta
+	Seq        int64           `json:"seq"` // 1, 2, ... in the order deposits were paid
 	Listing    string          `json:"listing"`
 	Bidder     string          `json:"bidder"`
 	Amount     decimal.Decimal `json:"amount"`
@@ -173,6 +179,14 @@ func (d Deposit) check(*checker, *System)           {}
 func (Deposit) columns() map[string]setter[Deposit] { return nil }
 
 func depositKey(listing, bidder string) string { return "dep:" + listing + "\x1f" + bidder }
+
+// depositID is the ID of a bidder's deposit for a listing:
+// "<listing>~d<32 hex digits of SHA-256 of the bidder>", so a bid finds the
+// deposit with one Get.
+func depositID(listing, bidder string) string {
+	h := sha256.Sum256([]byte(bidder))
+	return listing + "~d" + hex.EncodeToString(h[:16])
+}
 
 // ErrBidRejected is matched (errors.Is) by every refused bid, together with
 // the sentinel of its class (see BidError).
@@ -306,11 +320,11 @@ func (s *System) PlaceBid(ctx context.Context, p Principal, listingID string, pb
 		case !now.Before(b.Closes):
 			return &BidError{Reason: RejectClosed, Detail: "the deadline was " + b.Closes.Format(time.RFC3339)}
 		}
-		deps, err := tx.List(ctx, driver.Query{Kind: string(KindDeposit), Key: depositKey(listingID, pb.Bidder), Limit: 1})
-		if err != nil {
+		dep, err := tx.Get(ctx, string(KindDeposit), depositID(listingID, pb.Bidder))
+		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		if len(deps) == 0 || deps[0].Stage != string(DepositPaid) {
+		if err != nil || dep.Stage != string(DepositPaid) {
 			return &BidError{Reason: RejectNoDeposit, Detail: "a paid deposit of " + b.Deposit.StringFixed(2) + " yuan is required"}
 		}
 		if k := bidKey(listingID, pb.Bidder, pb.Ref); k != "" {
@@ -441,14 +455,15 @@ func (s *System) PayDeposit(ctx context.Context, p Principal, listingID, bidder 
 		if amount.LessThan(b.Deposit) {
 			return &ValidationError{Kind: KindDeposit, Fields: []FieldError{{Field: "amount", Code: "min", Param: b.Deposit.StringFixed(2), Value: amount.String()}}}
 		}
-		if dup, err := tx.List(ctx, driver.Query{Kind: string(KindDeposit), Key: depositKey(listingID, bidder), Limit: 1}); err != nil {
+		id := depositID(listingID, bidder)
+		if _, err := tx.Get(ctx, string(KindDeposit), id); err == nil {
+			return &Error{Op: "pay deposit", Kind: KindDeposit, ID: id, Code: ErrExists, Err: errors.New("the bidder already has a deposit for this listing")}
+		} else if !errors.Is(err, ErrNotFound) {
 			return err
-		} else if len(dup) > 0 {
-			return &Error{Op: "pay deposit", Kind: KindDeposit, ID: dup[0].ID, Code: ErrExists, Err: errors.New("the bidder already has a deposit for this listing")}
 		}
 		b.DepSeq++
 		now := s.now()
-		d := Deposit{Meta: Meta{ID: fmt.Sprintf("%s~%06d", listingID, b.DepSeq), Broker: l.Broker, Visibility: Confidential, Created: now, Updated: now, Provenance: Provenance{AddedBy: p.ID}},
+		d := Deposit{Seq: b.DepSeq, Meta: Meta{ID: id, Broker: l.Broker, Visibility: Confidential, Created: now, Updated: now, Provenance: Provenance{AddedBy: p.ID}},
 			Listing: listingID, Bidder: bidder, Amount: amount, Status: DepositPaid, PaymentRef: paymentRef, Paid: now}
 		if err := s.depositLib().createTx(ctx, tx, p, d, "paid"); err != nil {
 			return err
@@ -552,6 +567,7 @@ func (s *System) ListDeposits(ctx context.Context, p Principal, listingID string
 			out = append(out, d)
 		}
 	}
+	slices.SortFunc(out, func(a, b Deposit) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, nil
 }
 
