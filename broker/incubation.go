@@ -227,7 +227,7 @@ func (s *System) StartIncubation(ctx context.Context, p Principal, ni NewIncubat
 	var out Incubation
 	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		out = Incubation{}
-		c, err := s.caseLib().decodeRecord2(ctx, tx, ni.Case)
+		c, err := s.caseLib().readTx(ctx, tx, ni.Case)
 		if err != nil {
 			return err
 		}
@@ -277,8 +277,8 @@ func (s *System) StartIncubation(ctx context.Context, p Principal, ni NewIncubat
 	return out, nil
 }
 
-// decodeRecord2 reads and decodes a record inside tx.
-func (l *Library[T]) decodeRecord2(ctx context.Context, tx driver.Tx, id string) (T, error) {
+// readTx reads and decodes the record with that ID inside tx.
+func (l *Library[T]) readTx(ctx context.Context, tx driver.Tx, id string) (T, error) {
 	rec, err := tx.Get(ctx, string(l.kind()), id)
 	if err != nil {
 		var zero T
@@ -327,7 +327,7 @@ func (s *System) modifyIncubation(ctx context.Context, p Principal, op, id, typ 
 	var out Incubation
 	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		lib := s.incubationLib()
-		n, err := lib.decodeRecord2(ctx, tx, id)
+		n, err := lib.readTx(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -399,7 +399,7 @@ func (s *System) CloseIncubation(ctx context.Context, p Principal, id string, ou
 	var out Incubation
 	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		lib := s.incubationLib()
-		n, err := lib.decodeRecord2(ctx, tx, id)
+		n, err := lib.readTx(ctx, tx, id)
 		if err != nil {
 			return err
 		}

@@ -486,7 +486,7 @@ func (s *System) RecordInvestmentIntent(ctx context.Context, p Principal, n Inve
 		if err != nil {
 			return err
 		}
-		c, err := s.caseLib().decodeRecord2(ctx, tx, v.Case)
+		c, err := s.caseLib().readTx(ctx, tx, v.Case)
 		if errors.Is(err, ErrNotFound) {
 			return &ValidationError{Kind: KindIntent, Fields: []FieldError{{Field: "case", Code: "ref", Value: v.Case}}}
 		} else if err != nil {

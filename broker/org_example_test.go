@@ -140,3 +140,31 @@ func ExampleSystem_StartIncubation() {
 	// overdue: 样机 30 days
 	// failed closed incubation failed: 中试资金未到位
 }
+
+func ExampleSystem_StaffFigures() {
+	ctx := context.Background()
+	staff := broker.BrokerStaff("staff-1", "marine-tech")
+	sys := evExampleSystem()
+	for _, st := range []broker.Staff{
+		{Meta: broker.Meta{Broker: "marine-tech"}, Person: "p-wang", Name: "王经理", Grade: broker.GradeSenior},
+		{Meta: broker.Meta{Broker: "marine-tech"}, Person: "p-li", Name: "李助理"},
+	} {
+		if _, err := sys.AddStaff(ctx, staff, st); err != nil {
+			panic(err)
+		}
+	}
+	start := time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC)
+	tr, _ := sys.Activities.Create(ctx, staff, broker.Activity{Meta: broker.Meta{Broker: "marine-tech"}, Kind: broker.Training,
+		Title: "技术经理人实务培训", Start: start, End: start.Add(4 * time.Hour), Capacity: 40})
+	_, _ = sys.Register(ctx, staff, tr.ID, broker.Registration{Participant: "p-li"})
+	if _, err := sys.RecordTraining(ctx, staff, tr.ID, []string{"p-li"}, decimal.NewFromInt(4)); err != nil {
+		panic(err)
+	}
+	f, err := sys.StaffFigures(ctx, staff, "marine-tech", broker.ReportPeriod{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(f.Staff, f.ByGrade[broker.GradeSenior], f.Graded(), f.Trained, f.TrainedShare, f.TrainingHours)
+	// Output:
+	// 2 1 1 1 0.5 4
+}

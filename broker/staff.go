@@ -236,7 +236,7 @@ func (s *System) ModifyStaff(ctx context.Context, p Principal, id string, fn fun
 	var out Staff
 	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
 		lib := s.staffLib()
-		v, err := lib.decodeRecord2(ctx, tx, id)
+		v, err := lib.readTx(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -298,14 +298,14 @@ func (s *System) Roster(ctx context.Context, p Principal, broker string) ([]Staf
 func (s *System) AssignCase(ctx context.Context, p Principal, staffID, caseID string) (Staff, error) {
 	var out Staff
 	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
-		v, err := s.staffLib().decodeRecord2(ctx, tx, staffID)
+		v, err := s.staffLib().readTx(ctx, tx, staffID)
 		if err != nil {
 			return err
 		}
 		if !p.canManageRoster(v.Broker) {
 			return forbidden("assign case", KindStaff, staffID, "platform admins and the broker's own staff only")
 		}
-		c, err := s.caseLib().decodeRecord2(ctx, tx, caseID)
+		c, err := s.caseLib().readTx(ctx, tx, caseID)
 		if errors.Is(err, ErrNotFound) {
 			return &ValidationError{Kind: KindStaff, Fields: []FieldError{{Field: "case", Code: "ref", Value: caseID}}}
 		} else if err != nil {
