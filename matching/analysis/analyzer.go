@@ -40,14 +40,17 @@ type Token struct {
 	Kind Kind
 }
 
-// DefaultStopWords are dropped unless Options.StopWords is set: Chinese
-// function characters (as unigrams) and English function words. Bigrams
-// are never dropped by default: BM25's idf already discounts common ones.
-var DefaultStopWords = []string{
-	"的", "了", "和", "与", "及", "或", "在", "是", "为", "对", "等", "并", "其", "之",
-	"于", "以", "而", "也", "被", "将", "由", "从", "把", "这", "该", "此", "各", "个",
-	"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it",
-	"of", "on", "or", "that", "the", "this", "to", "was", "were", "with",
+// DefaultStopWords returns the words dropped unless Options.StopWords is
+// set: Chinese function characters (as unigrams) and English function
+// words. Bigrams are never dropped by default: BM25's idf already
+// discounts common ones.
+func DefaultStopWords() []string {
+	return []string{
+		"的", "了", "和", "与", "及", "或", "在", "是", "为", "对", "等", "并", "其", "之",
+		"于", "以", "而", "也", "被", "将", "由", "从", "把", "这", "该", "此", "各", "个",
+		"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it",
+		"of", "on", "or", "that", "the", "this", "to", "was", "were", "with",
+	}
 }
 
 // Options configure an Analyzer. The zero value (or nil) means defaults.
@@ -98,7 +101,7 @@ func New(opts *Options) *Analyzer {
 	}
 	stop := opts.StopWords
 	if stop == nil {
-		stop = DefaultStopWords
+		stop = DefaultStopWords()
 	}
 	for _, w := range stop {
 		w = strings.TrimSpace(Normalize(w))

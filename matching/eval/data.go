@@ -96,7 +96,7 @@ func ReadLabelled(r io.Reader) ([]Labelled, error) {
 // gives the same corpus.
 func Synthetic(r *rand.Rand, n int, vocab []string) []Paper {
 	if len(vocab) == 0 {
-		vocab = syntheticVocab
+		vocab = strings.Fields(syntheticVocab)
 	}
 	const nd = 16
 	pick := func(d int) string {
@@ -145,8 +145,8 @@ func Synthetic(r *rand.Rand, n int, vocab []string) []Paper {
 	return out
 }
 
-var syntheticVocab = strings.Fields(`电池 锂离子 储能 材料 催化剂 算法 神经网络 图像 识别 传感器 控制 系统 模型 优化 检测
+const syntheticVocab = `电池 锂离子 储能 材料 催化剂 算法 神经网络 图像 识别 传感器 控制 系统 模型 优化 检测
 医学 儿科 海洋 养殖 印刷 包装 环境 净化 机械 制造 数字化 设计 基因 蛋白 土壤 作物 病害 疫苗 芯片 光伏
 氢能 涂层 水稻 小麦 玉米 大豆 果树 蔬菜 畜牧 鱼类 细胞 肿瘤 血管 心脏 肝脏 药物 临床 护理 康复 影像
 桥梁 隧道 道路 交通 车辆 发动机 飞行器 卫星 雷达 通信 网络 数据 云计算 区块链 安全 加密 软件 数据库
-经济 金融 市场 企业 管理 政策 法律 教育 教学 学生 课程 文化 历史 哲学 艺术 音乐 文学 语言 翻译 社会`)
+经济 金融 市场 企业 管理 政策 法律 教育 教学 学生 课程 文化 历史 哲学 艺术 音乐 文学 语言 翻译 社会`
