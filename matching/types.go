@@ -145,7 +145,9 @@ type Match struct {
 type Explanation struct {
 	Signals []Signal
 	// Terms are the query terms found in the matched document, most
-	// important first (words and bigrams before single characters).
+	// important first, leaving out single characters that a longer
+	// matched term contains. With Options.Feedback they may include
+	// terms the feedback added to the query.
 	Terms []string
 }
 
