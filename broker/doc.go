@@ -120,8 +120,10 @@
 // position and character, never corrected) and contacts shown only to
 // platform admins and the organization's own principals. Achievements,
 // demands, experts, brokers' member units, investors, incubations, listings
-// and deals point to it by ID; MergeOrganizations folds a duplicate into
-// another and rewrites every reference in one transaction, and
+// and deals point to it by ID. OrganizationByCreditCode finds one by its
+// code; DuplicateOrganizations proposes merges (a shared code, or a shared
+// folded name without conflicting codes); MergeOrganizations folds a
+// duplicate into another and rewrites every reference in one transaction;
 // DanglingOrgReferences audits references to missing organizations.
 //
 // Investors() holds investor profiles (资本): stages, a ticket range,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kexie/techbroker/broker/driver"
@@ -363,4 +364,105 @@ func (s *System) scanOrgRefs(ctx context.Context, fn func(OrgRef)) error {
 		}
 	}
 	return nil
+}
+
+// OrganizationByCreditCode returns the organization with that unified
+// social credit code (normalized first); ErrNotFound if there is none.
+func (s *System) OrganizationByCreditCode(ctx context.Context, p Principal, code string) (Organization, error) {
+	o := Organization{CreditCode: code}.normalized()
+	if o.CreditCode == "" {
+		return Organization{}, wrap("find", KindOrganization, "", ErrNotFound)
+	}
+	recs, err := s.store.List(ctx, driver.Query{Kind: string(KindOrganization), Key: o.dedupKey(), Limit: 1})
+	if err != nil {
+		return Organization{}, wrap("find", KindOrganization, "", err)
+	}
+	if len(recs) == 0 {
+		return Organization{}, wrap("find", KindOrganization, o.CreditCode, ErrNotFound)
+	}
+	return s.Organizations.Get(ctx, p, recs[0].ID)
+}
+
+// DuplicateOrganizations proposes merges: groups of two or more
+// organization IDs (each group and the groups in ID order) that share a
+// credit code, or a name once case, width and spacing are folded (names
+// include aliases). Organizations with two different credit codes are never
+// grouped by name: they are different legal persons. Platform admins only.
+func (s *System) DuplicateOrganizations(ctx context.Context, p Principal) ([][]string, error) {
+	if p.Role != RolePlatformAdmin {
+		return nil, forbidden("duplicates", KindOrganization, "", "platform admins only")
+	}
+	recs, err := s.store.List(ctx, driver.Query{Kind: string(KindOrganization)})
+	if err != nil {
+		return nil, wrap("duplicates", KindOrganization, "", err)
+	}
+	orgs := make([]Organization, len(recs))
+	for i, r := range recs {
+		if orgs[i], err = s.Organizations.decodeRecord(r); err != nil {
+			return nil, wrap("duplicates", KindOrganization, r.ID, err)
+		}
+	}
+	// Union-find over organizations sharing a key.
+	parent := make([]int, len(orgs))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	codeOf := func(i int) string { return orgs[find(i)].CreditCode }
+	union := func(i, j int) {
+		a, b := find(i), find(j)
+		if a == b {
+			return
+		}
+		// Keep the root with a credit code, so the check below sees it.
+		if orgs[a].CreditCode == "" {
+			a, b = b, a
+		}
+		parent[b] = a
+	}
+	first := map[string]int{}
+	for i, o := range orgs {
+		keys := []string{}
+		if o.CreditCode != "" {
+			keys = append(keys, "uscc:"+o.CreditCode)
+		}
+		for _, n := range append([]string{o.Name}, o.Aliases...) {
+			if n != "" {
+				keys = append(keys, "name:"+foldKey(n))
+			}
+		}
+		for _, k := range keys {
+			j, seen := first[k]
+			if !seen {
+				first[k] = i
+				continue
+			}
+			ci, cj := codeOf(i), codeOf(j)
+			if ci != "" && cj != "" && ci != cj {
+				continue
+			}
+			union(i, j)
+		}
+	}
+	groups := map[int][]string{}
+	for i := range orgs {
+		r := find(i)
+		groups[r] = append(groups[r], orgs[i].ID)
+	}
+	var out [][]string
+	for _, g := range groups {
+		if len(g) > 1 {
+			slices.Sort(g)
+			out = append(out, g)
+		}
+	}
+	slices.SortFunc(out, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
+	return out, nil
 }

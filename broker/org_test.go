@@ -336,3 +336,40 @@ func TestImportOrganizations(t *testing.T) {
 		t.Errorf("imported: got %+v", page.Items)
 	}
 }
+
+func TestDuplicateOrganizations(t *testing.T) {
+	sys, _ := evSystem(t)
+	mk := func(name, code string, aliases ...string) string {
+		t.Helper()
+		o, err := sys.Organizations.Create(ctx, admin, broker.Organization{Name: name, CreditCode: code, Aliases: aliases, Roles: []broker.OrgRole{broker.OrgEnterprise}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.ID
+	}
+	a := mk("华为技术有限公司", "914403001922038216")
+	b := mk("华为技术有限公司 ", "")                                  // same name, no code
+	c := mk("Huawei Technologies", "", "ＨＵＡＷＥＩ　TECHNOLOGIES") // no shared name with a or b
+	d := mk("huawei technologies", "")                        // folds to c's name
+	e := mk("同名公司", evCode(1))
+	f := mk("同名公司", evCode(2)) // same name, another legal person
+	_ = mk("独一家", "")
+	got, err := sys.DuplicateOrganizations(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{a, b}, {c, d}}
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("got %v, want %v (not %s with %s)", got, want, e, f)
+	}
+	o, err := sys.OrganizationByCreditCode(ctx, evStaff, " 914403001922038216 ")
+	if err != nil || o.ID != a {
+		t.Errorf("by credit code: got %q, %v; want %q", o.ID, err, a)
+	}
+	if _, err := sys.OrganizationByCreditCode(ctx, evStaff, evCode(3)); !errors.Is(err, broker.ErrNotFound) {
+		t.Errorf("unknown code: got %v, want ErrNotFound", err)
+	}
+	if _, err := sys.DuplicateOrganizations(ctx, evStaff); !errors.Is(err, broker.ErrForbidden) {
+		t.Errorf("staff: got %v, want ErrForbidden", err)
+	}
+}
