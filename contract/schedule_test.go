@@ -216,3 +216,46 @@ func BenchmarkPlanInstalments(b *testing.B) {
 		}
 	}
 }
+
+// FuzzPlan: Plan never panics; a plan it returns has whole-cent, non-negative
+// payments summing to its Total, and instalments sum to the terms' total.
+func FuzzPlan(f *testing.F) {
+	f.Add(uint8(1), int64(100000000), 7, int64(300), int64(50), uint8(1), 5, int64(1000000))
+	f.Add(uint8(3), int64(50000000), 0, int64(1000), int64(100), uint8(2), 3, int64(-5))
+	f.Fuzz(func(t *testing.T, method uint8, cents int64, n int, rateBP, stepBP int64, trend uint8, years int, base int64) {
+		methods := []Method{LumpSum, Instalments, Royalty, EntryFeeRoyalty, "barter"}
+		trends := []Trend{Fixed, Rising, Falling, ""}
+		terms := Terms{
+			Method: methods[int(method)%len(methods)], Total: decimal.New(cents, -2), Instalments: n, EveryMonths: n % 13,
+			EntryFee: decimal.New(cents, -2),
+			Royalty: RoyaltyTerms{Base: Sales, Rate: decimal.New(rateBP, -2), Step: decimal.New(stepBP, -2),
+				Trend: trends[int(trend)%len(trends)], Years: years},
+		}
+		var proj []decimal.Decimal
+		if years >= 0 && years <= 60 {
+			for i := 0; i < years; i++ {
+				proj = append(proj, decimal.New(base*int64(i+1), -2))
+			}
+		}
+		s, err := Plan(terms, day0, proj)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error does not unwrap to ErrInvalid: %v", err)
+			}
+			return
+		}
+		acc := decimal.Zero
+		for _, p := range s.Payments {
+			if p.Amount.Sign() < 0 || !p.Amount.Equal(p.Amount.Truncate(2)) {
+				t.Fatalf("payment %d: %s", p.Seq, p.Amount)
+			}
+			acc = acc.Add(p.Amount)
+		}
+		if !acc.Equal(s.Total) {
+			t.Fatalf("payments sum to %s, Total %s", acc, s.Total)
+		}
+		if (terms.Method == Instalments || terms.Method == LumpSum) && !acc.Equal(terms.Total) {
+			t.Fatalf("instalments sum to %s, want %s", acc, terms.Total)
+		}
+	})
+}
