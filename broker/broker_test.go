@@ -424,3 +424,20 @@ func FuzzImport(f *testing.F) {
 		}
 	})
 }
+
+func TestDemandStatusOnlyThroughMoveDemand(t *testing.T) {
+	s := newSystem(t, nil)
+	d, err := s.Demands.Create(ctx, admin, broker.Demand{Title: "需求", Enterprise: "甲公司", Problem: "问题"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Status = broker.DemandResolved
+	if _, err := s.Demands.Update(ctx, admin, d); !errors.Is(err, broker.ErrInvalid) || !strings.Contains(err.Error(), "status changes only through MoveDemand") {
+		t.Errorf("plain update of the status: got %v, want ErrInvalid naming MoveDemand", err)
+	}
+	d.Status = broker.DemandReceived
+	d.Spec = "技术规格"
+	if _, err := s.Demands.Update(ctx, admin, d); err != nil {
+		t.Errorf("plain update of other fields: %v", err)
+	}
+}

@@ -92,3 +92,31 @@ func (d Demand) check(c *checker, s *System) {
 		c.add("status_reason", "required", "", "")
 	}
 }
+
+// guardUpdate keeps the closed-loop fields out of plain updates: they change
+// only through RespondDemand and MoveDemand, which guard and audit them.
+func (d Demand) guardUpdate(newer any) []FieldError {
+	n, ok := newer.(Demand)
+	if !ok {
+		return nil
+	}
+	var out []FieldError
+	if n.Status != d.Status {
+		out = append(out, FieldError{Field: "status", Code: "guarded", Param: "MoveDemand", Value: string(n.Status)})
+	}
+	if n.StatusReason != d.StatusReason {
+		out = append(out, FieldError{Field: "status_reason", Code: "guarded", Param: "MoveDemand"})
+	}
+	for _, f := range []struct {
+		name     string
+		old, new time.Time
+	}{
+		{"received_at", d.ReceivedAt, n.ReceivedAt}, {"responded_at", d.RespondedAt, n.RespondedAt},
+		{"diagnosed_at", d.DiagnosedAt, n.DiagnosedAt}, {"resolved_at", d.ResolvedAt, n.ResolvedAt},
+	} {
+		if !f.old.Equal(f.new) {
+			out = append(out, FieldError{Field: f.name, Code: "guarded", Param: "MoveDemand"})
+		}
+	}
+	return out
+}

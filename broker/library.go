@@ -214,6 +214,11 @@ func (l *Library[T]) replaceTx(ctx context.Context, tx driver.Tx, p Principal, v
 		// A caller that cannot see contact data cannot have meant to clear it.
 		v = any(keepContact(any(v).(Expert), any(old).(Expert))).(T)
 	}
+	if g, ok := any(old).(guardedUpdater); ok && event == "updated" {
+		if errs := g.guardUpdate(v); len(errs) > 0 {
+			return zero, &ValidationError{Kind: kind, Fields: errs}
+		}
+	}
 	m.Created = om.Created
 	m.Provenance.AddedBy = om.Provenance.AddedBy
 	m.Updated = l.s.now()
@@ -231,6 +236,13 @@ func (l *Library[T]) replaceTx(ctx context.Context, tx driver.Tx, p Principal, v
 	}
 	m.Version = ver
 	return v.withMeta(m), nil
+}
+
+// guardedUpdater is implemented by kinds with fields that a plain Update may
+// not change, because a guarded operation owns them (a demand's closed-loop
+// status goes through MoveDemand).
+type guardedUpdater interface {
+	guardUpdate(newer any) []FieldError
 }
 
 func keepContact(v, old Expert) Expert {

@@ -186,6 +186,7 @@ var messages = sync.OnceValue(func() catalog.Catalog {
 	set("unknown_field", "%[1]s: unknown field", "%[1]s：未知字段")
 	set("unique", "%[1]s: %[3]q appears more than once", "%[1]s：%[3]q重复出现")
 	set("ref", "%[1]s: %[3]q does not exist", "%[1]s：%[3]q不存在")
+	set("guarded", "%[1]s changes only through %[2]s", "%[1]s只能通过%[2]s修改")
 	set("invalid", "%[1]s is invalid: %[3]s", "%[1]s无效：%[3]s")
 	set("credit_code_length", "%[1]s: a unified social credit code has %[2]s characters (got %[3]s)", "%[1]s：统一社会信用代码应为%[2]s位（当前为%[3]s位）")
 	set("credit_code_symbol", "%[1]s: position %[2]s: %[3]q is not a credit code symbol (0-9, A-Y without I O S V Z)", "%[1]s：第%[2]s位的%[3]q不是统一社会信用代码字符（0-9及除I、O、S、V、Z外的大写字母）")
@@ -206,7 +207,7 @@ func msgKey(code string) message.Reference {
 		"malformed", "range_order", "level_range", "code", "share_total", "share_range",
 		"duplicate", "unknown_field", "unique", "ref", "invalid",
 		"credit_code_length", "credit_code_symbol", "credit_code_division", "credit_code_org_check",
-		"credit_code_check", "date_order", "leak", "quantified", "closes_range":
+		"credit_code_check", "date_order", "leak", "quantified", "closes_range", "guarded":
 		return code
 	case "lte":
 		return "max"
