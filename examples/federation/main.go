@@ -1,0 +1,248 @@
+// Command federation runs two broker systems side by side — Yangpu
+// (上海市杨浦区, the home of the marine technology platform) and its Taizhou
+// workstation city (浙江省台州市) — joined by a workstation agreement. Yangpu
+// shares two anonymous listing profiles; a Taizhou company expresses interest
+// in one; the owner accepts; and the program prints what each side sees before
+// and after the acceptance: the profile never carries the owner's name or
+// contact, and contacts travel both ways only once the owner has accepted.
+//
+//	go run ./examples/federation
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/memstore"
+	"github.com/kexie/techbroker/money"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "federation:", err)
+		os.Exit(1)
+	}
+}
+
+const (
+	yangpuCode  = "310110"
+	taizhouCode = "331000"
+)
+
+// node is one region's system and its federation node.
+type node struct {
+	name string
+	sys  *broker.System
+	fed  *broker.Federation
+}
+
+func newNode(ctx context.Context, name string, region broker.Region, now *time.Time, o broker.FederationOptions) (*node, error) {
+	sys, err := broker.Build(ctx, memstore.New(), broker.Yangpu(), broker.PlatformAdmin("admin-"+region.Code),
+		&broker.Options{NewID: broker.SequentialIDs(), Clock: func() time.Time { return *now }})
+	if err != nil {
+		return nil, err
+	}
+	o.Region = region
+	fed, err := broker.NewFederation(sys, o)
+	if err != nil {
+		sys.Close()
+		return nil, err
+	}
+	return &node{name: name, sys: sys, fed: fed}, nil
+}
+
+func run(ctx context.Context, w io.Writer) error {
+	now := time.Date(2022, 3, 1, 9, 0, 0, 0, time.UTC)
+	tr := broker.NewMemoryTransport()
+	agreement := broker.Agreement{
+		ID: "ws-taizhou", A: yangpuCode, B: taizhouCode, Kind: "workstation",
+		Signed: time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC), Brokers: []string{"marine-tech"},
+	}
+	ws := broker.Workstation{ID: "taizhou-marine", Name: "海洋技术交易平台台州工作站", Host: taizhouCode, Home: yangpuCode,
+		Broker: "marine-tech", Agreement: agreement.ID, Opened: agreement.Signed}
+
+	yp, err := newNode(ctx, "杨浦 Yangpu", broker.Region{Code: yangpuCode, Name: "上海市杨浦区"}, &now,
+		broker.FederationOptions{Agreements: []broker.Agreement{agreement}, Transport: tr})
+	if err != nil {
+		return err
+	}
+	defer yp.sys.Close()
+	tz, err := newNode(ctx, "台州 Taizhou", broker.Region{Code: taizhouCode, Name: "浙江省台州市"}, &now,
+		broker.FederationOptions{Agreements: []broker.Agreement{agreement}, Workstations: []broker.Workstation{ws}, Transport: tr})
+	if err != nil {
+		return err
+	}
+	defer tz.sys.Close()
+
+	fmt.Fprintf(w, "Agreement %s (%s): %s ⇄ %s, signed %s, desks %v\n", agreement.ID, agreement.Kind, yangpuCode, taizhouCode,
+		agreement.Signed.Format("2006-01-02"), agreement.Brokers)
+	fmt.Fprintf(w, "Workstation: %s (host %s, home %s)\n\n", ws.Name, ws.Host, ws.Home)
+
+	// Yangpu: the marine desk lists two results of Shanghai Ocean University.
+	staff := broker.BrokerStaff("yp-staff-1", "marine-tech")
+	owner := broker.InstitutionUser("sou-tto", "上海海洋大学")
+	var listings []broker.Listing
+	for _, l := range yangpuListings() {
+		l, err := yp.sys.CreateListing(ctx, staff, l)
+		if err != nil {
+			return fmt.Errorf("create listing: %w", err)
+		}
+		if l, err = yp.sys.PublishListing(ctx, staff, l.ID, broker.Publish{}); err != nil {
+			return fmt.Errorf("publish listing: %w", err)
+		}
+		listings = append(listings, l)
+	}
+	fmt.Fprintln(w, "== Yangpu publishes and shares (full listing, as its own staff see it)")
+	for _, l := range listings {
+		fmt.Fprintf(w, "  %s  %s\n     owner %s, contact %s %s, %s %s, %s\n", l.ID, l.Title, l.Owner, l.ContactPerson, l.Contact.Phone,
+			l.Terms.Mode, l.Terms.Method, money.FormatZH(l.Terms.Price))
+	}
+	// Sharing with a region without an agreement is refused.
+	if _, err := yp.fed.Share(ctx, staff, listings[0].ID, "340700"); errors.Is(err, broker.ErrNoAgreement) {
+		fmt.Fprintln(w, "  share with 340700 (no agreement): refused")
+	} else {
+		return fmt.Errorf("share without agreement: got %v, want ErrNoAgreement", err)
+	}
+	for _, l := range listings {
+		if _, err := yp.fed.Share(ctx, staff, l.ID, taizhouCode); err != nil {
+			return fmt.Errorf("share: %w", err)
+		}
+	}
+	now = now.Add(time.Hour)
+	if err := sync(ctx, w, tz); err != nil {
+		return err
+	}
+
+	// Taizhou: what the workstation and its companies see.
+	buyer := broker.EnterpriseUser("tz-buyer", "台州海盛水产食品有限公司")
+	profs, err := tz.fed.Profiles(ctx, buyer)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n== Taizhou receives %d anonymous profiles (any signed-in user sees these)\n", len(profs))
+	for _, sp := range profs {
+		p := sp.Profile
+		fmt.Fprintf(w, "  [%s from %s, desk %s] %s\n     %s\n     TRL %d, %s %s, %s; owner: —, contact: —\n", p.ID, p.Region, p.Broker, p.Title, p.Summary,
+			p.Readiness.Level, p.Mode, p.Method, money.FormatZH(p.Price))
+		if err := broker.CheckProfile(p, listings[0].Owner, listings[0].ContactPerson); err != nil {
+			return fmt.Errorf("profile leaks: %w", err)
+		}
+	}
+	if len(profs) == 0 {
+		return errors.New("no profile arrived")
+	}
+
+	// A Taizhou company expresses interest in the first profile.
+	mine := broker.PartyContact{Org: buyer.Org, Person: "林海涛", Phone: "0576-88123456", Email: "lin@haisheng.example"}
+	in, err := tz.fed.ExpressInterest(ctx, buyer, profs[0].ID, buyer.Org, "拟在台州三门湾养殖基地试用，希望了解许可条件", mine)
+	if err != nil {
+		return fmt.Errorf("express interest: %w", err)
+	}
+	fmt.Fprintf(w, "\n== %s expresses interest in %q\n", buyer.Org, in.Title)
+	now = now.Add(time.Hour)
+	if err := sync(ctx, w, yp); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(w, "\n-- before acceptance")
+	if err := show(ctx, w, yp, staff, tz, buyer); err != nil {
+		return err
+	}
+
+	ins, err := yp.fed.Interests(ctx, staff)
+	if err != nil || len(ins) == 0 {
+		return fmt.Errorf("yangpu interests: %v (%d)", err, len(ins))
+	}
+	now = now.Add(24 * time.Hour)
+	if _, err := yp.fed.Respond(ctx, owner, ins[0].ID, true, ""); err != nil {
+		return fmt.Errorf("respond: %w", err)
+	}
+	fmt.Fprintf(w, "\n== %s accepts the interest\n", owner.Org)
+	// Taizhou receives the owner's contact and answers with the buyer's.
+	if err := sync(ctx, w, tz); err != nil {
+		return err
+	}
+	if err := sync(ctx, w, yp); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(w, "\n-- after acceptance")
+	return show(ctx, w, yp, staff, tz, buyer)
+}
+
+// sync handles a node's feed and prints what it did.
+func sync(ctx context.Context, w io.Writer, n *node) error {
+	rep, err := n.fed.Sync(ctx)
+	if err != nil {
+		return fmt.Errorf("%s sync: %w", n.name, err)
+	}
+	fmt.Fprintf(w, "  %s sync: %d message(s) handled, %d refused\n", n.name, rep.Processed, len(rep.Rejected))
+	for _, e := range rep.Rejected {
+		fmt.Fprintln(w, "    refused:", e)
+	}
+	return nil
+}
+
+// show prints the interest as each side stores it.
+func show(ctx context.Context, w io.Writer, yp *node, staff broker.Principal, tz *node, buyer broker.Principal) error {
+	for _, side := range []struct {
+		n *node
+		p broker.Principal
+	}{{yp, staff}, {tz, buyer}} {
+		ins, err := side.n.fed.Interests(ctx, side.p)
+		if err != nil {
+			return fmt.Errorf("%s interests: %w", side.n.name, err)
+		}
+		for _, in := range ins {
+			dir := "received from " + in.Remote
+			if in.Outgoing {
+				dir = "sent to " + in.Remote
+			}
+			fmt.Fprintf(w, "  %s sees: interest %s (%s) by %s in %q — %s\n", side.n.name, in.ID, dir, in.Org, in.Title, in.Status)
+			fmt.Fprintf(w, "     note: %s\n", in.Note)
+			if in.Contact != nil {
+				fmt.Fprintf(w, "     own contact (kept here): %s\n", contact(in.Contact))
+			}
+			fmt.Fprintf(w, "     counterpart: %s\n", contact(in.Counterpart))
+		}
+	}
+	return nil
+}
+
+func contact(c *broker.PartyContact) string {
+	if c == nil {
+		return "— (not revealed)"
+	}
+	return fmt.Sprintf("%s %s %s %s", c.Org, c.Person, c.Phone, c.Email)
+}
+
+func yangpuListings() []broker.Listing {
+	base := func(title, summary string, level int, price int64, mode broker.TransferMode) broker.Listing {
+		return broker.Listing{
+			Meta:  broker.Meta{Broker: "marine-tech", Region: "上海市杨浦区"},
+			Title: title, Summary: summary,
+			Overview:      "上海海洋大学团队在舟山、象山养殖基地完成两年中试，具备规模化推广条件。",
+			Readiness:     broker.Readiness{Scale: broker.NASATRL, Level: level},
+			Benefits:      []string{"饵料系数降低18%", "养殖成活率提高12%"},
+			Applications:  []string{"深远海网箱养殖", "工厂化循环水养殖"},
+			IndustryCodes: []string{"A04"},
+			IPRights:      []broker.IPRight{{Type: broker.InventionPatent, Number: "ZL202110123456.7", Status: broker.IPGranted, Territory: "CN", Owners: []string{"上海海洋大学"}}},
+			Owner:         "上海海洋大学", OwnerPublic: true,
+			ContactPerson: "王海", Contact: broker.Contact{Phone: "021-61900000", Email: "wanghai@shou.example"},
+			Detail: "传感器阵列布置与溶解氧预测模型参数（保密）。",
+			Venue:  "上海技术交易所",
+			Terms:  broker.ListingTerms{Mode: mode, Method: broker.MethodFixed, Pricing: broker.FixedPrice, Price: decimal.NewFromInt(price)},
+		}
+	}
+	return []broker.Listing{
+		base("深远海养殖网箱水质在线监测系统", "在线监测网箱溶解氧与氨氮，提前六小时预警缺氧。", 7, 1_200_000, broker.ModeLicense),
+		base("大黄鱼智能投喂装置", "机器视觉识别摄食强度，按需投喂，减少饵料浪费。", 6, 850_000, broker.ModeTransfer),
+	}
+}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestRun(t *testing.T) {
+	var buf bytes.Buffer
+	if err := run(context.Background(), &buf); err != nil {
+		t.Fatalf("run: %v\n%s", err, buf.String())
+	}
+	out := buf.String()
+	before, after, ok := strings.Cut(out, "-- after acceptance")
+	if !ok {
+		t.Fatalf("output has no after-acceptance section:\n%s", out)
+	}
+	_, before, ok = strings.Cut(before, "-- before acceptance")
+	if !ok {
+		t.Fatalf("output has no before-acceptance section:\n%s", out)
+	}
+	// The anonymous profiles, as Taizhou sees them, name neither owner nor contact.
+	profiles := out[strings.Index(out, "== Taizhou receives"):strings.Index(out, "expresses interest")]
+	for _, leak := range []string{"上海海洋大学", "王海", "021-61900000"} {
+		if strings.Contains(profiles, leak) {
+			t.Errorf("profiles seen in Taizhou contain %q:\n%s", leak, profiles)
+		}
+	}
+	for _, tc := range []struct {
+		name, section, want string
+		present            bool
+	}{
+		{"refused without agreement", out, "share with 340700 (no agreement): refused", true},
+		{"two profiles arrive", out, "Taizhou receives 2 anonymous profiles", true},
+		{"owner contact hidden before", before, "王海", false},
+		{"buyer contact hidden from Yangpu before", before, "counterpart: 台州海盛", false},
+		{"status received before", before, "— received", true},
+		{"owner contact revealed after", after, "counterpart: 上海海洋大学 王海 021-61900000", true},
+		{"buyer contact revealed after", after, "counterpart: 台州海盛水产食品有限公司 林海涛 0576-88123456", true},
+		{"accepted after", after, "— accepted", true},
+	} {
+		if got := strings.Contains(tc.section, tc.want); got != tc.present {
+			t.Errorf("%s: contains %q = %v, want %v", tc.name, tc.want, got, tc.present)
+		}
+	}
+	if strings.Contains(out, "refused:") {
+		t.Errorf("a sync refused a message:\n%s", out)
+	}
+}
