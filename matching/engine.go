@@ -211,6 +211,14 @@ func (e *Engine) Decline(sourceID, targetID string) {
 	e.mu.Unlock()
 }
 
+// Compact compacts the text indexes (see textindex.Index.Compact): worth
+// calling after a bulk load or many removals.
+func (e *Engine) Compact() {
+	for _, ix := range e.index {
+		ix.Compact()
+	}
+}
+
 // Index returns the text index of a kind, for direct BM25 queries,
 // snapshots and statistics (nil for an unknown kind).
 func (e *Engine) Index(kind Kind) *textindex.Index { return e.index[kind] }

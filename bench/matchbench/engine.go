@@ -61,6 +61,7 @@ func (s *engineScaler) build(docs []eval.Paper) (float64, error) {
 			return 0, err
 		}
 	}
+	e.Compact() // trims the spare capacity of the posting lists
 	s.e = e
 	after := heap()
 	runtime.KeepAlive(e)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -335,11 +336,19 @@ func (ix *Index) isDeleted(doc uint32) bool {
 }
 
 // Compact drops the postings of deleted documents, so that document
-// frequencies are exact again, and releases their memory.
+// frequencies are exact again, and releases their memory. It also trims
+// the spare capacity that growing posting lists keep, which makes it worth
+// calling after a bulk load.
 func (ix *Index) Compact() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.compact()
+	for i := range ix.post {
+		p := &ix.post[i]
+		if cap(p.data) > len(p.data) {
+			p.data = slices.Clip(slices.Clone(p.data))
+		}
+	}
 }
 
 func (ix *Index) compact() {

@@ -356,3 +356,20 @@ func TestAnalyzerSynonymsAtQueryTime(t *testing.T) {
 		t.Fatalf("got %+v, want the document that says 人工智能", hits)
 	}
 }
+
+func TestCompactWithoutDeletesKeepsResults(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 13))
+	ix := newTestIndex(t)
+	fill(t, ix, r, 400)
+	q := Query{Text: randText(r, 3), K: 10}
+	before, _ := ix.Search(q)
+	ix.Compact()
+	after, _ := ix.Search(q)
+	sameHits(t, "after Compact", after, before)
+	if err := ix.Put("new", "电池", randText(r, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if !ix.Has("new") || ix.Len() != 401 {
+		t.Errorf("Put after Compact: Has %v, Len %d, want true, 401", ix.Has("new"), ix.Len())
+	}
+}
