@@ -438,19 +438,19 @@ func testReadOwnWrites(t *testing.T, s driver.Store) {
 		}
 		got, err := tx.Get(ctx, "case", "c1")
 		if err != nil || got.Version != 1 {
-			return fmt.Errorf("Get own write: %v version %d", err, got.Version)
+			return fmt.Errorf("tx.Get of its own write: %v version %d", err, got.Version)
 		}
 		got.Stage = "screened"
 		if v, err := tx.Replace(ctx, got); err != nil || v != 2 {
-			return fmt.Errorf("Replace own write: %d %v", v, err)
+			return fmt.Errorf("tx.Replace of its own write: %d %v", v, err)
 		}
 		list, err := tx.List(ctx, driver.Query{Kind: "case"})
 		if err != nil || len(list) != 2 || list[1].Stage != "screened" {
-			return fmt.Errorf("List in tx: %v %+v", err, list)
+			return fmt.Errorf("tx.List: %v %+v", err, list)
 		}
 		byKey, err := tx.List(ctx, driver.Query{Kind: "case", Key: "k"})
 		if err != nil || len(byKey) != 1 {
-			return fmt.Errorf("List by key in tx: %v %d", err, len(byKey))
+			return fmt.Errorf("tx.List by key: %v %d", err, len(byKey))
 		}
 		return tx.Delete(ctx, "case", "c0", 1)
 	})
