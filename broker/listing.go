@@ -47,10 +47,10 @@ const (
 	MethodBidding TradingMethod = "bidding"
 )
 
-// zh names of methods and modes, for display and CSV.
+// methodNames maps the Chinese names of the trading methods to their codes.
 var methodNames = map[string]string{"协议定价": "agreement", "协议转让": "agreement", "挂牌": "listing", "挂牌交易": "listing", "拍卖": "auction", "招标": "tender", "竞价": "bidding"}
 
-// open reports whether the method takes bids on a book.
+// bids reports whether the method takes bids on a book.
 func (m TradingMethod) bids() bool {
 	return m == MethodAuction || m == MethodBidding || m == MethodTender
 }
