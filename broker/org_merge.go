@@ -407,8 +407,7 @@ func (s *System) DuplicateOrganizations(ctx context.Context, p Principal) ([][]s
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
