@@ -30,7 +30,7 @@ func TestRun(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, section, want string
-		present            bool
+		present             bool
 	}{
 		{"refused without agreement", out, "share with 340700 (no agreement): refused", true},
 		{"two profiles arrive", out, "Taizhou receives 2 anonymous profiles", true},
