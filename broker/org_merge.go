@@ -169,7 +169,8 @@ type MergeEvent struct {
 //
 // Platform admins only. ErrNotFound if either does not exist;
 // ErrInvalid if the two are the same; ErrConflict if both carry different
-// credit codes (they are two legal persons, not duplicates).
+// credit codes (they are two legal persons, not duplicates) or are linked
+// to two different Society records.
 func (s *System) MergeOrganizations(ctx context.Context, p Principal, keepID, dupID string) (MergeReport, error) {
 	if p.Role != RolePlatformAdmin {
 		return MergeReport{}, forbidden("merge", KindOrganization, dupID, "platform admins only")
@@ -201,6 +202,10 @@ func (s *System) MergeOrganizations(ctx context.Context, p Principal, keepID, du
 		if keep.CreditCode != "" && dup.CreditCode != "" && keep.CreditCode != dup.CreditCode {
 			return &Error{Op: "merge", Kind: KindOrganization, ID: dupID, Code: ErrConflict,
 				Err: fmt.Errorf("different credit codes %s and %s: two legal persons, not duplicates", keep.CreditCode, dup.CreditCode)}
+		}
+		if keep.Society != "" && dup.Society != "" && keep.Society != dup.Society {
+			return &Error{Op: "merge", Kind: KindOrganization, ID: dupID, Code: ErrConflict,
+				Err: fmt.Errorf("linked to two societies, %s and %s", keep.Society, dup.Society)}
 		}
 		now := s.now()
 		body, err := json.Marshal(MergeEvent{Kept: keepID, Removed: dupID})

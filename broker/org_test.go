@@ -285,6 +285,14 @@ func TestMergeRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s1, err := sys.Organizations.Create(ctx, admin, broker.Organization{Name: "中国海洋学会", Roles: []broker.OrgRole{broker.OrgSocietyRole}, Society: "cso"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := sys.Organizations.Create(ctx, admin, broker.Organization{Name: "中国水产学会", Roles: []broker.OrgRole{broker.OrgSocietyRole}, Society: "csf"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ach, err := sys.Achievements.Create(ctx, admin, broker.Achievement{Title: "T", OwnerID: b.ID})
 	if err != nil {
 		t.Fatal(err)
@@ -300,6 +308,7 @@ func TestMergeRefusals(t *testing.T) {
 		{"missing duplicate", admin, a.ID, "org-999999", broker.ErrNotFound},
 		{"missing kept", admin, "org-999999", a.ID, broker.ErrNotFound},
 		{"not an admin", broker.InstitutionUser("u", a.ID), a.ID, b.ID, broker.ErrForbidden},
+		{"two societies", admin, s1.ID, s2.ID, broker.ErrConflict},
 	}
 	for _, tt := range tests {
 		if _, err := sys.MergeOrganizations(ctx, tt.p, tt.keep, tt.dup); !errors.Is(err, tt.sentinel) {
