@@ -15,7 +15,7 @@ import (
 // recognise, so that matching and routing have meaningful text to work on.
 type sector struct {
 	room        string
-	society     string // the academic society docked for the room
+	society     string   // the academic society docked for the room
 	owners      []string // universities, hospitals and institutes that own results
 	subjects    []string // what the result is about
 	methods     []string // how it works
@@ -175,6 +175,15 @@ func (g *gen) subset(xs []string, n int) []string {
 func (g *gen) achievement(s *sector) broker.Achievement {
 	g.seq++
 	subj, meth, form := g.pick(s.subjects), g.pick(s.methods), g.pick(s.forms)
+	// One result in five borrows its method from another field (a design
+	// tool built on machine vision, a paediatric device using deep
+	// learning), which is what makes routing hard.
+	var borrowed []string
+	if g.r.IntN(5) == 0 {
+		o := &sectors[g.r.IntN(len(sectors))]
+		meth = g.pick(o.methods)
+		borrowed = append(borrowed, g.pick(o.keywords), g.pick(o.keywords))
+	}
 	title := fmt.Sprintf("基于%s的%s%s", meth, subj, form)
 	if g.r.IntN(2) == 0 {
 		title = fmt.Sprintf("一种%s%s", subj, form)
@@ -198,7 +207,7 @@ func (g *gen) achievement(s *sector) broker.Achievement {
 		Title:         title,
 		Summary:       fmt.Sprintf("%s，%s", subj, benefit),
 		Abstract:      abstract,
-		Keywords:      append([]string{subj}, g.subset(s.keywords, 3)...),
+		Keywords:      append(append([]string{subj}, g.subset(s.keywords, 2)...), borrowed...),
 		Disciplines:   []string{s.disciplines[g.r.IntN(len(s.disciplines))]},
 		IndustryCodes: g.subset(s.industry, 1+g.r.IntN(2)),
 		Owner:         owner,

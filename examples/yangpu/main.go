@@ -41,7 +41,7 @@ import (
 func main() {
 	var cfg config
 	flag.Uint64Var(&cfg.Seed, "seed", 2021, "seed of the data generator")
-	flag.Float64Var(&cfg.Scale, "scale", 1, "size of the generated data (1: 12 achievements and 6 demands per room and year)")
+	flag.Float64Var(&cfg.Scale, "scale", 1, "size of the generated data (1: 20 achievements and 10 demands per room and year)")
 	flag.StringVar(&cfg.Store, "store", "mem:", "store URL: mem:, sqlite:PATH or postgres://…")
 	flag.StringVar(&cfg.Out, "out", "out/yangpu", "directory for report.md and report.html")
 	flag.Parse()

@@ -34,11 +34,14 @@ type model struct {
 	router *matching.Router
 	scale  float64
 
-	societies map[string]string // room → qualified society ID
-	trueRoom  map[string]string // achievement or demand ID → generator's room
-	quality   map[string]float64
-	demandsOf map[string][]broker.Demand // room → demands of the current year
-	incubator string                     // organization ID of the incubator
+	societies  map[string]string // room → qualified society ID
+	trueRoom   map[string]string // achievement or demand ID → generator's room
+	quality    map[string]float64
+	demandsOf  map[string][]broker.Demand // room → demands of the current year
+	incubator  string                     // organization ID of the incubator
+	investors  []string                   // investor IDs
+	demandCase map[string]bool            // demands that a lead opened a case for
+	intents    int
 
 	routed, routedRight, routedByPerson int
 	conflictsAvoided                    int
@@ -62,7 +65,7 @@ func (m *model) roomName(id string) string {
 func (m *model) setup(ctx context.Context) error {
 	m.clk.set(date(2021, 1, 4))
 	m.printf("\n== 1. Platforms: societies, experts, staff, service packages\n")
-	perRoom := max(8, int(math.Round(10*m.scale)))
+	perRoom := max(8, int(math.Round(14*m.scale)))
 	for i, r := range m.rooms {
 		sec := m.sector[r.ID]
 		so, err := m.sys.Societies.Create(ctx, m.admin, broker.Society{
@@ -120,6 +123,20 @@ func (m *model) setup(ctx context.Context) error {
 		return fmt.Errorf("incubator: %w", err)
 	}
 	m.incubator = inc.ID
+	for i, r := range m.rooms {
+		sec := m.sector[r.ID]
+		v, err := m.sys.Investors.Create(ctx, m.admin, broker.Investor{
+			Name:        []string{"杨浦科创投资基金", "长阳创谷天使基金", "沪东产业投资有限公司", "复旦科技成果转化基金", "同济创新创业投资", "上海理工科技创投", "海岸线创业投资"}[i%7],
+			Stages:      []broker.InvestStage{broker.StageSeed, broker.StageAngel, broker.StagePreA},
+			Ticket:      broker.Range{Min: decimal.NewFromInt(500_000), Max: decimal.NewFromInt(20_000_000)},
+			Disciplines: sec.disciplines, IndustryCodes: sec.industry, Keywords: sec.keywords, Regions: []string{"上海市"},
+			Thesis: "关注" + strings.Join(sec.keywords[:3], "、") + "领域早期成果转化项目",
+		})
+		if err != nil {
+			return fmt.Errorf("investor: %w", err)
+		}
+		m.investors = append(m.investors, v.ID)
+	}
 	qs, err := m.sys.QualifiedSocieties(ctx, m.admin)
 	if err != nil {
 		return err
@@ -170,8 +187,8 @@ func (m *model) route(text string, disciplines, industry []string) (string, bool
 // opens cases. It returns the new cases by room.
 func (m *model) collect(ctx context.Context, year int) (map[string][]broker.Case, error) {
 	m.clk.set(date(year, 1, 11))
-	nAch := max(3, int(math.Round(12*m.scale)))
-	nDem := max(2, int(math.Round(6*m.scale)))
+	nAch := max(3, int(math.Round(20*m.scale)))
+	nDem := max(2, int(math.Round(10*m.scale)))
 	m.printf("\n== %d-1. Collection and routing: %d achievements and %d demands per room\n", year, nAch, nDem)
 	type item struct {
 		room string
@@ -196,7 +213,7 @@ func (m *model) collect(ctx context.Context, year int) (map[string][]broker.Case
 	m.demandsOf = map[string][]broker.Demand{}
 	pr := newProgress(m.w, "collected", len(items))
 	for i, it := range items {
-		m.clk.add(37 * time.Minute)
+		m.tick(37 * time.Minute)
 		if it.a != nil {
 			a := *it.a
 			var err error
@@ -241,7 +258,7 @@ func (m *model) collect(ctx context.Context, year int) (map[string][]broker.Case
 	// Brokers answer every demand within days (谋题).
 	for _, r := range m.rooms {
 		for i, d := range m.demandsOf[r.ID] {
-			m.clk.add(3 * time.Hour)
+			m.tick(3 * time.Hour)
 			d, err := m.sys.RespondDemand(ctx, broker.BrokerStaff(r.ID+"-tm2", r.ID), d.ID, d.Version)
 			if err != nil {
 				return nil, fmt.Errorf("respond demand: %w", err)
@@ -295,7 +312,7 @@ func (m *model) screen(ctx context.Context, year int, room string, cases []broke
 	tmpl := evaluation.DefaultTemplate()
 	var passed []broker.Case
 	for i, c := range cases {
-		m.clk.add(2 * time.Hour)
+		m.tick(2 * time.Hour)
 		panel := plan.Panels[achs[i].ID]
 		p, err := evaluation.NewPanel(achs[i].ID, panel, tmpl, nil)
 		if err != nil {
@@ -381,7 +398,7 @@ func (m *model) value(a broker.Achievement) (valuation.Report, error) {
 func (m *model) cultivate(ctx context.Context, year int, room string, cases []broker.Case, values map[string]valuation.Report) ([]broker.Case, error) {
 	var out []broker.Case
 	for _, c := range cases {
-		m.clk.add(90 * time.Minute)
+		m.tick(90 * time.Minute)
 		a, err := m.sys.Achievements.Get(ctx, m.admin, c.Subject.ID)
 		if err != nil {
 			return nil, err
@@ -409,6 +426,9 @@ func (m *model) cultivate(ctx context.Context, year int, room string, cases []br
 					return nil, err
 				}
 			}
+			if a.Readiness.Level <= 4 {
+				continue // proof of concept takes more than this year
+			}
 		}
 		out = append(out, c)
 	}
@@ -419,7 +439,7 @@ func (m *model) cultivate(ctx context.Context, year int, room string, cases []br
 func (m *model) promote(ctx context.Context, cases []broker.Case) ([]broker.Case, error) {
 	out := make([]broker.Case, 0, len(cases))
 	for _, c := range cases {
-		m.clk.add(30 * time.Minute)
+		m.tick(30 * time.Minute)
 		c, err := m.sys.MoveCase(ctx, m.admin, c.ID, broker.CaseMove{To: broker.StagePromoting, Version: c.Version, Reason: "进入推介"})
 		if err != nil {
 			return nil, fmt.Errorf("promote %s: %w", c.ID, err)
@@ -449,7 +469,7 @@ func (m *model) match(ctx context.Context, room string, cases []broker.Case) (ma
 	}
 	interested := map[string][]string{}
 	for i, d := range m.demandsOf[room] {
-		m.clk.add(2 * time.Hour)
+		m.tick(2 * time.Hour)
 		d, err := m.sys.MoveDemand(ctx, m.admin, d.ID, broker.DemandMove{To: broker.DemandDiagnosed, Version: d.Version,
 			Spec: "技术指标：" + d.Problem})
 		if err != nil {
@@ -564,6 +584,43 @@ func (m *model) roadshow(ctx context.Context, year int, day time.Time, room stri
 		}
 		leads++
 	}
+	// Enterprises that came with a demand leave it with the broker: a lead
+	// that opens a case for the demand.
+	for i, mt := range meetings {
+		for _, d := range m.demandsOf[room] {
+			if d.Enterprise != pairs[i].ent || m.demandCase[d.ID] {
+				continue
+			}
+			m.demandCase[d.ID] = true
+			if _, err := m.sys.RecordLead(ctx, m.admin, act.ID, broker.Lead{Kind: broker.LeadCase, Subject: broker.RecordRef{Kind: broker.KindDemand, ID: d.ID},
+				Party: d.Enterprise, Meeting: mt.ID, Note: "企业委托技术券商寻找解决方案"}); err != nil {
+				return 0, 0, fmt.Errorf("case lead: %w", err)
+			}
+			leads++
+		}
+	}
+	// Investors on the roadshow: the best-matching investor for a few
+	// featured results records an intent.
+	for i, c := range cases {
+		if i%3 != 0 {
+			continue
+		}
+		ims, err := m.sys.MatchInvestors(ctx, m.admin, c.Subject.ID, nil)
+		if err != nil {
+			return 0, 0, fmt.Errorf("match investors: %w", err)
+		}
+		if len(ims) == 0 {
+			continue
+		}
+		if _, err := m.sys.RecordInvestmentIntent(ctx, m.admin, broker.InvestmentIntent{Case: c.ID, Subject: c.Subject, Investor: ims[0].Investor,
+			Amount: decimal.NewFromInt(int64(100+m.g.r.IntN(900)) * 10000), Stage: broker.StageAngel, Activity: act.ID, Note: "路演后表达投资意向"}); err != nil {
+			return 0, 0, fmt.Errorf("intent: %w", err)
+		}
+		m.intents++
+		if m.intents == 1 {
+			m.printf("  investor match for %s: %s score %.2f (%s)\n", c.Subject.ID, ims[0].Name, ims[0].Score, strings.Join(ims[0].Reasons, "；"))
+		}
+	}
 	if year == m.years[0] && room == m.rooms[0].ID {
 		m.printf("  roadshow %q: %d featured, %d meetings in %d slots (%d unplaced), %d leads\n", act.Title, len(featured), len(sched.Meetings), act.Slots(), len(sched.Unplaced), leads)
 	}
@@ -581,7 +638,7 @@ type listed struct {
 func (m *model) list(ctx context.Context, year int, room string, cases []broker.Case, values map[string]valuation.Report, interested map[string][]string) ([]listed, error) {
 	var ls []listed
 	for i, c := range cases {
-		m.clk.add(time.Hour)
+		m.tick(time.Hour)
 		a, err := m.sys.Achievements.Get(ctx, m.admin, c.Subject.ID)
 		if err != nil {
 			return nil, err
@@ -641,7 +698,7 @@ func (m *model) bid(ctx context.Context, room string, ls []listed) error {
 		}
 		rounds := 1 + m.g.r.IntN(4)
 		for r := 0; r < rounds*len(bidders); r++ {
-			m.clk.add(20 * time.Minute)
+			m.tick(20 * time.Minute)
 			b := bidders[r%len(bidders)]
 			if _, err := m.sys.PlaceBid(ctx, broker.EnterpriseUser("bid-"+b, b), x.l.ID, broker.PlaceBid{Bidder: b, Raise: 1 + m.g.r.IntN(2), Ref: fmt.Sprintf("%s-%d", b, r)}); err != nil {
 				return fmt.Errorf("bid: %w", err)
@@ -656,7 +713,7 @@ func (m *model) bid(ctx context.Context, room string, ls []listed) error {
 func (m *model) close(ctx context.Context, year int, room string, ls []listed) ([]broker.Deal, error) {
 	var deals []broker.Deal
 	for i, x := range ls {
-		m.clk.add(time.Hour)
+		m.tick(time.Hour)
 		nd := broker.NewDeal{Listing: x.l.ID, Amount: x.l.Terms.Price}
 		switch x.l.Terms.Method {
 		case broker.MethodAgreement:
@@ -708,7 +765,7 @@ func (m *model) incubate(ctx context.Context, year int, room string, deals []bro
 	n := 0
 	buyers := map[string]bool{}
 	for i, d := range deals {
-		m.clk.add(time.Hour)
+		m.tick(time.Hour)
 		buyers[d.Buyer] = true
 		c, err := m.sys.GetCase(ctx, m.admin, d.Case)
 		if err != nil {
@@ -727,7 +784,7 @@ func (m *model) incubate(ctx context.Context, year int, room string, deals []bro
 		}
 	}
 	for _, d := range m.demandsOf[room] {
-		m.clk.add(time.Hour)
+		m.tick(time.Hour)
 		d, err := m.sys.Demands.Get(ctx, m.admin, d.ID)
 		if err != nil {
 			return 0, err
@@ -741,4 +798,10 @@ func (m *model) incubate(ctx context.Context, year int, room string, deals []bro
 		}
 	}
 	return n, nil
+}
+
+// tick advances the clock by d divided by the scale, so that each step of
+// the year fits in its window at any scale.
+func (m *model) tick(d time.Duration) {
+	m.clk.add(max(time.Second, time.Duration(float64(d)/max(1, m.scale))))
 }

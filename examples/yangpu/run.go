@@ -8,13 +8,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"golang.org/x/text/language"
+	"golang.org/x/text/width"
 
 	"github.com/kexie/techbroker/assessment"
 	"github.com/kexie/techbroker/assessment/report"
@@ -74,7 +73,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 	fmt.Fprintf(w, "Yangpu 3+3+N model · seed %d · scale %g · store %s\n", cfg.Seed, cfg.Scale, strings.SplitN(cfg.Store, ":", 2)[0])
 	fmt.Fprintf(w, "Built the system from the Yangpu blueprint: %d industry brokers (样板间)\n", len(page.Items))
 	m := &model{w: w, sys: sys, clk: clk, g: newGen(cfg.Seed), admin: admin, rooms: page.Items, scale: cfg.Scale,
-		sector: map[string]*sector{}, societies: map[string]string{}, trueRoom: map[string]string{}, quality: map[string]float64{},
+		sector: map[string]*sector{}, demandCase: map[string]bool{}, societies: map[string]string{}, trueRoom: map[string]string{}, quality: map[string]float64{},
 		years: []int{2021, 2022}}
 	for i := range sectors {
 		m.sector[sectors[i].room] = &sectors[i]
@@ -239,11 +238,18 @@ func (m *model) year(ctx context.Context, year int, per map[string]*yearly) erro
 		}
 	}
 	m.clk.set(date(year, 5, 10))
+	nv, nprom, total := 0, 0, decimal.Zero
 	for _, r := range m.rooms {
 		if promoted[r.ID], err = m.promote(ctx, cultivated[r.ID]); err != nil {
 			return err
 		}
+		nprom += len(promoted[r.ID])
 	}
+	for _, v := range values {
+		nv++
+		total = total.Add(v.Value)
+	}
+	m.printf("  %d results valued (together %s); %d promoted, %d still in cultivation (TRL ≤ 4)\n", nv, money.FormatZH(total), nprom, nv-nprom)
 
 	m.printf("\n== %d-4. Matching demands to achievements, roadshows, 1:1 meetings and leads\n", year)
 	interested := map[string]map[string][]string{}
@@ -315,7 +321,7 @@ func (m *model) year(ctx context.Context, year int, per map[string]*yearly) erro
 		}
 		for _, in := range incs.Items {
 			if in.Status == broker.IncubationActive && in.Created.Year() < year {
-				m.clk.add(time.Hour)
+				m.tick(time.Hour)
 				if _, err := m.sys.CloseIncubation(ctx, m.admin, in.ID, broker.IncubationGraduated, "首个订单交付，衍生企业独立运营"); err != nil {
 					return fmt.Errorf("graduate %s: %w", in.ID, err)
 				}
@@ -342,7 +348,7 @@ func (m *model) year(ctx context.Context, year int, per map[string]*yearly) erro
 		}
 		overdue += len(od)
 	}
-	m.printf("  %s: %d cases stale for 90+ days (listed without a buyer), %d incubation milestones overdue by 12-20\n", date(year, 12, 1).Format("2006-01-02"), stale, overdue)
+	m.printf("  %s: %d open cases with no event for 90+ days (demands waiting, listings without a buyer), %d incubation milestones overdue by 12-20\n", date(year, 12, 1).Format("2006-01-02"), stale, overdue)
 	m.clk.set(time.Date(year, 12, 31, 18, 0, 0, 0, time.UTC))
 	return nil
 }
@@ -458,20 +464,55 @@ func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
 // writeSummary writes the per-room table.
 func writeSummary(w io.Writer, rooms []roomSummary, total broker.LedgerRow) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	stages := []broker.CaseStage{broker.StageCollected, broker.StageScreened, broker.StageCultivating, broker.StagePromoting, broker.StageListed,
 		broker.StageTraded, broker.StageIncubating, broker.StageClosed, broker.StageRejected}
-	abbrev := []string{"收集", "筛选", "培育", "推介", "挂牌", "成交", "孵化", "结案", "否决"}
-	fmt.Fprintf(tw, "room\t%s\tlistings\tdeals\tvalue\tscore\tgrade\trank\n", strings.Join(abbrev, "\t"))
+	head := []string{"样板间", "收集", "筛选", "培育", "推介", "挂牌", "成交", "孵化", "结案", "否决", "挂牌数", "成交数", "成交额", "得分", "等级", "名次"}
+	rows := [][]string{head}
 	for _, r := range rooms {
-		var cells []string
+		row := []string{r.Name}
 		for _, s := range stages {
-			cells = append(cells, fmt.Sprint(r.Stages[s]))
+			row = append(row, fmt.Sprint(r.Stages[s]))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%.1f\t%s\t%d\n", r.Name, strings.Join(cells, "\t"), r.Listings, r.Deals, money.FormatZH(r.Value), r.Score, r.Grade, r.Rank)
+		row = append(row, fmt.Sprint(r.Listings), fmt.Sprint(r.Deals), money.FormatZH(r.Value), fmt.Sprintf("%.1f", r.Score), r.Grade, fmt.Sprint(r.Rank))
+		rows = append(rows, row)
 	}
-	fmt.Fprintf(tw, "合计\t%s\t%d\t%d\t%s\t\t\t\n", strings.Repeat("\t", len(stages)-1), total.Listings, total.Deals, money.FormatZH(total.Value))
-	tw.Flush()
+	foot := make([]string, len(head))
+	foot[0], foot[10], foot[11], foot[12] = "合计", fmt.Sprint(total.Listings), fmt.Sprint(total.Deals), money.FormatZH(total.Value)
+	rows = append(rows, foot)
+	widths := make([]int, len(head))
+	for _, row := range rows {
+		for j, c := range row {
+			widths[j] = max(widths[j], displayWidth(c))
+		}
+	}
+	for _, row := range rows {
+		var b strings.Builder
+		for j, c := range row {
+			pad := strings.Repeat(" ", widths[j]-displayWidth(c))
+			if j == 0 || j == 14 {
+				b.WriteString(c + pad) // text left-aligned
+			} else {
+				b.WriteString(pad + c) // numbers right-aligned
+			}
+			if j < len(row)-1 {
+				b.WriteString("  ")
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
 }
 
-var _ = slices.Contains[[]string]
+// displayWidth is the width of s in a terminal: East Asian wide and
+// full-width characters take two columns.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
