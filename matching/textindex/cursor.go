@@ -1,5 +1,7 @@
 package textindex
 
+import "sort"
+
 // cursor iterates one posting list in document order.
 type cursor struct {
 	p       *postings
@@ -58,10 +60,9 @@ func (c *cursor) advance(target uint32) bool {
 	}
 	sk := c.p.skipList()
 	if c.blk < len(sk) && sk[c.blk].lastDoc < target {
-		b := c.blk
-		for b < len(sk) && sk[b].lastDoc < target {
-			b++
-		}
+		// First block whose last document reaches target (binary search:
+		// a probe for a far document must not walk every skip entry).
+		b := c.blk + sort.Search(len(sk)-c.blk, func(i int) bool { return sk[c.blk+i].lastDoc >= target })
 		// Jump to the start of block b: after block b-1.
 		c.pos = int(sk[b-1].end)
 		c.doc = sk[b-1].lastDoc
