@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/kexie/techbroker/broker"
 )
@@ -15,7 +19,7 @@ import (
 func small(t *testing.T, seed uint64, store string) (*result, string) {
 	t.Helper()
 	var buf bytes.Buffer
-	cfg := config{Seed: seed, Scale: 0.25, Store: store, Out: t.TempDir()}
+	cfg := config{Seed: seed, Scale: 0.2, Store: store, Out: t.TempDir()}
 	res, err := run(context.Background(), &buf, cfg)
 	if err != nil {
 		t.Fatalf("run(seed %d, %s): %v\n%s", seed, store, err, buf.String())
@@ -93,39 +97,37 @@ func TestRun(t *testing.T) {
 	if !strings.Contains(string(res.HTML), "<svg") {
 		t.Error("report.html has no chart")
 	}
+	checkDeterministic(t, res, out)
 }
 
-func TestDeterministic(t *testing.T) {
-	a, outA := small(t, 11, "mem:")
-	b, outB := small(t, 11, "mem:")
-	if a.Summary != b.Summary {
-		t.Errorf("same seed, different summaries:\n%s\n%s", a.Summary, b.Summary)
+// checkDeterministic reruns seed 7 in memory and on SQLite: both must give
+// the run's summary, Markdown and printed output again; another seed must
+// not.
+func checkDeterministic(t *testing.T, first *result, firstOut string) {
+	again, againOut := small(t, 7, "mem:")
+	if again.Summary != first.Summary {
+		t.Errorf("same seed, different summaries:\n%s\n%s", first.Summary, again.Summary)
 	}
-	if !bytes.Equal(a.Markdown, b.Markdown) {
+	if !bytes.Equal(again.Markdown, first.Markdown) {
 		t.Error("same seed, different report.md")
 	}
-	if withoutPaths(outA) != withoutPaths(outB) {
+	if withoutPaths(againOut) != withoutPaths(firstOut) {
 		t.Error("same seed, different printed output")
 	}
-	c, _ := small(t, 12, "mem:")
-	if c.Summary == a.Summary {
+	other, _ := small(t, 8, "mem:")
+	if other.Summary == first.Summary {
 		t.Error("different seeds gave the same summary")
 	}
-}
-
-func TestSQLite(t *testing.T) {
 	if testing.Short() {
-		t.Skip("short")
+		return
 	}
 	url := "sqlite:" + filepath.Join(t.TempDir(), "yangpu.db")
-	res, _ := small(t, 7, url)
-	mem, _ := small(t, 7, "mem:")
-	if res.Summary != mem.Summary {
-		t.Errorf("SQLite and memory stores disagree:\n%s\n%s", res.Summary, mem.Summary)
+	lite, _ := small(t, 7, url)
+	if lite.Summary != first.Summary {
+		t.Errorf("SQLite and memory stores disagree:\n%s\n%s", lite.Summary, first.Summary)
 	}
 	// A second run on the same database is refused rather than mixing data.
-	var buf bytes.Buffer
-	if _, err := run(context.Background(), &buf, config{Seed: 7, Scale: 0.25, Store: url}); err == nil || !strings.Contains(err.Error(), "fresh") {
+	if _, err := run(context.Background(), &bytes.Buffer{}, config{Seed: 7, Scale: 0.2, Store: url}); err == nil || !strings.Contains(err.Error(), "fresh") {
 		t.Errorf("second run on %s: got %v, want a refusal", url, err)
 	}
 }
@@ -147,4 +149,42 @@ func withoutPaths(out string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// TestPostgres runs the model on PostgreSQL when DATABASE_URL names a
+// database (as for package pgstore's tests), in a schema of its own that
+// is dropped afterwards. Under CI=true a missing DATABASE_URL fails.
+func TestPostgres(t *testing.T) {
+	url := os.Getenv("DATABASE_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("DATABASE_URL is not set under CI=true")
+		}
+		t.Skip("DATABASE_URL is not set; set it to a PostgreSQL database to run this test")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := fmt.Sprintf("yangpu_test_%d", time.Now().UnixNano())
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		conn.Close(ctx)
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Error(err)
+		}
+		conn.Close(context.Background())
+	})
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	pg, _ := small(t, 7, url+sep+"search_path="+schema)
+	mem, _ := small(t, 7, "mem:")
+	if pg.Summary != mem.Summary {
+		t.Errorf("PostgreSQL and memory stores disagree:\n%s\n%s", pg.Summary, mem.Summary)
+	}
 }
