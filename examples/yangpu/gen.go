@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -236,7 +235,7 @@ func (g *gen) demand(s *sector) broker.Demand {
 		IndustryCodes: []string{s.industry[0]},
 		MinReadiness:  broker.Readiness{Scale: broker.NASATRL, Level: 5 + g.r.IntN(3)},
 		Budget:        broker.Range{Min: min, Max: min.Mul(decimal.NewFromInt(int64(2 + g.r.IntN(8))))},
-		Meta:          broker.Meta{Region: "上海市", Visibility: []broker.Visibility{broker.Public, broker.Members, broker.Confidential}[g.r.IntN(3)]},
+		Meta:          broker.Meta{Region: []string{"上海市杨浦区", "上海市杨浦区", "上海市", "浙江省台州市"}[g.r.IntN(4)], Visibility: []broker.Visibility{broker.Public, broker.Members, broker.Confidential}[g.r.IntN(3)]},
 	}
 }
 
@@ -269,4 +268,3 @@ func trimTitle(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-var _ = strings.TrimSpace
