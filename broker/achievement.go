@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -39,12 +40,15 @@ type Inventor struct {
 
 // IPRight is one intellectual-property right behind an achievement.
 type IPRight struct {
-	Type      IPType    `json:"type" validate:"required,oneof=invention_patent utility_model design_patent software_copyright ic_layout plant_variety biomedical_variety technical_secret other"`
-	Number    string    `json:"number,omitempty" validate:"max=64"` // e.g. ZL202110123456.7
-	Status    IPStatus  `json:"status,omitempty" validate:"omitempty,oneof=filed granted expired invalidated"`
-	Territory string    `json:"territory,omitempty" validate:"max=32"` // e.g. CN, PCT, US
-	Owners    []string  `json:"owners,omitempty" validate:"max=20,dive,max=200"`
-	Expires   time.Time `json:"expires,omitzero"`
+	Type      IPType   `json:"type" validate:"required,oneof=invention_patent utility_model design_patent software_copyright ic_layout plant_variety biomedical_variety technical_secret other"`
+	Number    string   `json:"number,omitempty" validate:"max=64"` // e.g. ZL202110123456.7
+	Status    IPStatus `json:"status,omitempty" validate:"omitempty,oneof=filed granted expired invalidated"`
+	Territory string   `json:"territory,omitempty" validate:"max=32"` // e.g. CN, PCT, US
+	Owners    []string `json:"owners,omitempty" validate:"max=20,dive,max=200"`
+	// Shares are the owners' shares in percent, in the order of Owners;
+	// empty when not recorded.
+	Shares  []decimal.Decimal `json:"shares,omitempty" validate:"max=20"`
+	Expires time.Time         `json:"expires,omitzero"`
 }
 
 // IPType is a kind of intellectual property that can be traded.
@@ -118,7 +122,10 @@ func (a Achievement) normalized() Achievement {
 			x.Number = normCode(x.Number)
 			x.Status = IPStatus(lowerASCII(normCode(string(x.Status))))
 			x.Territory = normCode(x.Territory)
-			x.Owners = normList(x.Owners)
+			if len(x.Shares) == 0 {
+				x.Owners = normList(x.Owners) // shares, when given, stay aligned with owners as written
+			}
+			x.Shares = slices.Clone(x.Shares)
 			if !x.Expires.IsZero() {
 				x.Expires = x.Expires.UTC().Truncate(time.Microsecond)
 			}
@@ -149,6 +156,9 @@ func (a Achievement) check(c *checker, s *System) {
 	s.checkCodes(c, "disciplines", "discipline", a.Disciplines, s.disciplines)
 	s.checkCodes(c, "industry_codes", "industry", a.IndustryCodes, s.industries)
 	checkShares(c, a.Inventors)
+	for i, ip := range a.IPRights {
+		checkIPShares(c, "ip_rights["+itoa(i)+"]", ip)
+	}
 	a.Readiness.check(c, "readiness")
 	checkMoney(c, "asking_price", a.AskingPrice)
 	if a.Pricing != "" && a.Pricing != Negotiable && a.AskingPrice.IsZero() && saneDecimal(a.AskingPrice, 2) {
@@ -180,3 +190,31 @@ func checkShares(c *checker, inv []Inventor) {
 }
 
 var hundred = decimal.NewFromInt(100)
+
+// checkIPShares checks an IP right's owner shares: one per owner, each in
+// [0, 100], total at most 100.
+func checkIPShares(c *checker, field string, ip IPRight) {
+	if len(ip.Shares) == 0 {
+		return
+	}
+	if len(ip.Shares) != len(ip.Owners) {
+		c.add(field+".shares", "invalid", "", itoa(len(ip.Shares))+" shares for "+itoa(len(ip.Owners))+" owners")
+		return
+	}
+	total := decimal.Zero
+	for j, sh := range ip.Shares {
+		f := field + ".shares[" + itoa(j) + "]"
+		if !saneDecimal(sh, 4) {
+			c.add(f, "malformed", "percentage with at most 4 decimal places", shortDecimal(sh))
+			return
+		}
+		if sh.Sign() < 0 || sh.GreaterThan(hundred) {
+			c.add(f, "share_range", "", sh.String())
+			return
+		}
+		total = total.Add(sh)
+	}
+	if total.GreaterThan(hundred) {
+		c.add(field+".shares", "share_total", "100", total.String())
+	}
+}

@@ -441,3 +441,19 @@ func TestDemandStatusOnlyThroughMoveDemand(t *testing.T) {
 		t.Errorf("plain update of other fields: %v", err)
 	}
 }
+
+func TestIPOwnerShares(t *testing.T) {
+	s := newSystem(t, nil)
+	_, err := s.Achievements.Create(ctx, admin, broker.Achievement{Title: "共有专利", IPRights: []broker.IPRight{
+		{Type: broker.InventionPatent, Owners: []string{"甲大学", "乙公司"}, Shares: []decimal.Decimal{decimal.NewFromInt(70), decimal.NewFromInt(40)}},
+		{Type: broker.InventionPatent, Owners: []string{"甲大学"}, Shares: []decimal.Decimal{decimal.NewFromInt(50), decimal.NewFromInt(50)}},
+	}})
+	if got := fieldCodes(err); !slices.Equal(got, []string{"ip_rights[0].shares:share_total", "ip_rights[1].shares:invalid"}) {
+		t.Errorf("got %q", got)
+	}
+	a, err := s.Achievements.Create(ctx, admin, broker.Achievement{Title: "共有专利", IPRights: []broker.IPRight{
+		{Type: broker.InventionPatent, Owners: []string{"甲大学", "乙公司"}, Shares: []decimal.Decimal{decimal.NewFromInt(70), decimal.NewFromInt(30)}}}})
+	if err != nil || !a.IPRights[0].Shares[1].Equal(decimal.NewFromInt(30)) {
+		t.Errorf("valid shares: %v %+v", err, a.IPRights)
+	}
+}
