@@ -267,4 +267,3 @@ func trimTitle(s string, n int) string {
 	}
 	return string(r[:n]) + "…"
 }
-

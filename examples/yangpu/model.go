@@ -34,14 +34,15 @@ type model struct {
 	router *matching.Router
 	scale  float64
 
-	societies  map[string]string // room → qualified society ID
-	trueRoom   map[string]string // achievement or demand ID → generator's room
-	quality    map[string]float64
-	demandsOf  map[string][]broker.Demand // room → demands of the current year
-	incubator  string                     // organization ID of the incubator
-	investors  []string                   // investor IDs
-	demandCase map[string]bool            // demands that a lead opened a case for
-	intents    int
+	societies    map[string]string // room → qualified society ID
+	trueRoom     map[string]string // achievement or demand ID → generator's room
+	quality      map[string]float64
+	demandsOf    map[string][]broker.Demand // room → demands of the current year
+	incubator    string                     // organization ID of the incubator
+	investors    []string                   // investor IDs
+	demandCase   map[string]bool            // demands that a lead opened a case for
+	intents      int
+	auctionShown bool
 
 	routed, routedRight, routedByPerson int
 	conflictsAvoided                    int
@@ -727,6 +728,15 @@ func (m *model) close(ctx context.Context, year int, room string, ls []listed) (
 				continue
 			}
 			nd.Buyer, nd.Amount = l.Award.Bidder, l.Award.Amount
+			if !m.auctionShown {
+				m.auctionShown = true
+				deps, err := m.sys.ListDeposits(ctx, m.admin, l.ID)
+				if err != nil {
+					return nil, err
+				}
+				m.printf("  拍卖 %s: reserve %s, %d deposits, %d bids, closed %s → %s at %s; the other deposits marked for refund\n", l.ID,
+					money.FormatZH(l.Terms.Price), len(deps), l.Award.Bids, l.Closes.Format("2006-01-02"), l.Award.Bidder, money.FormatZH(l.Award.Amount))
+			}
 		default:
 			if i%2 == 1 { // half the fixed-price listings find no buyer this year
 				reasons := []broker.DeclineReason{broker.DeclinePrice, broker.DeclineCommercialUnclear, broker.DeclineOutsideMarket}

@@ -118,6 +118,15 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 			return nil, fmt.Errorf("score %d: %w", year, err)
 		}
 		cards, stats = append(cards, sc), append(stats, st)
+		capital, intents := decimal.Zero, 0
+		for _, r := range m.rooms {
+			cf, err := m.sys.CapitalMatched(ctx, m.admin, r.ID, broker.ReportPeriod{From: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)})
+			if err != nil {
+				return nil, err
+			}
+			capital, intents = capital.Add(cf.Amount), intents+cf.Intents
+		}
+		fmt.Fprintf(w, "  %d capital matched: %d investment intents, %s\n", year, intents, money.FormatZH(capital))
 		fmt.Fprintf(w, "  %d:", year)
 		for _, e := range sc.Entities {
 			fmt.Fprintf(w, " %s %.1f(%s,#%d)", e.ID, e.Total, e.Grade, e.Rank)
