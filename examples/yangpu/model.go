@@ -46,6 +46,7 @@ type model struct {
 
 	routed, routedRight, routedByPerson int
 	conflictsAvoided                    int
+	conflictRules                       map[string]int
 	explained                           int
 	valued                              int
 	years                               []int
@@ -310,6 +311,12 @@ func (m *model) screen(ctx context.Context, year int, room string, cases []broke
 		return nil, fmt.Errorf("panels for %s: %w", room, err)
 	}
 	m.conflictsAvoided += len(plan.Conflicts)
+	for _, c := range plan.Conflicts {
+		m.conflictRules[c.Rule]++
+	}
+	if year == m.years[0] && room == m.rooms[0].ID && len(plan.Conflicts) > 0 {
+		m.printf("  e.g. conflict kept off a panel: %s\n", plan.Conflicts[0])
+	}
 	tmpl := evaluation.DefaultTemplate()
 	var passed []broker.Case
 	for i, c := range cases {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,7 +74,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 	fmt.Fprintf(w, "Yangpu 3+3+N model · seed %d · scale %g · store %s\n", cfg.Seed, cfg.Scale, strings.SplitN(cfg.Store, ":", 2)[0])
 	fmt.Fprintf(w, "Built the system from the Yangpu blueprint: %d industry brokers (样板间)\n", len(page.Items))
 	m := &model{w: w, sys: sys, clk: clk, g: newGen(cfg.Seed), admin: admin, rooms: page.Items, scale: cfg.Scale,
-		sector: map[string]*sector{}, demandCase: map[string]bool{}, societies: map[string]string{}, trueRoom: map[string]string{}, quality: map[string]float64{},
+		sector: map[string]*sector{}, demandCase: map[string]bool{}, conflictRules: map[string]int{}, societies: map[string]string{}, trueRoom: map[string]string{}, quality: map[string]float64{},
 		years: []int{2021, 2022}}
 	for i := range sectors {
 		m.sector[sectors[i].room] = &sectors[i]
@@ -202,7 +203,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 	}
 	var sum bytes.Buffer
 	writeSummary(&sum, res.Rooms, lg.Total)
-	fmt.Fprintf(&sum, "routing to the true room: %.1f%% of %d items; conflicts of interest kept off panels: %d\n", 100*res.Routing, m.routed, m.conflictsAvoided)
+	fmt.Fprintf(&sum, "routing to the true room: %.1f%% of %d items; expert–item pairs in conflict kept off panels: %d\n", 100*res.Routing, m.routed, m.conflictsAvoided)
 	res.Summary = sum.String()
 	fmt.Fprintf(w, "\n== Summary (cases by stage now; listings, deals and value over 2021–2022; score and grade 2022)\n")
 	io.WriteString(w, res.Summary)
@@ -234,7 +235,7 @@ func (m *model) year(ctx context.Context, year int, per map[string]*yearly) erro
 	for _, r := range m.rooms {
 		np += len(passed[r.ID])
 	}
-	m.printf("  %d passed; conflicts of interest found and kept off the panels so far: %d\n", np, m.conflictsAvoided)
+	m.printf("  %d passed; expert–item pairs in conflict of interest, kept off the panels so far: %d (%s)\n", np, m.conflictsAvoided, ruleCounts(m.conflictRules))
 
 	m.printf("\n== %d-3. Valuation and cultivation\n", year)
 	m.clk.set(date(year, 4, 1))
@@ -538,4 +539,24 @@ func displayWidth(s string) int {
 		}
 	}
 	return n
+}
+
+// ruleCounts writes counts by rule, the known rules first, then any other
+// in alphabetical order.
+func ruleCounts(m map[string]int) string {
+	known := []string{"same_institution", "coauthor", "declared", "employee", "same_city"}
+	var other []string
+	for r := range m {
+		if !slices.Contains(known, r) {
+			other = append(other, r)
+		}
+	}
+	slices.Sort(other)
+	var parts []string
+	for _, r := range append(known, other...) {
+		if m[r] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", r, m[r]))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
