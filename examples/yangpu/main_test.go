@@ -85,6 +85,9 @@ func TestRun(t *testing.T) {
 	if deals == 0 {
 		t.Error("no deals at all")
 	}
+	if res.PanelViolations != 0 {
+		t.Errorf("got %d panel violations (panelist at the owner, or panel size not 3), want 0", res.PanelViolations)
+	}
 	if res.Routing < 0.9 {
 		t.Errorf("routing accuracy %.2f, want at least 0.9 on the generator's separable sectors", res.Routing)
 	}

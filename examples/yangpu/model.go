@@ -47,6 +47,7 @@ type model struct {
 	routed, routedRight, routedByPerson int
 	conflictsAvoided                    int
 	conflictRules                       map[string]int
+	panelViolations                     int // panelists at the owner, or panels not of 3
 	explained                           int
 	valued                              int
 	years                               []int
@@ -316,6 +317,21 @@ func (m *model) screen(ctx context.Context, year int, room string, cases []broke
 	}
 	if year == m.years[0] && room == m.rooms[0].ID && len(plan.Conflicts) > 0 {
 		m.printf("  e.g. conflict kept off a panel: %s\n", plan.Conflicts[0])
+	}
+	// Check the plan independently: no panelist works at the owner.
+	inst := map[string]string{}
+	for _, e := range experts {
+		inst[e.ID] = e.Institution
+	}
+	for _, a := range achs {
+		for _, e := range plan.Panels[a.ID] {
+			if inst[e] == a.Owner {
+				m.panelViolations++
+			}
+		}
+		if len(plan.Panels[a.ID]) != 3 {
+			m.panelViolations++
+		}
 	}
 	tmpl := evaluation.DefaultTemplate()
 	var passed []broker.Case

@@ -25,11 +25,14 @@ import (
 
 // result is what a run produced, for the summary and the tests.
 type result struct {
-	Rooms    []roomSummary
-	Routing  float64 // share of items routed to the generator's true room
-	Markdown []byte
-	HTML     []byte
-	Summary  string
+	Rooms   []roomSummary
+	Routing float64 // share of items routed to the generator's true room
+	// PanelViolations counts panelists working at the owner of the item
+	// they judge, and panels without 3 members (both should be 0).
+	PanelViolations int
+	Markdown        []byte
+	HTML            []byte
+	Summary         string
 }
 
 // roomSummary is one line of the final table.
@@ -159,7 +162,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 		Index: idx, IndexNameZH: "杨浦区创新指数", IndexNameEN: "Yangpu innovation index", IndexIndicators: inds,
 		Trends: trends, TrendsTitleZH: "各样板间总分", TrendsTitleEN: "Total score by broker",
 	}
-	res := &result{Routing: float64(m.routedRight) / float64(m.routed)}
+	res := &result{Routing: float64(m.routedRight) / float64(m.routed), PanelViolations: m.panelViolations}
 	var md, html bytes.Buffer
 	if err := report.WriteMarkdown(&md, rep, language.Chinese); err != nil {
 		return nil, fmt.Errorf("markdown: %w", err)
