@@ -116,11 +116,18 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 	if maxRows <= 0 {
 		maxRows = 1_000_000
 	}
-	var rows []importRow[T]
+	// Rows live in fixed-size chunks so that a large import does not copy
+	// ever-growing slices of records.
+	var rows []*importRow[T]
+	var chunk []importRow[T]
 	var fatal error
 	emit := func(row int, v T, errs []FieldError) {
 		rep.Rows++
-		rows = append(rows, importRow[T]{row: row, v: v, parseErrs: errs})
+		if len(chunk) == cap(chunk) {
+			chunk = make([]importRow[T], 0, 1024)
+		}
+		chunk = append(chunk, importRow[T]{row: row, v: v, parseErrs: errs})
+		rows = append(rows, &chunk[len(chunk)-1])
 	}
 	switch o.Format {
 	case CSV:
@@ -141,9 +148,11 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		return rep, wrap("import", kind, "", err)
 	}
 
-	// Validate and normalize, in parallel blocks (rows are independent).
+	// Validate and normalize in parallel blocks (rows are independent), and
+	// look the blocks' de-duplication keys up in the store in one call each.
 	now := l.s.now()
 	prepared := make([]error, len(rows))
+	storedKeys := map[string]string{} // key -> ID of a stored record
 	const block = 2048
 	for start := 0; start < len(rows); start += block {
 		if o.Progress != nil {
@@ -154,12 +163,28 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		}
 		end := min(start+block, len(rows))
 		parallel(end-start, func(i int) {
-			ir := &rows[start+i]
+			ir := rows[start+i]
 			ir.v, prepared[start+i] = l.prepare(l.applyDefaults(ir.v, &o, rep.Batch))
+			if prepared[start+i] == nil {
+				ir.key = ir.v.dedupKey()
+			}
 		})
+		keys := make([]string, 0, end-start)
+		for _, ir := range rows[start:end] {
+			if ir.key != "" {
+				keys = append(keys, ir.key)
+			}
+		}
+		found, err := findKeys(ctx, l.s.store, string(kind), keys)
+		if err != nil {
+			return rep, wrap("import", kind, "", err)
+		}
+		for k, id := range found {
+			storedKeys[k] = id
+		}
 	}
 	// Check access, stamp and find duplicates, in row order.
-	good := rows[:0]
+	good := make([]*importRow[T], 0, len(rows))
 	byKey := map[string]int{} // key -> index in good
 	for i, ir := range rows {
 		if len(ir.parseErrs) > 0 || prepared[i] != nil {
@@ -172,7 +197,6 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 			continue
 		}
 		ir.v = l.stamp(p, v, now)
-		ir.key = v.dedupKey()
 		if ir.key != "" {
 			if j, dup := byKey[ir.key]; dup {
 				if o.OnDuplicate == DuplicateMerge {
@@ -187,16 +211,12 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 				}
 				continue
 			}
-			stored, err := l.s.store.List(ctx, driver.Query{Kind: string(kind), Key: ir.key, Limit: 1})
-			if err != nil {
-				return rep, wrap("import", kind, "", err)
-			}
-			if len(stored) > 0 {
+			if id, ok := storedKeys[ir.key]; ok {
 				if o.OnDuplicate == DuplicateReport {
-					rep.Duplicates = append(rep.Duplicates, Duplicate{Row: ir.row, Of: stored[0].ID})
+					rep.Duplicates = append(rep.Duplicates, Duplicate{Row: ir.row, Of: id})
 					continue
 				}
-				ir.merge = stored[0].ID
+				ir.merge = id
 			}
 			byKey[ir.key] = len(good)
 		}
@@ -269,7 +289,7 @@ func (l *Library[T]) applyDefaults(v T, o *ImportOptions, batch string) T {
 	return v.withMeta(m)
 }
 
-func (l *Library[T]) writeImport(ctx context.Context, p Principal, rows []importRow[T], o *ImportOptions, rep *ImportReport) error {
+func (l *Library[T]) writeImport(ctx context.Context, p Principal, rows []*importRow[T], o *ImportOptions, rep *ImportReport) error {
 	size := o.BatchSize
 	if size <= 0 {
 		size = len(rows)
@@ -329,7 +349,7 @@ func (l *Library[T]) writeImport(ctx context.Context, p Principal, rows []import
 	return nil
 }
 
-func (l *Library[T]) mergeTx(ctx context.Context, tx driver.Tx, p Principal, r importRow[T]) error {
+func (l *Library[T]) mergeTx(ctx context.Context, tx driver.Tx, p Principal, r *importRow[T]) error {
 	cur, err := tx.Get(ctx, string(l.kind()), r.merge)
 	if err != nil {
 		return err
@@ -609,4 +629,27 @@ func parallel(n int, fn func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// findKeys returns, for each key held by a stored record of the kind, the
+// smallest such ID: in one call when the store is a driver.KeyFinder, else
+// with one List per key.
+func findKeys(ctx context.Context, st driver.Store, kind string, keys []string) (map[string]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	if kf, ok := st.(driver.KeyFinder); ok {
+		return kf.FindKeys(ctx, kind, keys)
+	}
+	out := map[string]string{}
+	for _, k := range keys {
+		recs, err := st.List(ctx, driver.Query{Kind: kind, Key: k, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(recs) > 0 {
+			out[k] = recs[0].ID
+		}
+	}
+	return out, nil
 }

@@ -138,3 +138,12 @@ type Tx interface {
 type BulkCreator interface {
 	CreateMany(ctx context.Context, recs []Record, events []Event) error
 }
+
+// KeyFinder is an optional interface: a store that looks up many
+// de-duplication keys in one call. FindKeys returns, for each of keys held by
+// a stored record of the kind, the smallest ID holding it; keys held by no
+// record are absent. Imports use it once per block of rows; without it,
+// package broker falls back to one List per key.
+type KeyFinder interface {
+	FindKeys(ctx context.Context, kind string, keys []string) (map[string]string, error)
+}

@@ -70,6 +70,7 @@ func RunConformanceTests(t *testing.T, newStore Harness) {
 	t.Run("EventsInOrder", func(t *testing.T) { testEvents(t, open(t)) })
 	t.Run("BulkCreate", func(t *testing.T) { testBulk(t, open(t)) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, open(t)) })
+	t.Run("FindKeys", func(t *testing.T) { testFindKeys(t, open(t)) })
 	t.Run("Service", func(t *testing.T) { testService(t, open(t)) })
 	t.Run("ServiceImport", func(t *testing.T) { testImport(t, open(t)) })
 	t.Run("Platforms", func(t *testing.T) { testPlatforms(t, open) })
@@ -640,5 +641,43 @@ func testImport(t *testing.T, s driver.Store) {
 	rep, err = sys.Achievements.Import(ctx, admin, &buf, broker.ImportOptions{Format: broker.JSONLines})
 	if err != nil || len(rep.Duplicates) != 1 || rep.Duplicates[0].Of != a.ID {
 		t.Errorf("duplicate of a stored record: %v %+v", err, rep)
+	}
+}
+
+// testFindKeys checks driver.KeyFinder, when the store has it, against List.
+func testFindKeys(t *testing.T, s driver.Store) {
+	kf, ok := s.(driver.KeyFinder)
+	if !ok {
+		t.Skip("store does not implement driver.KeyFinder; imports fall back to List")
+	}
+	var recs []driver.Record
+	for i := 0; i < 1200; i++ {
+		r := rec("achievement", fmt.Sprintf("r%04d", 1199-i))
+		r.Key = fmt.Sprintf("k%03d", i%600) // each key held by two records
+		recs = append(recs, r)
+	}
+	other := rec("demand", "d1")
+	other.Key = "k000"
+	create(t, s, append(recs, other)...)
+	keys := []string{"nope"}
+	for i := 0; i < 700; i += 3 {
+		keys = append(keys, fmt.Sprintf("k%03d", i))
+	}
+	got, err := kf.FindKeys(context.Background(), "achievement", keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for _, k := range keys {
+		l, err := s.List(context.Background(), driver.Query{Kind: "achievement", Key: k, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l) > 0 {
+			want[k] = l[0].ID
+		}
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("FindKeys (-List +FindKeys):\n%s", d)
 	}
 }

@@ -42,6 +42,7 @@ type table struct {
 var (
 	_ driver.Store       = (*Store)(nil)
 	_ driver.BulkCreator = (*Store)(nil)
+	_ driver.KeyFinder   = (*Store)(nil)
 )
 
 // New returns an empty store.
@@ -481,4 +482,27 @@ func (t *tx) Append(ctx context.Context, e driver.Event) error {
 	}
 	t.events = append(t.events, copyEvent(e))
 	return nil
+}
+
+// FindKeys implements driver.KeyFinder.
+func (s *Store) FindKeys(ctx context.Context, kind string, keys []string) (map[string]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, errClosed()
+	}
+	out := map[string]string{}
+	t := s.tableFor(kind, false)
+	if t == nil {
+		return out, nil
+	}
+	for _, k := range keys {
+		if ids := t.keys[k]; len(ids) > 0 {
+			out[k] = slices.Min(ids)
+		}
+	}
+	return out, nil
 }

@@ -41,6 +41,7 @@ type Store struct {
 var (
 	_ driver.Store       = (*Store)(nil)
 	_ driver.BulkCreator = (*Store)(nil)
+	_ driver.KeyFinder   = (*Store)(nil)
 )
 
 // Open connects to the database named by url (a postgres:// URL or a
@@ -292,4 +293,28 @@ func sqlState(err error) string {
 		return pe.Code
 	}
 	return ""
+}
+
+// FindKeys implements driver.KeyFinder in one query.
+func (s *Store) FindKeys(ctx context.Context, kind string, keys []string) (map[string]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT key, min(id) FROM records WHERE kind = $1 AND key <> '' AND key = ANY($2) GROUP BY key`, kind, keys)
+	if err != nil {
+		return nil, fail(ctx, "find keys", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, id string
+		if err := rows.Scan(&k, &id); err != nil {
+			return nil, fail(ctx, "find keys", err)
+		}
+		out[k] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail(ctx, "find keys", err)
+	}
+	return out, nil
 }

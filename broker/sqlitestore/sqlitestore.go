@@ -50,6 +50,7 @@ type Store struct {
 var (
 	_ driver.Store       = (*Store)(nil)
 	_ driver.BulkCreator = (*Store)(nil)
+	_ driver.KeyFinder   = (*Store)(nil)
 )
 
 // Open opens (creating it if needed) the database file at path, switches it
@@ -389,4 +390,44 @@ func fail(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("sqlitestore: %s: %w (%v)", op, cerr, err)
 	}
 	return fmt.Errorf("sqlitestore: %s: %w", op, err)
+}
+
+// FindKeys implements driver.KeyFinder: one query per 500 keys.
+func (s *Store) FindKeys(ctx context.Context, kind string, keys []string) (map[string]string, error) {
+	out := map[string]string{}
+	for start := 0; start < len(keys); start += 500 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		chunk := keys[start:min(start+500, len(keys))]
+		query := `SELECT key, min(id) FROM records WHERE kind = ? AND key <> '' AND key IN (?` +
+			strings.Repeat(",?", len(chunk)-1) + `) GROUP BY key`
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, kind)
+		for _, k := range chunk {
+			args = append(args, k)
+		}
+		st, err := s.stmt(ctx, query)
+		if err != nil {
+			return nil, fail(ctx, "find keys", err)
+		}
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return nil, fail(ctx, "find keys", err)
+		}
+		for rows.Next() {
+			var k, id string
+			if err := rows.Scan(&k, &id); err != nil {
+				rows.Close()
+				return nil, fail(ctx, "find keys", err)
+			}
+			out[k] = id
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fail(ctx, "find keys", err)
+		}
+	}
+	return out, nil
 }
