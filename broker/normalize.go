@@ -167,7 +167,13 @@ func foldKey(s string) string {
 		}
 	}
 	if simple {
-		return strings.ToLower(s) // ASCII letters are the only ones that fold here
+		// ASCII letters are the only ones that fold here.
+		for i := 0; i < len(s); i++ {
+			if 'A' <= s[i] && s[i] <= 'Z' {
+				return lowerASCII(s)
+			}
+		}
+		return s
 	}
 	return folder.String(s)
 }

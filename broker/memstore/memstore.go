@@ -227,21 +227,66 @@ func (s *Store) Update(ctx context.Context, fn func(context.Context, driver.Tx) 
 	return nil
 }
 
-// CreateMany implements driver.BulkCreator.
+// CreateMany implements driver.BulkCreator: it checks every record first
+// and then inserts them all under one write lock, so it is all-or-nothing
+// without buffering a transaction.
 func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []driver.Event) error {
-	return s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
-		for _, r := range recs {
-			if err := tx.Create(ctx, r); err != nil {
-				return err
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errClosed()
+	}
+	seen := make(map[[2]string]struct{}, len(recs))
+	for _, r := range recs {
+		if r.Kind == "" || r.ID == "" {
+			return fmt.Errorf("memstore: create: kind and id are required")
+		}
+		if tb := s.tableFor(r.Kind, false); tb != nil {
+			if _, ok := tb.recs[r.ID]; ok {
+				return driver.ErrExists
 			}
 		}
-		for _, e := range events {
-			if err := tx.Append(ctx, e); err != nil {
-				return err
-			}
+		k := [2]string{r.Kind, r.ID}
+		if _, dup := seen[k]; dup {
+			return driver.ErrExists
 		}
-		return nil
-	})
+		seen[k] = struct{}{}
+	}
+	for _, e := range events {
+		if e.Kind == "" || e.RecordID == "" || e.Type == "" {
+			return fmt.Errorf("memstore: append: kind, record id and type are required")
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	added := map[string][]string{}
+	for _, r := range recs {
+		tb := s.tableFor(r.Kind, true)
+		r = copyRecord(r)
+		r.Version = 1
+		tb.recs[r.ID] = r
+		if r.Key != "" {
+			tb.keys[r.Key] = append(tb.keys[r.Key], r.ID)
+		}
+		added[r.Kind] = append(added[r.Kind], r.ID)
+	}
+	for kind, ids := range added {
+		s.tableFor(kind, true).insertIDs(ids)
+	}
+	if cap(s.events)-len(s.events) < len(events) {
+		s.events = slices.Grow(s.events, len(events))
+	}
+	for _, e := range events {
+		s.seq++
+		e = copyEvent(e)
+		e.Seq = s.seq
+		s.events = append(s.events, e)
+	}
+	return nil
 }
 
 func (s *Store) commit(t *tx) {
