@@ -69,6 +69,7 @@ func run(args []string, out, logw io.Writer) error {
 	queries := fs.Int("queries", 1000, "queries in the scale run")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic corpus and queries")
 	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of the engine's scale run to this file")
+	quality := fs.Bool("quality", true, "run the quality tasks (false: only the scale run)")
 	asJSON := fs.Bool("json", false, "print one JSON object {\"engine\": {...}, \"bleve\": {...}}")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -98,16 +99,18 @@ func run(args []string, out, logw io.Writer) error {
 	defer os.RemoveAll(tmp)
 
 	var eng, blv, evalCfg Figures
-	fmt.Fprintln(logw, "quality: engine")
-	if eng.Result, err = eval.Run(eval.DefaultBuiltIn(tr), papers, tr, rt); err != nil {
-		return fmt.Errorf("engine: %w", err)
+	if *quality {
+		fmt.Fprintln(logw, "quality: engine")
+		if eng.Result, err = eval.Run(eval.DefaultBuiltIn(tr), papers, tr, rt); err != nil {
+			return fmt.Errorf("engine: %w", err)
+		}
+		fmt.Fprintln(logw, "quality: bleve")
+		be := &bleveEngine{dir: tmp}
+		if blv.Result, err = eval.Run(be, papers, tr, rt); err != nil {
+			return fmt.Errorf("bleve: %w", err)
+		}
+		be.closeAll()
 	}
-	fmt.Fprintln(logw, "quality: bleve")
-	be := &bleveEngine{dir: tmp}
-	if blv.Result, err = eval.Run(be, papers, tr, rt); err != nil {
-		return fmt.Errorf("bleve: %w", err)
-	}
-	be.closeAll()
 
 	if *scale > 0 {
 		var vocab []string

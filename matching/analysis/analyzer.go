@@ -73,6 +73,7 @@ type Options struct {
 type Analyzer struct {
 	stop        map[string]struct{} // multi-rune stop words
 	stopRunes   []rune              // single-rune stop words, sorted
+	stopCJK     []uint64            // bitset of stopRunes in U+4E00..U+9FFF
 	stopBigrams bool                // some stop word is a CJK bigram
 	unigrams    bool
 	bigrams     bool
@@ -142,6 +143,12 @@ func New(opts *Options) *Analyzer {
 	}
 	slices.Sort(a.stopRunes)
 	a.stopRunes = slices.Compact(a.stopRunes)
+	a.stopCJK = make([]uint64, (cjkLast-cjkFirst+64)/64)
+	for _, r := range a.stopRunes {
+		if cjkFirst <= r && r <= cjkLast {
+			a.stopCJK[(r-cjkFirst)/64] |= 1 << ((r - cjkFirst) % 64)
+		}
+	}
 	return a
 }
 
@@ -270,7 +277,13 @@ func (a *Analyzer) keep(term string) bool {
 	return !stop
 }
 
+// The block of CJK unified ideographs, where stopCJK answers stopRune.
+const cjkFirst, cjkLast = 0x4E00, 0x9FFF
+
 func (a *Analyzer) stopRune(r rune) bool {
+	if cjkFirst <= r && r <= cjkLast {
+		return a.stopCJK[(r-cjkFirst)/64]&(1<<((r-cjkFirst)%64)) != 0
+	}
 	_, found := slices.BinarySearch(a.stopRunes, r)
 	return found
 }

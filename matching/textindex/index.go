@@ -217,7 +217,7 @@ func (ix *Index) Put(id string, texts ...string) error {
 		n := uint32(len(ix.toks))
 		ix.lens = append(ix.lens, n)
 		ix.sumLen[f] += uint64(n)
-		d := ix.dict[f]
+		d := &ix.dict[f]
 		for _, tk := range ix.toks {
 			pid, ok := d.get(tk.Term)
 			if !ok {
@@ -256,7 +256,9 @@ func (p *postings) add(doc, tf, length uint32) {
 	if cap(p.data)-len(p.data) < 2*binary.MaxVarintLen32 {
 		// Grow by a quarter rather than append's doubling: postings are
 		// most of the memory, and unused capacity would be a third of it.
-		n := len(p.data) + len(p.data)/4 + 2*binary.MaxVarintLen32
+		// The room for a few postings more keeps a rare term from
+		// reallocating at every posting.
+		n := len(p.data) + max(len(p.data)/4, 4*binary.MaxVarintLen32)
 		grown := make([]byte, len(p.data), n)
 		copy(grown, p.data)
 		p.data = grown
