@@ -192,6 +192,10 @@ func prefix(k Kind) string {
 		return "inc"
 	case KindIntent:
 		return "int"
+	case KindProfile:
+		return "prof"
+	case KindInterest:
+		return "eoi" // expression of interest
 	}
 	if len(k) > 4 {
 		return string(k[:4])
