@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/kexie/techbroker/broker/driver"
@@ -251,8 +252,10 @@ func keepContact(v, old Expert) Expert {
 }
 
 // Modify reads the record, applies fn to it and writes it back, retrying
-// when another writer got there first (up to 10 times). fn may be called
-// several times and must only change the value it is given.
+// when another writer got there first: up to 30 attempts, after the second
+// with a short randomized back-off (at most 20 ms) so that contending
+// writers spread out. It returns ErrConflict only when every attempt lost.
+// fn may be called several times and must only change the value it is given.
 func (l *Library[T]) Modify(ctx context.Context, p Principal, id string, fn func(*T) error) (T, error) {
 	var zero T
 	kind := l.kind()
@@ -268,7 +271,14 @@ func (l *Library[T]) Modify(ctx context.Context, p Principal, id string, fn func
 		m.ID = id
 		v = v.withMeta(m)
 		out, err := l.Update(ctx, p, v)
-		if errors.Is(err, ErrConflict) && attempt < 9 {
+		if errors.Is(err, ErrConflict) && attempt < 29 {
+			if attempt > 0 {
+				d := time.Duration(rand.Int64N(int64(min(attempt, 20)) * int64(time.Millisecond)))
+				select {
+				case <-ctx.Done():
+				case <-time.After(d):
+				}
+			}
 			if ctx.Err() != nil {
 				return zero, wrap("modify", kind, id, ctx.Err())
 			}
