@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
 	"runtime"
+	"runtime/pprof"
 
 	"github.com/kexie/techbroker/matching"
 	"github.com/kexie/techbroker/matching/eval"
@@ -13,8 +15,9 @@ import (
 // tasks (eval.DefaultBuiltIn: Rocchio feedback, which keeps a forward
 // index, and a router labelling every document for the category signal).
 type engineScaler struct {
-	opts matching.Options
-	e    *matching.Engine
+	opts    matching.Options
+	e       *matching.Engine
+	memprof string // heap profile written after the build, when set
 }
 
 func newEngineScaler(train []eval.Labelled, lean bool) (*engineScaler, error) {
@@ -64,6 +67,16 @@ func (s *engineScaler) build(docs []eval.Paper) (float64, error) {
 	e.Compact() // trims the spare capacity of the posting lists
 	s.e = e
 	after := heap()
+	if s.memprof != "" {
+		f, err := os.Create(s.memprof)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			return 0, err
+		}
+	}
 	runtime.KeepAlive(e)
 	return float64(int64(after)-int64(before)) / float64(len(docs)), nil
 }

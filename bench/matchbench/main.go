@@ -69,6 +69,7 @@ func run(args []string, out, logw io.Writer) error {
 	queries := fs.Int("queries", 1000, "queries in the scale run")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic corpus and queries")
 	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of the engine's scale run to this file")
+	memprof := fs.String("memprofile", "", "write a heap profile after the build of the engine's scale run to this file")
 	quality := fs.Bool("quality", true, "run the quality tasks (false: only the scale run)")
 	asJSON := fs.Bool("json", false, "print one JSON object {\"engine\": {...}, \"bleve\": {...}}")
 	if err := fs.Parse(args); err != nil {
@@ -143,6 +144,7 @@ func run(args []string, out, logw io.Writer) error {
 		if es, err = newEngineScaler(tr, true); err != nil {
 			return err
 		}
+		es.memprof = *memprof
 		if *cpuprof != "" {
 			f, err := os.Create(*cpuprof)
 			if err != nil {

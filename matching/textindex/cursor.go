@@ -1,17 +1,24 @@
 package textindex
 
-import "sort"
+import (
+	"math/bits"
+	"sort"
+)
 
-// cursor iterates one posting list in document order.
+// cursor iterates one posting list in document order. Full blocks are
+// decoded whole into a buffer; the tail of the list posting by posting.
 type cursor struct {
 	p       *postings
-	pos     int    // byte offset of the next posting
-	blk     int    // block holding the next posting
+	pos     int    // byte offset of the next undecoded block or tail posting
+	blk     int    // next block to load (len(skips) once in the tail)
 	doc     uint32 // current document (valid after next/advance returned true)
 	tf      uint32
 	started bool
 	done    bool
 	decoded int // postings decoded
+	bi, bn  int // next entry and number of entries in the buffer
+	docs    [blockSize]uint32
+	tfs     [blockSize]uint32
 }
 
 func newCursor(p *postings) cursor { return cursor{p: p} }
@@ -20,6 +27,22 @@ func newCursor(p *postings) cursor { return cursor{p: p} }
 func (c *cursor) next() bool {
 	if c.done {
 		return false
+	}
+	if c.bi < c.bn {
+		c.doc, c.tf = c.docs[c.bi], c.tfs[c.bi]
+		c.bi++
+		c.started = true
+		return true
+	}
+	if sk := c.p.skipList(); c.blk < len(sk) {
+		c.bn = decodeBlock(c.p.data[c.pos:sk[c.blk].end], c.doc, &c.docs, &c.tfs)
+		c.decoded += c.bn
+		c.pos = int(sk[c.blk].end)
+		c.blk++
+		c.bi = 1
+		c.doc, c.tf = c.docs[0], c.tfs[0]
+		c.started = true
+		return true
 	}
 	data := c.p.data
 	if c.pos >= len(data) {
@@ -34,18 +57,10 @@ func (c *cursor) next() bool {
 		c.pos += m
 		tf = uint32(t)
 	}
-	delta := uint32(v >> 1)
-	if c.started {
-		c.doc += delta
-	} else {
-		c.doc = delta
-		c.started = true
-	}
+	c.doc += uint32(v >> 1)
+	c.started = true
 	c.tf = tf
 	c.decoded++
-	if sk := c.p.skipList(); c.blk < len(sk) && uint32(c.pos) >= sk[c.blk].end {
-		c.blk++
-	}
 	return true
 }
 
@@ -58,16 +73,25 @@ func (c *cursor) advance(target uint32) bool {
 	if c.started && c.doc >= target {
 		return true
 	}
+	if c.bi < c.bn && c.docs[c.bn-1] >= target {
+		// In the buffered block.
+		i := c.bi + sort.Search(c.bn-c.bi, func(i int) bool { return c.docs[c.bi+i] >= target })
+		c.doc, c.tf = c.docs[i], c.tfs[i]
+		c.bi = i + 1
+		return true
+	}
 	sk := c.p.skipList()
-	if c.blk < len(sk) && sk[c.blk].lastDoc < target {
+	if c.blk < len(sk) && (c.blk == 0 || sk[c.blk-1].lastDoc < target) {
 		// First block whose last document reaches target (binary search:
 		// a probe for a far document must not walk every skip entry).
 		b := c.blk + sort.Search(len(sk)-c.blk, func(i int) bool { return sk[c.blk+i].lastDoc >= target })
-		// Jump to the start of block b: after block b-1.
-		c.pos = int(sk[b-1].end)
-		c.doc = sk[b-1].lastDoc
-		c.started = true
+		if b > 0 {
+			c.pos = int(sk[b-1].end)
+			c.doc = sk[b-1].lastDoc
+			c.started = true
+		}
 		c.blk = b
+		c.bi, c.bn = 0, 0
 	}
 	for c.next() {
 		if c.doc >= target {
@@ -75,6 +99,138 @@ func (c *cursor) advance(target uint32) bool {
 		}
 	}
 	return false
+}
+
+// Block encodings: a full block is stored either as varint postings after
+// a 0 byte, or bit-packed: a byte with the width w of the document deltas
+// (1..32), a byte with the width v of tf-1 (0..32), then 128 deltas of w
+// bits and 128 values of v bits, least significant bits first.
+
+// packBlock re-encodes the last blockSize postings of p.data, starting at
+// byte start as varints, in the smaller of the two block encodings.
+func (p *postings) packBlock(start int) {
+	var deltas, tfs [blockSize]uint32
+	pos := start
+	maxD, maxT := uint32(0), uint32(0)
+	for i := range blockSize {
+		v, n := uvarint(p.data[pos:])
+		pos += n
+		tf := uint32(1)
+		if v&1 == 0 {
+			t, m := uvarint(p.data[pos:])
+			pos += m
+			tf = uint32(t)
+		}
+		deltas[i], tfs[i] = uint32(v>>1), tf-1
+		maxD, maxT = max(maxD, deltas[i]), max(maxT, tfs[i])
+	}
+	w, v := bits.Len32(maxD), bits.Len32(maxT)
+	packed := 2 + blockSize/8*(w+v)
+	if w == 0 || packed >= len(p.data)-start+1 {
+		// Varint block: insert the marker.
+		p.data = append(p.data, 0)
+		copy(p.data[start+1:], p.data[start:len(p.data)-1])
+		p.data[start] = 0
+		return
+	}
+	p.data = append(p.data[:start], byte(w), byte(v))
+	p.data = packBits(p.data, deltas[:], w)
+	p.data = packBits(p.data, tfs[:], v)
+}
+
+func packBits(dst []byte, vals []uint32, w int) []byte {
+	if w == 0 {
+		return dst
+	}
+	var acc uint64
+	n := 0
+	for _, x := range vals {
+		acc |= uint64(x) << n
+		n += w
+		for n >= 8 {
+			dst = append(dst, byte(acc))
+			acc >>= 8
+			n -= 8
+		}
+	}
+	if n > 0 {
+		dst = append(dst, byte(acc))
+	}
+	return dst
+}
+
+func unpackBits(src []byte, vals *[blockSize]uint32, w int) []byte {
+	if w == 0 {
+		for i := range vals {
+			vals[i] = 0
+		}
+		return src
+	}
+	var acc uint64
+	n, j := 0, 0
+	mask := uint64(1)<<w - 1
+	for i := range vals {
+		for n < w {
+			acc |= uint64(src[j]) << n
+			j++
+			n += 8
+		}
+		vals[i] = uint32(acc & mask)
+		acc >>= w
+		n -= w
+	}
+	return src[j:]
+}
+
+// decodeBlock decodes one full block (b holds exactly its bytes) into
+// documents, starting after document base, and tfs; it returns the count.
+func decodeBlock(b []byte, base uint32, docs, tfs *[blockSize]uint32) int {
+	if len(b) == 0 {
+		return 0
+	}
+	if b[0] == 0 {
+		pos, doc := 1, base
+		for i := range blockSize {
+			v, n := uvarint(b[pos:])
+			pos += n
+			tf := uint32(1)
+			if v&1 == 0 {
+				t, m := uvarint(b[pos:])
+				pos += m
+				tf = uint32(t)
+			}
+			doc += uint32(v >> 1)
+			docs[i], tfs[i] = doc, tf
+		}
+		return blockSize
+	}
+	w, v := int(b[0]), int(b[1])
+	rest := unpackBits(b[2:], docs, w)
+	unpackBits(rest, tfs, v)
+	doc := base
+	for i := range docs {
+		doc += docs[i]
+		docs[i] = doc
+		tfs[i]++
+	}
+	return blockSize
+}
+
+// appendStream appends the postings of p as one varint stream (the
+// encoding of the tail), the form snapshots store.
+func appendStream(dst []byte, p *postings) []byte {
+	c := newCursor(p)
+	prev := uint32(0)
+	for c.next() {
+		delta := c.doc - prev
+		prev = c.doc
+		if c.tf == 1 {
+			dst = appendUvarint(dst, uint64(delta)<<1|1)
+		} else {
+			dst = appendUvarint(appendUvarint(dst, uint64(delta)<<1), uint64(c.tf))
+		}
+	}
+	return dst
 }
 
 func uvarint(b []byte) (uint64, int) {

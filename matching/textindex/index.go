@@ -85,10 +85,9 @@ type Index struct {
 	tfld  []uint8  // posting id -> field
 	post  []postings
 
-	ids     []string          // doc -> external id ("" when deleted)
-	docOf   map[string]uint32 // external id -> doc
-	lens    []uint32          // doc*nf + f
-	deleted []uint64          // bitset
+	ids     idTable  // doc <-> external id
+	lens    []uint32 // doc*nf + f
+	deleted []uint64 // bitset
 	live    int
 	sumLen  []uint64 // per field, live documents only
 	keepVec bool
@@ -107,7 +106,7 @@ func New(opts *Options) (*Index, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	ix := &Index{k1: opts.K1, b: opts.B, an: opts.Analyzer, keepVec: opts.KeepVectors, fieldIdx: map[string]int{}, docOf: map[string]uint32{}}
+	ix := &Index{k1: opts.K1, b: opts.B, an: opts.Analyzer, keepVec: opts.KeepVectors, fieldIdx: map[string]int{}, ids: newIDTable()}
 	if ix.k1 == 0 {
 		ix.k1 = 1.2
 	}
@@ -171,7 +170,7 @@ func (ix *Index) Len() int {
 func (ix *Index) Has(id string) bool {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	_, ok := ix.docOf[id]
+	_, ok := ix.ids.lookup(id)
 	return ok
 }
 
@@ -198,15 +197,13 @@ func (ix *Index) Put(id string, texts ...string) error {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if old, ok := ix.docOf[id]; ok {
+	if old, ok := ix.ids.lookup(id); ok {
 		ix.deleteDoc(old)
 	}
-	if len(ix.ids) >= math.MaxUint32-1 {
+	if ix.ids.n() >= math.MaxUint32-1 || len(ix.ids.buf)+len(id) > math.MaxUint32 {
 		return fmt.Errorf("%w: index full", ErrInvalid)
 	}
-	doc := uint32(len(ix.ids))
-	ix.ids = append(ix.ids, strings.Clone(id))
-	ix.docOf[ix.ids[doc]] = doc
+	doc := ix.ids.add(id)
 	if int(doc)/64 >= len(ix.deleted) {
 		ix.deleted = append(ix.deleted, 0)
 	}
@@ -284,6 +281,11 @@ func (p *postings) add(doc, tf, length uint32) {
 		if p.skips == nil {
 			p.skips = new([]skip)
 		}
+		start := 0
+		if n := len(*p.skips); n > 0 {
+			start = int((*p.skips)[n-1].end)
+		}
+		p.packBlock(start)
 		*p.skips = append(*p.skips, skip{lastDoc: doc, end: uint32(len(p.data)), maxTF: p.blkMaxTF, minLen: p.blkMinLen})
 		p.blkMaxTF, p.blkMinLen = 0, math.MaxUint16
 	}
@@ -308,7 +310,7 @@ func appendUvarint(b []byte, v uint64) []byte {
 func (ix *Index) Delete(id string) bool {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	doc, ok := ix.docOf[id]
+	doc, ok := ix.ids.lookup(id)
 	if !ok {
 		return false
 	}
@@ -317,8 +319,7 @@ func (ix *Index) Delete(id string) bool {
 }
 
 func (ix *Index) deleteDoc(doc uint32) {
-	delete(ix.docOf, ix.ids[doc])
-	ix.ids[doc] = ""
+	ix.ids.remove(ix.ids.str(doc), doc)
 	ix.deleted[doc/64] |= 1 << (doc % 64)
 	if ix.keepVec {
 		ix.vecs[doc] = nil
@@ -328,7 +329,7 @@ func (ix *Index) deleteDoc(doc uint32) {
 	for f := range nf {
 		ix.sumLen[f] -= uint64(ix.lens[int(doc)*nf+f])
 	}
-	if dead := len(ix.ids) - ix.live; dead > 64 && dead*4 > len(ix.ids) {
+	if dead := ix.ids.n() - ix.live; dead > 64 && dead*4 > ix.ids.n() {
 		ix.compact()
 	}
 }
@@ -354,20 +355,19 @@ func (ix *Index) Compact() {
 }
 
 func (ix *Index) compact() {
-	if ix.live == len(ix.ids) {
+	if ix.live == ix.ids.n() {
 		return
 	}
 	nf := len(ix.fields)
-	remap := make([]uint32, len(ix.ids))
-	var ids []string
+	remap := make([]uint32, ix.ids.n())
+	ids := newIDTable()
 	var lens []uint32
-	for d := range ix.ids {
+	for d := range remap {
 		if ix.isDeleted(uint32(d)) {
 			remap[d] = math.MaxUint32
 			continue
 		}
-		remap[d] = uint32(len(ids))
-		ids = append(ids, ix.ids[d])
+		remap[d] = ids.add(ix.ids.str(uint32(d)))
 		lens = append(lens, ix.lens[d*nf:(d+1)*nf]...)
 	}
 	old := ix.post
@@ -414,16 +414,12 @@ func (ix *Index) compact() {
 	if ix.keepVec {
 		ix.rebuildVectors()
 	}
-	ix.deleted = make([]uint64, (len(ids)+63)/64)
-	ix.docOf = make(map[string]uint32, len(ids))
-	for d, id := range ids {
-		ix.docOf[id] = uint32(d)
-	}
+	ix.deleted = make([]uint64, (ids.n()+63)/64)
 }
 
 // rebuildVectors recomputes the forward index from the postings.
 func (ix *Index) rebuildVectors() {
-	ix.vecs = make([][]byte, len(ix.ids))
+	ix.vecs = make([][]byte, ix.ids.n())
 	for pid := range ix.post {
 		c := newCursor(&ix.post[pid])
 		for c.next() {

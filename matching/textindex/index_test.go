@@ -169,7 +169,8 @@ func TestUpdateDeleteMatchesFreshBuild(t *testing.T) {
 	ix.Compact()
 	fresh := newTestIndex(t)
 	// Same insertion order as the surviving documents in ix.
-	for _, id := range ix.ids {
+	for doc := range ix.ids.n() {
+		id := ix.ids.str(uint32(doc))
 		d := final[id]
 		if err := fresh.Put(id, d[0], d[1]); err != nil {
 			t.Fatal(err)

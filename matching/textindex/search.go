@@ -100,7 +100,7 @@ func (ix *Index) queryTerms(q *Query) ([]qterm, error) {
 	}
 	var out []qterm
 	// Like df, N counts deleted documents until compaction (Lucene's maxDoc).
-	n := float64(len(ix.ids))
+	n := float64(ix.ids.n())
 	for _, t := range order {
 		for _, f := range fields {
 			pid, ok := ix.dict[f].get(t)
@@ -170,7 +170,7 @@ func (ix *Index) Search(q Query) ([]Hit, error) {
 	top := ix.topK(qt, q.K, q.Exhaustive, q.Stats)
 	hits := make([]Hit, len(top))
 	for i, h := range top {
-		hits[i] = Hit{ID: ix.ids[h.doc], Score: h.score}
+		hits[i] = Hit{ID: ix.ids.str(h.doc), Score: h.score}
 	}
 	return hits, nil
 }
@@ -185,7 +185,7 @@ func (ix *Index) Explain(q Query, id string) ([]TermScore, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, ok := ix.docOf[id]
+	doc, ok := ix.ids.lookup(id)
 	if !ok {
 		return nil, nil
 	}
@@ -464,7 +464,7 @@ func (ix *Index) Scores(q Query, ids []string) ([]float64, error) {
 	}
 	var targets []target
 	for i, id := range ids {
-		if d, ok := ix.docOf[id]; ok {
+		if d, ok := ix.ids.lookup(id); ok {
 			targets = append(targets, target{d, i})
 		}
 	}
@@ -528,7 +528,7 @@ func (ix *Index) maxIDF(term string) float64 {
 	if df == 0 {
 		return 0
 	}
-	n := float64(len(ix.ids))
+	n := float64(ix.ids.n())
 	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 }
 
@@ -540,12 +540,12 @@ func (ix *Index) maxIDF(term string) float64 {
 func (ix *Index) DocVector(id string) []Term {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	doc, ok := ix.docOf[id]
+	doc, ok := ix.ids.lookup(id)
 	if !ok || !ix.keepVec {
 		return nil
 	}
 	sc := ix.newScorer()
-	n := float64(len(ix.ids))
+	n := float64(ix.ids.n())
 	byTerm := map[string]int{}
 	var out []Term
 	v := ix.vecs[doc]

@@ -51,8 +51,12 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 		str(f.Name)
 		u(math.Float64bits(f.Boost))
 	}
-	u(uint64(len(ix.ids)))
-	for d, id := range ix.ids {
+	u(uint64(ix.ids.n()))
+	for d := range ix.ids.n() {
+		id := ""
+		if !ix.isDeleted(uint32(d)) {
+			id = ix.ids.str(uint32(d))
+		}
 		str(id)
 		for f := range ix.fields {
 			u(uint64(ix.lens[d*len(ix.fields)+f]))
@@ -64,13 +68,15 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 		}
 	}
 	u(uint64(len(ix.post)))
+	var stream []byte
 	for pid := range ix.post {
 		p := &ix.post[pid]
 		u(uint64(ix.tfld[pid]))
 		str(ix.terms[pid])
 		u(uint64(p.df))
-		u(uint64(len(p.data)))
-		buf = append(buf, p.data...)
+		stream = appendStream(stream[:0], p)
+		u(uint64(len(stream)))
+		buf = append(buf, stream...)
 		if len(buf) > 1<<16 {
 			if err := flush(); err != nil {
 				return cw.n, err
@@ -165,12 +171,11 @@ func Restore(r io.Reader, opts *Options) (*Index, error) {
 			return nil, corrupt(rd.err, "document %d", d)
 		}
 		if id != "" {
-			if _, dup := ix.docOf[id]; dup {
+			if _, dup := ix.ids.lookup(id); dup {
 				return nil, corrupt(nil, "document id %q twice", id)
 			}
-			ix.docOf[id] = uint32(d)
 		}
-		ix.ids = append(ix.ids, id)
+		ix.ids.add(id)
 		if d%64 == 0 {
 			ix.deleted = append(ix.deleted, 0)
 		}
@@ -221,7 +226,7 @@ func Restore(r io.Reader, opts *Options) (*Index, error) {
 			first, prev = false, c.doc
 			p.add(c.doc, c.tf, ix.lens[int(c.doc)*int(nf)+int(f)])
 		}
-		if uint64(p.df) != df || len(p.data) != len(data) {
+		if uint64(p.df) != df {
 			return nil, corrupt(nil, "term %q: postings do not match their count", term)
 		}
 		ix.dict[f].set(term, uint32(len(ix.post)))

@@ -1,0 +1,79 @@
+package textindex
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestCursorBlocks checks next and advance against the postings that
+// went in, over lists whose blocks take each encoding (bit-packed with
+// small and large gaps and tfs, varint) and whose tails vary.
+func TestCursorBlocks(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for _, tc := range []struct {
+		name     string
+		n        int
+		gap, tf  uint32
+		outliers bool
+	}{
+		{"dense", 3*blockSize + 17, 1, 1, false},
+		{"gaps", 2*blockSize + 1, 300, 3, false},
+		{"bigtf", blockSize, 5, 100000, false},
+		{"outliers", 4 * blockSize, 2, 1, true},
+		{"tail only", blockSize - 1, 9, 2, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := postings{minLen: 1 << 15, blkMinLen: 1 << 15}
+			var docs, tfs []uint32
+			doc := uint32(r.IntN(5))
+			for i := range tc.n {
+				tf := 1 + uint32(r.IntN(int(tc.tf)))
+				if i > 0 {
+					doc += 1 + uint32(r.IntN(int(tc.gap)))
+					if tc.outliers && i%blockSize == 7 {
+						doc += 1 << 24
+					}
+				}
+				p.add(doc, tf, 10)
+				docs, tfs = append(docs, doc), append(tfs, tf)
+			}
+			c := newCursor(&p)
+			for i := range docs {
+				if !c.next() || c.doc != docs[i] || c.tf != tfs[i] {
+					t.Fatalf("posting %d: got (%d, %d), want (%d, %d)", i, c.doc, c.tf, docs[i], tfs[i])
+				}
+			}
+			if c.next() {
+				t.Fatalf("got a posting after the last")
+			}
+			for range 200 {
+				c := newCursor(&p)
+				i := 0
+				for i < len(docs) {
+					target := docs[i] + uint32(r.IntN(int(3*tc.gap*blockSize/2+1)))
+					for i < len(docs) && docs[i] < target {
+						i++
+					}
+					ok := c.advance(target)
+					if i == len(docs) {
+						if ok {
+							t.Fatalf("advance(%d): got doc %d, want end", target, c.doc)
+						}
+						break
+					}
+					if !ok || c.doc != docs[i] || c.tf != tfs[i] {
+						t.Fatalf("advance(%d): got (%v, %d, %d), want doc %d tf %d", target, ok, c.doc, c.tf, docs[i], tfs[i])
+					}
+				}
+			}
+			s := appendStream(nil, &p)
+			q := postings{data: s}
+			c = newCursor(&q)
+			for i := range docs {
+				if !c.next() || c.doc != docs[i] || c.tf != tfs[i] {
+					t.Fatalf("stream posting %d: got (%d, %d), want (%d, %d)", i, c.doc, c.tf, docs[i], tfs[i])
+				}
+			}
+		})
+	}
+}
