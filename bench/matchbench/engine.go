@@ -58,11 +58,13 @@ func (s *engineScaler) build(docs []eval.Paper) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, p := range docs {
-		d := matching.Document{Kind: matching.Achievement, ID: p.ID, Abstract: joinPaper(p, eval.Title|eval.Keywords|eval.Abstract)}
-		if err := e.Add(d); err != nil {
-			return 0, err
-		}
+	// One batch, as Bleve gets batches: texts are analyzed on all cores.
+	batch := make([]matching.Document, len(docs))
+	for i, p := range docs {
+		batch[i] = matching.Document{Kind: matching.Achievement, ID: p.ID, Abstract: joinPaper(p, eval.Title|eval.Keywords|eval.Abstract)}
+	}
+	if err := e.AddBatch(batch); err != nil {
+		return 0, err
 	}
 	e.Compact() // trims the spare capacity of the posting lists
 	s.e = e

@@ -206,6 +206,7 @@ func (b BuiltIn) Build(papers []Paper, fields Field) (Searcher, error) {
 	if err != nil {
 		return nil, err
 	}
+	docs := make([]matching.Document, 0, len(papers))
 	for _, p := range papers {
 		d := matching.Document{Kind: matching.Achievement, ID: p.ID}
 		if fields.Has(Title) {
@@ -221,9 +222,10 @@ func (b BuiltIn) Build(papers []Paper, fields Field) (Searcher, error) {
 			d.Abstract = strings.Join([]string{d.Title, strings.Join(d.Keywords, " "), d.Abstract}, "\n")
 			d.Title, d.Keywords = "", nil
 		}
-		if err := e.Add(d); err != nil {
-			return nil, err
-		}
+		docs = append(docs, d)
+	}
+	if err := e.AddBatch(docs); err != nil {
+		return nil, err
 	}
 	return builtinSearcher{e}, nil
 }

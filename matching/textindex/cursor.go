@@ -1,6 +1,7 @@
 package textindex
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"sort"
 )
@@ -161,25 +162,27 @@ func packBits(dst []byte, vals []uint32, w int) []byte {
 
 func unpackBits(src []byte, vals *[blockSize]uint32, w int) []byte {
 	if w == 0 {
-		for i := range vals {
-			vals[i] = 0
-		}
+		*vals = [blockSize]uint32{}
 		return src
 	}
-	var acc uint64
-	n, j := 0, 0
+	n := blockSize / 8 * w
+	b := src[:n]
 	mask := uint64(1)<<w - 1
-	for i := range vals {
-		for n < w {
-			acc |= uint64(src[j]) << n
-			j++
-			n += 8
-		}
-		vals[i] = uint32(acc & mask)
-		acc >>= w
-		n -= w
+	i, bp := 0, 0
+	// Whole 64-bit loads while 8 bytes remain, then byte by byte.
+	for ; i < blockSize && bp/8+8 <= n; i++ {
+		vals[i] = uint32(binary.LittleEndian.Uint64(b[bp/8:]) >> (bp % 8) & mask)
+		bp += w
 	}
-	return src[j:]
+	for ; i < blockSize; i++ {
+		var x uint64
+		for k, j := 0, bp/8; k < 8 && j < n; k, j = k+1, j+1 {
+			x |= uint64(b[j]) << (8 * k)
+		}
+		vals[i] = uint32(x >> (bp % 8) & mask)
+		bp += w
+	}
+	return src[n:]
 }
 
 // decodeBlock decodes one full block (b holds exactly its bytes) into

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/kexie/techbroker/matching/analysis"
@@ -94,9 +93,8 @@ type Index struct {
 	vecs    [][]byte // doc -> uvarint (pid, tf) pairs, when keepVec
 
 	// writer scratch
-	curTF   []uint32
-	touched []uint32
-	toks    []analysis.Token
+	wc *counter
+	wa analyzed
 
 	pool sync.Pool // *scratch
 }
@@ -189,64 +187,16 @@ func (ix *Index) AvgLen(field string) float64 {
 // Put adds the document, replacing any document with the same id. texts
 // holds one text per field, in the order of Options.Fields.
 func (ix *Index) Put(id string, texts ...string) error {
-	if id == "" {
-		return fmt.Errorf("%w: empty document id", ErrInvalid)
-	}
-	if len(texts) != len(ix.fields) {
-		return fmt.Errorf("%w: document %q has %d field texts, want %d", ErrInvalid, id, len(texts), len(ix.fields))
+	if err := ix.check(id, texts); err != nil {
+		return err
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if old, ok := ix.ids.lookup(id); ok {
-		ix.deleteDoc(old)
+	ix.wa.reset()
+	for _, text := range texts {
+		ix.writerCounter().add(&ix.wa, text)
 	}
-	if ix.ids.n() >= math.MaxUint32-1 || len(ix.ids.buf)+len(id) > math.MaxUint32 {
-		return fmt.Errorf("%w: index full", ErrInvalid)
-	}
-	doc := ix.ids.add(id)
-	if int(doc)/64 >= len(ix.deleted) {
-		ix.deleted = append(ix.deleted, 0)
-	}
-	ix.live++
-	var vec []byte
-	for f, text := range texts {
-		ix.toks = ix.an.AppendTokens(ix.toks[:0], text)
-		n := uint32(len(ix.toks))
-		ix.lens = append(ix.lens, n)
-		ix.sumLen[f] += uint64(n)
-		d := &ix.dict[f]
-		for _, tk := range ix.toks {
-			pid, ok := d.get(tk.Term)
-			if !ok {
-				pid = uint32(len(ix.post))
-				term := strings.Clone(tk.Term)
-				d.set(term, pid)
-				ix.terms = append(ix.terms, term)
-				ix.tfld = append(ix.tfld, uint8(f))
-				ix.post = append(ix.post, postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16})
-				ix.curTF = append(ix.curTF, 0)
-			}
-			if ix.curTF[pid] == 0 {
-				ix.touched = append(ix.touched, pid)
-			}
-			ix.curTF[pid]++
-		}
-		for _, pid := range ix.touched {
-			ix.post[pid].add(doc, ix.curTF[pid], n)
-			if ix.keepVec {
-				vec = appendUvarint(appendUvarint(vec, uint64(pid)), uint64(ix.curTF[pid]))
-			}
-			ix.curTF[pid] = 0
-		}
-		ix.touched = ix.touched[:0]
-	}
-	if ix.keepVec {
-		ix.vecs = append(ix.vecs, vec)
-	}
-	if len(ix.toks) > 4096 {
-		ix.toks = nil // do not pin a huge buffer
-	}
-	return nil
+	return ix.insert(id, &ix.wa, 0)
 }
 
 func (p *postings) add(doc, tf, length uint32) {
@@ -409,7 +359,6 @@ func (ix *Index) compact() {
 		ix.dict[tfld[pid]].set(terms[pid], uint32(pid))
 	}
 	ix.post, ix.terms, ix.tfld = kept, terms, tfld
-	ix.curTF = make([]uint32, len(kept))
 	ix.ids, ix.lens = ids, lens
 	if ix.keepVec {
 		ix.rebuildVectors()

@@ -234,7 +234,6 @@ func Restore(r io.Reader, opts *Options) (*Index, error) {
 		ix.tfld = append(ix.tfld, uint8(f))
 		ix.post = append(ix.post, p)
 	}
-	ix.curTF = make([]uint32, len(ix.post))
 	if ix.keepVec {
 		ix.rebuildVectors()
 	}

@@ -1,0 +1,79 @@
+package matching_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/kexie/techbroker/matching"
+	"github.com/kexie/techbroker/matching/eval"
+)
+
+// BenchmarkEngineAdd indexes synthetic papers (title, keywords and
+// abstract) with the default options; one op is one document.
+func BenchmarkEngineAdd(b *testing.B) {
+	docs := eval.Synthetic(rand.New(rand.NewPCG(1, 7)), 4096, nil)
+	e, err := matching.NewEngine(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		p := docs[i%len(docs)]
+		d := matching.Document{Kind: matching.Achievement, ID: p.ID + "-" + string(rune('a'+i/len(docs)%26)), Title: p.Title, Keywords: p.Keywords, Abstract: p.Abstract}
+		if err := e.Add(d); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// TestAddBatchMatchesAdd indexes the same documents with Add and with
+// AddBatch and compares the answers to every title as a query.
+func TestAddBatchMatchesAdd(t *testing.T) {
+	papers := eval.Synthetic(rand.New(rand.NewPCG(2, 7)), 300, nil)
+	one, batch := newEngine(t), newEngine(t)
+	var docs []matching.Document
+	for _, p := range papers {
+		d := matching.Document{Kind: matching.Achievement, ID: p.ID, Title: p.Title, Keywords: p.Keywords, Abstract: p.Abstract, Disciplines: []string{p.Discipline}}
+		if err := one.Add(d); err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, d)
+	}
+	if err := batch.AddBatch(docs); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range papers[:50] {
+		q := matching.Query{Direction: matching.DemandToAchievements, Source: matching.Document{Kind: matching.Demand, Title: p.Title}, K: 5}
+		a, err := one.Match(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := batch.Match(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a) != len(b) {
+			t.Fatalf("%q: got %d matches with AddBatch, want %d", p.Title, len(b), len(a))
+		}
+		for i := range a {
+			if a[i].ID != b[i].ID || a[i].Score != b[i].Score {
+				t.Fatalf("%q: match %d got %s %.6f, want %s %.6f", p.Title, i, b[i].ID, b[i].Score, a[i].ID, a[i].Score)
+			}
+		}
+	}
+	if err := batch.AddBatch([]matching.Document{{Kind: matching.Achievement, ID: "x"}, {Kind: matching.Achievement}}); err == nil {
+		t.Fatal("AddBatch with an empty ID: got no error")
+	}
+}
+
+func newEngine(t *testing.T) *matching.Engine {
+	t.Helper()
+	e, err := matching.NewEngine(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
