@@ -71,7 +71,7 @@ type ImportOptions struct {
 type Progress struct {
 	Phase string // "validate" or "write"
 	Done  int
-	Total int // rows in the input (known after reading)
+	Total int // rows in the input: 0 while the input is still being read
 }
 
 // ImportReport says what an import did, row by row.
@@ -96,8 +96,10 @@ type importRow[T any] struct {
 	row       int
 	v         T
 	key       string
-	merge     string       // stored ID to merge into
-	parseErrs []FieldError // errors found while reading the row
+	merge     string        // stored ID to merge into
+	parseErrs []FieldError  // errors found while reading the row
+	rec       driver.Record // the encoded record, when encoded is true
+	encoded   bool
 }
 
 // Import reads records from r and stores them. Rows are numbered by their
@@ -116,61 +118,77 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 	if maxRows <= 0 {
 		maxRows = 1_000_000
 	}
-	// Rows live in fixed-size chunks so that a large import does not copy
-	// ever-growing slices of records.
-	var rows []*importRow[T]
-	var chunk []importRow[T]
-	var fatal error
-	emit := func(row int, v T, errs []FieldError) {
-		rep.Rows++
-		if len(chunk) == cap(chunk) {
-			chunk = make([]importRow[T], 0, 1024)
-		}
-		chunk = append(chunk, importRow[T]{row: row, v: v, parseErrs: errs})
-		rows = append(rows, &chunk[len(chunk)-1])
-	}
-	switch o.Format {
-	case CSV:
-		fatal = readCSV[T](r, maxRows, emit)
-	case JSONLines:
-		fatal = readJSONL[T](r, maxRows, emit)
-	default:
-		fatal = &ValidationError{Kind: kind, Fields: []FieldError{{Field: "format", Code: "oneof", Param: "CSV JSONLines", Value: fmt.Sprint(o.Format)}}}
-	}
-	if fatal != nil {
-		var ve *ValidationError
-		if errors.As(fatal, &ve) {
-			rep.Errors = append(rep.Errors, ve.Fields...)
-		}
-		return rep, wrap("import", kind, "", fatal)
-	}
-	if err := ctx.Err(); err != nil {
-		return rep, wrap("import", kind, "", err)
-	}
-
-	// Validate and normalize in parallel blocks (rows are independent), and
-	// look the blocks' de-duplication keys up in the store in one call each.
-	now := l.s.now()
-	prepared := make([]error, len(rows))
-	storedKeys := map[string]string{} // key -> ID of a stored record
+	// The input is read by one goroutine in blocks of rows while the
+	// blocks already read are validated, normalized and encoded in parallel
+	// (rows are independent); only ID stamping and de-duplication run in row
+	// order. Nothing is written before the whole input has been checked.
 	const block = 2048
-	for start := 0; start < len(rows); start += block {
-		if o.Progress != nil {
-			o.Progress(Progress{Phase: "validate", Done: start, Total: len(rows)})
+	blocks := make(chan []*importRow[T], 2)
+	done := make(chan struct{})
+	defer func() {
+		close(done)
+		for range blocks { // wait for the reader to stop before returning
 		}
+	}()
+	var fatal error
+	go func() {
+		defer close(blocks)
+		cur := make([]*importRow[T], 0, block)
+		var chunk []importRow[T] // rows live in fixed-size chunks, never copied as they grow
+		send := func() bool {
+			select {
+			case blocks <- cur:
+				cur = make([]*importRow[T], 0, block)
+				return true
+			case <-done:
+				return false
+			}
+		}
+		emit := func(row int, v T, errs []FieldError) bool {
+			if len(chunk) == cap(chunk) {
+				chunk = make([]importRow[T], 0, block)
+			}
+			chunk = append(chunk, importRow[T]{row: row, v: v, parseErrs: errs})
+			cur = append(cur, &chunk[len(chunk)-1])
+			return len(cur) < block || send()
+		}
+		switch o.Format {
+		case CSV:
+			fatal = readCSV[T](r, maxRows, emit)
+		case JSONLines:
+			fatal = readJSONL[T](r, maxRows, emit)
+		default:
+			fatal = &ValidationError{Kind: kind, Fields: []FieldError{{Field: "format", Code: "oneof", Param: "CSV JSONLines", Value: fmt.Sprint(o.Format)}}}
+		}
+		if fatal == nil && len(cur) > 0 {
+			send()
+		}
+	}()
+
+	now := l.s.now()
+	storedKeys := map[string]string{} // key -> ID of a stored record
+	var good []*importRow[T]
+	byKey := map[string]int{} // key -> index in good
+	read := 0
+	for rows := range blocks {
+		if o.Progress != nil {
+			o.Progress(Progress{Phase: "validate", Done: read})
+		}
+		read += len(rows)
+		rep.Rows += len(rows)
 		if err := ctx.Err(); err != nil {
 			return rep, wrap("import", kind, "", err)
 		}
-		end := min(start+block, len(rows))
-		parallel(end-start, func(i int) {
-			ir := rows[start+i]
-			ir.v, prepared[start+i] = l.prepare(l.applyDefaults(ir.v, &o, rep.Batch))
-			if prepared[start+i] == nil {
+		prepared := make([]error, len(rows))
+		parallel(len(rows), func(i int) {
+			ir := rows[i]
+			ir.v, prepared[i] = l.prepare(l.applyDefaults(ir.v, &o, rep.Batch))
+			if prepared[i] == nil {
 				ir.key = ir.v.dedupKey()
 			}
 		})
-		keys := make([]string, 0, end-start)
-		for _, ir := range rows[start:end] {
+		keys := make([]string, 0, len(rows))
+		for _, ir := range rows {
 			if ir.key != "" {
 				keys = append(keys, ir.key)
 			}
@@ -182,48 +200,69 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		for k, id := range found {
 			storedKeys[k] = id
 		}
-	}
-	// Check access, stamp and find duplicates, in row order.
-	good := make([]*importRow[T], 0, len(rows))
-	byKey := map[string]int{} // key -> index in good
-	for i, ir := range rows {
-		if len(ir.parseErrs) > 0 || prepared[i] != nil {
-			addRowErrs(rep, ir.row, ir.parseErrs, prepared[i])
-			continue
-		}
-		v := ir.v
-		if !p.canWrite(kind, v.getMeta(), v.ownerOrgs()) {
-			rep.Errors = append(rep.Errors, FieldError{Row: ir.row, Field: "", Code: "invalid", Value: "forbidden: principal may not create this record"})
-			continue
-		}
-		ir.v = l.stamp(p, v, now)
-		if ir.key != "" {
-			if j, dup := byKey[ir.key]; dup {
-				if o.OnDuplicate == DuplicateMerge {
-					merged, err := l.merge(good[j].v, ir.v)
-					if err != nil {
-						addRowErr(rep, ir.row, err)
-					} else {
-						good[j].v = merged
-					}
-				} else {
-					rep.Duplicates = append(rep.Duplicates, Duplicate{Row: ir.row, Of: fmt.Sprintf("row %d", good[j].row)})
-				}
+		// Check access, stamp and find duplicates, in row order.
+		first := len(good)
+		for i, ir := range rows {
+			if len(ir.parseErrs) > 0 || prepared[i] != nil {
+				addRowErrs(rep, ir.row, ir.parseErrs, prepared[i])
 				continue
 			}
-			if id, ok := storedKeys[ir.key]; ok {
-				if o.OnDuplicate == DuplicateReport {
-					rep.Duplicates = append(rep.Duplicates, Duplicate{Row: ir.row, Of: id})
+			v := ir.v
+			if !p.canWrite(kind, v.getMeta(), v.ownerOrgs()) {
+				rep.Errors = append(rep.Errors, FieldError{Row: ir.row, Field: "", Code: "invalid", Value: "forbidden: principal may not create this record"})
+				continue
+			}
+			ir.v = l.stamp(p, v, now)
+			if ir.key != "" {
+				if j, dup := byKey[ir.key]; dup {
+					if o.OnDuplicate == DuplicateMerge {
+						merged, err := l.merge(good[j].v, ir.v)
+						if err != nil {
+							addRowErr(rep, ir.row, err)
+						} else {
+							good[j].v, good[j].encoded = merged, false
+						}
+					} else {
+						rep.Duplicates = append(rep.Duplicates, Duplicate{Row: ir.row, Of: fmt.Sprintf("row %d", good[j].row)})
+					}
 					continue
 				}
-				ir.merge = id
+				if id, ok := storedKeys[ir.key]; ok {
+					if o.OnDuplicate == DuplicateReport {
+						rep.Duplicates = append(rep.Duplicates, Duplicate{Row: ir.row, Of: id})
+						continue
+					}
+					ir.merge = id
+				}
+				byKey[ir.key] = len(good)
 			}
-			byKey[ir.key] = len(good)
+			good = append(good, ir)
 		}
-		good = append(good, ir)
+		// Encode the block's new records while the next block is read.
+		fresh := good[first:]
+		errs := make([]error, len(fresh))
+		parallel(len(fresh), func(i int) {
+			if ir := fresh[i]; ir.merge == "" {
+				ir.rec, errs[i] = l.record(ir.v)
+				ir.encoded = errs[i] == nil
+			}
+		})
+		if err := errors.Join(errs...); err != nil {
+			return rep, wrap("import", kind, "", err)
+		}
+	}
+	if fatal != nil {
+		var ve *ValidationError
+		if errors.As(fatal, &ve) {
+			rep.Errors = append(rep.Errors, ve.Fields...)
+		}
+		return rep, wrap("import", kind, "", fatal)
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, wrap("import", kind, "", err)
 	}
 	if o.Progress != nil {
-		o.Progress(Progress{Phase: "validate", Done: len(rows), Total: len(rows)})
+		o.Progress(Progress{Phase: "validate", Done: rep.Rows, Total: rep.Rows})
 	}
 	if len(rep.Errors) > 0 && !o.Partial {
 		return rep, wrap("import", kind, "", &ValidationError{Kind: kind, Fields: rep.Errors})
@@ -308,7 +347,11 @@ func (l *Library[T]) writeImport(ctx context.Context, p Principal, rows []*impor
 			evs := make([]driver.Event, len(chunk))
 			errs := make([]error, len(chunk))
 			parallel(len(chunk), func(i int) {
-				recs[i], errs[i] = l.record(chunk[i].v)
+				if chunk[i].encoded {
+					recs[i] = chunk[i].rec
+				} else {
+					recs[i], errs[i] = l.record(chunk[i].v)
+				}
 				evs[i] = driver.Event{Kind: recs[i].Kind, RecordID: recs[i].ID, Type: "imported", Actor: p.ID, Time: recs[i].Updated}
 			})
 			if err := errors.Join(errs...); err != nil {
@@ -438,7 +481,7 @@ func isEmptyJSON(v any) bool {
 
 // readCSV parses CSV rows into records of type T. Errors that concern the
 // whole input (no header, unknown column) are returned; row errors go to emit.
-func readCSV[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldError)) error {
+func readCSV[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldError) bool) error {
 	var zero T
 	kind := zero.kind()
 	cols := zero.columns()
@@ -513,13 +556,15 @@ func readCSV[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldErr
 				setters[i](&v, cell, c)
 			}
 		}
-		emit(line, v, c.errs)
+		if !emit(line, v, c.errs) {
+			return nil
+		}
 	}
 }
 
 // readJSONL parses one JSON object per line. Each field is decoded on its
 // own so that an error names the field.
-func readJSONL[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldError)) error {
+func readJSONL[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldError) bool) error {
 	var zero T
 	kind := zero.kind()
 	fields := jsonFields(reflect.TypeOf(zero))
@@ -543,7 +588,9 @@ func readJSONL[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldE
 			if err != nil {
 				msg = err.Error()
 			}
-			emit(line, v, []FieldError{{Field: "row", Code: "malformed", Param: "JSON", Value: msg}})
+			if !emit(line, v, []FieldError{{Field: "row", Code: "malformed", Param: "JSON", Value: msg}}) {
+				return nil
+			}
 			continue
 		}
 		c := &checker{}
@@ -561,7 +608,9 @@ func readJSONL[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldE
 			}
 		}
 		sortFieldErrors(c.errs)
-		emit(line, v, c.errs)
+		if !emit(line, v, c.errs) {
+			return nil
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return &ValidationError{Kind: kind, Fields: []FieldError{{Row: line + 1, Field: "row", Code: "malformed", Param: "JSON Lines", Value: err.Error()}}}
