@@ -457,3 +457,38 @@ func TestIPOwnerShares(t *testing.T) {
 		t.Errorf("valid shares: %v %+v", err, a.IPRights)
 	}
 }
+
+// cancelAfter cancels a context once n bytes have been read.
+type cancelAfter struct {
+	r      *bytes.Reader
+	n      int
+	cancel func()
+}
+
+func (c *cancelAfter) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		c.cancel()
+	}
+	k, err := c.r.Read(p[:min(len(p), 4096)])
+	c.n -= k
+	return k, err
+}
+
+func TestImportCancelledWritesNothing(t *testing.T) {
+	s := newSystem(t, nil)
+	var b strings.Builder
+	b.WriteString("title,owner\n")
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&b, "成果%d,单位%d\n", i, i)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := &cancelAfter{r: bytes.NewReader([]byte(b.String())), n: 100000, cancel: cancel}
+	_, err := s.Achievements.Import(cctx, admin, r, broker.ImportOptions{})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if p, _ := s.Achievements.List(ctx, admin, broker.ListOptions{}); len(p.Items) != 0 {
+		t.Errorf("a cancelled import wrote %d records", len(p.Items))
+	}
+}
