@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/kexie/techbroker/internal/vectortest"
 )
 
 // vector is one test vector; the file format is shared with the evaluation
@@ -27,20 +29,7 @@ var evaluationMethods = map[string]bool{
 
 func loadVectors(t *testing.T) []vector {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "vectors", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if dir := os.Getenv("TECHBROKER_VECTORS"); dir != "" {
-		more, err := filepath.Glob(filepath.Join(dir, "*.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(more) == 0 {
-			t.Fatalf("TECHBROKER_VECTORS=%s holds no *.json files", dir)
-		}
-		files = append(files, more...)
-	}
+	files := vectortest.Files(t)
 	var all []vector
 	for _, f := range files {
 		b, err := os.ReadFile(f)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/kexie/techbroker/evaluation/valuation"
+	"github.com/kexie/techbroker/internal/vectortest"
 	"github.com/shopspring/decimal"
 )
 
@@ -31,24 +32,7 @@ var otherPackageMethods = map[string]bool{"entropy": true, "topsis": true}
 
 // vectorFiles lists testdata/vectors/*.json and, when TECHBROKER_VECTORS
 // names a directory, its *.json too.
-func vectorFiles(t *testing.T) []string {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "vectors", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if dir := os.Getenv("TECHBROKER_VECTORS"); dir != "" {
-		more, err := filepath.Glob(filepath.Join(dir, "*.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(more) == 0 {
-			t.Logf("TECHBROKER_VECTORS=%s holds no *.json files", dir)
-		}
-		files = append(files, more...)
-	}
-	return files
-}
+func vectorFiles(t *testing.T) []string { return vectortest.Files(t) }
 
 func TestVectors(t *testing.T) {
 	files := vectorFiles(t)
