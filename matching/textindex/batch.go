@@ -237,8 +237,15 @@ func (ix *Index) PutBatch(docs []Doc) error {
 		go func() {
 			defer wg.Done()
 			c := newCounter(ix.an)
-			for ch := range next {
+			for {
+				// The buffer first, then the chunk: chunks are handed out
+				// in order to goroutines that can finish them, so the
+				// chunk the inserter waits for always gets done.
 				a := <-free
+				ch, ok := <-next
+				if !ok {
+					return
+				}
 				a.reset()
 				for _, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
 					for _, t := range d.Texts {
