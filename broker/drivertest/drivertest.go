@@ -64,6 +64,7 @@ func RunConformanceTests(t *testing.T, newStore Harness) {
 	t.Run("TimePrecision", func(t *testing.T) { testTimePrecision(t, open(t)) })
 	t.Run("FilterAndPaging", func(t *testing.T) { testPaging(t, open(t)) })
 	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, open(t)) })
+	t.Run("CancelInsideTransaction", func(t *testing.T) { testCancelInsideTx(t, open(t)) })
 	t.Run("ConcurrentWriters", func(t *testing.T) { testConcurrent(t, open(t)) })
 	t.Run("AtomicTransaction", func(t *testing.T) { testAtomic(t, open(t)) })
 	t.Run("TransactionReadsOwnWrites", func(t *testing.T) { testReadOwnWrites(t, open(t)) })
@@ -679,5 +680,29 @@ func testFindKeys(t *testing.T, s driver.Store) {
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("FindKeys (-List +FindKeys):\n%s", d)
+	}
+}
+
+// testCancelInsideTx: a context cancelled in the middle of a transaction
+// aborts it; the error matches context.Canceled and nothing is kept.
+func testCancelInsideTx(t *testing.T, s driver.Store) {
+	for _, afterCancel := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+			if err := tx.Create(ctx, rec("achievement", "a1")); err != nil {
+				return err
+			}
+			cancel()
+			if afterCancel {
+				return tx.Create(ctx, rec("achievement", "a2"))
+			}
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("write after cancel %v: got %v, want context.Canceled", afterCancel, err)
+		}
+		if _, err := s.Get(context.Background(), "achievement", "a1"); !errors.Is(err, driver.ErrNotFound) {
+			t.Errorf("write after cancel %v: a1 kept (%v)", afterCancel, err)
+		}
 	}
 }
