@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/kexie/techbroker/matching/analysis"
@@ -296,12 +295,36 @@ func (ix *Index) Compact() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.compact()
+	// All posting lists move into one buffer, each capped at its length,
+	// so that no list keeps spare capacity or the rounding of its own
+	// allocation; a list that grows later is copied out by append.
+	total := 0
+	for i := range ix.post {
+		total += len(ix.post[i].data)
+	}
+	arena := make([]byte, 0, total)
 	for i := range ix.post {
 		p := &ix.post[i]
-		if cap(p.data) > len(p.data) {
-			p.data = slices.Clip(slices.Clone(p.data))
+		start := len(arena)
+		arena = append(arena, p.data...)
+		p.data = arena[start:len(arena):len(arena)]
+		if p.skips != nil {
+			*p.skips = exact(*p.skips)
 		}
 	}
+	ix.lens, ix.post, ix.terms, ix.tfld = exact(ix.lens), exact(ix.post), exact(ix.terms), exact(ix.tfld)
+	ix.ids.buf, ix.ids.off = exact(ix.ids.buf), exact(ix.ids.off)
+}
+
+// exact returns s in a new array of exactly its length, or s itself when
+// it has no spare capacity.
+func exact[S ~[]E, E any](s S) S {
+	if cap(s) == len(s) {
+		return s
+	}
+	out := make(S, len(s))
+	copy(out, s)
+	return out
 }
 
 func (ix *Index) compact() {
