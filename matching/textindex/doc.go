@@ -29,6 +29,8 @@
 // # Updates
 //
 // [Index.Put] adds or replaces a document, [Index.Delete] removes one.
+// [Index.PutBatch] adds many in order, as Put would, but analyzes them on
+// all cores while one goroutine inserts (use it for bulk loads).
 // Deleted documents are masked at once; their postings are dropped, and
 // document frequencies and the N of idf (which count deleted documents in
 // the meantime) become exact again, when the index compacts itself
@@ -44,7 +46,14 @@
 //
 // # Memory
 //
-// Terms get integer IDs; postings are delta- and varint-encoded byte
-// slices with a skip entry per block of 128 documents; scratch buffers for
-// queries are pooled per index.
+// Terms get integer IDs (one- and two-character terms through an
+// open-addressing table keyed by their runes). A posting list is a byte
+// slice: each full block of 128 documents is bit-packed (document gaps
+// and tf−1 at the smallest widths that fit the block) or varint-encoded,
+// whichever is smaller, with a skip entry per block; the last, partial
+// block is varint-encoded. Document ids live in one byte buffer with an
+// open-addressing lookup table. [Index.Compact] moves all posting lists
+// into one buffer and trims spare capacity, which is worth calling after a
+// bulk load. Scratch buffers for queries are pooled per index. Snapshots
+// store postings as varint streams, independent of the block layout.
 package textindex
