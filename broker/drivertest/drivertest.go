@@ -65,6 +65,7 @@ func RunConformanceTests(t *testing.T, newStore Harness) {
 	t.Run("FilterAndPaging", func(t *testing.T) { testPaging(t, open(t)) })
 	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, open(t)) })
 	t.Run("CancelInsideTransaction", func(t *testing.T) { testCancelInsideTx(t, open(t)) })
+	t.Run("IgnoredWriteErrorAborts", func(t *testing.T) { testIgnoredWriteError(t, open(t)) })
 	t.Run("ConcurrentWriters", func(t *testing.T) { testConcurrent(t, open(t)) })
 	t.Run("AtomicTransaction", func(t *testing.T) { testAtomic(t, open(t)) })
 	t.Run("TransactionReadsOwnWrites", func(t *testing.T) { testReadOwnWrites(t, open(t)) })
@@ -704,5 +705,23 @@ func testCancelInsideTx(t *testing.T, s driver.Store) {
 		if _, err := s.Get(context.Background(), "achievement", "a1"); !errors.Is(err, driver.ErrNotFound) {
 			t.Errorf("write after cancel %v: a1 kept (%v)", afterCancel, err)
 		}
+	}
+}
+
+// testIgnoredWriteError: a failed write aborts the transaction even when fn
+// ignores its error (the driver contract).
+func testIgnoredWriteError(t *testing.T, s driver.Store) {
+	ctx := context.Background()
+	create(t, s, rec("achievement", "a1"))
+	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		_ = tx.Create(ctx, rec("achievement", "a2"))
+		_ = tx.Create(ctx, rec("achievement", "a1")) // duplicate, error ignored
+		return nil
+	})
+	if !errors.Is(err, driver.ErrExists) {
+		t.Errorf("Update: got %v, want ErrExists", err)
+	}
+	if _, err := s.Get(ctx, "achievement", "a2"); !errors.Is(err, driver.ErrNotFound) {
+		t.Errorf("a2 kept: got %v, want ErrNotFound", err)
 	}
 }

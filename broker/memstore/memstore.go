@@ -220,6 +220,11 @@ func (s *Store) Update(ctx context.Context, fn func(context.Context, driver.Tx) 
 	if err != nil {
 		return err
 	}
+	if t.failed != nil {
+		// A failed write aborts the transaction even when fn ignored the
+		// error (the driver contract).
+		return t.failed
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -384,6 +389,15 @@ type tx struct {
 	order  []string                             // kinds in first-write order
 	events []driver.Event
 	done   bool
+	failed error // the first failed write
+}
+
+// fail records a failed write and returns its error.
+func (t *tx) fail(err error) error {
+	if err != nil && t.failed == nil {
+		t.failed = err
+	}
+	return err
 }
 
 func (t *tx) check(ctx context.Context) error {
@@ -466,7 +480,9 @@ func (t *tx) List(ctx context.Context, q driver.Query) ([]driver.Record, error) 
 	return t.s.list(ctx, q, t)
 }
 
-func (t *tx) Create(ctx context.Context, r driver.Record) error {
+func (t *tx) Create(ctx context.Context, r driver.Record) error { return t.fail(t.create(ctx, r)) }
+
+func (t *tx) create(ctx context.Context, r driver.Record) error {
 	if err := t.check(ctx); err != nil {
 		return err
 	}
@@ -482,6 +498,11 @@ func (t *tx) Create(ctx context.Context, r driver.Record) error {
 }
 
 func (t *tx) Replace(ctx context.Context, r driver.Record) (int64, error) {
+	v, err := t.replace(ctx, r)
+	return v, t.fail(err)
+}
+
+func (t *tx) replace(ctx context.Context, r driver.Record) (int64, error) {
 	if err := t.check(ctx); err != nil {
 		return 0, err
 	}
@@ -498,6 +519,10 @@ func (t *tx) Replace(ctx context.Context, r driver.Record) (int64, error) {
 }
 
 func (t *tx) Delete(ctx context.Context, kind, id string, version int64) error {
+	return t.fail(t.delete(ctx, kind, id, version))
+}
+
+func (t *tx) delete(ctx context.Context, kind, id string, version int64) error {
 	if err := t.check(ctx); err != nil {
 		return err
 	}
@@ -518,7 +543,9 @@ func (t *tx) Delete(ctx context.Context, kind, id string, version int64) error {
 	return nil
 }
 
-func (t *tx) Append(ctx context.Context, e driver.Event) error {
+func (t *tx) Append(ctx context.Context, e driver.Event) error { return t.fail(t.append(ctx, e)) }
+
+func (t *tx) append(ctx context.Context, e driver.Event) error {
 	if err := t.check(ctx); err != nil {
 		return err
 	}

@@ -109,31 +109,6 @@ func TestReopen(t *testing.T) {
 	}
 }
 
-// A failed write poisons the transaction even when fn ignores the error
-// (the driver contract).
-func TestIgnoredWriteErrorAborts(t *testing.T) {
-	ctx := context.Background()
-	s := open(t)
-	defer s.Close()
-	create := func(ctx context.Context, tx driver.Tx) error {
-		return tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a1", Body: []byte(`{}`)})
-	}
-	if err := s.Update(ctx, create); err != nil {
-		t.Fatal(err)
-	}
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
-		_ = tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a2", Body: []byte(`{}`)})
-		_ = create(ctx, tx) // duplicate, error ignored
-		return nil
-	})
-	if !errors.Is(err, driver.ErrExists) {
-		t.Errorf("Update: got %v, want ErrExists", err)
-	}
-	if _, err := s.Get(ctx, "achievement", "a2"); !errors.Is(err, driver.ErrNotFound) {
-		t.Errorf("a2 kept: got %v, want ErrNotFound", err)
-	}
-}
-
 // A panic in fn rolls back and releases the write connection.
 func TestPanicInUpdate(t *testing.T) {
 	ctx := context.Background()
