@@ -71,10 +71,16 @@ func run(args []string, out, logw io.Writer) error {
 	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of the engine's scale run to this file")
 	memprof := fs.String("memprofile", "", "write a heap profile after the build of the engine's scale run to this file")
 	quality := fs.Bool("quality", true, "run the quality tasks (false: only the scale run)")
+	only := fs.String("only", "", "run one engine only: \"engine\" or \"bleve\" (default both)")
+	evalScale := fs.Bool("evalscale", true, "also run the scale run of the engine in the eval configuration")
 	asJSON := fs.Bool("json", false, "print one JSON object {\"engine\": {...}, \"bleve\": {...}}")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *only != "" && *only != "engine" && *only != "bleve" {
+		return fmt.Errorf("-only %q, want engine or bleve", *only)
+	}
+	runEngine, runBleve := *only != "bleve", *only != "engine"
 	if *data == "" {
 		return errors.New("-data is required")
 	}
@@ -100,11 +106,13 @@ func run(args []string, out, logw io.Writer) error {
 	defer os.RemoveAll(tmp)
 
 	var eng, blv, evalCfg Figures
-	if *quality {
+	if *quality && runEngine {
 		fmt.Fprintln(logw, "quality: engine")
 		if eng.Result, err = eval.Run(eval.DefaultBuiltIn(tr), papers, tr, rt); err != nil {
 			return fmt.Errorf("engine: %w", err)
 		}
+	}
+	if *quality && runBleve {
 		fmt.Fprintln(logw, "quality: bleve")
 		be := &bleveEngine{dir: tmp}
 		if blv.Result, err = eval.Run(be, papers, tr, rt); err != nil {
@@ -130,42 +138,47 @@ func run(args []string, out, logw io.Writer) error {
 		for i := range qs {
 			qs[i] = docs[qr.IntN(len(docs))].Title
 		}
-		fmt.Fprintf(logw, "scale: engine (eval configuration), %d documents\n", len(docs))
-		es, err := newEngineScaler(tr, false)
-		if err != nil {
-			return err
-		}
-		if err := scaleRun(es, docs, qs, &evalCfg); err != nil {
-			return fmt.Errorf("engine scale: %w", err)
-		}
-		es = nil
-		runtime.GC()
-		fmt.Fprintf(logw, "scale: engine (default options), %d documents\n", len(docs))
-		if es, err = newEngineScaler(tr, true); err != nil {
-			return err
-		}
-		es.memprof = *memprof
-		if *cpuprof != "" {
-			f, err := os.Create(*cpuprof)
+		if runEngine && *evalScale {
+			fmt.Fprintf(logw, "scale: engine (eval configuration), %d documents\n", len(docs))
+			es, err := newEngineScaler(tr, false)
 			if err != nil {
 				return err
 			}
-			if err := pprof.StartCPUProfile(f); err != nil {
+			if err := scaleRun(es, docs, qs, &evalCfg); err != nil {
+				return fmt.Errorf("engine scale: %w", err)
+			}
+			runtime.GC()
+		}
+		if runEngine {
+			fmt.Fprintf(logw, "scale: engine (default options), %d documents\n", len(docs))
+			es, err := newEngineScaler(tr, true)
+			if err != nil {
 				return err
 			}
+			es.memprof = *memprof
+			if *cpuprof != "" {
+				f, err := os.Create(*cpuprof)
+				if err != nil {
+					return err
+				}
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+			}
+			err = scaleRun(es, docs, qs, &eng)
+			if *cpuprof != "" {
+				pprof.StopCPUProfile()
+			}
+			if err != nil {
+				return fmt.Errorf("engine scale: %w", err)
+			}
+			runtime.GC()
 		}
-		err = scaleRun(es, docs, qs, &eng)
-		if *cpuprof != "" {
-			pprof.StopCPUProfile()
-		}
-		if err != nil {
-			return fmt.Errorf("engine scale: %w", err)
-		}
-		es = nil
-		runtime.GC()
-		fmt.Fprintf(logw, "scale: bleve, %d documents\n", len(docs))
-		if err := scaleRun(&bleveScaler{dir: filepath.Join(tmp, "scale")}, docs, qs, &blv); err != nil {
-			return fmt.Errorf("bleve scale: %w", err)
+		if runBleve {
+			fmt.Fprintf(logw, "scale: bleve, %d documents\n", len(docs))
+			if err := scaleRun(&bleveScaler{dir: filepath.Join(tmp, "scale")}, docs, qs, &blv); err != nil {
+				return fmt.Errorf("bleve scale: %w", err)
+			}
 		}
 	}
 	if *asJSON {
@@ -174,7 +187,7 @@ func run(args []string, out, logw io.Writer) error {
 	if err := table(out, eng, blv, *scale); err != nil {
 		return err
 	}
-	if *scale > 0 {
+	if *scale > 0 && runEngine && *evalScale {
 		_, err = fmt.Fprintf(out, "\nscale run of the engine in the eval configuration (feedback + category): %.0f docs/s, p50 %.3f ms, p95 %.3f ms, %.0f bytes/doc\n",
 			evalCfg.BuildDocsPerS, evalCfg.QueryP50Ms, evalCfg.QueryP95Ms, evalCfg.BytesPerDoc)
 	}
