@@ -26,6 +26,7 @@ package driver
 import (
 	"context"
 	"errors"
+	"iter"
 	"time"
 )
 
@@ -137,6 +138,26 @@ type Tx interface {
 // does not implement it, package broker falls back to Update.
 type BulkCreator interface {
 	CreateMany(ctx context.Context, recs []Record, events []Event) error
+}
+
+// Batch is one piece of a streamed bulk creation: new records and the
+// events that go with them.
+type Batch struct {
+	Records []Record
+	Events  []Event
+}
+
+// StreamCreator is an optional interface: a bulk creation whose records
+// arrive in pieces, so that the caller prepares the next piece while the
+// store writes the last one (package broker's Import does). CreateStream
+// ranges over batches inside one transaction and commits when the sequence
+// ends. It is all-or-nothing like Update: if the sequence yields a non-nil
+// error, if ctx is done, or if any record's kind and ID is already stored
+// or repeated in the stream (ErrExists), it stops ranging, writes nothing
+// and returns the error. While the stream runs, other writers to the same
+// store may wait; readers see nothing of it until it commits.
+type StreamCreator interface {
+	CreateStream(ctx context.Context, batches iter.Seq2[Batch, error]) error
 }
 
 // KeyFinder is an optional interface: a store that looks up many

@@ -71,6 +71,7 @@ func RunConformanceTests(t *testing.T, newStore Harness) {
 	t.Run("TransactionReadsOwnWrites", func(t *testing.T) { testReadOwnWrites(t, open(t)) })
 	t.Run("EventsInOrder", func(t *testing.T) { testEvents(t, open(t)) })
 	t.Run("BulkCreate", func(t *testing.T) { testBulk(t, open(t)) })
+	t.Run("StreamCreate", func(t *testing.T) { testStream(t, open) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, open(t)) })
 	t.Run("FindKeys", func(t *testing.T) { testFindKeys(t, open(t)) })
 	t.Run("Service", func(t *testing.T) { testService(t, open(t)) })

@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"sort"
 	"strings"
@@ -40,9 +41,10 @@ type table struct {
 }
 
 var (
-	_ driver.Store       = (*Store)(nil)
-	_ driver.BulkCreator = (*Store)(nil)
-	_ driver.KeyFinder   = (*Store)(nil)
+	_ driver.Store         = (*Store)(nil)
+	_ driver.BulkCreator   = (*Store)(nil)
+	_ driver.StreamCreator = (*Store)(nil)
+	_ driver.KeyFinder     = (*Store)(nil)
 )
 
 // New returns an empty store.
@@ -232,10 +234,54 @@ func (s *Store) Update(ctx context.Context, fn func(context.Context, driver.Tx) 
 	return nil
 }
 
-// CreateMany implements driver.BulkCreator: it checks every record first
-// and then inserts them all under one write lock, so it is all-or-nothing
-// without buffering a transaction.
+// CreateMany implements driver.BulkCreator: it checks and copies every
+// record first and then inserts them all under one write lock, so it is
+// all-or-nothing without buffering a transaction.
 func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []driver.Event) error {
+	return s.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
+		yield(driver.Batch{Records: recs, Events: events}, nil)
+	})
+}
+
+// CreateStream implements driver.StreamCreator. Batches are checked and
+// copied as they arrive, without the lock; the records are inserted under
+// one write lock when the stream ends, so other readers and writers wait
+// only for that last step.
+func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch, error]) error {
+	var recs []driver.Record
+	var evs []driver.Event
+	seen := map[[2]string]struct{}{}
+	for b, err := range batches {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for _, r := range b.Records {
+			if r.Kind == "" || r.ID == "" {
+				return fmt.Errorf("memstore: create: kind and id are required")
+			}
+			k := [2]string{r.Kind, r.ID}
+			if _, dup := seen[k]; dup {
+				return driver.ErrExists
+			}
+			seen[k] = struct{}{}
+		}
+		for _, e := range b.Events {
+			if e.Kind == "" || e.RecordID == "" || e.Type == "" {
+				return fmt.Errorf("memstore: append: kind, record id and type are required")
+			}
+		}
+		for _, r := range b.Records {
+			r = copyRecord(r)
+			r.Version = 1
+			recs = append(recs, r)
+		}
+		for _, e := range b.Events {
+			evs = append(evs, copyEvent(e))
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -244,35 +290,16 @@ func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []d
 	if s.closed {
 		return errClosed()
 	}
-	seen := make(map[[2]string]struct{}, len(recs))
 	for _, r := range recs {
-		if r.Kind == "" || r.ID == "" {
-			return fmt.Errorf("memstore: create: kind and id are required")
-		}
 		if tb := s.tableFor(r.Kind, false); tb != nil {
 			if _, ok := tb.recs[r.ID]; ok {
 				return driver.ErrExists
 			}
 		}
-		k := [2]string{r.Kind, r.ID}
-		if _, dup := seen[k]; dup {
-			return driver.ErrExists
-		}
-		seen[k] = struct{}{}
-	}
-	for _, e := range events {
-		if e.Kind == "" || e.RecordID == "" || e.Type == "" {
-			return fmt.Errorf("memstore: append: kind, record id and type are required")
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return err
 	}
 	added := map[string][]string{}
 	for _, r := range recs {
 		tb := s.tableFor(r.Kind, true)
-		r = copyRecord(r)
-		r.Version = 1
 		tb.recs[r.ID] = r
 		if r.Key != "" {
 			tb.keys[r.Key] = append(tb.keys[r.Key], r.ID)
@@ -282,12 +309,11 @@ func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []d
 	for kind, ids := range added {
 		s.tableFor(kind, true).insertIDs(ids)
 	}
-	if cap(s.events)-len(s.events) < len(events) {
-		s.events = slices.Grow(s.events, len(events))
+	if cap(s.events)-len(s.events) < len(evs) {
+		s.events = slices.Grow(s.events, len(evs))
 	}
-	for _, e := range events {
+	for _, e := range evs {
 		s.seq++
-		e = copyEvent(e)
 		e.Seq = s.seq
 		s.events = append(s.events, e)
 	}

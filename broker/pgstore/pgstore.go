@@ -39,9 +39,10 @@ type Store struct {
 }
 
 var (
-	_ driver.Store       = (*Store)(nil)
-	_ driver.BulkCreator = (*Store)(nil)
-	_ driver.KeyFinder   = (*Store)(nil)
+	_ driver.Store         = (*Store)(nil)
+	_ driver.BulkCreator   = (*Store)(nil)
+	_ driver.StreamCreator = (*Store)(nil)
+	_ driver.KeyFinder     = (*Store)(nil)
 )
 
 // Open connects to the database named by url (a postgres:// URL or a

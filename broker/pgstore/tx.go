@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 
 	"github.com/jackc/pgx/v5"
 
@@ -238,16 +239,15 @@ var recordCopyCols = []string{"kind", "id", "version", "broker", "stage", "key",
 // violates the primary key, which aborts the COPY and with it the whole
 // transaction: nothing is written and the error matches ErrExists.
 func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []driver.Event) error {
-	for _, r := range recs {
-		if r.Kind == "" || r.ID == "" {
-			return errors.New("pgstore: create many: kind and id are required")
-		}
-	}
-	for _, e := range events {
-		if e.Kind == "" || e.RecordID == "" || e.Type == "" {
-			return errors.New("pgstore: create many: event kind, record id and type are required")
-		}
-	}
+	return s.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
+		yield(driver.Batch{Records: recs, Events: events}, nil)
+	})
+}
+
+// CreateStream implements driver.StreamCreator with one COPY of records and
+// one of events per batch, as batches arrive, in one transaction that
+// commits when the stream ends.
+func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch, error]) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -256,21 +256,49 @@ func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []d
 		return fail(ctx, "create many", err)
 	}
 	defer func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }() // no-op after Commit
-	_, err = ptx.CopyFrom(ctx, pgx.Identifier{"records"}, recordCopyCols, pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
-		r := &recs[i]
-		return []any{r.Kind, r.ID, int64(1), r.Broker, r.Stage, r.Key, r.Created, r.Updated, nilIfEmpty(r.Body)}, nil
-	}))
-	if err != nil {
-		if sqlState(err) == "23505" { // unique_violation
-			return fmt.Errorf("pgstore: create many: %w (%v)", driver.ErrExists, err)
+	for b, err := range batches {
+		if err != nil {
+			return err
 		}
-		return fail(ctx, "create many", err)
+		if err := checkBatch(b); err != nil {
+			return err
+		}
+		recs := b.Records
+		_, err = ptx.CopyFrom(ctx, pgx.Identifier{"records"}, recordCopyCols, pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
+			r := &recs[i]
+			return []any{r.Kind, r.ID, int64(1), r.Broker, r.Stage, r.Key, r.Created, r.Updated, nilIfEmpty(r.Body)}, nil
+		}))
+		if err != nil {
+			if sqlState(err) == "23505" { // unique_violation
+				return fmt.Errorf("pgstore: create many: %w (%v)", driver.ErrExists, err)
+			}
+			return fail(ctx, "create many", err)
+		}
+		if err := s.appendEvents(ctx, ptx, b.Events); err != nil {
+			return err
+		}
 	}
-	if err := s.appendEvents(ctx, ptx, events); err != nil {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := ptx.Commit(ctx); err != nil {
 		return fail(ctx, "create many: commit", err)
+	}
+	return nil
+}
+
+// checkBatch reports a record without kind or ID or an event without kind,
+// record ID or type.
+func checkBatch(b driver.Batch) error {
+	for _, r := range b.Records {
+		if r.Kind == "" || r.ID == "" {
+			return errors.New("pgstore: create many: kind and id are required")
+		}
+	}
+	for _, e := range b.Events {
+		if e.Kind == "" || e.RecordID == "" || e.Type == "" {
+			return errors.New("pgstore: create many: event kind, record id and type are required")
+		}
 	}
 	return nil
 }

@@ -48,9 +48,10 @@ type Store struct {
 }
 
 var (
-	_ driver.Store       = (*Store)(nil)
-	_ driver.BulkCreator = (*Store)(nil)
-	_ driver.KeyFinder   = (*Store)(nil)
+	_ driver.Store         = (*Store)(nil)
+	_ driver.BulkCreator   = (*Store)(nil)
+	_ driver.StreamCreator = (*Store)(nil)
+	_ driver.KeyFinder     = (*Store)(nil)
 )
 
 // Open opens (creating it if needed) the database file at path, switches it

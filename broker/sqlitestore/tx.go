@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/kexie/techbroker/broker/driver"
@@ -224,77 +225,120 @@ const bulkRows = 256
 // INSERTs, prepared once. If any ID is already stored (or repeated in
 // recs), nothing is written and the error matches ErrExists.
 func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []driver.Event) error {
-	for _, r := range recs {
+	return s.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
+		yield(driver.Batch{Records: recs, Events: events}, nil)
+	})
+}
+
+// CreateStream implements driver.StreamCreator: each batch is written with
+// multi-row INSERTs as it arrives, all in one transaction that commits when
+// the stream ends. Other writers wait for it (SQLite has one writer);
+// readers see nothing of it until it commits.
+func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch, error]) error {
+	return s.Update(ctx, func(ctx context.Context, dtx driver.Tx) error {
+		t := dtx.(*tx)
+		records := &inserter{tx: t.tx, checkAll: true,
+			head:  `INSERT INTO records (kind, id, version, broker, stage, key, created, updated, body) VALUES `,
+			tuple: `(?, ?, 1, ?, ?, ?, ?, ?, ?)`, tail: ` ON CONFLICT DO NOTHING`}
+		defer records.close()
+		events := &inserter{tx: t.tx,
+			head:  `INSERT INTO events (kind, record_id, type, actor, time, body) VALUES `,
+			tuple: `(?, ?, ?, ?, ?, ?)`}
+		defer events.close()
+		for b, err := range batches {
+			if err != nil {
+				return err
+			}
+			if err := checkBatch(b); err != nil {
+				return err
+			}
+			recs, evs := b.Records, b.Events
+			err := records.insert(ctx, len(recs), func(i int, args []any) []any {
+				r := &recs[i]
+				return append(args, r.Kind, r.ID, r.Broker, r.Stage, r.Key, micros(r.Created), micros(r.Updated), body(r.Body))
+			})
+			if err != nil {
+				return err
+			}
+			err = events.insert(ctx, len(evs), func(i int, args []any) []any {
+				e := &evs[i]
+				return append(args, e.Kind, e.RecordID, e.Type, e.Actor, micros(e.Time), body(e.Body))
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// checkBatch reports a record without kind or ID or an event without kind,
+// record ID or type.
+func checkBatch(b driver.Batch) error {
+	for _, r := range b.Records {
 		if r.Kind == "" || r.ID == "" {
 			return errors.New("sqlitestore: create many: kind and id are required")
 		}
 	}
-	for _, e := range events {
+	for _, e := range b.Events {
 		if e.Kind == "" || e.RecordID == "" || e.Type == "" {
 			return errors.New("sqlitestore: create many: event kind, record id and type are required")
 		}
 	}
-	return s.Update(ctx, func(ctx context.Context, dtx driver.Tx) error {
-		t := dtx.(*tx)
-		err := insertMany(ctx, t.tx, len(recs),
-			`INSERT INTO records (kind, id, version, broker, stage, key, created, updated, body) VALUES `, `(?, ?, 1, ?, ?, ?, ?, ?, ?)`, ` ON CONFLICT DO NOTHING`,
-			func(i int, args []any) []any {
-				r := &recs[i]
-				return append(args, r.Kind, r.ID, r.Broker, r.Stage, r.Key, micros(r.Created), micros(r.Updated), body(r.Body))
-			}, true)
-		if err != nil {
-			return err
-		}
-		return insertMany(ctx, t.tx, len(events),
-			`INSERT INTO events (kind, record_id, type, actor, time, body) VALUES `, `(?, ?, ?, ?, ?, ?)`, ``,
-			func(i int, args []any) []any {
-				e := &events[i]
-				return append(args, e.Kind, e.RecordID, e.Type, e.Actor, micros(e.Time), body(e.Body))
-			}, false)
-	})
+	return nil
 }
 
-// insertMany inserts n rows bulkRows at a time. With checkAll, a statement
-// that inserted fewer rows than it was given (ON CONFLICT DO NOTHING
-// skipped one) fails with ErrExists.
-func insertMany(ctx context.Context, stx *sql.Tx, n int, head, tuple, tail string, add func(i int, args []any) []any, checkAll bool) error {
-	prepare := func(rows int) (*sql.Stmt, error) {
-		var b strings.Builder
-		b.WriteString(head)
-		for i := 0; i < rows; i++ {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(tuple)
+// inserter inserts rows into one table bulkRows at a time with a
+// multi-row INSERT prepared once per transaction. With checkAll, a
+// statement that inserted fewer rows than it was given (ON CONFLICT DO
+// NOTHING skipped one) fails with ErrExists.
+type inserter struct {
+	tx                *sql.Tx
+	head, tuple, tail string
+	checkAll          bool
+
+	full *sql.Stmt // the statement of bulkRows rows, once prepared
+	args []any
+}
+
+func (in *inserter) prepare(ctx context.Context, rows int) (*sql.Stmt, error) {
+	var b strings.Builder
+	b.WriteString(in.head)
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			b.WriteByte(',')
 		}
-		b.WriteString(tail)
-		return stx.PrepareContext(ctx, b.String())
+		b.WriteString(in.tuple)
 	}
-	var full *sql.Stmt
-	args := make([]any, 0, bulkRows*strings.Count(tuple, "?"))
+	b.WriteString(in.tail)
+	return in.tx.PrepareContext(ctx, b.String())
+}
+
+// insert inserts n rows; add appends row i's arguments.
+func (in *inserter) insert(ctx context.Context, n int, add func(i int, args []any) []any) error {
 	for start := 0; start < n; start += bulkRows {
 		end := min(start+bulkRows, n)
-		st := full
-		if end-start < bulkRows || full == nil {
+		st := in.full
+		if end-start < bulkRows || st == nil {
 			var err error
-			if st, err = prepare(end - start); err != nil {
+			if st, err = in.prepare(ctx, end-start); err != nil {
 				return fail(ctx, "create many", err)
 			}
 			if end-start == bulkRows {
-				full = st
+				in.full = st
 			} else {
 				defer st.Close()
 			}
 		}
-		args = args[:0]
+		in.args = in.args[:0]
 		for i := start; i < end; i++ {
-			args = add(i, args)
+			in.args = add(i, in.args)
 		}
-		res, err := st.ExecContext(ctx, args...)
+		res, err := st.ExecContext(ctx, in.args...)
 		if err != nil {
 			return fail(ctx, "create many", err)
 		}
-		if checkAll {
+		if in.checkAll {
 			if got, err := res.RowsAffected(); err != nil {
 				return fail(ctx, "create many", err)
 			} else if got != int64(end-start) {
@@ -302,8 +346,12 @@ func insertMany(ctx context.Context, stx *sql.Tx, n int, head, tuple, tail strin
 			}
 		}
 	}
-	if full != nil {
-		_ = full.Close()
-	}
+	clear(in.args) // let the batch's bodies go
 	return nil
+}
+
+func (in *inserter) close() {
+	if in.full != nil {
+		_ = in.full.Close()
+	}
 }
