@@ -166,9 +166,19 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 	}()
 
 	now := l.s.now()
+	// With a store that takes a stream (and one transaction, no merging),
+	// each block's records go to the store as soon as they are encoded, so
+	// the store writes while the next block is read and checked; a bad row
+	// (without Partial) aborts the stream and nothing is written.
+	var w *importWriter
+	if sc, ok := l.s.store.(driver.StreamCreator); ok && o.BatchSize <= 0 && o.OnDuplicate != DuplicateMerge {
+		w = startImportWriter(ctx, sc)
+		defer w.abort()
+	}
 	storedKeys := map[string]string{} // key -> ID of a stored record
-	var good []*importRow[T]
-	byKey := map[string]int{} // key -> index in good
+	var good []*importRow[T]          // rows to write (when streaming, only the current block's)
+	byKey := map[string]dupOf[T]{}    // key -> first good row holding it
+	var created []string              // IDs streamed to the store
 	read := 0
 	for rows := range blocks {
 		if o.Progress != nil {
@@ -214,16 +224,16 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 			}
 			ir.v = l.stamp(p, v, now)
 			if ir.key != "" {
-				if j, dup := byKey[ir.key]; dup {
+				if d, dup := byKey[ir.key]; dup {
 					if o.OnDuplicate == DuplicateMerge {
-						merged, err := l.merge(good[j].v, ir.v)
+						merged, err := l.merge(d.ir.v, ir.v)
 						if err != nil {
 							addRowErr(rep, ir.row, err)
 						} else {
-							good[j].v, good[j].encoded = merged, false
+							d.ir.v, d.ir.encoded = merged, false
 						}
 					} else {
-						rep.Duplicates = append(rep.Duplicates, Duplicate{Row: ir.row, Of: fmt.Sprintf("row %d", good[j].row)})
+						rep.Duplicates = append(rep.Duplicates, Duplicate{Row: ir.row, Of: fmt.Sprintf("row %d", d.row)})
 					}
 					continue
 				}
@@ -234,7 +244,11 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 					}
 					ir.merge = id
 				}
-				byKey[ir.key] = len(good)
+				d := dupOf[T]{row: ir.row}
+				if w == nil {
+					d.ir = ir
+				}
+				byKey[ir.key] = d
 			}
 			good = append(good, ir)
 		}
@@ -248,6 +262,27 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 			}
 		})
 		if err := errors.Join(errs...); err != nil {
+			return rep, wrap("import", kind, "", err)
+		}
+		if w == nil {
+			continue
+		}
+		if len(rep.Errors) > 0 && !o.Partial {
+			// Nothing will be written: stop the stream and go on reading
+			// only to report every bad row.
+			w.abort()
+			w, good = nil, nil
+			continue
+		}
+		b := driver.Batch{Records: make([]driver.Record, len(good)), Events: make([]driver.Event, len(good))}
+		for i, ir := range good {
+			b.Records[i] = ir.rec
+			b.Events[i] = importedEvent(p, ir.rec)
+			created = append(created, ir.rec.ID)
+		}
+		clear(good) // the rows' values are no longer needed
+		good = good[:0]
+		if err := w.send(b); err != nil {
 			return rep, wrap("import", kind, "", err)
 		}
 	}
@@ -267,7 +302,92 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 	if len(rep.Errors) > 0 && !o.Partial {
 		return rep, wrap("import", kind, "", &ValidationError{Kind: kind, Fields: rep.Errors})
 	}
+	if w != nil {
+		if err := w.commit(); err != nil {
+			return rep, wrap("import", kind, "", err)
+		}
+		rep.Created = created
+		if o.Progress != nil {
+			o.Progress(Progress{Phase: "write", Done: len(created), Total: len(created)})
+		}
+		return rep, nil
+	}
 	return rep, wrap("import", kind, "", l.writeImport(ctx, p, good, &o, rep))
+}
+
+// dupOf is the first row of an import holding a de-duplication key: its
+// row number and, unless it was streamed to the store already, the row.
+type dupOf[T any] struct {
+	row int
+	ir  *importRow[T]
+}
+
+func importedEvent(p Principal, r driver.Record) driver.Event {
+	return driver.Event{Kind: r.Kind, RecordID: r.ID, Type: "imported", Actor: p.ID, Time: r.Updated}
+}
+
+// importWriter runs a driver.StreamCreator on its own goroutine and feeds
+// it the import's batches.
+type importWriter struct {
+	batches chan driver.Batch
+	done    chan struct{} // closed when CreateStream has returned
+	err     error         // CreateStream's result, once done is closed
+	failed  error         // yielded after the batches when the import fails
+	closed  bool
+}
+
+// errImportAborted ends a stream whose import failed; nobody sees it.
+var errImportAborted = errors.New("import aborted")
+
+func startImportWriter(ctx context.Context, sc driver.StreamCreator) *importWriter {
+	w := &importWriter{batches: make(chan driver.Batch, 1), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		w.err = sc.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
+			for b := range w.batches {
+				if !yield(b, nil) {
+					return
+				}
+			}
+			if w.failed != nil {
+				yield(driver.Batch{}, w.failed)
+			}
+		})
+	}()
+	return w
+}
+
+// send hands the store a batch; it fails when the store has stopped.
+func (w *importWriter) send(b driver.Batch) error {
+	select {
+	case w.batches <- b:
+		return nil
+	case <-w.done:
+		if w.err == nil {
+			return errImportAborted
+		}
+		return w.err
+	}
+}
+
+// commit ends the stream and waits for the store's commit.
+func (w *importWriter) commit() error {
+	w.closed = true
+	close(w.batches)
+	<-w.done
+	return w.err
+}
+
+// abort ends the stream with an error, so that the store writes nothing,
+// and waits for it. It does nothing after commit or abort.
+func (w *importWriter) abort() {
+	if w == nil || w.closed {
+		return
+	}
+	w.closed = true
+	w.failed = errImportAborted
+	close(w.batches)
+	<-w.done
 }
 
 // addRowErrs reports a row's read errors and its validation errors; a
@@ -352,7 +472,7 @@ func (l *Library[T]) writeImport(ctx context.Context, p Principal, rows []*impor
 				} else {
 					recs[i], errs[i] = l.record(chunk[i].v)
 				}
-				evs[i] = driver.Event{Kind: recs[i].Kind, RecordID: recs[i].ID, Type: "imported", Actor: p.ID, Time: recs[i].Updated}
+				evs[i] = importedEvent(p, recs[i])
 			})
 			if err := errors.Join(errs...); err != nil {
 				return err

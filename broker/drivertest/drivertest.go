@@ -76,6 +76,7 @@ func RunConformanceTests(t *testing.T, newStore Harness) {
 	t.Run("FindKeys", func(t *testing.T) { testFindKeys(t, open(t)) })
 	t.Run("Service", func(t *testing.T) { testService(t, open(t)) })
 	t.Run("ServiceImport", func(t *testing.T) { testImport(t, open(t)) })
+	t.Run("ServiceImportLarge", func(t *testing.T) { testImportLarge(t, open(t)) })
 	t.Run("Platforms", func(t *testing.T) { testPlatforms(t, open) })
 	t.Run("Everyone", func(t *testing.T) { testEveryone(t, open) })
 	t.Run("Exchange", func(t *testing.T) { testExchange(t, open) })

@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/broker/driver"
 )
 
@@ -156,4 +161,86 @@ func testStream(t *testing.T, open func(*testing.T) driver.Store) {
 			t.Errorf("got %d records and %d events, want none", r, e)
 		}
 	})
+}
+
+// testImportLarge imports more rows than one block of the import pipeline,
+// so that with a driver.StreamCreator earlier blocks reach the store
+// before a later row fails: a bad row near the end, or a cancellation
+// after the first blocks, must still write nothing.
+func testImportLarge(t *testing.T, s driver.Store) {
+	ctx := context.Background()
+	sys := broker.New(s, &broker.Options{NewID: broker.SequentialIDs(), Clock: func() time.Time { return t0 }})
+	admin := broker.PlatformAdmin("admin")
+	const n = 5000
+	lines := strings.Split(strings.TrimSuffix(string(GenerateAchievementsCSV(n, 3)), "\n"), "\n")
+	// Line 1 is the header; data row i is on line i+2 and lines[i+1].
+	badLine := 4500
+	bad := slices.Clone(lines)
+	cells := strings.Split(bad[badLine-1], ",")
+	cells[len(cells)-1] = "-5" // asking_price
+	bad[badLine-1] = strings.Join(cells, ",")
+	dupLine := 3000
+	bad[dupLine-1] = lines[10] // line 11 again
+	input := func(ls []string) io.Reader { return strings.NewReader(strings.Join(ls, "\n") + "\n") }
+	stored := func() (recs, evs int) {
+		t.Helper()
+		l, err := s.List(ctx, driver.Query{Kind: "achievement", Limit: 2 * n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := s.Events(ctx, driver.EventQuery{Kind: "achievement"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(l), len(e)
+	}
+
+	rep, err := sys.Achievements.Import(ctx, admin, input(bad), broker.ImportOptions{})
+	if !errors.Is(err, broker.ErrInvalid) {
+		t.Fatalf("import with a bad row: got %v, want ErrInvalid", err)
+	}
+	if len(rep.Errors) != 1 || rep.Errors[0].Row != badLine || rep.Errors[0].Field != "asking_price" {
+		t.Errorf("errors: got %+v, want asking_price on row %d", rep.Errors, badLine)
+	}
+	if len(rep.Created) != 0 {
+		t.Errorf("a failed import reports %d records created", len(rep.Created))
+	}
+	if r, e := stored(); r != 0 || e != 0 {
+		t.Fatalf("a failed import wrote %d records and %d events", r, e)
+	}
+
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	_, err = sys.Achievements.Import(cctx, admin, input(lines), broker.ImportOptions{Progress: func(p broker.Progress) {
+		if p.Phase == "validate" && p.Done >= 4000 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled import: got %v, want context.Canceled", err)
+	}
+	if r, e := stored(); r != 0 || e != 0 {
+		t.Fatalf("a cancelled import wrote %d records and %d events", r, e)
+	}
+
+	rep, err = sys.Achievements.Import(ctx, admin, input(bad), broker.ImportOptions{Partial: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Created) != n-2 || len(rep.Errors) != 1 || len(rep.Duplicates) != 1 || rep.Duplicates[0].Row != dupLine || rep.Duplicates[0].Of != "row 11" {
+		t.Errorf("partial import: got %d created, errors %+v, duplicates %+v; want %d, one on row %d, row %d of row 11",
+			len(rep.Created), rep.Errors, rep.Duplicates, n-2, badLine, dupLine)
+	}
+	if r, e := stored(); r != n-2 || e != n-2 {
+		t.Errorf("partial import stored %d records and %d events, want %d of each", r, e, n-2)
+	}
+	// Importing the original rows again creates only the two that were
+	// replaced above.
+	rep, err = sys.Achievements.Import(ctx, admin, input(lines), broker.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Created) != 2 || len(rep.Duplicates) != n-2 {
+		t.Errorf("second import: got %d created and %d duplicates, want 2 (rows %d and %d) and %d", len(rep.Created), len(rep.Duplicates), dupLine, badLine, n-2)
+	}
 }
