@@ -1,6 +1,13 @@
 package analysis
 
-import "unicode/utf8"
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 // TermKey packs a term of one or two runes into a nonzero integer — the
 // first rune in the high 32 bits, the second (or 1<<31 for a single rune)
@@ -36,94 +43,226 @@ func KeyTerm(key uint64) string {
 	return string(utf8.AppendRune(utf8.AppendRune(b[:0], r1), rune(uint32(key))))
 }
 
-func key1(r rune) uint64     { return uint64(r)<<32 | 1<<31 }
+func key1(r rune) uint64      { return uint64(r)<<32 | 1<<31 }
 func key2(r1, r2 rune) uint64 { return uint64(r1)<<32 | uint64(uint32(r2)) }
 
 // AppendKeys appends the terms of text to keys in the order AppendTokens
 // gives them: a term of one or two runes as its TermKey, any other term as
 // 0, with its text appended to long. It returns both extended slices.
 //
-// It does the work of AppendTokens and TermKey without building tokens:
-// text made of ASCII, full-width ASCII, CJK ideographs and CJK
-// punctuation is normalized, tokenized and packed in one pass, which is
-// what an index wants when it counts terms; other text takes the path of
+// It does the work of AppendTokens and TermKey without building tokens or
+// a normalized copy of the text: text made of runes whose normalization
+// does not depend on their neighbours (ASCII, full-width forms, CJK,
+// most punctuation, symbols, Latin, Greek and Cyrillic letters without
+// combining marks) is normalized, tokenized and packed in one pass, which
+// is what an index wants when it counts terms; other text, or an analyzer
+// with synonyms, stop bigrams or without unigrams, takes the path of
 // AppendTokens.
 func (a *Analyzer) AppendKeys(keys []uint64, long []string, text string) ([]uint64, []string) {
 	if a.hasSynonym || !a.unigrams || a.stopBigrams {
 		return a.appendKeysSlow(keys, long, text)
 	}
 	k0, l0 := len(keys), len(long)
-	prev := rune(-1) // the previous character of the current CJK run
+	t := keyTokenizer{a: a, text: text, keys: keys, long: long, prev: -1, word: -1}
 	for i := 0; i < len(text); {
 		c, n := asciiAt(text, i)
 		if n > 0 {
-			prev = -1
-			if !isASCIIWord(c) {
-				i += n
-				continue
-			}
-			j, exact, ok := scanWord(text, i)
-			if !ok {
-				return a.appendKeysSlow(keys[:k0], long[:l0], text)
-			}
-			keys, long = a.wordKeys(keys, long, text[i:j], exact)
-			i = j
+			t.feed(rune(c), i, i+n, n == 1 && text[i] == c)
+			i += n
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(text[i:])
-		switch fastClass(r) {
-		case classCJK:
-			if prev >= 0 && a.bigrams {
-				keys = append(keys, key2(prev, r))
-			}
-			if !a.stopRune(r) {
-				keys = append(keys, key1(r))
-			}
-			prev = r
-		case classSep:
-			prev = -1
-		default:
+		if 0x4E00 <= r && r <= 0x9FFF || 0x3000 < r && r <= 0x3035 || 0x3400 <= r && r <= 0x4DBF {
+			t.feed(r, i, i+n, true)
+			i += n
+			continue
+		}
+		if r == 0x3000 {
+			t.feed(' ', i, i+n, false)
+			i += n
+			continue
+		}
+		m, ok := inertRunes()[r]
+		if !ok {
 			return a.appendKeysSlow(keys[:k0], long[:l0], text)
+		}
+		same := m == text[i:i+n]
+		for _, mr := range m {
+			t.feed(mr, i, i+n, same)
 		}
 		i += n
 	}
-	return keys, long
+	t.endWord()
+	return t.keys, t.long
+}
+
+// keyTokenizer is the state of AppendKeys: it receives the normalized
+// text rune by rune and delimits terms as AppendTokens does.
+type keyTokenizer struct {
+	a    *Analyzer
+	text string
+	keys []uint64
+	long []string
+	prev rune // the previous character of the current CJK run, or -1
+
+	word    int    // input offset of the current word, or -1
+	wordEnd int    // input offset after its last rune
+	exact   bool   // the word's runes are text[word:wordEnd] unchanged
+	buf     []byte // the normalized word when not exact
+	joiner  rune   // a joiner after the word, kept if a word rune follows
+	jStart  int    // its input offsets
+	jEnd    int
+	jExact  bool
+}
+
+// feed takes the normalized rune r, which comes from text[start:end];
+// same says that r is the whole of text[start:end] unchanged.
+func (t *keyTokenizer) feed(r rune, start, end int, same bool) {
+	if t.word >= 0 {
+		wordRune := isWordRune(r) && !isCJK(r)
+		if t.joiner != 0 {
+			if wordRune {
+				t.extend(t.joiner, t.jStart, t.jEnd, t.jExact)
+				t.joiner = 0
+				t.extend(r, start, end, same)
+				return
+			}
+			t.endWord()
+		} else {
+			if wordRune {
+				t.extend(r, start, end, same)
+				return
+			}
+			if isJoiner(r) {
+				t.joiner, t.jStart, t.jEnd, t.jExact = r, start, end, same
+				return
+			}
+			t.endWord()
+		}
+	}
+	switch {
+	case isCJK(r):
+		if t.prev >= 0 && t.a.bigrams {
+			t.keys = append(t.keys, key2(t.prev, r))
+		}
+		if !t.a.stopRune(r) {
+			t.keys = append(t.keys, key1(r))
+		}
+		t.prev = r
+	case isWordRune(r):
+		t.prev = -1
+		t.word, t.wordEnd, t.exact = start, start, true
+		t.buf = t.buf[:0]
+		t.extend(r, start, end, same)
+	default:
+		t.prev = -1
+	}
+}
+
+// extend adds r to the current word.
+func (t *keyTokenizer) extend(r rune, start, end int, same bool) {
+	if t.exact && (!same || start != t.wordEnd) {
+		t.exact = false
+		t.buf = append(t.buf[:0], t.text[t.word:t.wordEnd]...)
+	}
+	if t.exact {
+		if end > t.wordEnd {
+			t.wordEnd = end
+		}
+		return
+	}
+	t.buf = utf8.AppendRune(t.buf, r)
+	if end > t.wordEnd {
+		t.wordEnd = end
+	}
+}
+
+// endWord emits the current word, if any; a pending joiner is dropped.
+func (t *keyTokenizer) endWord() {
+	if t.word < 0 {
+		return
+	}
+	var w string
+	if t.exact {
+		w = t.text[t.word:t.wordEnd]
+	} else {
+		w = string(t.buf)
+	}
+	t.word, t.joiner = -1, 0
+	t.keys, t.long = t.a.wordKeys(t.keys, t.long, w)
 }
 
 // appendKeysSlow is AppendKeys through AppendTokens.
 func (a *Analyzer) appendKeysSlow(keys []uint64, long []string, text string) ([]uint64, []string) {
 	for _, tk := range a.AppendTokens(nil, text) {
-		if k, ok := TermKey(tk.Term); ok {
-			keys = append(keys, k)
-		} else {
-			keys = append(keys, 0)
-			long = append(long, tk.Term)
+		keys, long = appendKey(keys, long, tk.Term)
+	}
+	return keys, long
+}
+
+func appendKey(keys []uint64, long []string, term string) ([]uint64, []string) {
+	if k, ok := TermKey(term); ok {
+		return append(keys, k), long
+	}
+	return append(keys, 0), append(long, term)
+}
+
+// wordKeys appends the terms of the normalized word w as word does.
+func (a *Analyzer) wordKeys(keys []uint64, long []string, w string) ([]uint64, []string) {
+	if a.keep(w) {
+		keys, long = appendKey(keys, long, w)
+	}
+	if strings.IndexByte(w, '-') < 0 {
+		return keys, long
+	}
+	for part := range strings.SplitSeq(w, "-") {
+		if part != "" && a.keep(part) {
+			keys, long = appendKey(keys, long, part)
 		}
 	}
 	return keys, long
 }
 
-// Rune classes of the one-pass path of AppendKeys, for runes that are not
-// ASCII or full-width ASCII.
-const (
-	classOther = iota // anything else: take the path of AppendTokens
-	classCJK          // a CJK ideograph that normalizes to itself
-	classSep          // normalizes to itself or a space; neither word nor CJK
-)
-
-func fastClass(r rune) int {
-	switch {
-	case 0x4E00 <= r && r <= 0x9FFF, 0x3400 <= r && r <= 0x4DBF:
-		return classCJK
-	case r == 0x3000:
-		return classSep
-	case 0x3001 <= r && r <= 0x3035:
-		if isCJK(r) || isWordRune(r) {
-			return classOther // 々, 〇, Hangzhou numerals, kana repeat marks
+// inertRunes maps each rune outside the fast set of Normalize whose
+// normalization does not depend on what precedes it to its normalized
+// form: it and every rune of that form are starters with a normalization
+// boundary before them. (What follows such a rune cannot change it either,
+// unless it is a rune without that boundary, such as a combining mark,
+// and AppendKeys sends text holding one of those down the slow path.)
+// The table covers the blocks that Chinese technical text borrows from
+// (Latin, Greek, Cyrillic, punctuation, symbols, kana, half- and
+// full-width forms) and is computed once.
+var inertRunes = sync.OnceValue(func() map[rune]string {
+	out := map[rune]string{}
+	for _, rg := range [][2]rune{{0x80, 0x52F}, {0x1E00, 0x1FFF}, {0x2000, 0x2BFF}, {0x3036, 0x30FF}, {0xFE30, 0xFE6F}, {0xFF00, 0xFFEF}} {
+		for r := rg[0]; r <= rg[1]; r++ {
+			if fastRuneOK(r) || !inert(r) {
+				continue
+			}
+			m := Normalize(string(r))
+			ok := true
+			for _, mr := range m {
+				ok = ok && inert(mr)
+			}
+			if ok {
+				out[r] = m
+			}
 		}
-		return classSep
 	}
-	return classOther
+	return out
+})
+
+func fastRuneOK(r rune) bool { _, ok := fastRune(r); return ok }
+
+// inert reports whether r is an assigned letter, number, punctuation,
+// symbol or space that starts a new normalization segment.
+func inert(r rune) bool {
+	if !unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S, unicode.Zs) {
+		return false
+	}
+	p := norm.NFKC.PropertiesString(string(r))
+	q := norm.NFC.PropertiesString(string(r))
+	return p.CCC() == 0 && p.LeadCCC() == 0 && p.BoundaryBefore() && q.BoundaryBefore()
 }
 
 // asciiAt returns the normalized ASCII byte at text[i] when text[i] is
@@ -155,99 +294,4 @@ func asciiAt(text string, i int) (c byte, n int) {
 		c += 'a' - 'A'
 	}
 	return c, 3
-}
-
-func isASCIIWord(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
-
-// scanWord returns the end of the word starting at text[i] (a word
-// character), as AppendTokens delimits it in the normalized text, and
-// whether the word is already normalized (exact). ok is false when a rune
-// next to the word is outside the one-pass path.
-func scanWord(text string, i int) (j int, exact, ok bool) {
-	j, exact = i, true
-	for j < len(text) {
-		c, n := asciiAt(text, j)
-		if n == 0 {
-			// A non-ASCII rune ends the word unless it is a word rune
-			// (outside the one-pass path).
-			r, _ := utf8.DecodeRuneInString(text[j:])
-			return j, exact, fastClass(r) != classOther
-		}
-		if isASCIIWord(c) {
-			exact = exact && n == 1 && text[j] == c
-			j += n
-			continue
-		}
-		if (c == '.' || c == '-') && j+n < len(text) {
-			c3, n3 := asciiAt(text, j+n)
-			if n3 == 0 {
-				r, _ := utf8.DecodeRuneInString(text[j+n:])
-				if fastClass(r) == classOther {
-					return j, exact, false
-				}
-			} else if isASCIIWord(c3) {
-				exact = exact && n == 1
-				j += n
-				continue
-			}
-		}
-		break
-	}
-	return j, exact, true
-}
-
-// wordKeys appends the terms of the word w (text as in the input, exact
-// when it is already normalized), as AppendTokens's word does.
-func (a *Analyzer) wordKeys(keys []uint64, long []string, w string, exact bool) ([]uint64, []string) {
-	if !exact {
-		b := make([]byte, 0, len(w))
-		for i := 0; i < len(w); {
-			c, n := asciiAt(w, i)
-			b = append(b, c)
-			i += n
-		}
-		w = string(b)
-	}
-	keys, long = a.termKey(keys, long, w)
-	hyphen := false
-	for i := range len(w) {
-		if w[i] == '-' {
-			hyphen = true
-			break
-		}
-	}
-	if !hyphen {
-		return keys, long
-	}
-	for start := 0; start <= len(w); {
-		end := start
-		for end < len(w) && w[end] != '-' {
-			end++
-		}
-		if end > start {
-			keys, long = a.termKey(keys, long, w[start:end])
-		}
-		start = end + 1
-	}
-	return keys, long
-}
-
-// termKey appends the ASCII word t unless it is a stop word.
-func (a *Analyzer) termKey(keys []uint64, long []string, t string) ([]uint64, []string) {
-	switch len(t) {
-	case 1:
-		if a.stopRune(rune(t[0])) {
-			return keys, long
-		}
-		return append(keys, key1(rune(t[0]))), long
-	case 2:
-		if _, stop := a.stop[t]; stop {
-			return keys, long
-		}
-		return append(keys, key2(rune(t[0]), rune(t[1]))), long
-	}
-	if _, stop := a.stop[t]; stop {
-		return keys, long
-	}
-	return append(keys, 0), append(long, t)
 }

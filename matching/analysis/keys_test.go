@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,6 +68,8 @@ func TestAppendKeysMatchesAppendTokens(t *testing.T) {
 		"锂离子电池的储能，与材料、催化剂。", "ABC-def.GHI 电池", "a-.b", "x--y", "PM2.5。", "ａ－ｂ",
 		"１２．３４％", "々〇电池", "café电池", "e\u0301", "\xff电池", "\xef\xbc", "\xef\xbd\x9f", "〆a",
 		"ab\u3005", "a.々", "a-é", "模型（MRP）", "AI人工智能", "\u3000电\u3000池\u3000",
+		"β-catalyst", "Ⅱ型糖尿病", "αβγ", "“引号”", "München", "½", "μm", "25℃", "①", "Ⅳ期", "ﬁ", "Straße",
+		"İstanbul", "Σσς", "ｶﾞ", "ｶ", "か\u3099", "㎡", "a.β", "β.a", "Ω-3", "x²", "a—b", "1.5‰", "Li-ⅱ",
 	}
 	for name, a := range keyAnalyzers {
 		for _, in := range inputs {
@@ -121,5 +125,79 @@ func BenchmarkAppendKeys(b *testing.B) {
 			}
 			_ = fmt.Sprint(len(keys), len(long))
 		})
+	}
+}
+
+// TestInertRunes checks the claim behind the table: a rune of it
+// normalizes to the same text whatever surrounds it.
+func TestInertRunes(t *testing.T) {
+	table := inertRunes()
+	if len(table) < 1000 {
+		t.Fatalf("got %d inert runes, want the blocks of the table", len(table))
+	}
+	for _, r := range []rune{'β', 'Ⅱ', '“', 'ü', '·', '—', '∞', 'Ψ'} {
+		if _, ok := table[r]; !ok {
+			t.Errorf("%q (%U) is not in the table", r, r)
+		}
+	}
+	var rs []rune
+	for r := range table {
+		rs = append(rs, r)
+	}
+	slices.Sort(rs)
+	nb := []string{"", "a", "A", "1", "电", "，", ".", "-", "\u3000", "ａ", "e\u0301", "\u0301"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	step := 1
+	if testing.Short() {
+		step = 7
+	}
+	for i := 0; i < len(rs); i += step {
+		r := rs[i]
+		other := string(rs[rng.IntN(len(rs))])
+		for _, x := range append(nb, other) {
+			for _, y := range append(nb, other) {
+				if strings.HasPrefix(y, "\u0301") {
+					continue // may compose with r; AppendKeys takes the slow path
+				}
+				got := Normalize(x + string(r) + y)
+				want := Normalize(x) + table[r] + Normalize(y)
+				if got != want {
+					t.Fatalf("Normalize(%q) = %q, want %q (%U alone normalizes to %q)", x+string(r)+y, got, want, r, table[r])
+				}
+			}
+		}
+	}
+}
+
+// TestAppendKeysRandom compares AppendKeys with Analyze on random strings
+// of runes from the table and the fast set.
+func TestAppendKeysRandom(t *testing.T) {
+	table := inertRunes()
+	var rs []rune
+	for r := range table {
+		rs = append(rs, r)
+	}
+	slices.Sort(rs)
+	extra := []rune("aZ09.-， 电池储能的、。ＡＢ－．１\u3000々〇〱\u302a\u0301\u3099")
+	rng := rand.New(rand.NewPCG(3, 4))
+	a := New(nil)
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	for range n {
+		var b strings.Builder
+		for range 1 + rng.IntN(12) {
+			if rng.IntN(2) == 0 {
+				b.WriteRune(rs[rng.IntN(len(rs))])
+			} else {
+				b.WriteRune(extra[rng.IntN(len(extra))])
+			}
+		}
+		s := b.String()
+		keys, long := a.AppendKeys(nil, nil, s)
+		if got, want := keyTerms(keys, long), tokenTerms(a.Analyze(s)); !cmp.Equal(got, want) {
+			t.Fatalf("AppendKeys(%q) = %q, want %q as from Analyze", s, got, want)
+		}
 	}
 }
