@@ -145,9 +145,9 @@ func TestInertRunes(t *testing.T) {
 		rs = append(rs, r)
 	}
 	slices.Sort(rs)
-	nb := []string{"", "a", "A", "1", "电", "，", ".", "-", "\u3000", "ａ", "e\u0301", "\u0301"}
+	nb := []string{"", "a", "电", "，", "-", "ａ", "e\u0301", "\u0301"}
 	rng := rand.New(rand.NewPCG(1, 2))
-	step := 1
+	step := 2
 	if testing.Short() {
 		step = 7
 	}

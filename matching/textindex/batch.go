@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kexie/techbroker/matching/analysis"
 )
@@ -17,75 +18,93 @@ type Doc struct {
 	Texts []string
 }
 
-// termTF is a distinct term of one field of a document with its
-// frequency. Terms of one or two runes are keyed by shortKey; others (key
-// 0) by text.
-type termTF struct {
-	key  uint64
-	long string
-	tf   uint32
-}
+// longKey marks a key that is not an analysis.TermKey but longKey|i, the
+// index of the term in analyzed.long.
+const longKey = 1 << 63
+
+// noPID marks an entry whose term is not in the dictionary yet.
+const noPID = math.MaxUint32
 
 // analyzed holds documents turned into distinct terms, ready to insert:
-// document i, field f has the terms ents[end[i*nf+f-1]:end[i*nf+f]] and
-// the length lens[i*nf+f].
+// document i, field f has the entries [end[i*nf+f-1], end[i*nf+f]) — a
+// key, the term's frequency and, once resolved, its posting id — and the
+// length lens[i*nf+f].
 type analyzed struct {
-	ents []termTF
-	end  []int
-	lens []uint32
+	keys  []uint64
+	tfs   []uint32
+	pids  []uint32
+	long  []string
+	end   []int
+	lens  []uint32
+	fresh []int // entries with pid noPID after resolve, in order
 }
 
 func (a *analyzed) reset() {
-	a.ents, a.end, a.lens = a.ents[:0], a.end[:0], a.lens[:0]
+	a.keys, a.tfs, a.pids, a.long = a.keys[:0], a.tfs[:0], a.pids[:0], a.long[:0]
+	a.end, a.lens, a.fresh = a.end[:0], a.lens[:0], a.fresh[:0]
+}
+
+// span returns the entries of document-field j (i*nf+f).
+func (a *analyzed) span(j int) (lo, hi int) {
+	if j > 0 {
+		lo = a.end[j-1]
+	}
+	return lo, a.end[j]
 }
 
 // counter turns texts into distinct terms with their frequencies; each
 // goroutine has its own.
 type counter struct {
 	an      *analysis.Analyzer
-	toks    []analysis.Token
-	slots   []int32 // index+1 into the field's terms, by shortKey
+	keys    []uint64
+	long    []string
+	slots   []int32 // entry+1, relative to the field's first entry, by key
 	touched []int
-	long    map[string]int32
+	longIdx map[string]int32
 }
 
 func newCounter(an *analysis.Analyzer) *counter {
-	return &counter{an: an, slots: make([]int32, 1024), long: map[string]int32{}}
+	return &counter{an: an, slots: make([]int32, 1024), longIdx: map[string]int32{}}
 }
 
 // add appends the distinct terms of text (first-seen order) to a.
 func (c *counter) add(a *analyzed, text string) {
-	c.toks = c.an.AppendTokens(c.toks[:0], text)
-	base := len(a.ents)
-	if 2*len(c.toks) > len(c.slots) {
+	c.keys, c.long = c.an.AppendKeys(c.keys[:0], c.long[:0], text)
+	base := len(a.keys)
+	if 2*len(c.keys) > len(c.slots) {
 		n := len(c.slots)
-		for n < 2*len(c.toks) {
+		for n < 2*len(c.keys) {
 			n *= 2
 		}
 		c.slots = make([]int32, n)
 	}
 	mask := uint64(len(c.slots) - 1)
-	for _, tk := range c.toks {
-		k, ok := shortKey(tk.Term)
-		if !ok {
-			if i, seen := c.long[tk.Term]; seen {
-				a.ents[i].tf++
+	long := c.long
+	for _, k := range c.keys {
+		if k == 0 {
+			t := long[0]
+			long = long[1:]
+			if i, seen := c.longIdx[t]; seen {
+				a.tfs[i]++
 			} else {
-				c.long[tk.Term] = int32(len(a.ents))
-				a.ents = append(a.ents, termTF{long: tk.Term, tf: 1})
+				c.longIdx[t] = int32(len(a.keys))
+				a.keys = append(a.keys, longKey|uint64(len(a.long)))
+				a.tfs = append(a.tfs, 1)
+				a.long = append(a.long, t)
 			}
 			continue
 		}
 		for s := (k * 0x9E3779B97F4A7C15) >> 40 & mask; ; s = (s + 1) & mask {
 			i := c.slots[s]
 			if i == 0 {
-				c.slots[s] = int32(len(a.ents)-base) + 1
+				c.slots[s] = int32(len(a.keys)-base) + 1
 				c.touched = append(c.touched, int(s))
-				a.ents = append(a.ents, termTF{key: k, tf: 1})
+				a.keys = append(a.keys, k)
+				a.tfs = append(a.tfs, 1)
 				break
 			}
-			if e := &a.ents[base+int(i)-1]; e.key == k {
-				e.tf++
+			if a.keys[base+int(i)-1] == k {
+				a.tfs[base+int(i)-1]++
 				break
 			}
 		}
@@ -94,18 +113,56 @@ func (c *counter) add(a *analyzed, text string) {
 		c.slots[s] = 0
 	}
 	c.touched = c.touched[:0]
-	if len(c.long) > 0 {
-		clear(c.long)
+	if len(c.longIdx) > 0 {
+		clear(c.longIdx)
 	}
-	a.end = append(a.end, len(a.ents))
-	a.lens = append(a.lens, uint32(len(c.toks)))
-	if len(c.toks) > 4096 {
-		c.toks = nil // do not pin a huge buffer
+	a.end = append(a.end, len(a.keys))
+	a.lens = append(a.lens, uint32(len(c.keys)))
+	if len(c.keys) > 1<<14 {
+		c.keys, c.long = nil, nil // do not pin a huge buffer
+	}
+}
+
+// addDoc analyzes the texts of one document into a.
+func (c *counter) addDoc(a *analyzed, texts []string) {
+	for _, t := range texts {
+		c.add(a, t)
+	}
+}
+
+// lookup finds the posting id of entry j of a in the dictionary of field f.
+func (ix *Index) lookup(f int, a *analyzed, j int) (uint32, bool) {
+	k := a.keys[j]
+	if k&longKey != 0 {
+		pid, ok := ix.dict[f].long[a.long[k&^longKey]]
+		return pid, ok
+	}
+	return ix.dict[f].getShort(k)
+}
+
+// resolve sets the posting ids of the entries of a whose terms are in the
+// dictionary and lists the others in a.fresh. It only reads the
+// dictionary.
+func (ix *Index) resolve(a *analyzed) {
+	nf := len(ix.fields)
+	a.pids = a.pids[:0]
+	a.fresh = a.fresh[:0]
+	for j := range a.end {
+		lo, hi := a.span(j)
+		f := j % nf
+		for e := lo; e < hi; e++ {
+			pid, ok := ix.lookup(f, a, e)
+			if !ok {
+				pid = noPID
+				a.fresh = append(a.fresh, e)
+			}
+			a.pids = append(a.pids, pid)
+		}
 	}
 }
 
 // insert adds document i of a under id; the caller holds the write lock
-// and has checked id and the number of texts.
+// and has checked id and the number of texts. It resolves terms itself.
 func (ix *Index) insert(id string, a *analyzed, i int) error {
 	if old, ok := ix.ids.lookup(id); ok {
 		ix.deleteDoc(old)
@@ -113,37 +170,20 @@ func (ix *Index) insert(id string, a *analyzed, i int) error {
 	if ix.ids.n() >= math.MaxUint32-1 || len(ix.ids.buf)+len(id) > math.MaxUint32 {
 		return fmt.Errorf("%w: index full", ErrInvalid)
 	}
-	doc := ix.ids.add(id)
-	if int(doc)/64 >= len(ix.deleted) {
-		ix.deleted = append(ix.deleted, 0)
-	}
-	ix.live++
+	doc := ix.newDoc(id, a, i)
 	var vec []byte
 	nf := len(ix.fields)
 	for f := range nf {
-		j := i*nf + f
-		start := 0
-		if j > 0 {
-			start = a.end[j-1]
-		}
-		n := a.lens[j]
-		ix.lens = append(ix.lens, n)
-		ix.sumLen[f] += uint64(n)
-		d := &ix.dict[f]
-		for _, e := range a.ents[start:a.end[j]] {
-			var pid uint32
-			var ok bool
-			if e.key != 0 {
-				pid, ok = d.getShort(e.key)
-			} else {
-				pid, ok = d.long[e.long]
-			}
+		lo, hi := a.span(i*nf + f)
+		n := a.lens[i*nf+f]
+		for e := lo; e < hi; e++ {
+			pid, ok := ix.lookup(f, a, e)
 			if !ok {
-				pid = ix.newTerm(d, f, e)
+				pid = ix.newTerm(f, a, e)
 			}
-			ix.post[pid].add(doc, e.tf, n)
+			ix.post[pid].add(doc, a.tfs[e], n)
 			if ix.keepVec {
-				vec = appendUvarint(appendUvarint(vec, uint64(pid)), uint64(e.tf))
+				vec = appendUvarint(appendUvarint(vec, uint64(pid)), uint64(a.tfs[e]))
 			}
 		}
 	}
@@ -153,29 +193,39 @@ func (ix *Index) insert(id string, a *analyzed, i int) error {
 	return nil
 }
 
-func (ix *Index) newTerm(d *dict, f int, e termTF) uint32 {
+// newDoc numbers a new document with its id and records the field
+// lengths of document i of a.
+func (ix *Index) newDoc(id string, a *analyzed, i int) uint32 {
+	doc := ix.ids.add(id)
+	if int(doc)/64 >= len(ix.deleted) {
+		ix.deleted = append(ix.deleted, 0)
+	}
+	ix.live++
+	nf := len(ix.fields)
+	for f := range nf {
+		n := a.lens[i*nf+f]
+		ix.lens = append(ix.lens, n)
+		ix.sumLen[f] += uint64(n)
+	}
+	return doc
+}
+
+// newTerm adds the term of entry e of a to the dictionary of field f.
+func (ix *Index) newTerm(f int, a *analyzed, e int) uint32 {
 	pid := uint32(len(ix.post))
+	d := &ix.dict[f]
 	var term string
-	if e.key != 0 {
-		term = keyTerm(e.key)
-		d.setShort(e.key, pid)
+	if k := a.keys[e]; k&longKey == 0 {
+		term = analysis.KeyTerm(k)
+		d.setShort(k, pid)
 	} else {
-		term = strings.Clone(e.long)
+		term = strings.Clone(a.long[k&^longKey])
 		d.long[term] = pid
 	}
 	ix.terms = append(ix.terms, term)
 	ix.tfld = append(ix.tfld, uint8(f))
 	ix.post = append(ix.post, postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16})
 	return pid
-}
-
-// keyTerm is the inverse of shortKey.
-func keyTerm(k uint64) string {
-	r1 := rune(k >> 32)
-	if uint32(k) == 1<<31 {
-		return string(r1)
-	}
-	return string([]rune{r1, rune(uint32(k))})
 }
 
 // check validates a document before any change.
@@ -189,95 +239,255 @@ func (ix *Index) check(id string, texts []string) error {
 	return nil
 }
 
-// batchChunk is how many documents a goroutine of PutBatch analyzes at a
-// time.
-const batchChunk = 64
+const (
+	// batchChunk is how many documents a goroutine of PutBatch analyzes
+	// at a time.
+	batchChunk = 64
+	// windowChunks is how many chunks PutBatch analyzes before it
+	// inserts them.
+	windowChunks = 32
+)
 
 // PutBatch adds the documents in order, as Put would one by one (a later
-// document replaces an earlier one with the same id), but analyzes them on
-// several goroutines while one inserts, which is faster on a multi-core
-// machine. It checks every document before changing anything. Readers
-// may see a batch partly applied; they are let in between chunks.
+// document replaces an earlier one with the same id), but on all cores,
+// which is much faster for a bulk load. It checks every document before
+// changing anything. Readers may see a batch partly applied; they are let
+// in between windows of a few thousand documents.
+//
+// The documents go in windows. All goroutines analyze the chunks of a
+// window and look their terms up in the dictionary (which only writers
+// change, and they are excluded); then, under the write lock, one
+// goroutine numbers the documents and adds the new terms, and the
+// goroutines append the postings, each to its own share of the posting
+// lists, after sorting its share of the window's postings by term so
+// that each list is extended once per window. A window in which a
+// document replaces another is inserted one document at a time, exactly
+// as Put does. A large batch ends by trimming the spare capacity of the
+// posting lists, as Compact does.
 func (ix *Index) PutBatch(docs []Doc) error {
 	for i, d := range docs {
 		if err := ix.check(d.ID, d.Texts); err != nil {
 			return fmt.Errorf("document %d: %w", i, err)
 		}
 	}
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
 	nch := (len(docs) + batchChunk - 1) / batchChunk
-	workers := min(runtime.GOMAXPROCS(0), nch)
-	if workers <= 1 {
+	workers := max(1, min(runtime.GOMAXPROCS(0), nch))
+	b := &batch{ix: ix, counters: make([]*counter, workers), parts: make([]partition, workers)}
+	for w := range workers {
+		b.counters[w] = newCounter(ix.an)
+	}
+	b.chunks = make([]analyzed, min(nch, windowChunks))
+	for start := 0; start < len(docs); start += windowChunks * batchChunk {
+		if err := b.window(docs[start:min(len(docs), start+windowChunks*batchChunk)]); err != nil {
+			return err
+		}
+	}
+	if len(docs) >= windowChunks*batchChunk && 4*len(docs) >= ix.ids.n() {
+		// The lists grew by doubling: give back their spare capacity.
 		ix.mu.Lock()
-		defer ix.mu.Unlock()
-		for _, d := range docs {
-			ix.wa.reset()
-			for _, t := range d.Texts {
-				ix.writerCounter().add(&ix.wa, t)
+		ix.trim()
+		ix.mu.Unlock()
+	}
+	return nil
+}
+
+// batch is the state of one PutBatch.
+type batch struct {
+	ix       *Index
+	counters []*counter // one per goroutine
+	parts    []partition
+	chunks   []analyzed // of the current window
+	seen     map[string]struct{}
+}
+
+// partition is one goroutine's share of the posting lists (posting ids
+// p with p % len(parts) == its number) while a window is inserted.
+type partition struct {
+	cnt     []uint32 // by pid / len(parts): postings in the window, then offsets
+	touched []uint32
+	buf     []pending
+}
+
+// run calls fn(w) on n goroutines (inline when n is 1) and waits.
+func run(n int, fn func(w int)) {
+	if n == 1 {
+		fn(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Go(func() { fn(w) })
+	}
+	wg.Wait()
+}
+
+func (b *batch) window(docs []Doc) error {
+	ix := b.ix
+	nch := (len(docs) + batchChunk - 1) / batchChunk
+	chunks := b.chunks[:nch]
+	var next atomic.Int64
+	run(min(len(b.counters), nch), func(w int) {
+		c := b.counters[w]
+		for {
+			ch := int(next.Add(1) - 1)
+			if ch >= nch {
+				return
 			}
-			if err := ix.insert(d.ID, &ix.wa, 0); err != nil {
-				return err
+			a := &chunks[ch]
+			a.reset()
+			for _, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
+				c.addDoc(a, d.Texts)
+			}
+			ix.resolve(a)
+		}
+	})
+
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if b.replaces(docs) {
+		for ch := range chunks {
+			for i, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
+				if err := ix.insert(d.ID, &chunks[ch], i); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	}
-	// Chunks go to the workers in order through next; each result comes
-	// back on its own channel; at most 2×workers chunks are in flight.
-	results := make([]chan *analyzed, nch)
-	for i := range results {
-		results[i] = make(chan *analyzed, 1)
-	}
-	next := make(chan int)
-	free := make(chan *analyzed, 2*workers)
-	for range 2 * workers {
-		free <- &analyzed{}
-	}
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := newCounter(ix.an)
-			for {
-				// The buffer first, then the chunk: chunks are handed out
-				// in order to goroutines that can finish them, so the
-				// chunk the inserter waits for always gets done.
-				a := <-free
-				ch, ok := <-next
-				if !ok {
-					return
-				}
-				a.reset()
-				for _, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
-					for _, t := range d.Texts {
-						c.add(a, t)
-					}
-				}
-				results[ch] <- a
-			}
-		}()
-	}
-	go func() {
-		for ch := range nch {
-			next <- ch
+	first := uint32(ix.ids.n())
+	for ch := range chunks {
+		a := &chunks[ch]
+		for i, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
+			ix.newDoc(d.ID, a, i)
 		}
-		close(next)
-	}()
-	var err error
-	for ch := range nch {
-		a := <-results[ch]
-		if err == nil {
-			ix.mu.Lock()
-			for i, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
-				if err = ix.insert(d.ID, a, i); err != nil {
-					break
-				}
+		nf := len(ix.fields)
+		fi := 0
+		for _, e := range a.fresh {
+			for a.end[fi] <= e {
+				fi++
 			}
-			ix.mu.Unlock()
+			f := fi % nf
+			pid, ok := ix.lookup(f, a, e)
+			if !ok {
+				pid = ix.newTerm(f, a, e)
+			}
+			a.pids[e] = pid
 		}
-		free <- a
 	}
-	wg.Wait()
-	return err
+	if ix.keepVec {
+		for ch := range chunks {
+			a := &chunks[ch]
+			nf := len(ix.fields)
+			for i := range len(a.end) / nf {
+				var vec []byte
+				lo, _ := a.span(i * nf)
+				_, hi := a.span(i*nf + nf - 1)
+				for e := lo; e < hi; e++ {
+					vec = appendUvarint(appendUvarint(vec, uint64(a.pids[e])), uint64(a.tfs[e]))
+				}
+				ix.vecs = append(ix.vecs, vec)
+			}
+		}
+	}
+	np := len(b.parts)
+	run(np, func(w int) { b.parts[w].insert(ix, chunks, first, w, np) })
+	return nil
+}
+
+// replaces reports whether a document of the window has the id of an
+// indexed document or of an earlier one in the window, or whether the
+// window would overflow the index: such a window goes one document at a
+// time.
+func (b *batch) replaces(docs []Doc) bool {
+	ix := b.ix
+	if ix.ids.n()+len(docs) >= math.MaxUint32-1 {
+		return true
+	}
+	if b.seen == nil {
+		b.seen = make(map[string]struct{}, len(docs))
+	}
+	clear(b.seen)
+	n := len(ix.ids.buf)
+	for _, d := range docs {
+		if _, ok := ix.ids.lookup(d.ID); ok {
+			return true
+		}
+		if _, dup := b.seen[d.ID]; dup {
+			return true
+		}
+		b.seen[d.ID] = struct{}{}
+		n += len(d.ID)
+	}
+	return n > math.MaxUint32
+}
+
+// insert appends the postings of the window whose posting ids fall in
+// partition w of np; the window's documents are numbered from first.
+func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w, np int) {
+	nslot := (len(ix.post) + np - 1) / np
+	if len(p.cnt) < nslot {
+		p.cnt = append(p.cnt, make([]uint32, nslot-len(p.cnt))...)
+	}
+	cnt := p.cnt
+	p.touched = p.touched[:0]
+	total := 0
+	for ch := range chunks {
+		for _, pid := range chunks[ch].pids {
+			if int(pid)%np != w {
+				continue
+			}
+			s := int(pid) / np
+			if cnt[s] == 0 {
+				p.touched = append(p.touched, pid)
+			}
+			cnt[s]++
+			total++
+		}
+	}
+	off := uint32(0)
+	for _, pid := range p.touched {
+		s := int(pid) / np
+		c := cnt[s]
+		cnt[s] = off
+		off += c
+	}
+	if cap(p.buf) < total {
+		p.buf = make([]pending, total)
+	}
+	buf := p.buf[:total]
+	nf := len(ix.fields)
+	doc := first
+	for ch := range chunks {
+		a := &chunks[ch]
+		for j := range a.end {
+			lo, hi := a.span(j)
+			for e := lo; e < hi; e++ {
+				pid := a.pids[e]
+				if int(pid)%np != w {
+					continue
+				}
+				s := int(pid) / np
+				buf[cnt[s]] = pending{doc, a.tfs[e]}
+				cnt[s]++
+			}
+			if j%nf == nf-1 {
+				doc++
+			}
+		}
+	}
+	start := uint32(0)
+	for _, pid := range p.touched {
+		s := int(pid) / np
+		end := cnt[s]
+		cnt[s] = 0
+		ix.post[pid].addRun(buf[start:end], ix.lens, nf, int(ix.tfld[pid]))
+		start = end
+	}
+	if cap(p.buf) > 1<<22 {
+		p.buf = nil
+	}
 }
 
 func (ix *Index) writerCounter() *counter {

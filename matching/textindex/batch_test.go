@@ -3,46 +3,202 @@ package textindex
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
-// TestPutBatchMatchesPut builds one index with Put and one with PutBatch
-// (several chunks, replaced ids) and compares their snapshots byte for
-// byte.
-func TestPutBatchMatchesPut(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 5))
+// batchDocs returns n documents; every replaceEvery-th (if > 0) reuses the
+// id of an earlier one.
+func batchDocs(r *rand.Rand, prefix string, n, replaceEvery int) []Doc {
 	var docs []Doc
-	for i := range 5*batchChunk + 3 {
-		id := fmt.Sprint("d", i)
-		if i%9 == 4 {
-			id = fmt.Sprint("d", i/2) // replaces an earlier document
+	for i := range n {
+		id := fmt.Sprint(prefix, i)
+		if replaceEvery > 0 && i%replaceEvery == replaceEvery/2 {
+			id = fmt.Sprint(prefix, i/2) // replaces an earlier document
 		}
-		docs = append(docs, Doc{ID: id, Texts: []string{randText(r, 3), randText(r, 20+r.IntN(30)) + " Li-ion PM2.5"}})
+		docs = append(docs, Doc{ID: id, Texts: []string{randText(r, 1), randText(r, 2+r.IntN(8)) + " Li-ion PM2.5 ＡＢＣ"}})
 	}
-	one, batch := newTestIndex(t), newTestIndex(t)
-	for _, d := range docs {
-		if err := one.Put(d.ID, d.Texts...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := batch.PutBatch(docs); err != nil {
+	return docs
+}
+
+func snapshot(t *testing.T, ix *Index) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := ix.WriteTo(&b); err != nil {
 		t.Fatal(err)
 	}
-	var a, b bytes.Buffer
-	if _, err := one.WriteTo(&a); err != nil {
-		t.Fatal(err)
+	return b.Bytes()
+}
+
+// TestPutBatchMatchesPut builds one index with Put and one with PutBatch
+// and compares their snapshots byte for byte (and their document vectors),
+// for batches spanning several windows, with and without replaced ids, and
+// for a second batch that replaces enough documents to compact the index.
+func TestPutBatchMatchesPut(t *testing.T) {
+	window := windowChunks * batchChunk
+	tests := []struct {
+		name      string
+		batches   [][2]int // (documents, replace every) per batch
+		compacted bool     // some replaced documents were compacted away
+	}{
+		{"one chunk", [][2]int{{batchChunk - 3, 0}}, false},
+		{"windows", [][2]int{{2*window + 5, 0}}, false},
+		{"replacing", [][2]int{{5*batchChunk + 3, 9}}, false},
+		{"replacing in one window", [][2]int{{window + batchChunk, window + 2*batchChunk}}, false},
+		{"second batch compacts", [][2]int{{window / 4, 0}, {window / 2, 2}}, true},
 	}
-	if _, err := batch.WriteTo(&b); err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(5, 5))
+			opts := &Options{Fields: []FieldOptions{{Name: "title", Boost: 2}, {Name: "abstract"}}, KeepVectors: true}
+			one, err := New(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			batch, err := New(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for bi, spec := range tt.batches {
+				prefix := "d"
+				if spec[1] > 0 && bi > 0 {
+					prefix = "d" // the second batch reuses the ids of the first
+				} else if bi > 0 {
+					prefix = fmt.Sprint("b", bi, "-")
+				}
+				docs := batchDocs(r, prefix, spec[0], spec[1])
+				for _, d := range docs {
+					if err := one.Put(d.ID, d.Texts...); err != nil {
+						t.Fatal(err)
+					}
+					ids = append(ids, d.ID)
+				}
+				if err := batch.PutBatch(docs); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := batch.ids.n(); tt.compacted != (n < len(ids)) {
+				t.Fatalf("%d documents numbered for %d puts: compacted %v, want %v", n, len(ids), n < len(ids), tt.compacted)
+			}
+			if a, b := snapshot(t, one), snapshot(t, batch); !bytes.Equal(a, b) {
+				t.Fatalf("snapshots differ: got %d bytes with PutBatch, want %d as with Put", len(b), len(a))
+			}
+			for _, id := range ids {
+				if diff := cmp.Diff(one.DocVector(id), batch.DocVector(id)); diff != "" {
+					t.Fatalf("DocVector(%q) mismatch (-Put +PutBatch):\n%s", id, diff)
+				}
+			}
+		})
 	}
-	if !bytes.Equal(a.Bytes(), b.Bytes()) {
-		t.Fatalf("snapshots differ: got %d bytes with PutBatch, want %d as with Put", b.Len(), a.Len())
-	}
-	if err := batch.PutBatch([]Doc{{ID: "x", Texts: []string{"a", "b"}}, {ID: "", Texts: []string{"a", "b"}}}); err == nil {
+}
+
+func TestPutBatchRejects(t *testing.T) {
+	ix := newTestIndex(t)
+	if err := ix.PutBatch([]Doc{{ID: "x", Texts: []string{"a", "b"}}, {ID: "", Texts: []string{"a", "b"}}}); err == nil {
 		t.Fatal("PutBatch with an empty id: got no error")
 	}
-	if batch.Has("x") {
+	if err := ix.PutBatch([]Doc{{ID: "x", Texts: []string{"a"}}}); err == nil {
+		t.Fatal("PutBatch with one text for two fields: got no error")
+	}
+	if ix.Has("x") {
 		t.Fatal("a rejected batch changed the index")
+	}
+	if err := ix.PutBatch(nil); err != nil {
+		t.Fatalf("PutBatch(nil): got %v, want nil", err)
+	}
+}
+
+// TestPutBatchConcurrentReaders searches while batches go in (run with
+// -race).
+func TestPutBatchConcurrentReaders(t *testing.T) {
+	ix := newTestIndex(t)
+	r := rand.New(rand.NewPCG(6, 6))
+	docs := batchDocs(r, "d", 3*windowChunks*batchChunk/2, 0)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := ix.Search(Query{Text: "电池 储能", K: 5}); err != nil {
+					t.Error(err)
+					return
+				}
+				ix.Len()
+			}
+		})
+	}
+	if err := ix.PutBatch(docs); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	wg.Wait()
+	if got := ix.Len(); got != len(docs) {
+		t.Fatalf("Len after PutBatch: got %d, want %d", got, len(docs))
+	}
+}
+
+// BenchmarkPutBatch indexes 20,000 documents per op with PutBatch.
+func BenchmarkPutBatch(b *testing.B) {
+	r := rand.New(rand.NewPCG(7, 7))
+	docs := make([]Doc, 20000)
+	for i := range docs {
+		docs[i] = Doc{ID: fmt.Sprint("d", i), Texts: []string{randText(r, 3), randText(r, 60)}}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ix := newTestIndex(b)
+		if err := ix.PutBatch(docs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(docs)*b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// TestAddRunMatchesAdd appends postings in runs of random lengths and one
+// by one, and compares the lists' bytes, skips and bounds.
+func TestAddRunMatchesAdd(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	const nf, f = 2, 1
+	for trial := range 20 {
+		n := r.IntN(5 * blockSize)
+		var run []pending
+		doc := uint32(r.IntN(3))
+		for range n {
+			doc += 1 + uint32(r.IntN(1+r.IntN(2000)))
+			tf := uint32(1)
+			if r.IntN(3) == 0 {
+				tf = 1 + uint32(r.IntN(1+r.IntN(70000)))
+			}
+			run = append(run, pending{doc, tf})
+		}
+		lens := make([]uint32, (int(doc)+1)*nf)
+		for i := range lens {
+			lens[i] = uint32(r.IntN(1 + r.IntN(70000)))
+		}
+		one := postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
+		for _, e := range run {
+			one.add(e.doc, e.tf, lens[int(e.doc)*nf+f])
+		}
+		byRun := postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
+		for rest := run; len(rest) > 0; {
+			k := min(len(rest), 1+r.IntN(300))
+			byRun.addRun(rest[:k], lens, nf, f)
+			rest = rest[k:]
+		}
+		if !bytes.Equal(one.data, byRun.data) || !cmp.Equal(one.skipList(), byRun.skipList(), cmp.AllowUnexported(skip{})) ||
+			one.df != byRun.df || one.last != byRun.last || one.maxTF != byRun.maxTF || one.minLen != byRun.minLen ||
+			one.blkMaxTF != byRun.blkMaxTF || one.blkMinLen != byRun.blkMinLen {
+			t.Fatalf("trial %d (%d postings): addRun gives a different list than add", trial, n)
+		}
 	}
 }

@@ -112,7 +112,6 @@ func (c *cursor) advance(target uint32) bool {
 func (p *postings) packBlock(start int) {
 	var deltas, tfs [blockSize]uint32
 	pos := start
-	maxD, maxT := uint32(0), uint32(0)
 	for i := range blockSize {
 		v, n := uvarint(p.data[pos:])
 		pos += n
@@ -123,21 +122,39 @@ func (p *postings) packBlock(start int) {
 			tf = uint32(t)
 		}
 		deltas[i], tfs[i] = uint32(v>>1), tf-1
+	}
+	p.writeBlock(start, &deltas, &tfs, pos-start)
+}
+
+// writeBlock replaces p.data[start:] by a full block of document gaps and
+// tf−1 values in the smaller of the two encodings; varintLen is the size
+// of the block's postings as varints.
+func (p *postings) writeBlock(start int, deltas, tfs *[blockSize]uint32, varintLen int) {
+	maxD, maxT := uint32(0), uint32(0)
+	for i := range blockSize {
 		maxD, maxT = max(maxD, deltas[i]), max(maxT, tfs[i])
 	}
 	w, v := bits.Len32(maxD), bits.Len32(maxT)
 	packed := 2 + blockSize/8*(w+v)
-	if w == 0 || packed >= len(p.data)-start+1 {
-		// Varint block: insert the marker.
-		p.data = append(p.data, 0)
-		copy(p.data[start+1:], p.data[start:len(p.data)-1])
-		p.data[start] = 0
+	if w == 0 || packed >= varintLen+1 {
+		// Varint block: a 0 marker, then the postings.
+		p.data = append(p.data[:start], 0)
+		for i := range blockSize {
+			if tfs[i] == 0 {
+				p.data = appendUvarint(p.data, uint64(deltas[i])<<1|1)
+			} else {
+				p.data = appendUvarint(appendUvarint(p.data, uint64(deltas[i])<<1), uint64(tfs[i])+1)
+			}
+		}
 		return
 	}
 	p.data = append(p.data[:start], byte(w), byte(v))
 	p.data = packBits(p.data, deltas[:], w)
 	p.data = packBits(p.data, tfs[:], v)
 }
+
+// uvarintLen returns the size of v as a uvarint.
+func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
 
 func packBits(dst []byte, vals []uint32, w int) []byte {
 	if w == 0 {

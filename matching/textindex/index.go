@@ -72,7 +72,8 @@ func (p *postings) skipList() []skip {
 
 // Index is an in-memory BM25 index. The zero value is not usable; call New.
 type Index struct {
-	mu       sync.RWMutex
+	wmu      sync.Mutex   // serializes writers; taken before mu
+	mu       sync.RWMutex // readers, and writers while they change the index
 	an       *analysis.Analyzer
 	k1, b    float64
 	fields   []FieldOptions
@@ -189,13 +190,99 @@ func (ix *Index) Put(id string, texts ...string) error {
 	if err := ix.check(id, texts); err != nil {
 		return err
 	}
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	// Analysis needs no lock: only writers use the scratch.
+	ix.wa.reset()
+	ix.writerCounter().addDoc(&ix.wa, texts)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.wa.reset()
-	for _, text := range texts {
-		ix.writerCounter().add(&ix.wa, text)
-	}
 	return ix.insert(id, &ix.wa, 0)
+}
+
+// tailStart returns the byte offset of the postings after the last full
+// block.
+func (p *postings) tailStart() int {
+	if p.skips == nil || len(*p.skips) == 0 {
+		return 0
+	}
+	s := *p.skips
+	return int(s[len(s)-1].end)
+}
+
+// pending is a posting waiting to be appended by addRun.
+type pending struct{ doc, tf uint32 }
+
+// addRun appends postings in increasing document order, all after p.last,
+// as add would one by one, but packs whole blocks straight from run
+// without encoding them as varints first, and grows p.data at most once
+// per block (doubling, since a bulk load is trimmed afterwards). The
+// length of document d in the list's field is lens[d*nf+f].
+func (p *postings) addRun(run []pending, lens []uint32, nf, f int) {
+	for len(run) > 0 {
+		t := int(p.df % blockSize)
+		if t+len(run) < blockSize {
+			if need := len(run) * 2 * binary.MaxVarintLen32; cap(p.data)-len(p.data) < need {
+				p.grow(need)
+			}
+			for _, e := range run {
+				p.add(e.doc, e.tf, lens[int(e.doc)*nf+f])
+			}
+			return
+		}
+		// Complete a block: the tail's postings, then the run's.
+		var deltas, tfs [blockSize]uint32
+		start := p.tailStart()
+		pos, size := start, 0
+		for i := range t {
+			v, n := uvarint(p.data[pos:])
+			pos += n
+			tf := uint32(1)
+			if v&1 == 0 {
+				x, m := uvarint(p.data[pos:])
+				pos += m
+				tf = uint32(x)
+			}
+			deltas[i], tfs[i] = uint32(v>>1), tf-1
+		}
+		size = pos - start
+		for i, e := range run[:blockSize-t] {
+			delta := e.doc - p.last
+			if p.df == 0 && i == 0 {
+				delta = e.doc
+			}
+			deltas[t+i], tfs[t+i] = delta, e.tf-1
+			if e.tf == 1 {
+				size += uvarintLen(uint64(delta)<<1 | 1)
+			} else {
+				size += uvarintLen(uint64(delta)<<1) + uvarintLen(uint64(e.tf))
+			}
+			p.last = e.doc
+			tt, l := sat16(e.tf), sat16(lens[int(e.doc)*nf+f])
+			p.maxTF = max(p.maxTF, tt)
+			p.minLen = min(p.minLen, l)
+			p.blkMaxTF = max(p.blkMaxTF, tt)
+			p.blkMinLen = min(p.blkMinLen, l)
+		}
+		if need := start + size + 3 - len(p.data); cap(p.data)-len(p.data) < need {
+			p.grow(need)
+		}
+		p.writeBlock(start, &deltas, &tfs, size)
+		p.df += uint32(blockSize - t)
+		if p.skips == nil {
+			p.skips = new([]skip)
+		}
+		*p.skips = append(*p.skips, skip{lastDoc: p.last, end: uint32(len(p.data)), maxTF: p.blkMaxTF, minLen: p.blkMinLen})
+		p.blkMaxTF, p.blkMinLen = 0, math.MaxUint16
+		run = run[blockSize-t:]
+	}
+}
+
+// grow makes room for need more bytes, at least doubling p.data.
+func (p *postings) grow(need int) {
+	grown := make([]byte, len(p.data), len(p.data)+max(len(p.data), need))
+	copy(grown, p.data)
+	p.data = grown
 }
 
 func (p *postings) add(doc, tf, length uint32) {
@@ -257,6 +344,8 @@ func appendUvarint(b []byte, v uint64) []byte {
 
 // Delete removes the document and reports whether it was there.
 func (ix *Index) Delete(id string) bool {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	doc, ok := ix.ids.lookup(id)
@@ -292,12 +381,18 @@ func (ix *Index) isDeleted(doc uint32) bool {
 // the spare capacity that growing posting lists keep, which makes it worth
 // calling after a bulk load.
 func (ix *Index) Compact() {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.compact()
-	// All posting lists move into one buffer, each capped at its length,
-	// so that no list keeps spare capacity or the rounding of its own
-	// allocation; a list that grows later is copied out by append.
+	ix.trim()
+}
+
+// trim moves all posting lists into one buffer, each capped at its
+// length, so that no list keeps spare capacity or the rounding of its own
+// allocation; a list that grows later is copied out by append.
+func (ix *Index) trim() {
 	total := 0
 	for i := range ix.post {
 		total += len(ix.post[i].data)
