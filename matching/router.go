@@ -18,10 +18,38 @@ type Example struct {
 	Label string
 }
 
+// RouterModel names the classifier of a Router.
+type RouterModel uint8
+
+// Router models.
+const (
+	// AutoModel, the zero value, is LinearSVM, except NaiveBayes when a
+	// naive Bayes option (Alpha, Neighbours, Complement, Binary) is set or
+	// when there are fewer than 30 examples, too few to calibrate the
+	// SVM's probabilities.
+	AutoModel RouterModel = iota
+	// LinearSVM is one-vs-rest linear support vector machines
+	// (L2-regularized, squared hinge loss, trained by dual coordinate
+	// descent) over sublinear TF-IDF vectors of unit length, with
+	// probabilities from a softmax of the margins whose temperature is
+	// fitted on out-of-fold margins.
+	LinearSVM
+	// NaiveBayes is multinomial (or complement) naive Bayes, optionally
+	// mixed with a kNN vote.
+	NaiveBayes
+)
+
 // RouterOptions configure a Router. Nil or zero values mean defaults.
 type RouterOptions struct {
 	// Analyzer for the texts (default analysis.New(nil)).
 	Analyzer *analysis.Analyzer
+	// Model is the classifier (default AutoModel).
+	Model RouterModel
+	// C is the LinearSVM's cost of a margin violation, the inverse of the
+	// regularization strength (default 2).
+	C float64
+	// Seed seeds the LinearSVM's coordinate order and calibration folds.
+	Seed uint64
 	// Alpha is the additive (Lidstone) smoothing of the naive Bayes term
 	// counts (default 0.1).
 	Alpha float64
@@ -63,9 +91,11 @@ type Routing struct {
 }
 
 // Router classifies a text (a new achievement) to the industry brokers
-// best suited for it: multinomial naive Bayes over the analyzer's terms,
-// optionally combined with a k-nearest-neighbour vote over a BM25 index
-// of the training texts. It is immutable and safe for concurrent use.
+// best suited for it. By default it is a one-vs-rest linear SVM over
+// sublinear TF-IDF vectors of the analyzer's terms (see [LinearSVM]);
+// the alternative is multinomial naive Bayes, optionally combined with a
+// k-nearest-neighbour vote over a BM25 index of the training texts. It is
+// immutable and safe for concurrent use.
 type Router struct {
 	an         *analysis.Analyzer
 	labels     []string
@@ -80,6 +110,7 @@ type Router struct {
 	threshold  float64
 	complement bool
 	binary     bool
+	lin        *linearModel // the LinearSVM model; nil for naive Bayes
 }
 
 // TrainRouter trains a Router on labelled examples.
@@ -91,8 +122,17 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 	if o.Analyzer == nil {
 		o.Analyzer = analysis.New(nil)
 	}
+	if o.Model == AutoModel {
+		o.Model = LinearSVM
+		if o.Alpha != 0 || o.Neighbours != 0 || o.Complement || o.Binary || len(examples) < 10*calibrationFolds {
+			o.Model = NaiveBayes
+		}
+	}
 	if o.Alpha == 0 {
 		o.Alpha = 0.1
+	}
+	if o.C == 0 {
+		o.C = 2
 	}
 	if o.Threshold == 0 {
 		o.Threshold = 0.5
@@ -101,6 +141,12 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 		o.NeighbourWeight = 0.5
 	}
 	switch {
+	case o.Model > NaiveBayes:
+		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("Model = %d, want AutoModel, LinearSVM or NaiveBayes", o.Model)}
+	case o.Model == LinearSVM && (o.Neighbours != 0 || o.Complement || o.Binary):
+		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: "Neighbours, Complement and Binary need Model = NaiveBayes"}
+	case !(o.C > 0) || math.IsInf(o.C, 0):
+		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("C = %v, want > 0", o.C)}
 	case o.Alpha < 0 || math.IsNaN(o.Alpha) || math.IsInf(o.Alpha, 0):
 		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("Alpha = %v, want > 0", o.Alpha)}
 	case o.Neighbours < 0:
@@ -114,6 +160,7 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 	classOf := map[string]int{}
 	var docs []int
 	var counts [][]float64 // class -> term -> count
+	var terms [][]int32    // example -> term ids, for the LinearSVM
 	var toks []analysis.Token
 	for i, ex := range examples {
 		if ex.Label == "" {
@@ -131,21 +178,36 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 		if o.Binary {
 			toks = dedupTokens(toks)
 		}
+		var ids []int32
+		if o.Model == LinearSVM {
+			ids = make([]int32, 0, len(toks))
+		}
 		for _, tk := range toks {
 			id, ok := r.vocab[tk.Term]
 			if !ok {
 				id = int32(len(r.vocab))
 				r.vocab[tk.Term] = id
 			}
+			if ids != nil {
+				ids = append(ids, id)
+				continue
+			}
 			for int(id) >= len(counts[c]) {
 				counts[c] = append(counts[c], 0)
 			}
 			counts[c][id]++
 		}
+		if ids != nil {
+			terms = append(terms, ids)
+		}
 	}
 	r.labelIndex = classOf
 	if len(r.labels) < 2 {
 		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("%d labels, want at least 2", len(r.labels))}
+	}
+	if o.Model == LinearSVM {
+		r.lin = trainLinear(terms, docs, len(r.labels), len(r.vocab), o.C, o.Seed)
+		return r, nil
 	}
 	nc, nv := len(r.labels), len(r.vocab)
 	r.logPrior = make([]float64, nc)
@@ -227,6 +289,9 @@ func (r *Router) Labels() []string { return slices.Clone(r.labels) }
 
 // Route classifies text.
 func (r *Router) Route(text string) Routing {
+	if r.lin != nil {
+		return r.routing(r.lin.probs(r.termIDs(text)))
+	}
 	nc := len(r.labels)
 	score := slices.Clone(r.logPrior)
 	toks := r.an.Analyze(text)
@@ -262,6 +327,12 @@ func (r *Router) Route(text string) Routing {
 			}
 		}
 	}
+	return r.routing(score)
+}
+
+// routing sorts the labels' probabilities into a Routing.
+func (r *Router) routing(score []float64) Routing {
+	nc := len(score)
 	out := Routing{Scores: make([]LabelScore, nc)}
 	for c := range nc {
 		out.Scores[c] = LabelScore{Label: r.labels[c], Score: score[c]}

@@ -1,0 +1,294 @@
+package matching
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// The LinearSVM router model (see ROUTER_SOURCES.md in testdata):
+//
+//   - each text is a vector of its terms' sublinear TF-IDF weights,
+//     (1 + ln tf) · (ln((1+n)/(1+df)) + 1), scaled to unit length;
+//   - one L2-regularized, squared-hinge-loss linear SVM per label against
+//     the others, with a bias feature of value 1, trained by the dual
+//     coordinate descent of Hsieh et al. (ICML 2008), as LIBLINEAR's
+//     default solver;
+//   - probabilities are softmax(T · margins), with the single temperature
+//     T fitted by maximum likelihood on out-of-fold margins (a
+//     multi-class form of Platt scaling); with fewer than 30 examples
+//     there is no calibration and T = 1.
+
+// calibrationFolds is the number of folds whose out-of-fold margins fit
+// the softmax temperature.
+const calibrationFolds = 3
+
+// linearModel is a trained LinearSVM.
+type linearModel struct {
+	nc, nf int
+	idf    []float64 // per term
+	w      []float64 // label-major: w[c*(nf+1)+t]; the last entry of a row is the bias
+	temp   float64   // softmax temperature
+}
+
+// sparseVec is a sparse vector with increasing indices.
+type sparseVec struct {
+	idx []int32
+	val []float64
+}
+
+// trainLinear trains a linearModel on examples given as term ids (ids <
+// nf, repeated per occurrence) with labels y in 0..nc-1.
+func trainLinear(terms [][]int32, y []int, nc, nf int, cost float64, seed uint64) *linearModel {
+	n := len(terms)
+	fold := make([]int, n)
+	folds := 0
+	if n >= 10*calibrationFolds {
+		folds = calibrationFolds
+		rng := rand.New(rand.NewPCG(seed, 0xca1))
+		for i, p := range rng.Perm(n) {
+			fold[p] = i % folds
+		}
+	}
+	// Model 0 is trained on every example, model f+1 on all but fold f.
+	models := make([]*linearModel, folds+1)
+	vecs := make([][]sparseVec, folds+1)
+	ys := make([][]int, folds+1)
+	for m := range models {
+		var sub []int
+		for i := range n {
+			if m == 0 || fold[i] != m-1 {
+				sub = append(sub, i)
+			}
+		}
+		lm := &linearModel{nc: nc, nf: nf, idf: make([]float64, nf), w: make([]float64, nc*(nf+1))}
+		counts := make([]sparseVec, len(sub))
+		ys[m] = make([]int, len(sub))
+		for j, i := range sub {
+			counts[j] = termCounts(terms[i])
+			ys[m][j] = y[i]
+			for _, t := range counts[j].idx {
+				lm.idf[t]++
+			}
+		}
+		for t, df := range lm.idf {
+			lm.idf[t] = math.Log(float64(1+len(sub))/(1+df)) + 1
+		}
+		vecs[m] = make([]sparseVec, len(sub))
+		for j := range counts {
+			vecs[m][j] = lm.weigh(counts[j])
+		}
+		models[m] = lm
+	}
+
+	// The (model, label) problems are independent: solve them in
+	// parallel, each with its own seeded random order.
+	type job struct{ m, c int }
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), (folds+1)*nc) {
+		wg.Go(func() {
+			sign := make([]float64, n)
+			for jb := range jobs {
+				lm, xs := models[jb.m], vecs[jb.m]
+				for j := range xs {
+					sign[j] = -1
+					if ys[jb.m][j] == jb.c {
+						sign[j] = 1
+					}
+				}
+				rng := rand.New(rand.NewPCG(seed, uint64(jb.m*nc+jb.c)))
+				svmDualCD(xs, sign[:len(xs)], cost, rng, lm.w[jb.c*(nf+1):(jb.c+1)*(nf+1)])
+			}
+		})
+	}
+	for m := range models {
+		for c := range nc {
+			jobs <- job{m, c}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+
+	out := models[0]
+	out.temp = 1
+	if folds > 0 {
+		margins := make([][]float64, n)
+		for i := range n {
+			m := models[fold[i]+1]
+			margins[i] = m.margins(m.weigh(termCounts(terms[i])))
+		}
+		out.temp = fitTemperature(margins, y)
+	}
+	return out
+}
+
+// termCounts returns the vector of term counts of ids.
+func termCounts(ids []int32) sparseVec {
+	s := slices.Clone(ids)
+	slices.Sort(s)
+	var v sparseVec
+	for i, t := range s {
+		if i > 0 && t == s[i-1] {
+			v.val[len(v.val)-1]++
+			continue
+		}
+		v.idx = append(v.idx, t)
+		v.val = append(v.val, 1)
+	}
+	return v
+}
+
+// weigh turns term counts into a unit-length sublinear TF-IDF vector.
+func (m *linearModel) weigh(counts sparseVec) sparseVec {
+	v := sparseVec{idx: counts.idx, val: make([]float64, len(counts.val))}
+	norm := 0.0
+	for k, t := range counts.idx {
+		x := (1 + math.Log(counts.val[k])) * m.idf[t]
+		v.val[k] = x
+		norm += x * x
+	}
+	if norm > 0 {
+		norm = 1 / math.Sqrt(norm)
+		for k := range v.val {
+			v.val[k] *= norm
+		}
+	}
+	return v
+}
+
+// margins returns each label's SVM decision value for x.
+func (m *linearModel) margins(x sparseVec) []float64 {
+	s := make([]float64, m.nc)
+	for c := range m.nc {
+		w := m.w[c*(m.nf+1) : (c+1)*(m.nf+1)]
+		v := w[m.nf]
+		for k, t := range x.idx {
+			v += w[t] * x.val[k]
+		}
+		s[c] = v
+	}
+	return s
+}
+
+// probs returns the label probabilities of a text given as term ids.
+func (m *linearModel) probs(ids []int32) []float64 {
+	s := m.margins(m.weigh(termCounts(ids)))
+	for c := range s {
+		s[c] *= m.temp
+	}
+	softmax(s)
+	return s
+}
+
+// termIDs returns the vocabulary ids of text's terms (unknown terms
+// dropped).
+func (r *Router) termIDs(text string) []int32 {
+	toks := r.an.Analyze(text)
+	ids := make([]int32, 0, len(toks))
+	for _, tk := range toks {
+		if id, ok := r.vocab[tk.Term]; ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// svmDualCD trains an L2-regularized squared-hinge-loss linear SVM,
+//
+//	min_w ½‖w‖² + C Σ max(0, 1 − yᵢ w·xᵢ)²,
+//
+// with xᵢ extended by a bias feature of 1 (stored in w[len(w)-1]), by
+// dual coordinate descent (Hsieh et al., "A Dual Coordinate Descent
+// Method for Large-scale Linear SVM", ICML 2008, Algorithm 1 with
+// U = ∞ and Dᵢᵢ = 1/(2C)), visiting the examples in a random order each
+// pass. It stops when the projected gradient's spread is under 0.1 (as
+// LIBLINEAR) or after 1000 passes. w must be zero on entry.
+func svmDualCD(xs []sparseVec, y []float64, cost float64, rng *rand.Rand, w []float64) {
+	n := len(xs)
+	bias := len(w) - 1
+	alpha := make([]float64, n)
+	qd := make([]float64, n)
+	diag := 1 / (2 * cost)
+	for i, x := range xs {
+		q := 1.0 // the bias feature
+		for _, v := range x.val {
+			q += v * v
+		}
+		qd[i] = q + diag
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	for range 1000 {
+		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		maxPG, minPG := math.Inf(-1), math.Inf(1)
+		for _, i := range order {
+			x := xs[i]
+			g := w[bias]
+			for k, t := range x.idx {
+				g += w[t] * x.val[k]
+			}
+			g = y[i]*g - 1 + diag*alpha[i]
+			pg := g
+			if alpha[i] == 0 {
+				pg = min(g, 0)
+			}
+			maxPG, minPG = max(maxPG, pg), min(minPG, pg)
+			if pg == 0 {
+				continue
+			}
+			old := alpha[i]
+			alpha[i] = max(old-g/qd[i], 0)
+			d := (alpha[i] - old) * y[i]
+			for k, t := range x.idx {
+				w[t] += d * x.val[k]
+			}
+			w[bias] += d
+		}
+		if maxPG-minPG < 0.1 {
+			return
+		}
+	}
+}
+
+// fitTemperature returns the T > 0 that maximizes the likelihood
+// Π softmax(T·marginsᵢ)[yᵢ]. The negative log-likelihood is convex in T,
+// so a bisection on its derivative, Σ E_T[m] − m_y, finds it.
+func fitTemperature(margins [][]float64, y []int) float64 {
+	deriv := func(t float64) float64 {
+		d := 0.0
+		p := make([]float64, 0, 16)
+		for i, m := range margins {
+			p = p[:0]
+			for _, v := range m {
+				p = append(p, t*v)
+			}
+			softmax(p)
+			for c, v := range m {
+				d += p[c] * v
+			}
+			d -= m[y[i]]
+		}
+		return d
+	}
+	lo, hi := math.Log(1e-2), math.Log(1e3)
+	if deriv(math.Exp(hi)) <= 0 {
+		return math.Exp(hi)
+	}
+	if deriv(math.Exp(lo)) >= 0 {
+		return math.Exp(lo)
+	}
+	for range 60 {
+		mid := (lo + hi) / 2
+		if deriv(math.Exp(mid)) < 0 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return math.Exp((lo + hi) / 2)
+}
