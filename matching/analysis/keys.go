@@ -65,6 +65,22 @@ func (a *Analyzer) AppendKeys(keys []uint64, long []string, text string) ([]uint
 	k0, l0 := len(keys), len(long)
 	t := keyTokenizer{a: a, text: text, keys: keys, long: long, prev: -1, word: -1}
 	for i := 0; i < len(text); {
+		if b0 := text[i]; 0xE4 <= b0 && b0 <= 0xE9 && i+2 < len(text) && t.word < 0 {
+			// A CJK unified ideograph (U+4E00..U+9FFF) outside a word,
+			// most of Chinese text: decoded and emitted here.
+			b1, b2 := text[i+1], text[i+2]
+			if r := rune(b0&0x0F)<<12 | rune(b1&0x3F)<<6 | rune(b2&0x3F); b1&0xC0 == 0x80 && b2&0xC0 == 0x80 && r >= cjkFirst {
+				if t.prev >= 0 && a.bigrams {
+					t.keys = append(t.keys, key2(t.prev, r))
+				}
+				if a.stopCJK[(r-cjkFirst)/64]&(1<<((r-cjkFirst)%64)) == 0 {
+					t.keys = append(t.keys, key1(r))
+				}
+				t.prev = r
+				i += 3
+				continue
+			}
+		}
 		c, n := asciiAt(text, i)
 		if n > 0 {
 			t.feed(rune(c), i, i+n, n == 1 && text[i] == c)

@@ -3,6 +3,7 @@ package textindex
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"runtime"
 	"strings"
 	"sync"
@@ -37,11 +38,20 @@ type analyzed struct {
 	end   []int
 	lens  []uint32
 	fresh []int // entries with pid noPID after resolve, in order
+	// parts[w] lists the postings whose posting ids fall in partition w,
+	// by document, once resolved (PutBatch).
+	parts [][]partEntry
 }
+
+// partEntry is a posting of document doc (of its chunk) in list pid.
+type partEntry struct{ pid, doc, tf uint32 }
 
 func (a *analyzed) reset() {
 	a.keys, a.tfs, a.pids, a.long = a.keys[:0], a.tfs[:0], a.pids[:0], a.long[:0]
 	a.end, a.lens, a.fresh = a.end[:0], a.lens[:0], a.fresh[:0]
+	for w := range a.parts {
+		a.parts[w] = a.parts[w][:0]
+	}
 }
 
 // span returns the entries of document-field j (i*nf+f).
@@ -141,20 +151,25 @@ func (ix *Index) lookup(f int, a *analyzed, j int) (uint32, bool) {
 }
 
 // resolve sets the posting ids of the entries of a whose terms are in the
-// dictionary and lists the others in a.fresh. It only reads the
+// dictionary, lists the others in a.fresh and, when a.parts is set,
+// sorts the resolved postings into 1<<shift partitions. It only reads the
 // dictionary.
-func (ix *Index) resolve(a *analyzed) {
+func (ix *Index) resolve(a *analyzed, shift uint) {
 	nf := len(ix.fields)
 	a.pids = a.pids[:0]
 	a.fresh = a.fresh[:0]
+	mask := uint32(1)<<shift - 1
 	for j := range a.end {
 		lo, hi := a.span(j)
 		f := j % nf
+		doc := uint32(j / nf)
 		for e := lo; e < hi; e++ {
 			pid, ok := ix.lookup(f, a, e)
 			if !ok {
 				pid = noPID
 				a.fresh = append(a.fresh, e)
+			} else if a.parts != nil {
+				a.parts[pid&mask] = append(a.parts[pid&mask], partEntry{pid, doc, a.tfs[e]})
 			}
 			a.pids = append(a.pids, pid)
 		}
@@ -196,6 +211,7 @@ func (ix *Index) insert(id string, a *analyzed, i int) error {
 // newDoc numbers a new document with its id and records the field
 // lengths of document i of a.
 func (ix *Index) newDoc(id string, a *analyzed, i int) uint32 {
+	ix.trimmed = false
 	doc := ix.ids.add(id)
 	if int(doc)/64 >= len(ix.deleted) {
 		ix.deleted = append(ix.deleted, 0)
@@ -245,7 +261,7 @@ const (
 	batchChunk = 64
 	// windowChunks is how many chunks PutBatch analyzes before it
 	// inserts them.
-	windowChunks = 32
+	windowChunks = 64
 )
 
 // PutBatch adds the documents in order, as Put would one by one (a later
@@ -302,10 +318,12 @@ type batch struct {
 	seen     map[string]struct{}
 }
 
-// partition is one goroutine's share of the posting lists (posting ids
-// p with p % len(parts) == its number) while a window is inserted.
+// partition is one goroutine's share of the posting lists while a window
+// is inserted: with 2^k partitions (the largest power of two up to the
+// number of goroutines), those whose posting ids end in its number in k
+// bits.
 type partition struct {
-	cnt     []uint32 // by pid / len(parts): postings in the window, then offsets
+	cnt     []uint32 // by pid >> k: postings in the window, then offsets
 	touched []uint32
 	buf     []pending
 }
@@ -327,6 +345,7 @@ func (b *batch) window(docs []Doc) error {
 	ix := b.ix
 	nch := (len(docs) + batchChunk - 1) / batchChunk
 	chunks := b.chunks[:nch]
+	shift := uint(bits.Len(uint(len(b.parts))) - 1)
 	var next atomic.Int64
 	run(min(len(b.counters), nch), func(w int) {
 		c := b.counters[w]
@@ -336,11 +355,14 @@ func (b *batch) window(docs []Doc) error {
 				return
 			}
 			a := &chunks[ch]
+			if len(a.parts) != 1<<shift {
+				a.parts = make([][]partEntry, 1<<shift)
+			}
 			a.reset()
 			for _, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
 				c.addDoc(a, d.Texts)
 			}
-			ix.resolve(a)
+			ix.resolve(a, shift)
 		}
 	})
 
@@ -363,6 +385,7 @@ func (b *batch) window(docs []Doc) error {
 			ix.newDoc(d.ID, a, i)
 		}
 		nf := len(ix.fields)
+		mask := uint32(1)<<shift - 1
 		fi := 0
 		for _, e := range a.fresh {
 			for a.end[fi] <= e {
@@ -374,6 +397,10 @@ func (b *batch) window(docs []Doc) error {
 				pid = ix.newTerm(f, a, e)
 			}
 			a.pids[e] = pid
+			// After the chunk's resolved postings of its partition: they
+			// belong to other lists, all of whose postings in the chunk
+			// were resolved, so each list stays in document order.
+			a.parts[pid&mask] = append(a.parts[pid&mask], partEntry{pid, uint32(fi / nf), a.tfs[e]})
 		}
 	}
 	if ix.keepVec {
@@ -391,8 +418,7 @@ func (b *batch) window(docs []Doc) error {
 			}
 		}
 	}
-	np := len(b.parts)
-	run(np, func(w int) { b.parts[w].insert(ix, chunks, first, w, np) })
+	run(1<<shift, func(w int) { b.parts[w].insert(ix, chunks, first, uint32(w), shift) })
 	return nil
 }
 
@@ -423,10 +449,11 @@ func (b *batch) replaces(docs []Doc) bool {
 	return n > math.MaxUint32
 }
 
-// insert appends the postings of the window whose posting ids fall in
-// partition w of np; the window's documents are numbered from first.
-func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w, np int) {
-	nslot := (len(ix.post) + np - 1) / np
+// insert appends the postings of the window in partition w of 1<<shift
+// (posting ids that end in w); the window's documents are numbered from
+// first, chunk by chunk.
+func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32, shift uint) {
+	nslot := (len(ix.post) >> shift) + 1
 	if len(p.cnt) < nslot {
 		p.cnt = append(p.cnt, make([]uint32, nslot-len(p.cnt))...)
 	}
@@ -434,21 +461,18 @@ func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w, np int
 	p.touched = p.touched[:0]
 	total := 0
 	for ch := range chunks {
-		for _, pid := range chunks[ch].pids {
-			if int(pid)%np != w {
-				continue
-			}
-			s := int(pid) / np
+		for _, e := range chunks[ch].parts[w] {
+			s := e.pid >> shift
 			if cnt[s] == 0 {
-				p.touched = append(p.touched, pid)
+				p.touched = append(p.touched, e.pid)
 			}
 			cnt[s]++
-			total++
 		}
+		total += len(chunks[ch].parts[w])
 	}
 	off := uint32(0)
 	for _, pid := range p.touched {
-		s := int(pid) / np
+		s := pid >> shift
 		c := cnt[s]
 		cnt[s] = off
 		off += c
@@ -457,29 +481,18 @@ func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w, np int
 		p.buf = make([]pending, total)
 	}
 	buf := p.buf[:total]
-	nf := len(ix.fields)
-	doc := first
 	for ch := range chunks {
-		a := &chunks[ch]
-		for j := range a.end {
-			lo, hi := a.span(j)
-			for e := lo; e < hi; e++ {
-				pid := a.pids[e]
-				if int(pid)%np != w {
-					continue
-				}
-				s := int(pid) / np
-				buf[cnt[s]] = pending{doc, a.tfs[e]}
-				cnt[s]++
-			}
-			if j%nf == nf-1 {
-				doc++
-			}
+		base := first + uint32(ch*batchChunk)
+		for _, e := range chunks[ch].parts[w] {
+			s := e.pid >> shift
+			buf[cnt[s]] = pending{base + e.doc, e.tf}
+			cnt[s]++
 		}
 	}
+	nf := len(ix.fields)
 	start := uint32(0)
 	for _, pid := range p.touched {
-		s := int(pid) / np
+		s := pid >> shift
 		end := cnt[s]
 		cnt[s] = 0
 		ix.post[pid].addRun(buf[start:end], ix.lens, nf, int(ix.tfld[pid]))

@@ -91,6 +91,7 @@ type Index struct {
 	sumLen  []uint64 // per field, live documents only
 	keepVec bool
 	vecs    [][]byte // doc -> uvarint (pid, tf) pairs, when keepVec
+	trimmed bool     // no list has spare capacity (trim ran, nothing added since)
 
 	// writer scratch
 	wc *counter
@@ -386,7 +387,9 @@ func (ix *Index) Compact() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.compact()
-	ix.trim()
+	if !ix.trimmed {
+		ix.trim()
+	}
 }
 
 // trim moves all posting lists into one buffer, each capped at its
@@ -409,6 +412,7 @@ func (ix *Index) trim() {
 	}
 	ix.lens, ix.post, ix.terms, ix.tfld = exact(ix.lens), exact(ix.post), exact(ix.terms), exact(ix.tfld)
 	ix.ids.buf, ix.ids.off = exact(ix.ids.buf), exact(ix.ids.off)
+	ix.trimmed = true
 }
 
 // exact returns s in a new array of exactly its length, or s itself when
@@ -426,6 +430,7 @@ func (ix *Index) compact() {
 	if ix.live == ix.ids.n() {
 		return
 	}
+	ix.trimmed = false
 	nf := len(ix.fields)
 	remap := make([]uint32, ix.ids.n())
 	ids := newIDTable()
