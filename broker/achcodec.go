@@ -228,23 +228,45 @@ func appendAchReadiness(b []byte, r *Readiness) ([]byte, error) {
 
 // appendAchString quotes s as appendCaseString does. Text that needs no
 // escaping — valid UTF-8 without control characters, quotes, backslashes,
-// <, >, &, U+2028 or U+2029, as most text is — is copied in one piece
-// instead of rune by rune; anything else goes through appendCaseString.
+// <, >, &, U+2028 or U+2029, as most text is — is checked in one quick pass
+// (three-byte sequences such as CJK characters skip the general decoder)
+// and copied in one piece; anything else goes through appendCaseString.
 func appendAchString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
-			return appendCaseString(b, s)
-		case c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9): // U+2028, U+2029
-			return appendCaseString(b, s)
-		}
-	}
-	if !utf8.ValidString(s) {
+	if !achPlainString(s) {
 		return appendCaseString(b, s)
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// achPlainString reports whether encoding/json writes s between quotes
+// unchanged.
+func achPlainString(s string) bool {
+	// Bit c is set for the bytes c < 64 that need escaping.
+	const escLow = 1<<0x20 - 1 | 1<<'"' | 1<<'&' | 1<<'<' | 1<<'>'
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 64 && escLow>>c&1 != 0 || c == '\\' {
+				return false
+			}
+			i++
+			continue
+		}
+		// Lead bytes E3–EC, EE, EF and any two continuation bytes are a
+		// valid rune from U+3000 (not a surrogate, not U+2028/2029).
+		if c >= 0xE3 && c <= 0xEF && c != 0xED && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			i += 3
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 // appendAchOpt writes key and s unless s is empty (omitempty).

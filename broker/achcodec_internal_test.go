@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
@@ -205,6 +206,58 @@ func TestAchievementCodecDecimals(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestAchievementCodecPlainStrings: achPlainString(s) holds exactly when
+// appendCaseString writes s unchanged between quotes, for every rune alone
+// between ASCII letters, for the lead bytes E0–EF followed by continuation
+// bytes at every boundary (or cut short), and for random strings.
+func TestAchievementCodecPlainStrings(t *testing.T) {
+	var want, got []byte
+	check := func(s string) {
+		t.Helper()
+		want = appendCaseString(want[:0], s)
+		plain := len(want) == len(s)+2 && string(want[1:len(want)-1]) == s
+		if p := achPlainString(s); p != plain {
+			t.Fatalf("achPlainString(%q) = %v, want %v", s, p, plain)
+		}
+		if got = appendAchString(got[:0], s); !bytes.Equal(got, want) {
+			t.Fatalf("appendAchString(%q) = %s, want %s", s, got, want)
+		}
+	}
+	step := 1 // every rune; a sample under -short
+	if testing.Short() {
+		step = 61
+	}
+	buf := []byte("a\U0010FFFFb")
+	for r := rune(0); r <= utf8.MaxRune; r += rune(step) {
+		n := utf8.EncodeRune(buf[1:], r)
+		buf[1+n] = 'b'
+		check(string(buf[:2+n]))
+	}
+	// Invalid and truncated sequences after the lead bytes of three-byte
+	// runes: continuation bytes at and around every boundary.
+	edges := []byte{0x00, 0x41, 0x5C, 0x7F, 0x80, 0x81, 0x9F, 0xA0, 0xA7, 0xA8, 0xA9, 0xAA, 0xBE, 0xBF, 0xC0, 0xC2, 0xE3, 0xFF}
+	for lead := 0xE0; lead <= 0xEF; lead++ {
+		check(string([]byte{byte(lead)}))
+		for _, c1 := range edges {
+			check(string([]byte{byte(lead), c1}))
+			for _, c2 := range edges {
+				check(string([]byte{byte(lead), c1, c2}))
+				check(string([]byte{'a', byte(lead), c1, c2, 'b'}))
+			}
+		}
+	}
+	for _, s := range []string{"\xe4\xb8", "\xe4", "中\xe4\xb8", "\xed\xa0\x80", "\xef\xbf\xbd", "\xef\xbf\xbf", "\xe2\x80\xa8", "x\xe2\x80"} {
+		check(s)
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		s := genString().Draw(rt, "s")
+		want := string(appendCaseString(nil, s)) == `"`+s+`"`
+		if got := achPlainString(s); got != want {
+			rt.Fatalf("achPlainString(%q) = %v, want %v", s, got, want)
+		}
+	})
 }
 
 func mustJSON(t *testing.T, v any) []byte {
