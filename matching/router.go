@@ -122,11 +122,14 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 	if o.Analyzer == nil {
 		o.Analyzer = analysis.New(nil)
 	}
-	if o.Model == AutoModel {
+	nbOnly := o.Alpha != 0 || o.Complement || o.Binary
+	switch {
+	case o.Model == AutoModel && (nbOnly || len(examples) < 10*calibrationFolds):
+		o.Model = NaiveBayes
+	case o.Model == AutoModel:
 		o.Model = LinearSVM
-		if o.Alpha != 0 || o.Neighbours != 0 || o.Complement || o.Binary || len(examples) < 10*calibrationFolds {
-			o.Model = NaiveBayes
-		}
+	case o.Model == LinearSVM && nbOnly:
+		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: "Alpha, Complement and Binary need Model = NaiveBayes"}
 	}
 	if o.Alpha == 0 {
 		o.Alpha = 0.1
@@ -143,8 +146,6 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 	switch {
 	case o.Model > NaiveBayes:
 		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("Model = %d, want AutoModel, LinearSVM or NaiveBayes", o.Model)}
-	case o.Model == LinearSVM && (o.Neighbours != 0 || o.Complement || o.Binary):
-		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: "Neighbours, Complement and Binary need Model = NaiveBayes"}
 	case !(o.C > 0) || math.IsInf(o.C, 0):
 		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("C = %v, want > 0", o.C)}
 	case o.Alpha < 0 || math.IsNaN(o.Alpha) || math.IsInf(o.Alpha, 0):
@@ -207,6 +208,9 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 	}
 	if o.Model == LinearSVM {
 		r.lin = trainLinear(terms, docs, len(r.labels), len(r.vocab), o.C, o.Seed)
+		if err := r.indexNeighbours(examples, docs); err != nil {
+			return nil, err
+		}
 		return r, nil
 	}
 	nc, nv := len(r.labels), len(r.vocab)
@@ -269,19 +273,28 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 			r.logProb[t*nc+c] = math.Log(v+o.Alpha) - denom
 		}
 	}
-	if r.k > 0 {
-		ix, err := textindex.New(&textindex.Options{Analyzer: r.an})
-		if err != nil {
-			return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: err.Error()}
-		}
-		for i, ex := range examples {
-			if err := ix.Put(strconv.Itoa(i), ex.Text); err != nil {
-				return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: err.Error()}
-			}
-		}
-		r.knn, r.knnLabel = ix, docs
+	if err := r.indexNeighbours(examples, docs); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// indexNeighbours builds the kNN part's index when Neighbours > 0.
+func (r *Router) indexNeighbours(examples []Example, docs []int) error {
+	if r.k == 0 {
+		return nil
+	}
+	ix, err := textindex.New(&textindex.Options{Analyzer: r.an})
+	if err != nil {
+		return &Error{Op: "train router", Err: ErrInvalid, Msg: err.Error()}
+	}
+	for i, ex := range examples {
+		if err := ix.Put(strconv.Itoa(i), ex.Text); err != nil {
+			return &Error{Op: "train router", Err: ErrInvalid, Msg: err.Error()}
+		}
+	}
+	r.knn, r.knnLabel = ix, docs
+	return nil
 }
 
 // Labels returns the labels seen in training, in first-seen order.
@@ -289,9 +302,20 @@ func (r *Router) Labels() []string { return slices.Clone(r.labels) }
 
 // Route classifies text.
 func (r *Router) Route(text string) Routing {
+	var score []float64
 	if r.lin != nil {
-		return r.routing(r.lin.probs(r.termIDs(text)))
+		score = r.lin.probs(r.termIDs(text))
+	} else {
+		score = r.naiveBayes(text)
 	}
+	if r.knn != nil && r.lambda > 0 {
+		r.mixNeighbours(score, text)
+	}
+	return r.routing(score)
+}
+
+// naiveBayes returns the naive Bayes label probabilities of text.
+func (r *Router) naiveBayes(text string) []float64 {
 	nc := len(r.labels)
 	score := slices.Clone(r.logPrior)
 	toks := r.an.Analyze(text)
@@ -309,25 +333,28 @@ func (r *Router) Route(text string) Routing {
 		}
 	}
 	softmax(score)
-	if r.knn != nil && r.lambda > 0 {
-		vote := make([]float64, nc)
-		hits, _ := r.knn.Search(textindex.Query{Text: text, K: r.k})
-		total := 0.0
-		for _, h := range hits {
-			i, err := strconv.Atoi(h.ID)
-			if err != nil || i < 0 || i >= len(r.knnLabel) {
-				continue
-			}
-			vote[r.knnLabel[i]] += h.Score
-			total += h.Score
+	return score
+}
+
+// mixNeighbours mixes, in place, the label vote of the text's nearest
+// training examples into the label probabilities score.
+func (r *Router) mixNeighbours(score []float64, text string) {
+	vote := make([]float64, len(score))
+	hits, _ := r.knn.Search(textindex.Query{Text: text, K: r.k})
+	total := 0.0
+	for _, h := range hits {
+		i, err := strconv.Atoi(h.ID)
+		if err != nil || i < 0 || i >= len(r.knnLabel) {
+			continue
 		}
-		if total > 0 {
-			for c := range nc {
-				score[c] = (1-r.lambda)*score[c] + r.lambda*vote[c]/total
-			}
+		vote[r.knnLabel[i]] += h.Score
+		total += h.Score
+	}
+	if total > 0 {
+		for c := range score {
+			score[c] = (1-r.lambda)*score[c] + r.lambda*vote[c]/total
 		}
 	}
-	return r.routing(score)
 }
 
 // routing sorts the labels' probabilities into a Routing.

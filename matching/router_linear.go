@@ -29,7 +29,9 @@ const calibrationFolds = 3
 type linearModel struct {
 	nc, nf int
 	idf    []float64 // per term
-	w      []float64 // label-major: w[c*(nf+1)+t]; the last entry of a row is the bias
+	w      []float64 // label-major while training: w[c*(nf+1)+t], the last entry of a row the bias
+	wt     []float64 // term-major after training: wt[t*nc+c], so that a term's weights are adjacent
+	bias   []float64 // per label, after training
 	temp   float64   // softmax temperature
 }
 
@@ -112,6 +114,9 @@ func trainLinear(terms [][]int32, y []int, nc, nf int, cost float64, seed uint64
 	close(jobs)
 	wg.Wait()
 
+	for _, m := range models {
+		m.transpose()
+	}
 	out := models[0]
 	out.temp = 1
 	if folds > 0 {
@@ -125,11 +130,25 @@ func trainLinear(terms [][]int32, y []int, nc, nf int, cost float64, seed uint64
 	return out
 }
 
+// transpose moves the trained weights to the term-major layout.
+func (m *linearModel) transpose() {
+	m.wt = make([]float64, m.nf*m.nc)
+	m.bias = make([]float64, m.nc)
+	for c := range m.nc {
+		row := m.w[c*(m.nf+1) : (c+1)*(m.nf+1)]
+		for t, v := range row[:m.nf] {
+			m.wt[t*m.nc+c] = v
+		}
+		m.bias[c] = row[m.nf]
+	}
+	m.w = nil
+}
+
 // termCounts returns the vector of term counts of ids.
 func termCounts(ids []int32) sparseVec {
 	s := slices.Clone(ids)
 	slices.Sort(s)
-	var v sparseVec
+	v := sparseVec{idx: make([]int32, 0, len(s)), val: make([]float64, 0, len(s))}
 	for i, t := range s {
 		if i > 0 && t == s[i-1] {
 			v.val[len(v.val)-1]++
@@ -146,7 +165,10 @@ func (m *linearModel) weigh(counts sparseVec) sparseVec {
 	v := sparseVec{idx: counts.idx, val: make([]float64, len(counts.val))}
 	norm := 0.0
 	for k, t := range counts.idx {
-		x := (1 + math.Log(counts.val[k])) * m.idf[t]
+		x := m.idf[t]
+		if tf := counts.val[k]; tf != 1 {
+			x *= 1 + math.Log(tf)
+		}
 		v.val[k] = x
 		norm += x * x
 	}
@@ -161,14 +183,12 @@ func (m *linearModel) weigh(counts sparseVec) sparseVec {
 
 // margins returns each label's SVM decision value for x.
 func (m *linearModel) margins(x sparseVec) []float64 {
-	s := make([]float64, m.nc)
-	for c := range m.nc {
-		w := m.w[c*(m.nf+1) : (c+1)*(m.nf+1)]
-		v := w[m.nf]
-		for k, t := range x.idx {
-			v += w[t] * x.val[k]
+	s := slices.Clone(m.bias)
+	for k, t := range x.idx {
+		xv := x.val[k]
+		for c, w := range m.wt[int(t)*m.nc : int(t+1)*m.nc] {
+			s[c] += w * xv
 		}
-		s[c] = v
 	}
 	return s
 }
