@@ -37,8 +37,9 @@
 //
 // # Routing
 //
-// A [Router] is trained on labelled examples (multinomial naive Bayes over
-// the analyzer's terms, optionally mixed with a kNN vote over a BM25 index
-// of the examples) and returns per-label probabilities, a confidence and
-// whether a person should decide.
+// A [Router] is trained on labelled examples (by default one-vs-rest
+// linear SVMs over TF-IDF vectors of the analyzer's terms with calibrated
+// probabilities, or multinomial naive Bayes; either optionally mixed with
+// a kNN vote over a BM25 index of the examples) and returns per-label
+// probabilities, a confidence and whether a person should decide.
 package matching
