@@ -11,11 +11,12 @@ import (
 // A hand-written JSON encoder for Achievement, the record written most
 // often (a bulk import encodes one per row). It produces exactly the bytes
 // encoding/json produces for the same value: same field order, the same
-// omitempty/omitzero rules, the same string escaping (through
-// appendCaseString in casecodec.go) and the nested types' own MarshalJSON
-// output for time.Time and decimal.Decimal. achcodec_internal_test.go
-// checks that on random values and fails when a struct it covers gains or
-// loses a field, so the two cannot drift apart silently.
+// omitempty/omitzero rules, the same string escaping (text that needs any
+// goes through appendCaseString in casecodec.go) and what the nested types'
+// MarshalJSON methods write for time.Time and decimal.Decimal, without
+// their allocations. achcodec_internal_test.go checks that on random values
+// and on every rune, and fails when a struct it covers gains or loses a
+// field, so the encoder and encoding/json cannot drift apart silently.
 
 // achCodecFields returns, for each struct type of this package that
 // appendAchievement writes field by field, the number of fields it knows.
