@@ -257,7 +257,7 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		errs := make([]error, len(fresh))
 		parallel(len(fresh), func(i int) {
 			if ir := fresh[i]; ir.merge == "" {
-				ir.rec, errs[i] = l.record(ir.v)
+				ir.rec, errs[i] = l.recordKeyed(ir.v, ir.key) // not merged yet: the key holds
 				ir.encoded = errs[i] == nil
 			}
 		})

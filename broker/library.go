@@ -64,6 +64,11 @@ func (l *Library[T]) prepare(v T) (T, error) {
 }
 
 func (l *Library[T]) record(v T) (driver.Record, error) {
+	return l.recordKeyed(v, v.dedupKey())
+}
+
+// recordKeyed is record with v's de-duplication key already computed.
+func (l *Library[T]) recordKeyed(v T, key string) (driver.Record, error) {
 	m := v.getMeta()
 	var body []byte
 	var err error
@@ -77,7 +82,7 @@ func (l *Library[T]) record(v T) (driver.Record, error) {
 	}
 	return driver.Record{
 		Kind: string(v.kind()), ID: m.ID, Version: m.Version,
-		Broker: m.Broker, Stage: v.stage(), Key: v.dedupKey(),
+		Broker: m.Broker, Stage: v.stage(), Key: key,
 		Created: m.Created, Updated: m.Updated, Body: body,
 	}, nil
 }

@@ -34,7 +34,17 @@ func normText(s string) string {
 	if out, ok := fastFold(s); ok {
 		return out
 	}
-	return collapseSpaces(foldWidth(s))
+	// Dropping a control character or a space can bring together runes
+	// that NFKC reorders or composes: repeat until nothing changes (twice
+	// for all but contrived input), so that normalization is idempotent.
+	for range 4 {
+		t := collapseSpaces(foldWidth(s))
+		if t == s {
+			break
+		}
+		s = t
+	}
+	return s
 }
 
 // fastFold normalizes the common case of Chinese text without running the
@@ -45,6 +55,11 @@ func normText(s string) string {
 // it reports false and the caller takes the general path; the result is the
 // same either way (FuzzNormText checks this).
 func fastFold(s string) (string, bool) {
+	if clean, ok := alreadyFolded(s); !ok {
+		return "", false
+	} else if clean {
+		return s, true // the common case: nothing to change, nothing to allocate
+	}
 	var b []byte
 	space := false
 	for _, r := range s {
@@ -73,6 +88,44 @@ func fastFold(s string) (string, bool) {
 		return s, true
 	}
 	return out, true
+}
+
+// alreadyFolded reports whether fastFold would return s unchanged (clean),
+// and false for ok when s holds a rune fastFold does not handle.
+func alreadyFolded(s string) (clean, ok bool) {
+	clean = true
+	space := true // a leading space is a change
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case c == ' ':
+				if space {
+					clean = false
+				}
+				space = true
+			case c > 0x20 && c < 0x7f:
+				space = false
+			case c == '\t':
+				clean = false
+			default:
+				return false, false
+			}
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		switch {
+		case stableCJK(r):
+			space = false
+		case r == 0x3000 || (r >= 0xFF01 && r <= 0xFF5E):
+			clean = false
+		default:
+			return false, false
+		}
+	}
+	return clean && (!space || s == ""), true
 }
 
 // stableCJK reports runes that NFKC and width folding leave unchanged and
