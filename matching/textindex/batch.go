@@ -288,19 +288,51 @@ func (ix *Index) PutBatch(docs []Doc) error {
 	}
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
-	nch := (len(docs) + batchChunk - 1) / batchChunk
+	const size = windowChunks * batchChunk
+	nw := (len(docs) + size - 1) / size
+	window := func(w int) []Doc { return docs[w*size : min(len(docs), (w+1)*size)] }
+	nch := min(windowChunks, (len(docs)+batchChunk-1)/batchChunk)
 	workers := max(1, min(runtime.GOMAXPROCS(0), nch))
-	b := &batch{ix: ix, counters: make([]*counter, workers), parts: make([]partition, workers)}
+	b := &batch{ix: ix, counters: make([]*counter, workers)}
 	for w := range workers {
 		b.counters[w] = newCounter(ix.an)
 	}
-	b.chunks = make([]analyzed, min(nch, windowChunks))
-	for start := 0; start < len(docs); start += windowChunks * batchChunk {
-		if err := b.window(docs[start:min(len(docs), start+windowChunks*batchChunk)]); err != nil {
-			return err
-		}
+	if workers > 1 {
+		// Several partitions per goroutine, handed out as they finish, so
+		// that a goroutine held up (by another process on the machine)
+		// does not hold the others up.
+		b.shift = uint(min(4, bits.Len(uint(4*workers-1))))
 	}
-	if len(docs) >= windowChunks*batchChunk && 4*len(docs) >= ix.ids.n() {
+	b.parts = make([]partition, 1<<b.shift)
+	b.chunks = [2][]analyzed{make([]analyzed, nch), make([]analyzed, nch)}
+	b.tasks(nil, 0, 0, window(0), b.chunks[0])
+	for w := range nw {
+		cur := b.chunks[w%2][:chunksOf(window(w))]
+		var nextDocs []Doc
+		var next []analyzed
+		if w+1 < nw {
+			nextDocs = window(w + 1)
+			next = b.chunks[(w+1)%2][:chunksOf(nextDocs)]
+		}
+		ix.mu.Lock()
+		if b.replaces(window(w)) {
+			err := b.oneByOne(window(w), cur)
+			ix.mu.Unlock()
+			if err != nil {
+				return err
+			}
+			// The next window's terms are looked up only now: inserting
+			// one by one may have compacted the index.
+			b.tasks(nil, 0, 0, nextDocs, next)
+			continue
+		}
+		first := b.number(window(w), cur)
+		// The postings of this window go in while the next window is
+		// analyzed: that only reads the dictionary, complete now.
+		b.tasks(cur, first, nw-1-w, nextDocs, next)
+		ix.mu.Unlock()
+	}
+	if len(docs) >= size && 4*len(docs) >= ix.ids.n() {
 		// The lists grew by doubling: give back their spare capacity.
 		ix.mu.Lock()
 		ix.trim()
@@ -309,18 +341,20 @@ func (ix *Index) PutBatch(docs []Doc) error {
 	return nil
 }
 
+func chunksOf(docs []Doc) int { return (len(docs) + batchChunk - 1) / batchChunk }
+
 // batch is the state of one PutBatch.
 type batch struct {
 	ix       *Index
 	counters []*counter // one per goroutine
+	shift    uint       // 1<<shift partitions
 	parts    []partition
-	chunks   []analyzed // of the current window
+	chunks   [2][]analyzed // of the current and the next window
 	seen     map[string]struct{}
 }
 
-// partition is one goroutine's share of the posting lists while a window
-// is inserted: with 2^k partitions (the largest power of two up to the
-// number of goroutines), those whose posting ids end in its number in k
+// partition is a share of the posting lists while a window is inserted:
+// with 2^k partitions, the lists whose posting ids end in its number in k
 // bits.
 type partition struct {
 	cnt     []uint32 // by pid >> k: postings in the window, then offsets
@@ -328,64 +362,76 @@ type partition struct {
 	buf     []pending
 }
 
-// run calls fn(w) on n goroutines (inline when n is 1) and waits.
-func run(n int, fn func(w int)) {
-	if n == 1 {
-		fn(0)
+// tasks inserts the postings of the window cur (documents numbered from
+// first; windowsLeft windows follow) and analyzes the documents of the
+// next window into next, on all goroutines. Either may be empty.
+func (b *batch) tasks(cur []analyzed, first uint32, windowsLeft int, nextDocs []Doc, next []analyzed) {
+	ix := b.ix
+	np := 0
+	if len(cur) > 0 {
+		np = len(b.parts)
+	}
+	n := np + len(next)
+	var task atomic.Int64
+	work := func(w int) {
+		for {
+			t := int(task.Add(1) - 1)
+			if t >= n {
+				return
+			}
+			if t < np {
+				b.parts[t].insert(ix, cur, first, uint32(t), b.shift, windowsLeft)
+				continue
+			}
+			ch := t - np
+			a := &next[ch]
+			if len(a.parts) != len(b.parts) {
+				a.parts = make([][]partEntry, len(b.parts))
+			}
+			a.reset()
+			for _, d := range nextDocs[ch*batchChunk : min(len(nextDocs), (ch+1)*batchChunk)] {
+				b.counters[w].addDoc(a, d.Texts)
+			}
+			ix.resolve(a, b.shift)
+		}
+	}
+	workers := min(len(b.counters), n)
+	if workers <= 1 {
+		work(0)
 		return
 	}
 	var wg sync.WaitGroup
-	for w := range n {
-		wg.Go(func() { fn(w) })
+	for w := range workers {
+		wg.Go(func() { work(w) })
 	}
 	wg.Wait()
 }
 
-func (b *batch) window(docs []Doc) error {
-	ix := b.ix
-	nch := (len(docs) + batchChunk - 1) / batchChunk
-	chunks := b.chunks[:nch]
-	shift := uint(bits.Len(uint(len(b.parts))) - 1)
-	var next atomic.Int64
-	run(min(len(b.counters), nch), func(w int) {
-		c := b.counters[w]
-		for {
-			ch := int(next.Add(1) - 1)
-			if ch >= nch {
-				return
-			}
-			a := &chunks[ch]
-			if len(a.parts) != 1<<shift {
-				a.parts = make([][]partEntry, 1<<shift)
-			}
-			a.reset()
-			for _, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
-				c.addDoc(a, d.Texts)
-			}
-			ix.resolve(a, shift)
-		}
-	})
-
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if b.replaces(docs) {
-		for ch := range chunks {
-			for i, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
-				if err := ix.insert(d.ID, &chunks[ch], i); err != nil {
-					return err
-				}
+// oneByOne inserts the analyzed window as Put would, document by document.
+func (b *batch) oneByOne(docs []Doc, chunks []analyzed) error {
+	for ch := range chunks {
+		for i, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
+			if err := b.ix.insert(d.ID, &chunks[ch], i); err != nil {
+				return err
 			}
 		}
-		return nil
 	}
+	return nil
+}
+
+// number adds the documents of the window and its new terms, completes
+// the partitions of the chunks with the postings of those terms and
+// returns the number of the window's first document.
+func (b *batch) number(docs []Doc, chunks []analyzed) uint32 {
+	ix := b.ix
 	first := uint32(ix.ids.n())
+	nf := len(ix.fields)
+	mask := uint32(1)<<b.shift - 1
 	for ch := range chunks {
 		a := &chunks[ch]
 		for i, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
 			ix.newDoc(d.ID, a, i)
 		}
-		nf := len(ix.fields)
-		mask := uint32(1)<<shift - 1
 		fi := 0
 		for _, e := range a.fresh {
 			for a.end[fi] <= e {
@@ -406,7 +452,6 @@ func (b *batch) window(docs []Doc) error {
 	if ix.keepVec {
 		for ch := range chunks {
 			a := &chunks[ch]
-			nf := len(ix.fields)
 			for i := range len(a.end) / nf {
 				var vec []byte
 				lo, _ := a.span(i * nf)
@@ -418,8 +463,7 @@ func (b *batch) window(docs []Doc) error {
 			}
 		}
 	}
-	run(1<<shift, func(w int) { b.parts[w].insert(ix, chunks, first, uint32(w), shift) })
-	return nil
+	return first
 }
 
 // replaces reports whether a document of the window has the id of an
@@ -451,8 +495,9 @@ func (b *batch) replaces(docs []Doc) bool {
 
 // insert appends the postings of the window in partition w of 1<<shift
 // (posting ids that end in w); the window's documents are numbered from
-// first, chunk by chunk.
-func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32, shift uint) {
+// first, chunk by chunk. windowsLeft is the number of windows of the
+// batch after this one.
+func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32, shift uint, windowsLeft int) {
 	nslot := (len(ix.post) >> shift) + 1
 	if len(p.cnt) < nslot {
 		p.cnt = append(p.cnt, make([]uint32, nslot-len(p.cnt))...)
@@ -495,7 +540,7 @@ func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32,
 		s := pid >> shift
 		end := cnt[s]
 		cnt[s] = 0
-		ix.post[pid].addRun(buf[start:end], ix.lens, nf, int(ix.tfld[pid]))
+		ix.post[pid].addRun(buf[start:end], ix.lens, nf, int(ix.tfld[pid]), int(end-start)*windowsLeft)
 		start = end
 	}
 	if cap(p.buf) > 1<<22 {

@@ -192,7 +192,7 @@ func TestAddRunMatchesAdd(t *testing.T) {
 		byRun := postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
 		for rest := run; len(rest) > 0; {
 			k := min(len(rest), 1+r.IntN(300))
-			byRun.addRun(rest[:k], lens, nf, f)
+			byRun.addRun(rest[:k], lens, nf, f, r.IntN(500))
 			rest = rest[k:]
 		}
 		if !bytes.Equal(one.data, byRun.data) || !cmp.Equal(one.skipList(), byRun.skipList(), cmp.AllowUnexported(skip{})) ||

@@ -219,7 +219,13 @@ type pending struct{ doc, tf uint32 }
 // without encoding them as varints first, and grows p.data at most once
 // per block (doubling, since a bulk load is trimmed afterwards). The
 // length of document d in the list's field is lens[d*nf+f].
-func (p *postings) addRun(run []pending, lens []uint32, nf, f int) {
+//
+// more is how many postings more the caller expects to add later (a
+// guess): when the list must grow, it grows for those too.
+func (p *postings) addRun(run []pending, lens []uint32, nf, f int, more int) {
+	if need := 2*len(run) + 2*binary.MaxVarintLen32; cap(p.data)-len(p.data) < need {
+		p.grow(need + 2*more)
+	}
 	for len(run) > 0 {
 		t := int(p.df % blockSize)
 		if t+len(run) < blockSize {
