@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
@@ -153,29 +154,32 @@ type bleveScaler struct {
 	ix  bleve.Index
 }
 
-func (s *bleveScaler) build(docs []eval.Paper) (float64, error) {
+func (s *bleveScaler) build(docs []eval.Paper) (float64, time.Duration, error) {
+	start := time.Now()
 	ix, err := newBleve(s.dir)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	s.ix = ix
 	if err := indexAll(ix, len(docs), func(i int) (string, string) {
 		return docs[i].ID, joinPaper(docs[i], eval.Title|eval.Keywords|eval.Abstract)
 	}); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	// Close to let scorch persist everything, then measure and reopen.
+	// Close to let scorch persist everything (part of building), then
+	// measure and reopen.
 	if err := ix.Close(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
+	took := time.Since(start)
 	size, err := dirSize(s.dir)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if s.ix, err = bleve.Open(s.dir); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return float64(size) / float64(len(docs)), nil
+	return float64(size) / float64(len(docs)), took, nil
 }
 
 func (s *bleveScaler) query(q string) error {

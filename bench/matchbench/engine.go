@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"time"
 
 	"github.com/kexie/techbroker/matching"
 	"github.com/kexie/techbroker/matching/eval"
@@ -52,11 +53,12 @@ func heap() uint64 {
 	return m.HeapAlloc
 }
 
-func (s *engineScaler) build(docs []eval.Paper) (float64, error) {
+func (s *engineScaler) build(docs []eval.Paper) (float64, time.Duration, error) {
 	before := heap()
+	start := time.Now()
 	e, err := matching.NewEngine(&s.opts)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// One batch, as Bleve gets batches: texts are analyzed on all cores.
 	batch := make([]matching.Document, len(docs))
@@ -64,23 +66,24 @@ func (s *engineScaler) build(docs []eval.Paper) (float64, error) {
 		batch[i] = matching.Document{Kind: matching.Achievement, ID: p.ID, Abstract: joinPaper(p, eval.Title|eval.Keywords|eval.Abstract)}
 	}
 	if err := e.AddBatch(batch); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	e.Compact() // trims the spare capacity of the posting lists
+	took := time.Since(start)
 	s.e = e
 	after := heap()
 	if s.memprof != "" {
 		f, err := os.Create(s.memprof)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		defer f.Close()
 		if err := pprof.WriteHeapProfile(f); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
 	runtime.KeepAlive(e)
-	return float64(int64(after)-int64(before)) / float64(len(docs)), nil
+	return float64(int64(after)-int64(before)) / float64(len(docs)), took, nil
 }
 
 func (s *engineScaler) query(q string) error {
