@@ -174,15 +174,15 @@ func (e *Engine) AddBatch(docs []Document) error {
 			end++
 		}
 		batch := make([]textindex.Doc, 0, end-start)
+		texts := make([]string, 0, 3*(end-start))
 		for _, doc := range docs[start:end] {
-			batch = append(batch, textindex.Doc{ID: doc.ID, Texts: []string{doc.Title, strings.Join(doc.Keywords, " "), doc.Abstract}})
+			texts = append(texts, doc.Title, strings.Join(doc.Keywords, " "), doc.Abstract)
+			batch = append(batch, textindex.Doc{ID: doc.ID, Texts: texts[len(texts)-3 : len(texts) : len(texts)]})
 		}
 		if err := e.index[kind].PutBatch(batch); err != nil {
 			return &Error{Op: "add", Kind: kind, Err: ErrInvalid, Msg: err.Error()}
 		}
-		for _, doc := range docs[start:end] {
-			e.setMeta(doc)
-		}
+		e.setMeta(docs[start:end]...)
 		start = end
 	}
 	return nil
@@ -205,24 +205,29 @@ func (e *Engine) check(doc Document) error {
 	return nil
 }
 
-// setMeta records the non-text part of an indexed document.
-func (e *Engine) setMeta(doc Document) {
-	m := meta{
-		disciplines: slices.Clone(doc.Disciplines),
-		industry:    slices.Clone(doc.IndustryCodes),
-		readiness:   doc.Readiness,
-		price:       doc.Price,
-		budgetMax:   doc.BudgetMax,
-		region:      doc.Region,
-		category:    e.categories(doc),
+// setMeta records the non-text part of indexed documents.
+func (e *Engine) setMeta(docs ...Document) {
+	ms := make([]meta, len(docs))
+	for i, doc := range docs {
+		ms[i] = meta{
+			disciplines: slices.Clone(doc.Disciplines),
+			industry:    slices.Clone(doc.IndustryCodes),
+			readiness:   doc.Readiness,
+			price:       doc.Price,
+			budgetMax:   doc.BudgetMax,
+			region:      doc.Region,
+			category:    e.categories(doc),
+		}
 	}
 	e.mu.Lock()
-	if m.empty() {
-		delete(e.meta[doc.Kind], doc.ID) // the zero meta is implied
-	} else {
-		e.meta[doc.Kind][doc.ID] = m
+	defer e.mu.Unlock()
+	for i, doc := range docs {
+		if m := ms[i]; !m.empty() {
+			e.meta[doc.Kind][doc.ID] = m
+		} else if len(e.meta[doc.Kind]) > 0 {
+			delete(e.meta[doc.Kind], doc.ID) // the zero meta is implied
+		}
 	}
-	e.mu.Unlock()
 }
 
 // Remove deletes a document and reports whether it was there.
