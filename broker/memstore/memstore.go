@@ -17,6 +17,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -248,8 +249,7 @@ func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []d
 // one write lock when the stream ends, so other readers and writers wait
 // only for that last step.
 func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch, error]) error {
-	var recs []driver.Record
-	var evs []driver.Event
+	var got []driver.Batch // copies, batch by batch (no slice regrowth)
 	seen := map[[2]string]struct{}{}
 	for b, err := range batches {
 		if err != nil {
@@ -273,14 +273,16 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 				return fmt.Errorf("memstore: append: kind, record id and type are required")
 			}
 		}
-		for _, r := range b.Records {
+		c := driver.Batch{Records: make([]driver.Record, len(b.Records)), Events: make([]driver.Event, len(b.Events))}
+		for i, r := range b.Records {
 			r = copyRecord(r)
 			r.Version = 1
-			recs = append(recs, r)
+			c.Records[i] = r
 		}
-		for _, e := range b.Events {
-			evs = append(evs, copyEvent(e))
+		for i, e := range b.Events {
+			c.Events[i] = copyEvent(e)
 		}
+		got = append(got, c)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -290,32 +292,53 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 	if s.closed {
 		return errClosed()
 	}
-	for _, r := range recs {
-		if tb := s.tableFor(r.Kind, false); tb != nil {
-			if _, ok := tb.recs[r.ID]; ok {
-				return driver.ErrExists
+	for _, b := range got {
+		for _, r := range b.Records {
+			if tb := s.tableFor(r.Kind, false); tb != nil {
+				if _, ok := tb.recs[r.ID]; ok {
+					return driver.ErrExists
+				}
 			}
 		}
 	}
 	added := map[string][]string{}
-	for _, r := range recs {
-		tb := s.tableFor(r.Kind, true)
-		tb.recs[r.ID] = r
-		if r.Key != "" {
-			tb.keys[r.Key] = append(tb.keys[r.Key], r.ID)
+	for _, b := range got {
+		for _, r := range b.Records {
+			added[r.Kind] = append(added[r.Kind], r.ID)
 		}
-		added[r.Kind] = append(added[r.Kind], r.ID)
+	}
+	for kind, ids := range added {
+		// A big load into a small table: size the map once rather than
+		// letting it grow step by step.
+		if tb := s.tableFor(kind, true); len(ids) > len(tb.recs) {
+			recs := make(map[string]driver.Record, len(tb.recs)+len(ids))
+			maps.Copy(recs, tb.recs)
+			keys := make(map[string][]string, len(tb.keys)+len(ids))
+			maps.Copy(keys, tb.keys)
+			tb.recs, tb.keys = recs, keys
+		}
+	}
+	nev := 0
+	for _, b := range got {
+		nev += len(b.Events)
+		for _, r := range b.Records {
+			tb := s.tableFor(r.Kind, true)
+			tb.recs[r.ID] = r
+			if r.Key != "" {
+				tb.keys[r.Key] = append(tb.keys[r.Key], r.ID)
+			}
+		}
 	}
 	for kind, ids := range added {
 		s.tableFor(kind, true).insertIDs(ids)
 	}
-	if cap(s.events)-len(s.events) < len(evs) {
-		s.events = slices.Grow(s.events, len(evs))
-	}
-	for _, e := range evs {
-		s.seq++
-		e.Seq = s.seq
-		s.events = append(s.events, e)
+	s.events = slices.Grow(s.events, nev)
+	for _, b := range got {
+		for _, e := range b.Events {
+			s.seq++
+			e.Seq = s.seq
+			s.events = append(s.events, e)
+		}
 	}
 	return nil
 }
