@@ -136,11 +136,9 @@ func (a Achievement) normalized() Achievement {
 	a.Readiness = a.Readiness.normalizedCopy()
 	if a.TransferModes != nil {
 		ms := make([]TransferMode, 0, len(a.TransferModes))
-		seen := map[TransferMode]bool{}
 		for _, m := range a.TransferModes {
 			m = TransferMode(lowerASCII(normCode(string(m))))
-			if m != "" && !seen[m] {
-				seen[m] = true
+			if m != "" && !slices.Contains(ms, m) { // at most six modes
 				ms = append(ms, m)
 			}
 		}
