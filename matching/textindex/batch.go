@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,6 +52,26 @@ func (a *analyzed) reset() {
 	a.end, a.lens, a.fresh = a.end[:0], a.lens[:0], a.fresh[:0]
 	for w := range a.parts {
 		a.parts[w] = a.parts[w][:0]
+	}
+}
+
+// reserve makes room for the entries of docs, estimated from the length
+// of their texts (about one distinct term per two bytes of CJK text).
+func (a *analyzed) reserve(docs []Doc, nf int) {
+	n := 0
+	for _, d := range docs {
+		for _, t := range d.Texts {
+			n += len(t)
+		}
+	}
+	n = n/2 + 16
+	a.keys = slices.Grow(a.keys, n)
+	a.tfs = slices.Grow(a.tfs, n)
+	a.pids = slices.Grow(a.pids, n)
+	a.end = slices.Grow(a.end, len(docs)*nf)
+	a.lens = slices.Grow(a.lens, len(docs)*nf)
+	for w := range a.parts {
+		a.parts[w] = slices.Grow(a.parts[w], n/len(a.parts)+n/(4*len(a.parts))+16)
 	}
 }
 
@@ -389,7 +410,9 @@ func (b *batch) tasks(cur []analyzed, first uint32, windowsLeft int, nextDocs []
 				a.parts = make([][]partEntry, len(b.parts))
 			}
 			a.reset()
-			for _, d := range nextDocs[ch*batchChunk : min(len(nextDocs), (ch+1)*batchChunk)] {
+			docs := nextDocs[ch*batchChunk : min(len(nextDocs), (ch+1)*batchChunk)]
+			a.reserve(docs, len(ix.fields))
+			for _, d := range docs {
 				b.counters[w].addDoc(a, d.Texts)
 			}
 			ix.resolve(a, b.shift)

@@ -160,19 +160,26 @@ func packBits(dst []byte, vals []uint32, w int) []byte {
 	if w == 0 {
 		return dst
 	}
+	n := (len(vals)*w + 7) / 8
+	start := len(dst)
+	dst = append(dst, make([]byte, n)...)
+	out := dst[start:]
 	var acc uint64
-	n := 0
+	nb, o := 0, 0
 	for _, x := range vals {
-		acc |= uint64(x) << n
-		n += w
-		for n >= 8 {
-			dst = append(dst, byte(acc))
-			acc >>= 8
-			n -= 8
+		acc |= uint64(x) << nb
+		nb += w
+		if nb >= 32 {
+			binary.LittleEndian.PutUint32(out[o:], uint32(acc))
+			o += 4
+			acc >>= 32
+			nb -= 32
 		}
 	}
-	if n > 0 {
-		dst = append(dst, byte(acc))
+	for ; nb > 0; nb -= 8 {
+		out[o] = byte(acc)
+		o++
+		acc >>= 8
 	}
 	return dst
 }

@@ -1,6 +1,7 @@
 package textindex
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"testing"
 )
@@ -75,5 +76,34 @@ func TestCursorBlocks(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPackBits packs values of every width and unpacks them back, and
+// checks the layout against a bit-by-bit reference.
+func TestPackBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for w := 1; w <= 32; w++ {
+		var vals [blockSize]uint32
+		for i := range vals {
+			vals[i] = uint32(r.Uint64() & (1<<w - 1))
+		}
+		got := packBits([]byte{7}, vals[:], w)
+		want := []byte{7}
+		for bit := 0; bit < blockSize*w; bit++ {
+			if bit%8 == 0 {
+				want = append(want, 0)
+			}
+			if vals[bit/w]>>(bit%w)&1 != 0 {
+				want[len(want)-1] |= 1 << (bit % 8)
+			}
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("width %d: packBits gives %x, want %x", w, got, want)
+		}
+		var back [blockSize]uint32
+		if rest := unpackBits(got[1:], &back, w); len(rest) != 0 || back != vals {
+			t.Fatalf("width %d: unpackBits(packBits(v)) differs from v", w)
+		}
 	}
 }
