@@ -29,8 +29,14 @@
 // # Updates
 //
 // [Index.Put] adds or replaces a document, [Index.Delete] removes one.
-// [Index.PutBatch] adds many in order, as Put would, but analyzes them on
-// all cores while one goroutine inserts (use it for bulk loads).
+// [Index.PutBatch] adds many in order, as Put would, but on all cores (use
+// it for bulk loads): documents go in windows of a few thousand; all
+// goroutines analyze a window's documents (analysis.Analyzer.AppendKeys:
+// terms as packed runes, no token strings) and look their terms up in
+// the dictionary, then each appends the postings of its share of the
+// posting lists, sorted by list so that each list is extended once per
+// window and whole blocks are packed straight away, while the next window
+// is analyzed.
 // Deleted documents are masked at once; their postings are dropped, and
 // document frequencies and the N of idf (which count deleted documents in
 // the meantime) become exact again, when the index compacts itself
@@ -40,14 +46,16 @@
 // # Concurrency and persistence
 //
 // Any number of searches run concurrently with each other; writes are
-// serialized and exclude searches (a sync.RWMutex). [Index.WriteTo] writes
+// serialized (a mutex) and exclude searches while they change the index
+// (a sync.RWMutex), not while they analyze text. [Index.WriteTo] writes
 // a snapshot and [Restore] reads it back; the analyzer is not part of the
 // snapshot, so restore with the one the index was built with.
 //
 // # Memory
 //
-// Terms get integer IDs (one- and two-character terms through an
-// open-addressing table keyed by their runes). A posting list is a byte
+// Terms get integer IDs (one- and two-character terms keyed by their
+// runes: CJK unigrams through an array, CJK bigrams and other short terms
+// through open-addressing tables). A posting list is a byte
 // slice: each full block of 128 documents is bit-packed (document gaps
 // and tf−1 at the smallest widths that fit the block) or varint-encoded,
 // whichever is smaller, with a skip entry per block; the last, partial
