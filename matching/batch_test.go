@@ -3,6 +3,7 @@ package matching_test
 import (
 	"context"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/kexie/techbroker/matching"
@@ -27,6 +28,43 @@ func BenchmarkEngineAdd(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// BenchmarkEngineAddBatch indexes 20,000 synthetic papers with AddBatch
+// and Compact (default options); one op is the whole batch. It reports
+// documents per second and the Go heap per document after GC.
+func BenchmarkEngineAddBatch(b *testing.B) {
+	papers := eval.Synthetic(rand.New(rand.NewPCG(3, 7)), 20000, nil)
+	docs := make([]matching.Document, len(papers))
+	for i, p := range papers {
+		docs[i] = matching.Document{Kind: matching.Achievement, ID: p.ID, Title: p.Title, Keywords: p.Keywords, Abstract: p.Abstract}
+	}
+	b.ReportAllocs()
+	var bytesPerDoc float64
+	for b.Loop() {
+		before := heapAlloc()
+		e, err := matching.NewEngine(nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := e.AddBatch(docs); err != nil {
+			b.Fatal(err)
+		}
+		e.Compact()
+		b.StopTimer()
+		bytesPerDoc = float64(int64(heapAlloc())-int64(before)) / float64(len(docs))
+		runtime.KeepAlive(e)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(docs)*b.N)/b.Elapsed().Seconds(), "docs/s")
+	b.ReportMetric(bytesPerDoc, "heap-B/doc")
+}
+
+func heapAlloc() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
 
 // TestAddBatchMatchesAdd indexes the same documents with Add and with
