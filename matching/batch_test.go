@@ -70,8 +70,30 @@ func heapAlloc() uint64 {
 // TestAddBatchMatchesAdd indexes the same documents with Add and with
 // AddBatch and compares the answers to every title as a query.
 func TestAddBatchMatchesAdd(t *testing.T) {
+	t.Run("default", func(t *testing.T) { testAddBatchMatchesAdd(t, nil, matching.DemandToAchievements) })
+	t.Run("router and feedback", func(t *testing.T) {
+		var ex []matching.Example
+		for _, p := range eval.Synthetic(rand.New(rand.NewPCG(4, 7)), 200, nil) {
+			ex = append(ex, matching.Example{Text: p.Title, Label: p.Category})
+		}
+		r, err := matching.TrainRouter(ex, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testAddBatchMatchesAdd(t, &matching.Options{Router: r, Feedback: 2, Weights: &matching.Weights{Text: 1, Category: 0.5}}, matching.SimilarAchievements)
+	})
+}
+
+func testAddBatchMatchesAdd(t *testing.T, opts *matching.Options, dir matching.Direction) {
 	papers := eval.Synthetic(rand.New(rand.NewPCG(2, 7)), 300, nil)
-	one, batch := newEngine(t), newEngine(t)
+	one, err := matching.NewEngine(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := matching.NewEngine(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var docs []matching.Document
 	for _, p := range papers {
 		d := matching.Document{Kind: matching.Achievement, ID: p.ID, Title: p.Title, Keywords: p.Keywords, Abstract: p.Abstract, Disciplines: []string{p.Discipline}}
@@ -83,8 +105,9 @@ func TestAddBatchMatchesAdd(t *testing.T) {
 	if err := batch.AddBatch(docs); err != nil {
 		t.Fatal(err)
 	}
+	categorized := false
 	for _, p := range papers[:50] {
-		q := matching.Query{Direction: matching.DemandToAchievements, Source: matching.Document{Kind: matching.Demand, Title: p.Title}, K: 5}
+		q := matching.Query{Direction: dir, Source: matching.Document{Kind: matching.Demand, Title: p.Title, Abstract: p.Abstract}, K: 5}
 		a, err := one.Match(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
@@ -100,7 +123,15 @@ func TestAddBatchMatchesAdd(t *testing.T) {
 			if a[i].ID != b[i].ID || a[i].Score != b[i].Score {
 				t.Fatalf("%q: match %d got %s %.6f, want %s %.6f", p.Title, i, b[i].ID, b[i].Score, a[i].ID, a[i].Score)
 			}
+			for _, sig := range b[i].Explanation.Signals {
+				if sig.Name == "category" && sig.Value > 0 {
+					categorized = true
+				}
+			}
 		}
+	}
+	if wantCategory := opts != nil && opts.Router != nil; categorized != wantCategory {
+		t.Fatalf("a match with a category signal: got %v, want %v", categorized, wantCategory)
 	}
 	if err := batch.AddBatch([]matching.Document{{Kind: matching.Achievement, ID: "x"}, {Kind: matching.Achievement}}); err == nil {
 		t.Fatal("AddBatch with an empty ID: got no error")

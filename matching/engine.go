@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/kexie/techbroker/matching/analysis"
@@ -205,7 +207,8 @@ func (e *Engine) check(doc Document) error {
 	return nil
 }
 
-// setMeta records the non-text part of indexed documents.
+// setMeta records the non-text part of indexed documents; with a Router,
+// it labels several documents at once on all cores.
 func (e *Engine) setMeta(docs ...Document) {
 	ms := make([]meta, len(docs))
 	for i, doc := range docs {
@@ -216,8 +219,26 @@ func (e *Engine) setMeta(docs ...Document) {
 			price:       doc.Price,
 			budgetMax:   doc.BudgetMax,
 			region:      doc.Region,
-			category:    e.categories(doc),
 		}
+	}
+	if e.opts.Router != nil {
+		const chunk = 64
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(runtime.GOMAXPROCS(0), (len(docs)+chunk-1)/chunk) {
+			wg.Go(func() {
+				for {
+					start := int(next.Add(chunk)) - chunk
+					if start >= len(docs) {
+						return
+					}
+					for i := start; i < min(len(docs), start+chunk); i++ {
+						ms[i].category = e.categories(docs[i])
+					}
+				}
+			})
+		}
+		wg.Wait()
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
