@@ -32,6 +32,16 @@
 // sequence numbers are assigned inside the single writer's transaction, so
 // they are in commit order.
 //
+// Bulk creation (driver.StreamCreator, which broker's Import uses) writes
+// each batch of a stream with multi-row INSERTs as it arrives, inside one
+// transaction, so the caller prepares the next batch while SQLite writes.
+// The writer connection does not checkpoint the WAL itself: after a commit
+// a goroutine of the Store runs a PASSIVE checkpoint on a read connection
+// (at most every 200 ms), so a commit, a big import's above all, returns
+// without waiting for its pages to be copied into the database file.
+// Close waits for a checkpoint under way; closing the last connection
+// checkpoints the rest.
+//
 // # Durability
 //
 // A transaction is all-or-nothing across a crash of the process (kill -9)

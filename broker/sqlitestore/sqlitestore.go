@@ -45,7 +45,20 @@ type Store struct {
 	mu     sync.Mutex
 	rstmts map[string]*sql.Stmt // by SQL text
 	closed bool
+
+	// The writer never checkpoints the WAL itself (wal_autocheckpoint is
+	// off on its connection): a commit signals ckpt, and a goroutine runs
+	// a PASSIVE checkpoint on a read connection, at most every
+	// checkpointEvery. A commit, a big import's above all, returns without
+	// waiting for its pages to be copied into the database file.
+	ckpt     chan struct{}
+	stop     chan struct{} // closed by Close
+	ckptDone chan struct{}
 }
+
+// checkpointEvery spaces the background checkpoints: each one syncs the
+// database file, so a stream of small commits shares one.
+const checkpointEvery = 200 * time.Millisecond
 
 var (
 	_ driver.Store         = (*Store)(nil)
@@ -84,7 +97,7 @@ func Open(path string, opts *Options) (*Store, error) {
 	// The writer begins every transaction with BEGIN IMMEDIATE, so a second
 	// process waits for the lock up to the busy timeout instead of failing
 	// with SQLITE_BUSY when it upgrades from reading to writing.
-	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+")&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=synchronous("+syncMode+")&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}
@@ -105,7 +118,9 @@ func Open(path string, opts *Options) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxLifetime(0)
 	r.SetConnMaxIdleTime(0)
-	s := &Store{w: w, r: r, rstmts: map[string]*sql.Stmt{}, wstmts: map[string]*sql.Stmt{}}
+	s := &Store{w: w, r: r, rstmts: map[string]*sql.Stmt{}, wstmts: map[string]*sql.Stmt{},
+		ckpt: make(chan struct{}, 1), stop: make(chan struct{}), ckptDone: make(chan struct{})}
+	go s.checkpointer()
 	for _, q := range []string{getSQL, insertRecordSQL, replaceSQL, deleteSQL, existsSQL, insertEventSQL} {
 		st, err := w.Prepare(q)
 		if err != nil {
@@ -173,6 +188,10 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	close(s.stop)
+	s.mu.Unlock()
+	<-s.ckptDone // a checkpoint under way has finished
+	s.mu.Lock()
 	var errs []error
 	for _, st := range s.rstmts {
 		errs = append(errs, st.Close())
@@ -189,6 +208,39 @@ func (s *Store) Close() error {
 }
 
 var errClosed = errors.New("sqlitestore: store is closed")
+
+// committed tells the checkpointer that the WAL has grown.
+func (s *Store) committed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		select {
+		case s.ckpt <- struct{}{}:
+		default: // one is pending already
+		}
+	}
+}
+
+// checkpointer copies committed WAL pages into the database file in the
+// background until the store closes. A PASSIVE checkpoint never blocks
+// the writer or the readers; what it cannot copy now, the next one does.
+// Closing the last connection checkpoints what is left.
+func (s *Store) checkpointer() {
+	defer close(s.ckptDone)
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.ckpt:
+		}
+		_, _ = s.r.Exec(`PRAGMA wal_checkpoint(PASSIVE)`) // a failure leaves the pages in the WAL for the next one
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(checkpointEvery):
+		}
+	}
+}
 
 // stmt returns a prepared statement for query on the read pool, preparing
 // it once.

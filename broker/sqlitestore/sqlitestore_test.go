@@ -343,3 +343,59 @@ func TestCrashDuringImport(t *testing.T) {
 	}
 	t.Logf("after the kill: %d records in %d imports (%d reported finished)", len(recs), len(rows), finished+1)
 }
+
+// TestBackgroundCheckpoint checks that committed pages reach the database
+// file without a writer's help: the writer's connection never checkpoints,
+// the store's checkpointer does, and Close waits for it.
+func TestBackgroundCheckpoint(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "broker.db")
+	s, err := sqlitestore.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3000
+	recs := make([]driver.Record, n)
+	body := []byte(`{"title":"` + strings.Repeat("海洋", 200) + `"}`)
+	for i := range recs {
+		recs[i] = driver.Record{Kind: "achievement", ID: fmt.Sprintf("a%05d", i), Created: time.Now(), Updated: time.Now(), Body: body}
+	}
+	if err := s.CreateMany(context.Background(), recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	grown := false
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() > before.Size()+n*int64(len(body)) {
+			grown = true
+			break
+		}
+	}
+	if !grown {
+		t.Error("the database file did not grow within 10 s of the commit: nothing checkpointed the WAL")
+	}
+	// Commits right before Close: Close must not race the checkpointer.
+	for i := 0; i < 20; i++ {
+		if err := s.CreateMany(context.Background(), []driver.Record{{Kind: "x", ID: fmt.Sprint(i), Created: time.Now(), Updated: time.Now()}}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = sqlitestore.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.List(context.Background(), driver.Query{Kind: "achievement"})
+	if err != nil || len(got) != n {
+		t.Fatalf("after reopening: got %d records (%v), want %d", len(got), err, n)
+	}
+}

@@ -55,6 +55,7 @@ func (s *Store) Update(ctx context.Context, fn func(context.Context, driver.Tx) 
 		}
 		return fail(ctx, "commit", err)
 	}
+	s.committed()
 	return nil
 }
 
