@@ -137,12 +137,3 @@ func testAddBatchMatchesAdd(t *testing.T, opts *matching.Options, dir matching.D
 		t.Fatal("AddBatch with an empty ID: got no error")
 	}
 }
-
-func newEngine(t *testing.T) *matching.Engine {
-	t.Helper()
-	e, err := matching.NewEngine(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
