@@ -144,13 +144,12 @@ func (m *linearModel) transpose() {
 	m.w = nil
 }
 
-// termCounts returns the vector of term counts of ids.
+// termCounts returns the vector of term counts of ids, which it sorts.
 func termCounts(ids []int32) sparseVec {
-	s := slices.Clone(ids)
-	slices.Sort(s)
-	v := sparseVec{idx: make([]int32, 0, len(s)), val: make([]float64, 0, len(s))}
-	for i, t := range s {
-		if i > 0 && t == s[i-1] {
+	slices.Sort(ids)
+	v := sparseVec{idx: make([]int32, 0, len(ids)), val: make([]float64, 0, len(ids))}
+	for i, t := range ids {
+		if i > 0 && t == ids[i-1] {
 			v.val[len(v.val)-1]++
 			continue
 		}
@@ -161,8 +160,15 @@ func termCounts(ids []int32) sparseVec {
 }
 
 // weigh turns term counts into a unit-length sublinear TF-IDF vector.
+// The result shares counts' index slice.
 func (m *linearModel) weigh(counts sparseVec) sparseVec {
-	v := sparseVec{idx: counts.idx, val: make([]float64, len(counts.val))}
+	return m.weighInto(counts, make([]float64, len(counts.val)))
+}
+
+// weighInto is weigh writing the weights into val (which may be
+// counts.val).
+func (m *linearModel) weighInto(counts sparseVec, val []float64) sparseVec {
+	v := sparseVec{idx: counts.idx, val: val}
 	norm := 0.0
 	for k, t := range counts.idx {
 		x := m.idf[t]
@@ -193,9 +199,11 @@ func (m *linearModel) margins(x sparseVec) []float64 {
 	return s
 }
 
-// probs returns the label probabilities of a text given as term ids.
+// probs returns the label probabilities of a text given as term ids
+// (which it sorts).
 func (m *linearModel) probs(ids []int32) []float64 {
-	s := m.margins(m.weigh(termCounts(ids)))
+	counts := termCounts(ids)
+	s := m.margins(m.weighInto(counts, counts.val))
 	for c := range s {
 		s[c] *= m.temp
 	}
