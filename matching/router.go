@@ -24,7 +24,7 @@ type RouterModel uint8
 // Router models.
 const (
 	// AutoModel, the zero value, is LinearSVM, except NaiveBayes when a
-	// naive Bayes option (Alpha, Neighbours, Complement, Binary) is set or
+	// naive Bayes option (Alpha, Complement, Binary) is set or
 	// when there are fewer than 30 examples, too few to calibrate the
 	// SVM's probabilities.
 	AutoModel RouterModel = iota

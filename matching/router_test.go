@@ -107,6 +107,15 @@ func TestRouterLinear(t *testing.T) {
 		t.Errorf("Route of shared words: %+v, want confidence ≤ 0.8", got)
 	}
 	checkRouting(t, r.Route(""))
+
+	// Examples without any term (empty, or only stop words) are valid.
+	ex := append(topics(1), Example{"", "能源"}, Example{"的 和", "医学"})
+	if r, err = TrainRouter(ex, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Route("水稻施肥"); got.Label != "农学" {
+		t.Errorf("with empty examples, Route = %+v, want 农学", got)
+	}
 }
 
 func TestRouterModelChoice(t *testing.T) {
