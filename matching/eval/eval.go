@@ -176,8 +176,8 @@ type BuiltIn struct {
 // one text field per document, cosine similarity with one round of
 // Rocchio feedback from the 3 best candidates for document-as-query
 // tasks, and, when train is not empty, a category signal (weight 0.2
-// against text 1) from a naive Bayes router trained on it; the router of
-// the routing task is naive Bayes with the default smoothing.
+// against text 1) from the default router (a linear SVM) trained on it;
+// the router of the routing task is the default router too.
 func DefaultBuiltIn(train []Labelled) BuiltIn {
 	return BuiltIn{
 		Engine:        &matching.Options{Feedback: 3, Weights: &matching.Weights{Text: 1, Category: 0.2}},
