@@ -3,7 +3,6 @@ package textindex
 import (
 	"encoding/binary"
 	"math/bits"
-	"sort"
 )
 
 // cursor iterates one posting list in document order. Full blocks are
@@ -76,7 +75,15 @@ func (c *cursor) advance(target uint32) bool {
 	}
 	if c.bi < c.bn && c.docs[c.bn-1] >= target {
 		// In the buffered block.
-		i := c.bi + sort.Search(c.bn-c.bi, func(i int) bool { return c.docs[c.bi+i] >= target })
+		i, j := c.bi, c.bn-1 // docs[j] >= target
+		for i < j {
+			h := int(uint(i+j) >> 1)
+			if c.docs[h] >= target {
+				j = h
+			} else {
+				i = h + 1
+			}
+		}
 		c.doc, c.tf = c.docs[i], c.tfs[i]
 		c.bi = i + 1
 		return true
@@ -85,7 +92,15 @@ func (c *cursor) advance(target uint32) bool {
 	if c.blk < len(sk) && (c.blk == 0 || sk[c.blk-1].lastDoc < target) {
 		// First block whose last document reaches target (binary search:
 		// a probe for a far document must not walk every skip entry).
-		b := c.blk + sort.Search(len(sk)-c.blk, func(i int) bool { return sk[c.blk+i].lastDoc >= target })
+		b, hi := c.blk, len(sk) // first skip with lastDoc >= target, or len(sk)
+		for b < hi {
+			h := int(uint(b+hi) >> 1)
+			if sk[h].lastDoc >= target {
+				hi = h
+			} else {
+				b = h + 1
+			}
+		}
 		if b > 0 {
 			c.pos = int(sk[b-1].end)
 			c.doc = sk[b-1].lastDoc
@@ -189,22 +204,22 @@ func unpackBits(src []byte, vals *[blockSize]uint32, w int) []byte {
 		*vals = [blockSize]uint32{}
 		return src
 	}
+	// 128 values of w bits are 16·w bytes, a whole number of 32-bit
+	// words: read them one word at a time into a 64-bit accumulator.
 	n := blockSize / 8 * w
 	b := src[:n]
 	mask := uint64(1)<<w - 1
-	i, bp := 0, 0
-	// Whole 64-bit loads while 8 bytes remain, then byte by byte.
-	for ; i < blockSize && bp/8+8 <= n; i++ {
-		vals[i] = uint32(binary.LittleEndian.Uint64(b[bp/8:]) >> (bp % 8) & mask)
-		bp += w
-	}
-	for ; i < blockSize; i++ {
-		var x uint64
-		for k, j := 0, bp/8; k < 8 && j < n; k, j = k+1, j+1 {
-			x |= uint64(b[j]) << (8 * k)
+	var acc uint64
+	nb, o := 0, 0
+	for i := range vals {
+		if nb < w {
+			acc |= uint64(binary.LittleEndian.Uint32(b[o:o+4])) << nb
+			o += 4
+			nb += 32
 		}
-		vals[i] = uint32(x >> (bp % 8) & mask)
-		bp += w
+		vals[i] = uint32(acc & mask)
+		acc >>= w
+		nb -= w
 	}
 	return src[n:]
 }
