@@ -121,8 +121,12 @@ func TestReopenAndConcurrentMigrate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{schema, "schema_migrations"}.Sanitize()).Scan(&n); err != nil || n != 1 {
-		t.Errorf("schema_migrations rows: got %d, %v; want 1", n, err)
+	files, err := os.ReadDir("migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{schema, "schema_migrations"}.Sanitize()).Scan(&n); err != nil || n != len(files) {
+		t.Errorf("schema_migrations rows: got %d, %v; want one per migration, %d", n, err, len(files))
 	}
 }
 

@@ -309,7 +309,11 @@ func get(ctx context.Context, row *sql.Row, kind, id string) (driver.Record, err
 // listSQL builds the query for q and its arguments.
 func listSQL(q *driver.Query) (string, []any) {
 	var b strings.Builder
-	b.WriteString(`SELECT id, ` + recordCols + ` FROM records WHERE kind = ?`)
+	b.WriteString(`SELECT id, ` + recordCols + ` FROM records`)
+	if q.Key != "" {
+		b.WriteString(` INDEXED BY records_key`) // a key holds few records; never walk the kind
+	}
+	b.WriteString(` WHERE kind = ?`)
 	args := []any{q.Kind}
 	if q.Broker != "" {
 		b.WriteString(` AND broker = ?`)
@@ -453,7 +457,7 @@ func (s *Store) FindKeys(ctx context.Context, kind string, keys []string) (map[s
 			return nil, err
 		}
 		chunk := keys[start:min(start+500, len(keys))]
-		query := `SELECT key, min(id) FROM records WHERE kind = ? AND key <> '' AND key IN (?` +
+		query := `SELECT key, min(id) FROM records INDEXED BY records_key WHERE kind = ? AND key <> '' AND key IN (?` +
 			strings.Repeat(",?", len(chunk)-1) + `) GROUP BY key`
 		args := make([]any, 0, len(chunk)+1)
 		args = append(args, kind)

@@ -99,9 +99,13 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	files, err := os.ReadDir("migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != 1 {
-		t.Errorf("schema_migrations rows: got %d, %v; want 1", n, err)
+	if err := db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != len(files) {
+		t.Errorf("schema_migrations rows: got %d, %v; want one per migration, %d", n, err, len(files))
 	}
 	var mode string
 	if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
@@ -397,5 +401,44 @@ func TestBackgroundCheckpoint(t *testing.T) {
 	got, err := s.List(context.Background(), driver.Query{Kind: "achievement"})
 	if err != nil || len(got) != n {
 		t.Fatalf("after reopening: got %d records (%v), want %d", len(got), err, n)
+	}
+}
+
+// TestKeyQueriesUseTheKeyIndex guards the plans of the queries on a
+// de-duplication key: without the key index they would walk every record
+// of the kind.
+func TestKeyQueriesUseTheKeyIndex(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "broker.db")
+	s, err := sqlitestore.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`SELECT id FROM records INDEXED BY records_key WHERE kind = 'achievement' AND key = 'k' AND key <> '' ORDER BY id LIMIT 10`,
+		`SELECT key, min(id) FROM records INDEXED BY records_key WHERE kind = 'achievement' AND key <> '' AND key IN ('a', 'b') GROUP BY key`,
+	} {
+		var plan strings.Builder
+		rows, err := db.Query(`EXPLAIN QUERY PLAN ` + q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan.WriteString(detail + "; ")
+		}
+		rows.Close()
+		if !strings.Contains(plan.String(), "USING INDEX records_key (key=?)") {
+			t.Errorf("%s: plan %q does not search records_key by key", q, plan.String())
+		}
 	}
 }
