@@ -34,7 +34,7 @@ const noPID = math.MaxUint32
 type analyzed struct {
 	keys  []uint64
 	tfs   []uint32
-	pids  []uint32
+	pids  []uint32 // only with KeepVectors
 	long  []string
 	end   []int
 	lens  []uint32
@@ -67,7 +67,6 @@ func (a *analyzed) reserve(docs []Doc, nf int) {
 	n = n/2 + 16
 	a.keys = slices.Grow(a.keys, n)
 	a.tfs = slices.Grow(a.tfs, n)
-	a.pids = slices.Grow(a.pids, n)
 	a.end = slices.Grow(a.end, len(docs)*nf)
 	a.lens = slices.Grow(a.lens, len(docs)*nf)
 	for w := range a.parts {
@@ -183,16 +182,31 @@ func (ix *Index) resolve(a *analyzed, shift uint) {
 	for j := range a.end {
 		lo, hi := a.span(j)
 		f := j % nf
+		d := &ix.dict[f]
 		doc := uint32(j / nf)
 		for e := lo; e < hi; e++ {
-			pid, ok := ix.lookup(f, a, e)
+			// getShort inlined for CJK unigrams and bigrams, nearly all
+			// the terms of Chinese text.
+			var pid uint32
+			var ok bool
+			k := a.keys[e]
+			if r1, r2 := k>>32, k&0xFFFFFFFF; uniFirst <= r1 && r1 <= uniLast && r2 == uniMark && d.uni != nil {
+				v := d.uni[r1-uniFirst]
+				pid, ok = v-1, v != 0
+			} else if uniFirst <= r1 && r1 <= uniLast && uniFirst <= r2 && r2 <= uniLast {
+				pid, ok = d.bi.get(uint32((r1-uniFirst)<<15 | (r2 - uniFirst) + 1))
+			} else {
+				pid, ok = ix.lookup(f, a, e)
+			}
 			if !ok {
 				pid = noPID
 				a.fresh = append(a.fresh, e)
 			} else if a.parts != nil {
 				a.parts[pid&mask] = append(a.parts[pid&mask], partEntry{pid, doc, a.tfs[e]})
 			}
-			a.pids = append(a.pids, pid)
+			if ix.keepVec {
+				a.pids = append(a.pids, pid)
+			}
 		}
 	}
 }
@@ -465,7 +479,9 @@ func (b *batch) number(docs []Doc, chunks []analyzed) uint32 {
 			if !ok {
 				pid = ix.newTerm(f, a, e)
 			}
-			a.pids[e] = pid
+			if ix.keepVec {
+				a.pids[e] = pid
+			}
 			// After the chunk's resolved postings of its partition: they
 			// belong to other lists, all of whose postings in the chunk
 			// were resolved, so each list stays in document order.

@@ -52,48 +52,50 @@ func TestPutBatchMatchesPut(t *testing.T) {
 		{"second batch compacts", [][2]int{{window / 4, 0}, {window / 2, 2}}, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := rand.New(rand.NewPCG(5, 5))
-			opts := &Options{Fields: []FieldOptions{{Name: "title", Boost: 2}, {Name: "abstract"}}, KeepVectors: true}
-			one, err := New(opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			batch, err := New(opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ids []string
-			for bi, spec := range tt.batches {
-				prefix := "d"
-				if spec[1] > 0 && bi > 0 {
-					prefix = "d" // the second batch reuses the ids of the first
-				} else if bi > 0 {
-					prefix = fmt.Sprint("b", bi, "-")
-				}
-				docs := batchDocs(r, prefix, spec[0], spec[1])
-				for _, d := range docs {
-					if err := one.Put(d.ID, d.Texts...); err != nil {
-						t.Fatal(err)
-					}
-					ids = append(ids, d.ID)
-				}
-				if err := batch.PutBatch(docs); err != nil {
+		for _, keep := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/vectors=%v", tt.name, keep), func(t *testing.T) {
+				r := rand.New(rand.NewPCG(5, 5))
+				opts := &Options{Fields: []FieldOptions{{Name: "title", Boost: 2}, {Name: "abstract"}}, KeepVectors: keep}
+				one, err := New(opts)
+				if err != nil {
 					t.Fatal(err)
 				}
-			}
-			if n := batch.ids.n(); tt.compacted != (n < len(ids)) {
-				t.Fatalf("%d documents numbered for %d puts: compacted %v, want %v", n, len(ids), n < len(ids), tt.compacted)
-			}
-			if a, b := snapshot(t, one), snapshot(t, batch); !bytes.Equal(a, b) {
-				t.Fatalf("snapshots differ: got %d bytes with PutBatch, want %d as with Put", len(b), len(a))
-			}
-			for _, id := range ids {
-				if diff := cmp.Diff(one.DocVector(id), batch.DocVector(id)); diff != "" {
-					t.Fatalf("DocVector(%q) mismatch (-Put +PutBatch):\n%s", id, diff)
+				batch, err := New(opts)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-		})
+				var ids []string
+				for bi, spec := range tt.batches {
+					prefix := "d"
+					if spec[1] > 0 && bi > 0 {
+						prefix = "d" // the second batch reuses the ids of the first
+					} else if bi > 0 {
+						prefix = fmt.Sprint("b", bi, "-")
+					}
+					docs := batchDocs(r, prefix, spec[0], spec[1])
+					for _, d := range docs {
+						if err := one.Put(d.ID, d.Texts...); err != nil {
+							t.Fatal(err)
+						}
+						ids = append(ids, d.ID)
+					}
+					if err := batch.PutBatch(docs); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if n := batch.ids.n(); tt.compacted != (n < len(ids)) {
+					t.Fatalf("%d documents numbered for %d puts: compacted %v, want %v", n, len(ids), n < len(ids), tt.compacted)
+				}
+				if a, b := snapshot(t, one), snapshot(t, batch); !bytes.Equal(a, b) {
+					t.Fatalf("snapshots differ: got %d bytes with PutBatch, want %d as with Put", len(b), len(a))
+				}
+				for _, id := range ids {
+					if diff := cmp.Diff(one.DocVector(id), batch.DocVector(id)); diff != "" {
+						t.Fatalf("DocVector(%q) mismatch (-Put +PutBatch):\n%s", id, diff)
+					}
+				}
+			})
+		}
 	}
 }
 
