@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/kexie/techbroker/broker/driver"
@@ -175,6 +176,7 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		w = startImportWriter(ctx, sc)
 		defer w.abort()
 	}
+	procs := runtime.GOMAXPROCS(0)    // goroutines checking and encoding a block
 	storedKeys := map[string]string{} // key -> ID of a stored record
 	var good []*importRow[T]          // rows to write (when streaming, only the current block's)
 	byKey := map[string]dupOf[T]{}    // key -> first good row holding it
@@ -190,7 +192,7 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 			return rep, wrap("import", kind, "", err)
 		}
 		prepared := make([]error, len(rows))
-		parallel(len(rows), func(i int) {
+		parallelOn(procs, len(rows), func(i int) {
 			ir := rows[i]
 			ir.v, prepared[i] = l.prepare(l.applyDefaults(ir.v, &o, rep.Batch))
 			if prepared[i] == nil {
@@ -255,7 +257,7 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		// Encode the block's new records while the next block is read.
 		fresh := good[first:]
 		errs := make([]error, len(fresh))
-		parallel(len(fresh), func(i int) {
+		parallelOn(procs, len(fresh), func(i int) {
 			if ir := fresh[i]; ir.merge == "" {
 				ir.rec, errs[i] = l.recordKeyed(ir.v, ir.key) // not merged yet: the key holds
 				ir.encoded = errs[i] == nil
@@ -282,8 +284,17 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		}
 		clear(good) // the rows' values are no longer needed
 		good = good[:0]
+		sent := time.Now()
 		if err := w.send(b); err != nil {
 			return rep, wrap("import", kind, "", err)
+		}
+		// When the store is slower than the checking (it was still busy
+		// with the last block), leave it a processor of its own: sharing
+		// one with the checkers slows the writer, which sets the pace.
+		if time.Since(sent) > time.Millisecond {
+			procs = max(1, runtime.GOMAXPROCS(0)-1)
+		} else {
+			procs = runtime.GOMAXPROCS(0)
 		}
 	}
 	if fatal != nil {
@@ -778,7 +789,12 @@ func sortFieldErrors(errs []FieldError) {
 // parallel calls fn(0) … fn(n-1) on up to GOMAXPROCS goroutines and waits
 // for all of them. fn must be safe for concurrent use on distinct i.
 func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n/64+1)
+	parallelOn(runtime.GOMAXPROCS(0), n, fn)
+}
+
+// parallelOn is parallel on up to procs goroutines.
+func parallelOn(procs, n int, fn func(i int)) {
+	workers := min(procs, n/64+1)
 	if workers <= 1 {
 		for i := 0; i < n; i++ {
 			fn(i)
