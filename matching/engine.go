@@ -210,18 +210,9 @@ func (e *Engine) check(doc Document) error {
 // setMeta records the non-text part of indexed documents; with a Router,
 // it labels several documents at once on all cores.
 func (e *Engine) setMeta(docs ...Document) {
-	ms := make([]meta, len(docs))
-	for i, doc := range docs {
-		ms[i] = meta{
-			disciplines: slices.Clone(doc.Disciplines),
-			industry:    slices.Clone(doc.IndustryCodes),
-			readiness:   doc.Readiness,
-			price:       doc.Price,
-			budgetMax:   doc.BudgetMax,
-			region:      doc.Region,
-		}
-	}
+	var cats [][]float64
 	if e.opts.Router != nil {
+		cats = make([][]float64, len(docs))
 		const chunk = 64
 		var next atomic.Int64
 		var wg sync.WaitGroup
@@ -233,7 +224,7 @@ func (e *Engine) setMeta(docs ...Document) {
 						return
 					}
 					for i := start; i < min(len(docs), start+chunk); i++ {
-						ms[i].category = e.categories(docs[i])
+						cats[i] = e.categories(docs[i])
 					}
 				}
 			})
@@ -243,7 +234,18 @@ func (e *Engine) setMeta(docs ...Document) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i, doc := range docs {
-		if m := ms[i]; !m.empty() {
+		m := meta{
+			disciplines: slices.Clone(doc.Disciplines),
+			industry:    slices.Clone(doc.IndustryCodes),
+			readiness:   doc.Readiness,
+			price:       doc.Price,
+			budgetMax:   doc.BudgetMax,
+			region:      doc.Region,
+		}
+		if cats != nil {
+			m.category = cats[i]
+		}
+		if !m.empty() {
 			e.meta[doc.Kind][doc.ID] = m
 		} else if len(e.meta[doc.Kind]) > 0 {
 			delete(e.meta[doc.Kind], doc.ID) // the zero meta is implied

@@ -154,16 +154,14 @@ type bleveScaler struct {
 	ix  bleve.Index
 }
 
-func (s *bleveScaler) build(docs []eval.Paper) (float64, time.Duration, error) {
+func (s *bleveScaler) build(docs []eval.Paper, texts []string) (float64, time.Duration, error) {
 	start := time.Now()
 	ix, err := newBleve(s.dir)
 	if err != nil {
 		return 0, 0, err
 	}
 	s.ix = ix
-	if err := indexAll(ix, len(docs), func(i int) (string, string) {
-		return docs[i].ID, joinPaper(docs[i], eval.Title|eval.Keywords|eval.Abstract)
-	}); err != nil {
+	if err := indexAll(ix, len(docs), func(i int) (string, string) { return docs[i].ID, texts[i] }); err != nil {
 		return 0, 0, err
 	}
 	// Close to let scorch persist everything (part of building), then

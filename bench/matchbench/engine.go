@@ -53,7 +53,7 @@ func heap() uint64 {
 	return m.HeapAlloc
 }
 
-func (s *engineScaler) build(docs []eval.Paper) (float64, time.Duration, error) {
+func (s *engineScaler) build(docs []eval.Paper, texts []string) (float64, time.Duration, error) {
 	before := heap()
 	start := time.Now()
 	e, err := matching.NewEngine(&s.opts)
@@ -63,7 +63,7 @@ func (s *engineScaler) build(docs []eval.Paper) (float64, time.Duration, error) 
 	// One batch, as Bleve gets batches: texts are analyzed on all cores.
 	batch := make([]matching.Document, len(docs))
 	for i, p := range docs {
-		batch[i] = matching.Document{Kind: matching.Achievement, ID: p.ID, Abstract: joinPaper(p, eval.Title|eval.Keywords|eval.Abstract)}
+		batch[i] = matching.Document{Kind: matching.Achievement, ID: p.ID, Abstract: texts[i]}
 	}
 	if err := e.AddBatch(batch); err != nil {
 		return 0, 0, err

@@ -10,6 +10,7 @@
 // for the engine; index bytes on disk for Bleve, after Close). The build
 // time runs from an empty index to one ready to search (the engine: after
 // AddBatch and Compact; Bleve: after Close, which persists it); the
+// joining of each document's fields into one text, done before, and the
 // garbage collections and the directory walk that measure the memory are
 // not part of it.
 //
@@ -58,9 +59,11 @@ type Figures struct {
 
 // scaler is what the scale run needs from an engine.
 type scaler interface {
-	// build indexes docs and returns the bytes per document it costs and
-	// the time the indexing took (without the measuring of the memory).
-	build(docs []eval.Paper) (bytesPerDoc float64, took time.Duration, err error)
+	// build indexes docs, whose texts (title, keywords and abstract
+	// joined, prepared before the clock starts) are texts, and returns the
+	// bytes per document it costs and the time the indexing took (without
+	// the measuring of the memory).
+	build(docs []eval.Paper, texts []string) (bytesPerDoc float64, took time.Duration, err error)
 	query(text string) error
 	close() error
 }
@@ -200,7 +203,11 @@ func run(args []string, out, logw io.Writer) error {
 }
 
 func scaleRun(s scaler, docs []eval.Paper, qs []string, f *Figures) error {
-	bpd, took, err := s.build(docs)
+	texts := make([]string, len(docs))
+	for i, p := range docs {
+		texts[i] = joinPaper(p, eval.Title|eval.Keywords|eval.Abstract)
+	}
+	bpd, took, err := s.build(docs, texts)
 	if err != nil {
 		return err
 	}
