@@ -13,9 +13,11 @@
 // # Layout
 //
 // A records table (kind, id, version, broker, stage, key, created,
-// updated, body) with its primary key on (kind, id) and indexes for each
-// Query filter, ordered by ID (the de-duplication key's index holds the
-// key alone: keys are hashes, and queries on one name the index); an events table whose seq is an
+// updated, body) with its primary key on (kind, id) and indexes for the
+// broker, stage and key filters, ordered by ID (the de-duplication key's
+// index holds the key alone: keys are hashes, and queries on one name the
+// index; Updated has no index of its own: the library filters on it only
+// together with a broker); an events table whose seq is an
 // AUTOINCREMENT key; and schema_migrations. The migrations are embedded in
 // the binary, numbered, and each is applied once, in a transaction with
 // its schema_migrations row. Times are integer microseconds since the
