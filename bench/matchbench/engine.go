@@ -83,6 +83,7 @@ func (s *engineScaler) build(docs []eval.Paper, texts []string) (float64, time.D
 		}
 	}
 	runtime.KeepAlive(e)
+	runtime.KeepAlive(texts) // live in before, so live in after too
 	return float64(int64(after)-int64(before)) / float64(len(docs)), took, nil
 }
 
