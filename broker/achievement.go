@@ -166,7 +166,6 @@ func (a Achievement) check(c *checker, s *System) {
 
 // checkShares checks inventors' shares: each in [0, 100], total ≤ 100.
 func checkShares(c *checker, inv []Inventor) {
-	total := decimal.Zero
 	ok := true
 	for i, x := range inv {
 		f := "inventors[" + itoa(i) + "].share"
@@ -175,16 +174,41 @@ func checkShares(c *checker, inv []Inventor) {
 			ok = false
 			continue
 		}
-		if x.Share.Sign() < 0 || x.Share.GreaterThan(hundred) {
+		if x.Share.Sign() < 0 || greaterThanPow10(x.Share, 2) {
 			c.add(f, "share_range", "", x.Share.String())
 			ok = false
 			continue
 		}
-		total = total.Add(x.Share)
 	}
-	if ok && total.GreaterThan(hundred) {
+	if ok && sharesOver100(inv) {
+		total := decimal.Zero
+		for _, x := range inv {
+			total = total.Add(x.Share)
+		}
 		c.add("inventors", "share_total", "100", total.String())
 	}
+}
+
+// sharesOver100 reports whether sane shares in [0, 100] add up to more
+// than 100, in integer units of 0.0001 when every share is small.
+func sharesOver100(inv []Inventor) bool {
+	var units int64
+	for _, x := range inv {
+		sc, exp, ok := smallDecimal(x.Share)
+		if !ok || exp > 2 {
+			total := decimal.Zero
+			for _, x := range inv {
+				total = total.Add(x.Share)
+			}
+			return total.GreaterThan(hundred)
+		}
+		if exp >= -4 {
+			units += sc * pow10[exp+4] // ≤ 100 × 10^4
+		} else {
+			units += sc / pow10[min(-exp-4, 18)] // exact: a sane share has at most 4 places
+		}
+	}
+	return units > 100*1e4
 }
 
 var hundred = decimal.NewFromInt(100)

@@ -16,6 +16,17 @@ var maxMoney = decimal.New(1, 12)
 // saneDecimal reports whether d is small enough for cheap arithmetic and
 // has at most `places` significant decimal places ("1.500" has one).
 func saneDecimal(d decimal.Decimal, places int32) bool {
+	if c, exp, ok := smallDecimal(d); ok && exp <= 18 && exp >= -40 {
+		// d equals its truncation to places iff the dropped digits are 0.
+		k := -exp - places
+		switch {
+		case k <= 0:
+			return true
+		case k > 18:
+			return c == 0
+		}
+		return c%pow10[k] == 0
+	}
 	exp := d.Exponent()
 	if exp > 18 || exp < -40 || d.Coefficient().BitLen() > 160 {
 		return false
@@ -34,8 +45,41 @@ func checkMoney(c *checker, field string, d decimal.Decimal) {
 		c.add(field, "negative", "", d.String())
 		return
 	}
-	if d.GreaterThan(maxMoney) {
+	if greaterThanPow10(d, 12) { // maxMoney
 		c.add(field, "max", maxMoney.String(), d.String())
+	}
+}
+
+// pow10[k] is 10^k.
+var pow10 = [19]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
+// smallDecimal returns d's coefficient and exponent when the coefficient
+// has at most 18 digits (the common case, which then needs no big-number
+// arithmetic).
+func smallDecimal(d decimal.Decimal) (c int64, exp int32, ok bool) {
+	if d.NumDigits() > 18 {
+		return 0, 0, false
+	}
+	return d.CoefficientInt64(), d.Exponent(), true
+}
+
+// greaterThanPow10 reports whether d > 10^p, without big-number arithmetic
+// for a small d. Call it on a sane d (saneDecimal).
+func greaterThanPow10(d decimal.Decimal, p int32) bool {
+	c, exp, ok := smallDecimal(d)
+	if !ok {
+		return d.GreaterThan(decimal.New(1, p))
+	}
+	if c <= 0 {
+		return false
+	}
+	switch k := p - exp; { // d > 10^p ⟺ c > 10^(p-exp)
+	case k < 0:
+		return true
+	case k > 18:
+		return false // c < 10^18
+	default:
+		return c > pow10[k]
 	}
 }
 
