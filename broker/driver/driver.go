@@ -155,7 +155,9 @@ type Batch struct {
 // error, if ctx is done, or if any record's kind and ID is already stored
 // or repeated in the stream (ErrExists), it stops ranging, writes nothing
 // and returns the error. While the stream runs, other writers to the same
-// store may wait; readers see nothing of it until it commits.
+// store may wait; readers see nothing of it until it commits. The store
+// may keep the batches' slices and bodies: the caller must not change them
+// once yielded.
 type StreamCreator interface {
 	CreateStream(ctx context.Context, batches iter.Seq2[Batch, error]) error
 }

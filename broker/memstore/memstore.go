@@ -239,17 +239,24 @@ func (s *Store) Update(ctx context.Context, fn func(context.Context, driver.Tx) 
 // record first and then inserts them all under one write lock, so it is
 // all-or-nothing without buffering a transaction.
 func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []driver.Event) error {
+	b := driver.Batch{Records: make([]driver.Record, len(recs)), Events: make([]driver.Event, len(events))}
+	for i, r := range recs {
+		b.Records[i] = copyRecord(r) // the caller keeps its records
+	}
+	for i, e := range events {
+		b.Events[i] = copyEvent(e)
+	}
 	return s.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
-		yield(driver.Batch{Records: recs, Events: events}, nil)
+		yield(b, nil)
 	})
 }
 
-// CreateStream implements driver.StreamCreator. Batches are checked and
-// copied as they arrive, without the lock; the records are inserted under
-// one write lock when the stream ends, so other readers and writers wait
-// only for that last step.
+// CreateStream implements driver.StreamCreator. Batches are checked as
+// they arrive, without the lock, and kept as they are (the stream hands
+// them over); the records are inserted under one write lock when the
+// stream ends, so other readers and writers wait only for that last step.
 func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch, error]) error {
-	var got []driver.Batch // copies, batch by batch (no slice regrowth)
+	var got []driver.Batch // batch by batch (no slice regrowth)
 	seen := map[[2]string]struct{}{}
 	for b, err := range batches {
 		if err != nil {
@@ -273,16 +280,10 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 				return fmt.Errorf("memstore: append: kind, record id and type are required")
 			}
 		}
-		c := driver.Batch{Records: make([]driver.Record, len(b.Records)), Events: make([]driver.Event, len(b.Events))}
-		for i, r := range b.Records {
-			r = copyRecord(r)
-			r.Version = 1
-			c.Records[i] = r
+		for i := range b.Records {
+			b.Records[i].Version = 1
 		}
-		for i, e := range b.Events {
-			c.Events[i] = copyEvent(e)
-		}
-		got = append(got, c)
+		got = append(got, b)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
