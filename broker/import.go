@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -99,6 +100,7 @@ type importRow[T any] struct {
 	key       string
 	merge     string        // stored ID to merge into
 	parseErrs []FieldError  // errors found while reading the row
+	prepErr   error         // the row's validation error
 	rec       driver.Record // the encoded record, when encoded is true
 	encoded   bool
 }
@@ -119,16 +121,19 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 	if maxRows <= 0 {
 		maxRows = 1_000_000
 	}
-	// The input is read by one goroutine in blocks of rows while the
-	// blocks already read are validated, normalized and encoded in parallel
-	// (rows are independent); only ID stamping and de-duplication run in row
-	// order. Nothing is written before the whole input has been checked.
+	// The input is read by one goroutine in blocks of rows; a second stage
+	// normalizes and validates each block on all cores (rows are
+	// independent); only ID stamping and de-duplication run in row order,
+	// and then each block is encoded in parallel. Without a streaming store
+	// nothing is written before the whole input has been checked; with one,
+	// a failure aborts the store's transaction.
 	const block = 2048
 	blocks := make(chan []*importRow[T], 2)
 	done := make(chan struct{})
+	prepped := make(chan []*importRow[T], 1)
 	defer func() {
 		close(done)
-		for range blocks { // wait for the reader to stop before returning
+		for range prepped { // wait for the preparer and the reader to stop before returning
 		}
 	}()
 	var fatal error
@@ -176,13 +181,38 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		w = startImportWriter(ctx, sc)
 		defer w.abort()
 	}
-	procs := runtime.GOMAXPROCS(0)    // goroutines checking and encoding a block
+	// Rows are normalized and validated on all cores by a stage of their
+	// own, so that the row-order work below overlaps the next block's.
+	var procs atomic.Int32 // goroutines preparing and encoding a block
+	procs.Store(int32(runtime.GOMAXPROCS(0)))
+	batch := rep.Batch
+	go func() {
+		defer close(prepped)
+		defer func() {
+			for range blocks { // the reader stops at done; wait for it
+			}
+		}()
+		for rows := range blocks {
+			parallelOn(int(procs.Load()), len(rows), func(i int) {
+				ir := rows[i]
+				ir.v, ir.prepErr = l.prepare(l.applyDefaults(ir.v, &o, batch))
+				if ir.prepErr == nil {
+					ir.key = ir.v.dedupKey()
+				}
+			})
+			select {
+			case prepped <- rows:
+			case <-done:
+				return
+			}
+		}
+	}()
 	storedKeys := map[string]string{} // key -> ID of a stored record
 	var good []*importRow[T]          // rows to write (when streaming, only the current block's)
 	byKey := map[string]dupOf[T]{}    // key -> first good row holding it
 	var created []string              // IDs streamed to the store
 	read := 0
-	for rows := range blocks {
+	for rows := range prepped {
 		if o.Progress != nil {
 			o.Progress(Progress{Phase: "validate", Done: read})
 		}
@@ -191,14 +221,6 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		if err := ctx.Err(); err != nil {
 			return rep, wrap("import", kind, "", err)
 		}
-		prepared := make([]error, len(rows))
-		parallelOn(procs, len(rows), func(i int) {
-			ir := rows[i]
-			ir.v, prepared[i] = l.prepare(l.applyDefaults(ir.v, &o, rep.Batch))
-			if prepared[i] == nil {
-				ir.key = ir.v.dedupKey()
-			}
-		})
 		keys := make([]string, 0, len(rows))
 		for _, ir := range rows {
 			if ir.key != "" {
@@ -214,9 +236,9 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		}
 		// Check access, stamp and find duplicates, in row order.
 		first := len(good)
-		for i, ir := range rows {
-			if len(ir.parseErrs) > 0 || prepared[i] != nil {
-				addRowErrs(rep, ir.row, ir.parseErrs, prepared[i])
+		for _, ir := range rows {
+			if len(ir.parseErrs) > 0 || ir.prepErr != nil {
+				addRowErrs(rep, ir.row, ir.parseErrs, ir.prepErr)
 				continue
 			}
 			v := ir.v
@@ -257,7 +279,7 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		// Encode the block's new records while the next block is read.
 		fresh := good[first:]
 		errs := make([]error, len(fresh))
-		parallelOn(procs, len(fresh), func(i int) {
+		parallelOn(int(procs.Load()), len(fresh), func(i int) {
 			if ir := fresh[i]; ir.merge == "" {
 				ir.rec, errs[i] = l.recordKeyed(ir.v, ir.key) // not merged yet: the key holds
 				ir.encoded = errs[i] == nil
@@ -292,9 +314,9 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		// with the last block), leave it a processor of its own: sharing
 		// one with the checkers slows the writer, which sets the pace.
 		if time.Since(sent) > time.Millisecond {
-			procs = max(1, runtime.GOMAXPROCS(0)-1)
+			procs.Store(int32(max(1, runtime.GOMAXPROCS(0)-1)))
 		} else {
-			procs = runtime.GOMAXPROCS(0)
+			procs.Store(int32(runtime.GOMAXPROCS(0)))
 		}
 	}
 	if fatal != nil {
