@@ -60,34 +60,72 @@ func fastFold(s string) (string, bool) {
 	} else if clean {
 		return s, true // the common case: nothing to change, nothing to allocate
 	}
-	var b []byte
+	b := make([]byte, 0, len(s))
 	space := false
-	for _, r := range s {
-		switch {
-		case r == ' ' || r == '\t' || r == 0x3000:
+	for i := 0; i < len(s); {
+		var r rune     // the rune to write, or
+		var raw string // bytes to copy as they are
+		switch c := s[i]; {
+		case c == ' ' || c == '\t':
 			space = true
+			i++
 			continue
-		case r > 0x20 && r < 0x7f:
-		case r >= 0xFF01 && r <= 0xFF5E:
-			r -= 0xFEE0
-		case stableCJK(r):
-		default:
+		case c > 0x20 && c < 0x7f:
+			raw = s[i : i+1]
+			i++
+		case c < utf8.RuneSelf:
 			return "", false
-		}
-		if b == nil {
-			b = make([]byte, 0, len(s))
+		case ideograph3(s, i):
+			raw = s[i : i+3]
+			i += 3
+		default:
+			var n int
+			r, n = utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == 0x3000:
+				space = true
+				i += n
+				continue
+			case r >= 0xFF01 && r <= 0xFF5E:
+				r -= 0xFEE0
+			case stableCJK(r):
+				raw = s[i : i+n]
+			default:
+				return "", false
+			}
+			i += n
 		}
 		if space && len(b) > 0 {
 			b = append(b, ' ')
 		}
 		space = false
-		b = utf8.AppendRune(b, r)
+		if raw != "" {
+			b = append(b, raw...)
+		} else {
+			b = utf8.AppendRune(b, r)
+		}
 	}
 	out := string(b)
 	if out == s {
 		return s, true
 	}
 	return out, true
+}
+
+// ideograph3 reports whether s[i:] starts with a valid three-byte UTF-8
+// sequence of a CJK ideograph in U+4000–U+4DBF or U+4E00–U+9FFF (all
+// stableCJK), telling it from the lead and continuation bytes alone.
+func ideograph3(s string, i int) bool {
+	if i+2 >= len(s) || s[i+1]&0xC0 != 0x80 || s[i+2]&0xC0 != 0x80 {
+		return false
+	}
+	switch c := s[i]; {
+	case c >= 0xE5 && c <= 0xE9: // U+5000–U+9FFF
+		return true
+	case c == 0xE4: // U+4000–U+4FFF, but U+4DC0–U+4DFF are hexagram symbols
+		return s[i+1] != 0xB7
+	}
+	return false
 }
 
 // alreadyFolded reports whether fastFold would return s unchanged (clean),
@@ -97,6 +135,11 @@ func alreadyFolded(s string) (clean, ok bool) {
 	space := true // a leading space is a change
 	for i := 0; i < len(s); {
 		c := s[i]
+		if ideograph3(s, i) {
+			space = false
+			i += 3
+			continue
+		}
 		if c < utf8.RuneSelf {
 			i++
 			switch {

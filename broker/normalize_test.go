@@ -74,3 +74,21 @@ func FuzzNormText(f *testing.F) {
 		}
 	})
 }
+
+// TestIdeograph3 checks the byte-level test against the rune-level one on
+// every three-byte code point and on broken sequences.
+func TestIdeograph3(t *testing.T) {
+	for r := rune(0x800); r <= 0xFFFF; r++ {
+		s := string(r)
+		if len(s) != 3 {
+			continue
+		}
+		want := stableCJK(r) && ((r >= 0x4000 && r <= 0x4DBF) || (r >= 0x4E00 && r <= 0x9FFF))
+		if got := ideograph3(s+"x", 0); got != want {
+			t.Fatalf("ideograph3(%U) = %v, want %v", r, got, want)
+		}
+		if ideograph3(s[:2], 0) || ideograph3(s[:2]+"a", 0) {
+			t.Fatalf("ideograph3 accepted a cut %U", r)
+		}
+	}
+}
