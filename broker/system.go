@@ -155,8 +155,35 @@ func (s *System) Events(ctx context.Context, p Principal, kind Kind, id string) 
 func timeIDs(clock func() time.Time) func(Kind) string {
 	var n atomic.Uint64
 	return func(k Kind) string {
-		return fmt.Sprintf("%s-%014x-%06x", prefix(k), clock().UnixMicro(), n.Add(1)&0xffffff)
+		return timeID(prefix(k), clock().UnixMicro(), n.Add(1)&0xffffff)
 	}
+}
+
+// timeID is fmt.Sprintf("%s-%014x-%06x", prefix, micros, n) without fmt
+// (an import makes one per row).
+func timeID(prefix string, micros int64, n uint64) string {
+	if micros < 0 {
+		return fmt.Sprintf("%s-%014x-%06x", prefix, micros, n)
+	}
+	var buf [48]byte
+	b := append(buf[:0], prefix...)
+	b = append(b, '-')
+	b = appendHex(b, uint64(micros), 14)
+	b = append(b, '-')
+	b = appendHex(b, n, 6)
+	return string(b)
+}
+
+// appendHex appends v in lower-case hex, zero-padded to width digits.
+func appendHex(b []byte, v uint64, width int) []byte {
+	var d [16]byte
+	i := len(d)
+	for v > 0 || i > len(d)-width {
+		i--
+		d[i] = "0123456789abcdef"[v&0xf]
+		v >>= 4
+	}
+	return append(b, d[i:]...)
 }
 
 // SequentialIDs returns a deterministic ID source for tests and examples:
