@@ -26,7 +26,7 @@ func BenchmarkValidate(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		c := &checker{}
-		structErrors(v, c, a)
+		structErrors(v, c, &a)
 	}
 }
 func BenchmarkMarshal(b *testing.B) {

@@ -58,7 +58,7 @@ func (l *Library[T]) kind() Kind {
 func (l *Library[T]) prepare(v T) (T, error) {
 	v = v.normalized()
 	c := &checker{}
-	structErrors(l.s.validate, c, v)
+	structErrors(l.s.validate, c, &v) // a pointer: boxing the value would copy it
 	v.check(c, l.s)
 	return v, c.err(v.kind())
 }

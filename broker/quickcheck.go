@@ -54,7 +54,7 @@ type tagPlan struct {
 }
 
 type fieldPlan struct {
-	index  []int
+	index  int       // in the struct
 	rules  []tagRule // on the field itself
 	dive   bool
 	elem   []tagRule // on each element, after dive
@@ -105,7 +105,7 @@ func compileStruct(t reflect.Type, seen map[reflect.Type]*tagPlan) *tagPlan {
 		if tag == "-" {
 			continue
 		}
-		fp := fieldPlan{index: f.Index}
+		fp := fieldPlan{index: i}
 		ft := f.Type
 		if !hasTag || tag == "" {
 			// Untagged: the validator descends into structs (time.Time is a
@@ -228,7 +228,7 @@ func compileRule(name, param string, t reflect.Type) (tagRule, bool) {
 func (p *tagPlan) passes(v reflect.Value) bool {
 	for i := range p.fields {
 		fp := &p.fields[i]
-		f := v.FieldByIndex(fp.index)
+		f := v.Field(fp.index) // embedded structs are nested plans
 		if !applyRules(fp.rules, f) {
 			return false
 		}
@@ -280,7 +280,11 @@ func applyRules(rules []tagRule, f reflect.Value) bool {
 			var c int // -1, 0, 1: the value against the bound
 			switch r.kind {
 			case reflect.String:
-				c = cmpInt(int64(utf8.RuneCountInString(f.String())), r.i)
+				s := f.String()
+				if r.op == opMax && int64(len(s)) <= r.i {
+					continue // no more runes than bytes
+				}
+				c = cmpInt(int64(utf8.RuneCountInString(s)), r.i)
 			case reflect.Slice, reflect.Array, reflect.Map:
 				c = cmpInt(int64(f.Len()), r.i)
 			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
