@@ -118,9 +118,9 @@ func (a Achievement) normalized() Achievement {
 	if a.IPRights != nil {
 		ips := make([]IPRight, len(a.IPRights))
 		for i, x := range a.IPRights {
-			x.Type = IPType(lowerASCII(normCode(string(x.Type))))
+			x.Type = IPType(normEnum(string(x.Type)))
 			x.Number = normCode(x.Number)
-			x.Status = IPStatus(lowerASCII(normCode(string(x.Status))))
+			x.Status = IPStatus(normEnum(string(x.Status)))
 			x.Territory = normCode(x.Territory)
 			if len(x.Shares) == 0 {
 				x.Owners = normList(x.Owners) // shares, when given, stay aligned with owners as written
@@ -137,7 +137,7 @@ func (a Achievement) normalized() Achievement {
 	if a.TransferModes != nil {
 		ms := make([]TransferMode, 0, len(a.TransferModes))
 		for _, m := range a.TransferModes {
-			m = TransferMode(lowerASCII(normCode(string(m))))
+			m = TransferMode(normEnum(string(m)))
 			if m != "" && !slices.Contains(ms, m) { // at most six modes
 				ms = append(ms, m)
 			}

@@ -74,7 +74,7 @@ func (Activity) columns() map[string]setter[Activity] {
 
 func (a Activity) normalized() Activity {
 	a.Meta.normalize()
-	a.Kind = ActivityKind(lowerASCII(normCode(string(a.Kind))))
+	a.Kind = ActivityKind(normEnum(string(a.Kind)))
 	a.Title, a.Venue = normText(a.Title), normText(a.Venue)
 	a.Description = normMultiline(a.Description)
 	a.Start = a.Start.UTC().Truncate(time.Microsecond)

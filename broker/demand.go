@@ -65,7 +65,7 @@ func (d Demand) normalized() Demand {
 	d.Disciplines = normCodes(d.Disciplines)
 	d.IndustryCodes = normCodes(d.IndustryCodes)
 	d.MinReadiness = d.MinReadiness.normalizedCopy()
-	d.Status = DemandStatus(lowerASCII(normCode(string(d.Status))))
+	d.Status = DemandStatus(normEnum(string(d.Status)))
 	if d.Status == "" {
 		d.Status = DemandReceived
 	}

@@ -656,7 +656,7 @@ func readCSV[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldErr
 		if i == 0 {
 			h = strings.TrimPrefix(h, "\uFEFF")
 		}
-		h = lowerASCII(normCode(h))
+		h = normEnum(h)
 		names[i] = h
 		if seen[h] {
 			bad = append(bad, FieldError{Row: 1, Field: h, Code: "unique", Value: h})

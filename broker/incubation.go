@@ -139,7 +139,7 @@ func (n Incubation) normalized() Incubation {
 		ms := make([]Milestone, len(n.Milestones))
 		for i, m := range n.Milestones {
 			m.Name, m.Note = normText(m.Name), normMultiline(m.Note)
-			m.Status = MilestoneStatus(lowerASCII(normCode(string(m.Status))))
+			m.Status = MilestoneStatus(normEnum(string(m.Status)))
 			if m.Status == "" {
 				m.Status = MilestonePending
 			}

@@ -209,6 +209,13 @@ func normCode(s string) string {
 	return strings.ToUpper(s)
 }
 
+// normEnum normalizes an enumeration code: text normalization, no inner
+// spaces, ASCII lower case (codes are ASCII; anything else fails the
+// oneof check anyway).
+func normEnum(s string) string {
+	return lowerASCII(strings.ReplaceAll(normText(s), " ", ""))
+}
+
 // normList normalizes each entry, drops empty ones and removes duplicates
 // compared case-insensitively (cases.Fold), keeping the first spelling.
 func normList(xs []string) []string {
@@ -224,12 +231,15 @@ func dedup(xs []string, f func(string) string) []string {
 	if len(xs) == 0 {
 		return nil
 	}
+	if len(xs) <= 16 && dedupClean(xs, f) {
+		return xs // already normalized and distinct: nothing to copy
+	}
 	out := make([]string, 0, len(xs))
 	keys := make([]string, 0, len(xs))
 	var seen map[string]struct{} // only for long lists; short ones scan keys
 	for _, x := range xs {
 		x = f(x)
-		if x == "" {
+		if x == "" || f(x) != x {
 			continue
 		}
 		k := foldKey(x)
@@ -251,6 +261,22 @@ func dedup(xs []string, f func(string) string) []string {
 		return nil
 	}
 	return out
+}
+
+// dedupClean reports whether dedup would return xs unchanged: every entry
+// is non-empty and normalized, and no two fold alike.
+func dedupClean(xs []string, f func(string) string) bool {
+	var keys [16]string
+	for i, x := range xs {
+		if x == "" || f(x) != x {
+			return false
+		}
+		keys[i] = foldKey(x)
+		if slices.Contains(keys[:i], keys[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // foldKey is the comparison key of already-normalized text.

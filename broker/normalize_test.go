@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 	"golang.org/x/text/width"
+	"pgregory.net/rapid"
 )
 
 func TestNormText(t *testing.T) {
@@ -91,4 +92,33 @@ func TestIdeograph3(t *testing.T) {
 			t.Fatalf("ideograph3 accepted a cut %U", r)
 		}
 	}
+}
+
+// dedupSlow is dedup without its fast path.
+func dedupSlow(xs []string, f func(string) string) []string {
+	var out, keys []string
+	for _, x := range xs {
+		if x = f(x); x == "" {
+			continue
+		}
+		k := foldKey(x)
+		if slices.Contains(keys, k) {
+			continue
+		}
+		keys = append(keys, k)
+		out = append(out, x)
+	}
+	return out
+}
+
+func TestDedupFastPathAgrees(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		xs := rapid.SliceOfN(rapid.StringOfN(rapid.SampledFrom([]rune{'a', 'A', ' ', '中', 'Ａ', '\t', 'é'}), 0, 4, -1), 0, 20).Draw(t, "xs")
+		for _, f := range []func(string) string{normText, normCode} {
+			got, want := dedup(xs, f), dedupSlow(xs, f)
+			if !slices.Equal(got, want) {
+				t.Fatalf("dedup(%q) = %q, want %q", xs, got, want)
+			}
+		}
+	})
 }

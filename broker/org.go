@@ -136,7 +136,7 @@ func (o Organization) normalized() Organization {
 	if o.Roles != nil {
 		rs := make([]OrgRole, 0, len(o.Roles))
 		for _, r := range o.Roles {
-			r = OrgRole(lowerASCII(normCode(string(r))))
+			r = OrgRole(normEnum(string(r)))
 			if r != "" && !slices.Contains(rs, r) {
 				rs = append(rs, r)
 			}

@@ -106,7 +106,7 @@ func (s ReadinessScale) Levels() int {
 }
 
 func (r Readiness) normalizedCopy() Readiness {
-	r.Scale = ReadinessScale(lowerASCII(normCode(string(r.Scale))))
+	r.Scale = ReadinessScale(normEnum(string(r.Scale)))
 	r.Evidence = normList(r.Evidence)
 	r.Assessor = normText(r.Assessor)
 	if !r.Date.IsZero() {
