@@ -14,9 +14,11 @@
 // # Layout
 //
 // A records table with the indexed fields as columns (kind, id, version,
-// broker, stage, key, created, updated as timestamptz) and an index for
-// each Query filter; IDs use COLLATE "C" so that they sort byte-wise in
-// any database locale. The body is PostgreSQL's json type rather than
+// broker, stage, key, created, updated as timestamptz) and indexes for
+// the broker, stage and key filters (Updated is filtered only together
+// with a broker in this library, so it has no index of its own); IDs and
+// the other indexed text columns use COLLATE "C", so that they compare
+// byte-wise, and fast, in any database locale. The body is PostgreSQL's json type rather than
 // jsonb: json validates the document and keeps its text byte for byte,
 // while jsonb re-orders keys and re-formats spaces and numbers, and the
 // driver contract hands back exactly the bytes it was given. SQL users can
