@@ -135,8 +135,8 @@ type Tx interface {
 // BulkCreator is an optional interface: a store that can create many new
 // records and their events faster than one Tx.Create at a time (for example
 // with PostgreSQL's COPY). It must be all-or-nothing like Update. Package
-// broker's Import uses StreamCreator when the store has it, else
-// BulkCreator, else Update.
+// broker's Import streams to a StreamCreator when it writes in one
+// transaction without merging, else uses BulkCreator, else Update.
 type BulkCreator interface {
 	CreateMany(ctx context.Context, recs []Record, events []Event) error
 }
