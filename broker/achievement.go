@@ -181,12 +181,16 @@ func checkShares(c *checker, inv []Inventor) {
 		}
 	}
 	if ok && sharesOver100(inv) {
-		total := decimal.Zero
-		for _, x := range inv {
-			total = total.Add(x.Share)
-		}
-		c.add("inventors", "share_total", "100", total.String())
+		c.add("inventors", "share_total", "100", sumShares(inv).String())
 	}
+}
+
+func sumShares(inv []Inventor) decimal.Decimal {
+	total := decimal.Zero
+	for _, x := range inv {
+		total = total.Add(x.Share)
+	}
+	return total
 }
 
 // sharesOver100 reports whether sane shares in [0, 100] add up to more
@@ -196,11 +200,7 @@ func sharesOver100(inv []Inventor) bool {
 	for _, x := range inv {
 		sc, exp, ok := smallDecimal(x.Share)
 		if !ok || exp > 2 {
-			total := decimal.Zero
-			for _, x := range inv {
-				total = total.Add(x.Share)
-			}
-			return total.GreaterThan(hundred)
+			return sumShares(inv).GreaterThan(hundred)
 		}
 		if exp >= -4 {
 			units += sc * pow10[exp+4] // ≤ 100 × 10^4

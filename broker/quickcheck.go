@@ -229,21 +229,20 @@ func (p *tagPlan) passes(v reflect.Value) bool {
 	for i := range p.fields {
 		fp := &p.fields[i]
 		f := v.Field(fp.index) // embedded structs are nested plans
-		if !applyRules(fp.rules, f) {
+		ok, omitted := applyRules(fp.rules, f)
+		if !ok {
 			return false
 		}
 		switch {
+		case omitted: // omitempty on an empty value skips the dive too
 		case fp.dive:
-			if len(fp.rules) > 0 && fp.rules[0].op == opOmitEmpty && !hasValue(f) {
-				continue
-			}
 			for j := 0; j < f.Len(); j++ {
 				e := f.Index(j)
 				if fp.nested != nil {
 					if !fp.nested.passes(e) {
 						return false
 					}
-				} else if !applyRules(fp.elem, e) {
+				} else if ok, _ := applyRules(fp.elem, e); !ok {
 					return false
 				}
 			}
@@ -262,19 +261,19 @@ func (p *tagPlan) passes(v reflect.Value) bool {
 	return true
 }
 
-// applyRules applies the rules in order; omitempty on an empty value
-// passes the rest.
-func applyRules(rules []tagRule, f reflect.Value) bool {
+// applyRules applies the rules in order. Omitempty on an empty value
+// passes the rest: then omitted is true.
+func applyRules(rules []tagRule, f reflect.Value) (ok, omitted bool) {
 	for i := range rules {
 		r := &rules[i]
 		switch r.op {
 		case opOmitEmpty:
 			if !hasValue(f) {
-				return true
+				return true, true
 			}
 		case opRequired:
 			if !hasValue(f) {
-				return false
+				return false, false
 			}
 		case opMin, opMax:
 			var c int // -1, 0, 1: the value against the bound
@@ -303,19 +302,19 @@ func applyRules(rules []tagRule, f reflect.Value) bool {
 				case x > r.f:
 					c = 1
 				case x != r.f: // NaN
-					return false
+					return false, false
 				}
 			default:
-				return false
+				return false, false
 			}
 			if (r.op == opMin && c < 0) || (r.op == opMax && c > 0) {
-				return false
+				return false, false
 			}
 		case opPrintASCII: // the validator's ^[\x20-\x7E]*$
 			s := f.String()
 			for j := 0; j < len(s); j++ {
 				if s[j] < 0x20 || s[j] > 0x7E {
-					return false
+					return false, false
 				}
 			}
 		case opOneOf:
@@ -327,11 +326,11 @@ func applyRules(rules []tagRule, f reflect.Value) bool {
 				}
 			}
 			if !ok {
-				return false
+				return false, false
 			}
 		}
 	}
-	return true
+	return true, false
 }
 
 func cmpInt(a, b int64) int {

@@ -26,6 +26,7 @@ package driver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"time"
 )
@@ -146,6 +147,22 @@ type BulkCreator interface {
 type Batch struct {
 	Records []Record
 	Events  []Event
+}
+
+// Check reports the first record without a kind or an ID, or event
+// without a kind, a record ID or a type: what every store needs.
+func (b Batch) Check() error {
+	for i, r := range b.Records {
+		if r.Kind == "" || r.ID == "" {
+			return fmt.Errorf("record %d: kind and id are required", i)
+		}
+	}
+	for i, e := range b.Events {
+		if e.Kind == "" || e.RecordID == "" || e.Type == "" {
+			return fmt.Errorf("event %d: kind, record id and type are required", i)
+		}
+	}
+	return nil
 }
 
 // StreamCreator is an optional interface: a bulk creation whose records

@@ -265,20 +265,15 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if err := b.Check(); err != nil {
+			return fmt.Errorf("memstore: create many: %w", err)
+		}
 		for _, r := range b.Records {
-			if r.Kind == "" || r.ID == "" {
-				return fmt.Errorf("memstore: create: kind and id are required")
-			}
 			k := [2]string{r.Kind, r.ID}
 			if _, dup := seen[k]; dup {
 				return driver.ErrExists
 			}
 			seen[k] = struct{}{}
-		}
-		for _, e := range b.Events {
-			if e.Kind == "" || e.RecordID == "" || e.Type == "" {
-				return fmt.Errorf("memstore: append: kind, record id and type are required")
-			}
 		}
 		for i := range b.Records {
 			b.Records[i].Version = 1

@@ -260,8 +260,8 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 		if err != nil {
 			return err
 		}
-		if err := checkBatch(b); err != nil {
-			return err
+		if err := b.Check(); err != nil {
+			return fmt.Errorf("pgstore: create many: %w", err)
 		}
 		recs := b.Records
 		_, err = ptx.CopyFrom(ctx, pgx.Identifier{"records"}, recordCopyCols, pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
@@ -283,22 +283,6 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 	}
 	if err := ptx.Commit(ctx); err != nil {
 		return fail(ctx, "create many: commit", err)
-	}
-	return nil
-}
-
-// checkBatch reports a record without kind or ID or an event without kind,
-// record ID or type.
-func checkBatch(b driver.Batch) error {
-	for _, r := range b.Records {
-		if r.Kind == "" || r.ID == "" {
-			return errors.New("pgstore: create many: kind and id are required")
-		}
-	}
-	for _, e := range b.Events {
-		if e.Kind == "" || e.RecordID == "" || e.Type == "" {
-			return errors.New("pgstore: create many: event kind, record id and type are required")
-		}
 	}
 	return nil
 }

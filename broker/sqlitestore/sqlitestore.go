@@ -449,6 +449,12 @@ func fail(ctx context.Context, op string, err error) error {
 	return fmt.Errorf("sqlitestore: %s: %w", op, err)
 }
 
+// findKeysSQL is FindKeys' query for n keys (n ≥ 1).
+func findKeysSQL(n int) string {
+	return `SELECT key, min(id) FROM records INDEXED BY records_key WHERE kind = ? AND key <> '' AND key IN (?` +
+		strings.Repeat(",?", n-1) + `) GROUP BY key`
+}
+
 // FindKeys implements driver.KeyFinder: one query per 500 keys.
 func (s *Store) FindKeys(ctx context.Context, kind string, keys []string) (map[string]string, error) {
 	out := map[string]string{}
@@ -457,8 +463,7 @@ func (s *Store) FindKeys(ctx context.Context, kind string, keys []string) (map[s
 			return nil, err
 		}
 		chunk := keys[start:min(start+500, len(keys))]
-		query := `SELECT key, min(id) FROM records INDEXED BY records_key WHERE kind = ? AND key <> '' AND key IN (?` +
-			strings.Repeat(",?", len(chunk)-1) + `) GROUP BY key`
+		query := findKeysSQL(len(chunk))
 		args := make([]any, 0, len(chunk)+1)
 		args = append(args, kind)
 		for _, k := range chunk {

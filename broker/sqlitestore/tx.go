@@ -250,8 +250,8 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 			if err != nil {
 				return err
 			}
-			if err := checkBatch(b); err != nil {
-				return err
+			if err := b.Check(); err != nil {
+				return fmt.Errorf("sqlitestore: create many: %w", err)
 			}
 			recs, evs := b.Records, b.Events
 			err := records.insert(ctx, len(recs), func(i int, args []any) []any {
@@ -271,22 +271,6 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 		}
 		return nil
 	})
-}
-
-// checkBatch reports a record without kind or ID or an event without kind,
-// record ID or type.
-func checkBatch(b driver.Batch) error {
-	for _, r := range b.Records {
-		if r.Kind == "" || r.ID == "" {
-			return errors.New("sqlitestore: create many: kind and id are required")
-		}
-	}
-	for _, e := range b.Events {
-		if e.Kind == "" || e.RecordID == "" || e.Type == "" {
-			return errors.New("sqlitestore: create many: event kind, record id and type are required")
-		}
-	}
-	return nil
 }
 
 // inserter inserts rows into one table bulkRows at a time with a
