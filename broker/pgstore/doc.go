@@ -16,7 +16,11 @@
 // A records table with the indexed fields as columns (kind, id, version,
 // broker, stage, key, created, updated as timestamptz) and indexes for
 // the broker, stage and key filters (Updated is filtered only together
-// with a broker in this library, so it has no index of its own); IDs and
+// with a broker in this library, so it has no index of its own). The key
+// index is a hash index, since de-duplication keys are only looked up by
+// equality, and the stage index leaves out records without a stage; the
+// store's queries are written so that the planner can use both, and a test
+// checks their generic plans. IDs and
 // the other indexed text columns use COLLATE "C", so that they compare
 // byte-wise, and fast, in any database locale. The body is PostgreSQL's json type rather than
 // jsonb: json validates the document and keeps its text byte for byte,
@@ -49,9 +53,11 @@
 //
 // # Bulk creation
 //
-// CreateMany (driver.BulkCreator, used by broker's Import) copies the
-// records straight into the records table with COPY, then the events, in
-// one transaction. A duplicate kind and ID — stored or within the batch —
-// violates the primary key and aborts the COPY: nothing is written and
-// the error matches driver.ErrExists.
+// CreateStream (driver.StreamCreator, used by broker's Import) copies the
+// records straight into the records table with one COPY that the batches
+// feed as they arrive, then the events, in one transaction; CreateMany
+// (driver.BulkCreator) is a stream of one batch. A duplicate kind and ID —
+// stored or within the stream — violates the primary key and aborts the
+// COPY: nothing is written and the error matches driver.ErrExists. So does
+// an error yielded by the stream or a cancelled context.
 package pgstore

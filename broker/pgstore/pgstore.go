@@ -184,7 +184,7 @@ func listSQL(q *driver.Query) (string, []any) {
 		add(` AND broker = $%d`, q.Broker)
 	}
 	if q.Stage != "" {
-		add(` AND stage = $%d`, q.Stage)
+		add(` AND stage = $%d AND stage <> ''`, q.Stage) // matches the partial index
 	}
 	if q.Key != "" {
 		add(` AND key = $%d AND key <> ''`, q.Key) // "key <> ''" matches the partial index
@@ -235,11 +235,8 @@ func (s *Store) List(ctx context.Context, q driver.Query) ([]driver.Record, erro
 	return list(ctx, s.pool, q)
 }
 
-// Events implements driver.Store.
-func (s *Store) Events(ctx context.Context, q driver.EventQuery) ([]driver.Event, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+// eventsSQL is the query for Events.
+func eventsSQL(q *driver.EventQuery) (string, []any) {
 	var b strings.Builder
 	b.WriteString(`SELECT seq, kind, record_id, type, actor, time, body FROM events WHERE seq > $1`)
 	args := []any{q.AfterSeq}
@@ -257,7 +254,16 @@ func (s *Store) Events(ctx context.Context, q driver.EventQuery) ([]driver.Event
 	if q.Limit > 0 {
 		add(` LIMIT $%d`, q.Limit)
 	}
-	rows, err := s.pool.Query(ctx, b.String(), args...)
+	return b.String(), args
+}
+
+// Events implements driver.Store.
+func (s *Store) Events(ctx context.Context, q driver.EventQuery) ([]driver.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	query, args := eventsSQL(&q)
+	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fail(ctx, "events", err)
 	}
@@ -296,12 +302,16 @@ func sqlState(err error) string {
 	return ""
 }
 
+// findKeysSQL looks up de-duplication keys; "key <> ”" lets the planner
+// use the partial hash index records_key.
+const findKeysSQL = `SELECT key, min(id) FROM records WHERE kind = $1 AND key <> '' AND key = ANY($2) GROUP BY key`
+
 // FindKeys implements driver.KeyFinder in one query.
 func (s *Store) FindKeys(ctx context.Context, kind string, keys []string) (map[string]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT key, min(id) FROM records WHERE kind = $1 AND key <> '' AND key = ANY($2) GROUP BY key`, kind, keys)
+	rows, err := s.pool.Query(ctx, findKeysSQL, kind, keys)
 	if err != nil {
 		return nil, fail(ctx, "find keys", err)
 	}

@@ -244,9 +244,10 @@ func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []d
 	})
 }
 
-// CreateStream implements driver.StreamCreator with one COPY of records and
-// one of events per batch, as batches arrive, in one transaction that
-// commits when the stream ends.
+// CreateStream implements driver.StreamCreator in one transaction with one
+// COPY of records for the whole stream: batches feed the COPY as they
+// arrive, so the server never waits on a round trip between them. Their
+// events are kept and copied after the records, under the event lock.
 func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch, error]) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -256,27 +257,21 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 		return fail(ctx, "create many", err)
 	}
 	defer func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }() // no-op after Commit
-	for b, err := range batches {
-		if err != nil {
-			return err
+	next, stop := iter.Pull2(batches)
+	defer stop()
+	src := &streamSource{next: next}
+	_, err = ptx.CopyFrom(ctx, pgx.Identifier{"records"}, recordCopyCols, src)
+	if src.err != nil { // the stream's own error, not the aborted COPY's
+		return src.err
+	}
+	if err != nil {
+		if sqlState(err) == "23505" { // unique_violation
+			return fmt.Errorf("pgstore: create many: %w (%v)", driver.ErrExists, err)
 		}
-		if err := b.Check(); err != nil {
-			return fmt.Errorf("pgstore: create many: %w", err)
-		}
-		recs := b.Records
-		_, err = ptx.CopyFrom(ctx, pgx.Identifier{"records"}, recordCopyCols, pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
-			r := &recs[i]
-			return []any{r.Kind, r.ID, int64(1), r.Broker, r.Stage, r.Key, r.Created, r.Updated, nilIfEmpty(r.Body)}, nil
-		}))
-		if err != nil {
-			if sqlState(err) == "23505" { // unique_violation
-				return fmt.Errorf("pgstore: create many: %w (%v)", driver.ErrExists, err)
-			}
-			return fail(ctx, "create many", err)
-		}
-		if err := s.appendEvents(ctx, ptx, b.Events); err != nil {
-			return err
-		}
+		return fail(ctx, "create many", err)
+	}
+	if err := s.appendEvents(ctx, ptx, src.events); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -286,3 +281,43 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 	}
 	return nil
 }
+
+// streamSource is a pgx.CopyFromSource over the records of a stream of
+// batches, collecting their events on the way. pgx calls it from one
+// goroutine at a time.
+type streamSource struct {
+	next   func() (driver.Batch, error, bool)
+	recs   []driver.Record
+	i      int // index in recs of the current record, plus one
+	events []driver.Event
+	row    [9]any
+	err    error
+}
+
+func (s *streamSource) Next() bool {
+	for s.i >= len(s.recs) {
+		b, err, ok := s.next()
+		if !ok {
+			return false
+		}
+		if err == nil {
+			if cerr := b.Check(); cerr != nil {
+				err = fmt.Errorf("pgstore: create many: %w", cerr)
+			}
+		}
+		if err != nil {
+			s.err = err
+			return false
+		}
+		s.recs, s.i = b.Records, 0
+		s.events = append(s.events, b.Events...)
+	}
+	r := &s.recs[s.i]
+	s.i++
+	s.row = [9]any{r.Kind, r.ID, int64(1), r.Broker, r.Stage, r.Key, r.Created, r.Updated, nilIfEmpty(r.Body)}
+	return true
+}
+
+func (s *streamSource) Values() ([]any, error) { return s.row[:], nil }
+
+func (s *streamSource) Err() error { return s.err }
