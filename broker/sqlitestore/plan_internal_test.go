@@ -9,22 +9,29 @@ import (
 	"github.com/kexie/techbroker/broker/driver"
 )
 
-// TestKeyQueriesUseTheKeyIndex guards the plans of the store's own queries
-// on a de-duplication key: without the key index they would walk every
-// record of the kind.
-func TestKeyQueriesUseTheKeyIndex(t *testing.T) {
+// TestQueriesUseTheirIndexes guards the plans of the store's own queries
+// that rest on a partial or narrowed index: on a de-duplication key
+// (without the key index they would walk every record of the kind), by
+// stage (a partial index serves only a query that implies its predicate)
+// and a record's history.
+func TestQueriesUseTheirIndexes(t *testing.T) {
 	s, err := Open(filepath.Join(t.TempDir(), "broker.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	list, listArgs := listSQL(&driver.Query{Kind: "achievement", Key: "k", Limit: 10})
+	byKey, byKeyArgs := listSQL(&driver.Query{Kind: "achievement", Key: "k", Limit: 10})
+	byStage, byStageArgs := listSQL(&driver.Query{Kind: "case", Stage: "screened", Limit: 10})
+	history, historyArgs := eventsSQL(&driver.EventQuery{Kind: "case", RecordID: "case-1"})
 	for _, q := range []struct {
 		sql  string
 		args []any
+		want string
 	}{
-		{list, listArgs},
-		{findKeysSQL(2), []any{"achievement", "a", "b"}},
+		{byKey, byKeyArgs, "USING INDEX records_key (key=?)"},
+		{findKeysSQL(2), []any{"achievement", "a", "b"}, "USING INDEX records_key (key=?)"},
+		{byStage, byStageArgs, "USING INDEX records_stage (kind=? AND stage=?)"},
+		{history, historyArgs, "USING INDEX events_record (record_id=?"},
 	} {
 		rows, err := s.r.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+q.sql, q.args...)
 		if err != nil {
@@ -40,8 +47,8 @@ func TestKeyQueriesUseTheKeyIndex(t *testing.T) {
 			plan.WriteString(detail + "; ")
 		}
 		rows.Close()
-		if !strings.Contains(plan.String(), "USING INDEX records_key (key=?)") {
-			t.Errorf("%s: plan %q does not search records_key by key", q.sql, plan.String())
+		if !strings.Contains(plan.String(), q.want) {
+			t.Errorf("%s: plan %q does not have %q", q.sql, plan.String(), q.want)
 		}
 	}
 }

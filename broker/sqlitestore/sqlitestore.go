@@ -320,7 +320,7 @@ func listSQL(q *driver.Query) (string, []any) {
 		args = append(args, q.Broker)
 	}
 	if q.Stage != "" {
-		b.WriteString(` AND stage = ?`)
+		b.WriteString(` AND stage = ? AND stage <> ''`) // lets SQLite use the partial index
 		args = append(args, q.Stage)
 	}
 	if q.Key != "" {
@@ -384,22 +384,16 @@ func (s *Store) List(ctx context.Context, q driver.Query) ([]driver.Record, erro
 	return scanRecords(ctx, rows, q.Kind)
 }
 
-// Events implements driver.Store.
-func (s *Store) Events(ctx context.Context, q driver.EventQuery) ([]driver.Event, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+// eventsSQL builds the query for Events and its arguments.
+func eventsSQL(q *driver.EventQuery) (string, []any) {
 	var b strings.Builder
 	b.WriteString(`SELECT seq, kind, record_id, type, actor, time, body FROM events WHERE seq > ?`)
 	args := []any{q.AfterSeq}
 	if q.Kind != "" {
 		b.WriteString(` AND kind = ?`)
 		args = append(args, q.Kind)
-		if q.RecordID != "" {
-			b.WriteString(` AND record_id = ?`)
-			args = append(args, q.RecordID)
-		}
-	} else if q.RecordID != "" {
+	}
+	if q.RecordID != "" {
 		b.WriteString(` AND record_id = ?`)
 		args = append(args, q.RecordID)
 	}
@@ -408,7 +402,16 @@ func (s *Store) Events(ctx context.Context, q driver.EventQuery) ([]driver.Event
 		b.WriteString(` LIMIT ?`)
 		args = append(args, q.Limit)
 	}
-	st, err := s.stmt(ctx, b.String())
+	return b.String(), args
+}
+
+// Events implements driver.Store.
+func (s *Store) Events(ctx context.Context, q driver.EventQuery) ([]driver.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	query, args := eventsSQL(&q)
+	st, err := s.stmt(ctx, query)
 	if err != nil {
 		return nil, fail(ctx, "events", err)
 	}
