@@ -8,6 +8,9 @@ import (
 	"iter"
 	"strings"
 
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"github.com/kexie/techbroker/broker/driver"
 )
 
@@ -238,12 +241,15 @@ func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []d
 func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch, error]) error {
 	return s.Update(ctx, func(ctx context.Context, dtx driver.Tx) error {
 		t := dtx.(*tx)
+		// OR FAIL: any failure aborts the whole transaction, so a statement
+		// never needs undoing on its own, and SQLite keeps no statement
+		// journal (a copy of every page each statement touches).
 		records := &inserter{tx: t.tx, checkAll: true,
-			head:  `INSERT INTO records (kind, id, version, broker, stage, key, created, updated, body) VALUES `,
-			tuple: `(?, ?, 1, ?, ?, ?, ?, ?, ?)`, tail: ` ON CONFLICT DO NOTHING`}
+			head:  `INSERT OR FAIL INTO records (kind, id, version, broker, stage, key, created, updated, body) VALUES `,
+			tuple: `(?, ?, 1, ?, ?, ?, ?, ?, ?)`}
 		defer records.close()
 		events := &inserter{tx: t.tx,
-			head:  `INSERT INTO events (kind, record_id, type, actor, time, body) VALUES `,
+			head:  `INSERT OR FAIL INTO events (kind, record_id, type, actor, time, body) VALUES `,
 			tuple: `(?, ?, ?, ?, ?, ?)`}
 		defer events.close()
 		for b, err := range batches {
@@ -274,9 +280,8 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 }
 
 // inserter inserts rows into one table bulkRows at a time with a
-// multi-row INSERT prepared once per transaction. With checkAll, a
-// statement that inserted fewer rows than it was given (ON CONFLICT DO
-// NOTHING skipped one) fails with ErrExists.
+// multi-row INSERT prepared once per transaction. With checkAll, a row
+// whose primary key is taken fails the insert with ErrExists.
 type inserter struct {
 	tx                *sql.Tx
 	head, tuple, tail string
@@ -319,16 +324,12 @@ func (in *inserter) insert(ctx context.Context, n int, add func(i int, args []an
 		for i := start; i < end; i++ {
 			in.args = add(i, in.args)
 		}
-		res, err := st.ExecContext(ctx, in.args...)
-		if err != nil {
-			return fail(ctx, "create many", err)
-		}
-		if in.checkAll {
-			if got, err := res.RowsAffected(); err != nil {
-				return fail(ctx, "create many", err)
-			} else if got != int64(end-start) {
-				return fmt.Errorf("sqlitestore: create many: %d of %d records already stored or repeated: %w", int64(end-start)-got, end-start, driver.ErrExists)
+		if _, err := st.ExecContext(ctx, in.args...); err != nil {
+			var se *sqlite.Error
+			if in.checkAll && errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+				return fmt.Errorf("sqlitestore: create many: a record is already stored or repeated (%v): %w", err, driver.ErrExists)
 			}
+			return fail(ctx, "create many", err)
 		}
 	}
 	clear(in.args) // let the batch's bodies go
