@@ -102,7 +102,7 @@ func trainLinear(terms [][]int32, y []int, nc, nf int, cost float64, seed uint64
 					}
 				}
 				rng := rand.New(rand.NewPCG(seed, uint64(jb.m*nc+jb.c)))
-				svmDualCD(xs, sign[:len(xs)], cost, rng, lm.w[jb.c*(nf+1):(jb.c+1)*(nf+1)])
+				svmDualCD(xs, sign[:len(xs)], cost, cost, rng, lm.w[jb.c*(nf+1):(jb.c+1)*(nf+1)])
 			}
 		})
 	}
@@ -231,21 +231,23 @@ func (r *Router) termIDs(text string) []int32 {
 // with xᵢ extended by a bias feature of 1 (stored in w[len(w)-1]), by
 // dual coordinate descent (Hsieh et al., "A Dual Coordinate Descent
 // Method for Large-scale Linear SVM", ICML 2008, Algorithm 1 with
-// U = ∞ and Dᵢᵢ = 1/(2C)), visiting the examples in a random order each
-// pass. It stops when the projected gradient's spread is under 0.1 (as
-// LIBLINEAR) or after 1000 passes. w must be zero on entry.
-func svmDualCD(xs []sparseVec, y []float64, cost float64, rng *rand.Rand, w []float64) {
+// U = ∞ and Dᵢᵢ = 1/(2Cᵢ)), visiting the examples in a random order each
+// pass. Cᵢ is costPos for the examples with yᵢ = +1 and costNeg for the
+// others (LIBLINEAR's class weights). It stops when the projected
+// gradient's spread is under 0.1 (as LIBLINEAR) or after 1000 passes.
+// w must be zero on entry.
+func svmDualCD(xs []sparseVec, y []float64, costPos, costNeg float64, rng *rand.Rand, w []float64) {
 	n := len(xs)
 	bias := len(w) - 1
 	alpha := make([]float64, n)
 	qd := make([]float64, n)
-	diag := 1 / (2 * cost)
+	diags := [2]float64{1 / (2 * costNeg), 1 / (2 * costPos)}
 	for i, x := range xs {
 		q := 1.0 // the bias feature
 		for _, v := range x.val {
 			q += v * v
 		}
-		qd[i] = q + diag
+		qd[i] = q + diags[int(y[i]+1)/2]
 	}
 	order := make([]int, n)
 	for i := range order {
@@ -260,7 +262,7 @@ func svmDualCD(xs []sparseVec, y []float64, cost float64, rng *rand.Rand, w []fl
 			for k, t := range x.idx {
 				g += w[t] * x.val[k]
 			}
-			g = y[i]*g - 1 + diag*alpha[i]
+			g = y[i]*g - 1 + diags[int(y[i]+1)/2]*alpha[i]
 			pg := g
 			if alpha[i] == 0 {
 				pg = min(g, 0)
