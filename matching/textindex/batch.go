@@ -27,21 +27,36 @@ const longKey = 1 << 63
 // noPID marks an entry whose term is not in the dictionary yet.
 const noPID = math.MaxUint32
 
-// analyzed holds documents turned into distinct terms, ready to insert:
-// document i, field f has the entries [end[i*nf+f-1], end[i*nf+f]) — a
-// key, the term's frequency and, once resolved, its posting id — and the
+// analyzed holds documents turned into distinct terms, ready to insert.
+//
+// Put fills keys, tfs, long and end: document i, field f has the entries
+// [end[i*nf+f-1], end[i*nf+f]) — a key and the term's frequency — and the
 // length lens[i*nf+f].
+//
+// PutBatch looks the terms up while it counts them (counter.addResolved):
+// parts[w] lists the postings whose posting ids fall in partition w, by
+// document, news the entries whose terms are not in the dictionary yet,
+// in order, and lens the field lengths; with KeepVectors, pids and tfs
+// hold every entry in order (end delimiting them as above), so that
+// each document's vector can be written once the new terms have ids.
 type analyzed struct {
 	keys  []uint64
 	tfs   []uint32
-	pids  []uint32 // only with KeepVectors
+	pids  []uint32 // only with KeepVectors (PutBatch)
 	long  []string
 	end   []int
 	lens  []uint32
-	fresh []int // entries with pid noPID after resolve, in order
-	// parts[w] lists the postings whose posting ids fall in partition w,
-	// by document, once resolved (PutBatch).
+	news  []newEntry
 	parts [][]partEntry
+}
+
+// newEntry is an entry of PutBatch whose term was not in the dictionary
+// when the chunk was analyzed.
+type newEntry struct {
+	key uint64 // a TermKey, or longKey|i for the term analyzed.long[i]
+	j   uint32 // document i of the chunk, field f: i*nf+f
+	tf  uint32
+	vec int // its position in analyzed.pids, with KeepVectors
 }
 
 // partEntry is a posting of document doc (of its chunk) in list pid.
@@ -49,15 +64,16 @@ type partEntry struct{ pid, doc, tf uint32 }
 
 func (a *analyzed) reset() {
 	a.keys, a.tfs, a.pids, a.long = a.keys[:0], a.tfs[:0], a.pids[:0], a.long[:0]
-	a.end, a.lens, a.fresh = a.end[:0], a.lens[:0], a.fresh[:0]
+	a.end, a.lens, a.news = a.end[:0], a.lens[:0], a.news[:0]
 	for w := range a.parts {
 		a.parts[w] = a.parts[w][:0]
 	}
 }
 
-// reserve makes room for the entries of docs, estimated from the length
-// of their texts (about one distinct term per two bytes of CJK text).
-func (a *analyzed) reserve(docs []Doc, nf int) {
+// reserve makes room for the postings of docs (PutBatch), estimated from
+// the length of their texts (about one distinct term per two bytes of
+// CJK text).
+func (a *analyzed) reserve(docs []Doc, nf int, keepVec bool) {
 	n := 0
 	for _, d := range docs {
 		for _, t := range d.Texts {
@@ -65,8 +81,10 @@ func (a *analyzed) reserve(docs []Doc, nf int) {
 		}
 	}
 	n = n/2 + 16
-	a.keys = slices.Grow(a.keys, n)
-	a.tfs = slices.Grow(a.tfs, n)
+	if keepVec {
+		a.pids = slices.Grow(a.pids, n)
+		a.tfs = slices.Grow(a.tfs, n)
+	}
 	a.end = slices.Grow(a.end, len(docs)*nf)
 	a.lens = slices.Grow(a.lens, len(docs)*nf)
 	for w := range a.parts {
@@ -91,10 +109,24 @@ type counter struct {
 	slots   []int32 // entry+1, relative to the field's first entry, by key
 	touched []int
 	longIdx map[string]int32
+
+	// addResolved's scratch: the entries of the text, and by posting id
+	// gen<<32 | the entry of the term, for the terms seen in text number
+	// gen.
+	ents []entry
+	mark []uint64
+	gen  uint32
 }
 
 func newCounter(an *analysis.Analyzer) *counter {
 	return &counter{an: an, slots: make([]int32, 1024), longIdx: map[string]int32{}}
+}
+
+// entry is a distinct term of the text addResolved counts.
+type entry struct {
+	key uint64 // for a term not in the dictionary: its key, longKey|i for c.long[i]
+	pid uint32 // noPID when not in the dictionary
+	tf  uint32
 }
 
 // add appends the distinct terms of text (first-seen order) to a.
@@ -160,55 +192,130 @@ func (c *counter) addDoc(a *analyzed, texts []string) {
 	}
 }
 
-// lookup finds the posting id of entry j of a in the dictionary of field f.
-func (ix *Index) lookup(f int, a *analyzed, j int) (uint32, bool) {
-	k := a.keys[j]
-	if k&longKey != 0 {
-		pid, ok := ix.dict[f].long[a.long[k&^longKey]]
-		return pid, ok
+// addResolved appends the distinct terms of text, field f of document
+// doc of the chunk a, looking each up in the dictionary as it goes: a
+// term found there is counted by its posting id and becomes a posting of
+// partition pid&mask of a; other terms are counted by key and listed in
+// a.news. Entries keep the order in which their terms first occur, as
+// add's do. It only reads the index.
+func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text string, mask uint32) {
+	c.keys, c.long = c.an.AppendKeys(c.keys[:0], c.long[:0], text)
+	if n := len(ix.post); len(c.mark) < n {
+		c.mark = append(c.mark, make([]uint64, max(n-len(c.mark), len(c.mark)))...)
 	}
-	return ix.dict[f].getShort(k)
-}
-
-// resolve sets the posting ids of the entries of a whose terms are in the
-// dictionary, lists the others in a.fresh and, when a.parts is set,
-// sorts the resolved postings into 1<<shift partitions. It only reads the
-// dictionary.
-func (ix *Index) resolve(a *analyzed, shift uint) {
-	nf := len(ix.fields)
-	a.pids = a.pids[:0]
-	a.fresh = a.fresh[:0]
-	mask := uint32(1)<<shift - 1
-	for j := range a.end {
-		lo, hi := a.span(j)
-		f := j % nf
-		d := &ix.dict[f]
-		doc := uint32(j / nf)
-		for e := lo; e < hi; e++ {
-			// getShort inlined for CJK unigrams and bigrams, nearly all
-			// the terms of Chinese text.
-			var pid uint32
-			var ok bool
-			k := a.keys[e]
-			if r1, r2 := k>>32, k&0xFFFFFFFF; uniFirst <= r1 && r1 <= uniLast && r2 == uniMark && d.uni != nil {
-				v := d.uni[r1-uniFirst]
-				pid, ok = v-1, v != 0
-			} else if uniFirst <= r1 && r1 <= uniLast && uniFirst <= r2 && r2 <= uniLast {
-				pid, ok = d.bi.get(uint32((r1-uniFirst)<<15 | (r2 - uniFirst) + 1))
+	c.gen++
+	if c.gen == 0 {
+		clear(c.mark)
+		c.gen = 1
+	}
+	if 2*len(c.keys) > len(c.slots) {
+		n := len(c.slots)
+		for n < 2*len(c.keys) {
+			n *= 2
+		}
+		c.slots = make([]int32, n)
+	}
+	gen := uint64(c.gen) << 32
+	mark, slots := c.mark, c.slots
+	mask64 := uint64(len(slots) - 1)
+	d := &ix.dict[f]
+	ents := c.ents[:0]
+	li := 0 // the next long term
+	for _, k := range c.keys {
+		var pid uint32
+		var ok bool
+		if k == 0 {
+			t := c.long[li]
+			if pid, ok = d.long[t]; !ok {
+				if i, seen := c.longIdx[t]; seen {
+					ents[i].tf++
+				} else {
+					c.longIdx[t] = int32(len(ents))
+					ents = append(ents, entry{key: longKey | uint64(li), pid: noPID, tf: 1})
+				}
+				li++
+				continue
+			}
+			li++
+		} else if r1, r2 := k>>32, k&0xFFFFFFFF; uniFirst <= r1 && r1 <= uniLast && r2 == uniMark && d.uni != nil {
+			// CJK unigrams and bigrams, nearly all the terms of
+			// Chinese text, without getShort's call.
+			v := d.uni[r1-uniFirst]
+			pid, ok = v-1, v != 0
+		} else if uniFirst <= r1 && r1 <= uniLast && uniFirst <= r2 && r2 <= uniLast {
+			pid, ok = d.bi.get(uint32((r1-uniFirst)<<15 | (r2 - uniFirst) + 1))
+		} else {
+			pid, ok = d.getShort(k)
+		}
+		if ok {
+			if m := mark[pid]; m&^0xFFFFFFFF == gen {
+				ents[uint32(m)].tf++
 			} else {
-				pid, ok = ix.lookup(f, a, e)
+				mark[pid] = gen | uint64(len(ents))
+				ents = append(ents, entry{pid: pid, tf: 1})
 			}
-			if !ok {
-				pid = noPID
-				a.fresh = append(a.fresh, e)
-			} else if a.parts != nil {
-				a.parts[pid&mask] = append(a.parts[pid&mask], partEntry{pid, doc, a.tfs[e]})
+			continue
+		}
+		for s := (k * 0x9E3779B97F4A7C15) >> 40 & mask64; ; s = (s + 1) & mask64 {
+			i := slots[s]
+			if i == 0 {
+				slots[s] = int32(len(ents)) + 1
+				c.touched = append(c.touched, int(s))
+				ents = append(ents, entry{key: k, pid: noPID, tf: 1})
+				break
 			}
-			if ix.keepVec {
-				a.pids = append(a.pids, pid)
+			if e := &ents[i-1]; e.pid == noPID && e.key == k {
+				e.tf++
+				break
 			}
 		}
 	}
+	for _, s := range c.touched {
+		slots[s] = 0
+	}
+	c.touched = c.touched[:0]
+	if len(c.longIdx) > 0 {
+		clear(c.longIdx)
+	}
+	nf := len(ix.fields)
+	j := doc*uint32(nf) + uint32(f)
+	for _, e := range ents {
+		if e.pid != noPID {
+			a.parts[e.pid&mask] = append(a.parts[e.pid&mask], partEntry{e.pid, doc, e.tf})
+		} else {
+			key := e.key
+			if key&longKey != 0 {
+				key = longKey | uint64(len(a.long))
+				a.long = append(a.long, c.long[e.key&^longKey])
+			}
+			a.news = append(a.news, newEntry{key: key, j: j, tf: e.tf, vec: len(a.pids)})
+		}
+		if ix.keepVec {
+			a.pids = append(a.pids, e.pid)
+			a.tfs = append(a.tfs, e.tf)
+		}
+	}
+	a.end = append(a.end, len(a.pids))
+	a.lens = append(a.lens, uint32(len(c.keys)))
+	c.ents = ents
+	if len(c.keys) > 1<<14 {
+		c.keys, c.long, c.ents = nil, nil, nil // do not pin a huge buffer
+	}
+}
+
+// lookup finds the posting id of entry j of a in the dictionary of field f.
+func (ix *Index) lookup(f int, a *analyzed, j int) (uint32, bool) {
+	return ix.lookupKey(f, a.keys[j], a.long)
+}
+
+// lookupKey finds the posting id of the term of key k (longKey|i for
+// long[i]) in the dictionary of field f.
+func (ix *Index) lookupKey(f int, k uint64, long []string) (uint32, bool) {
+	if k&longKey != 0 {
+		pid, ok := ix.dict[f].long[long[k&^longKey]]
+		return pid, ok
+	}
+	return ix.dict[f].getShort(k)
 }
 
 // insert adds document i of a under id; the caller holds the write lock
@@ -229,7 +336,7 @@ func (ix *Index) insert(id string, a *analyzed, i int) error {
 		for e := lo; e < hi; e++ {
 			pid, ok := ix.lookup(f, a, e)
 			if !ok {
-				pid = ix.newTerm(f, a, e)
+				pid = ix.newTerm(f, a.keys[e], a.long)
 			}
 			ix.post[pid].add(doc, a.tfs[e], n)
 			if ix.keepVec {
@@ -261,16 +368,17 @@ func (ix *Index) newDoc(id string, a *analyzed, i int) uint32 {
 	return doc
 }
 
-// newTerm adds the term of entry e of a to the dictionary of field f.
-func (ix *Index) newTerm(f int, a *analyzed, e int) uint32 {
+// newTerm adds the term of key k (longKey|i for long[i]) to the
+// dictionary of field f.
+func (ix *Index) newTerm(f int, k uint64, long []string) uint32 {
 	pid := uint32(len(ix.post))
 	d := &ix.dict[f]
 	var term string
-	if k := a.keys[e]; k&longKey == 0 {
+	if k&longKey == 0 {
 		term = analysis.KeyTerm(k)
 		d.setShort(k, pid)
 	} else {
-		term = strings.Clone(a.long[k&^longKey])
+		term = strings.Clone(long[k&^longKey])
 		d.long[term] = pid
 	}
 	ix.terms = append(ix.terms, term)
@@ -351,7 +459,7 @@ func (ix *Index) PutBatch(docs []Doc) error {
 		}
 		ix.mu.Lock()
 		if b.replaces(window(w)) {
-			err := b.oneByOne(window(w), cur)
+			err := b.oneByOne(window(w))
 			ix.mu.Unlock()
 			if err != nil {
 				return err
@@ -425,11 +533,13 @@ func (b *batch) tasks(cur []analyzed, first uint32, windowsLeft int, nextDocs []
 			}
 			a.reset()
 			docs := nextDocs[ch*batchChunk : min(len(nextDocs), (ch+1)*batchChunk)]
-			a.reserve(docs, len(ix.fields))
-			for _, d := range docs {
-				b.counters[w].addDoc(a, d.Texts)
+			a.reserve(docs, len(ix.fields), ix.keepVec)
+			c, mask := b.counters[w], uint32(len(b.parts)-1)
+			for i, d := range docs {
+				for f, t := range d.Texts {
+					c.addResolved(ix, a, f, uint32(i), t, mask)
+				}
 			}
-			ix.resolve(a, b.shift)
 		}
 	}
 	workers := min(len(b.counters), n)
@@ -444,13 +554,16 @@ func (b *batch) tasks(cur []analyzed, first uint32, windowsLeft int, nextDocs []
 	wg.Wait()
 }
 
-// oneByOne inserts the analyzed window as Put would, document by document.
-func (b *batch) oneByOne(docs []Doc, chunks []analyzed) error {
-	for ch := range chunks {
-		for i, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
-			if err := b.ix.insert(d.ID, &chunks[ch], i); err != nil {
-				return err
-			}
+// oneByOne inserts the window as Put would, document by document (and
+// analyzes each document again, as Put does: inserting one may add terms
+// or compact the index).
+func (b *batch) oneByOne(docs []Doc) error {
+	ix := b.ix
+	for _, d := range docs {
+		ix.wa.reset()
+		ix.writerCounter().addDoc(&ix.wa, d.Texts)
+		if err := ix.insert(d.ID, &ix.wa, 0); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -469,23 +582,19 @@ func (b *batch) number(docs []Doc, chunks []analyzed) uint32 {
 		for i, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
 			ix.newDoc(d.ID, a, i)
 		}
-		fi := 0
-		for _, e := range a.fresh {
-			for a.end[fi] <= e {
-				fi++
-			}
-			f := fi % nf
-			pid, ok := ix.lookup(f, a, e)
+		for _, n := range a.news {
+			f := int(n.j) % nf
+			pid, ok := ix.lookupKey(f, n.key, a.long)
 			if !ok {
-				pid = ix.newTerm(f, a, e)
+				pid = ix.newTerm(f, n.key, a.long)
 			}
 			if ix.keepVec {
-				a.pids[e] = pid
+				a.pids[n.vec] = pid
 			}
 			// After the chunk's resolved postings of its partition: they
 			// belong to other lists, all of whose postings in the chunk
 			// were resolved, so each list stays in document order.
-			a.parts[pid&mask] = append(a.parts[pid&mask], partEntry{pid, uint32(fi / nf), a.tfs[e]})
+			a.parts[pid&mask] = append(a.parts[pid&mask], partEntry{pid, n.j / uint32(nf), n.tf})
 		}
 	}
 	if ix.keepVec {
