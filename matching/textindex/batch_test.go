@@ -89,12 +89,30 @@ func TestPutBatchMatchesPut(t *testing.T) {
 				if a, b := snapshot(t, one), snapshot(t, batch); !bytes.Equal(a, b) {
 					t.Fatalf("snapshots differ: got %d bytes with PutBatch, want %d as with Put", len(b), len(a))
 				}
+				samePostings(t, one, batch)
 				for _, id := range ids {
 					if diff := cmp.Diff(one.DocVector(id), batch.DocVector(id)); diff != "" {
 						t.Fatalf("DocVector(%q) mismatch (-Put +PutBatch):\n%s", id, diff)
 					}
 				}
 			})
+		}
+	}
+}
+
+// samePostings checks that two indexes hold the same posting lists in
+// memory, block layout included (snapshots store plain varints).
+func samePostings(t *testing.T, want, got *Index) {
+	t.Helper()
+	if len(want.post) != len(got.post) {
+		t.Fatalf("got %d posting lists, want %d", len(got.post), len(want.post))
+	}
+	for pid := range want.post {
+		w, g := &want.post[pid], &got.post[pid]
+		if !bytes.Equal(w.data, g.data) || !cmp.Equal(w.skipList(), g.skipList(), cmp.AllowUnexported(skip{})) ||
+			w.df != g.df || w.last != g.last || w.maxTF != g.maxTF || w.minLen != g.minLen ||
+			w.blkMaxTF != g.blkMaxTF || w.blkMinLen != g.blkMinLen {
+			t.Fatalf("posting list %d (%q): got df %d, %d bytes, want df %d, %d bytes or other bounds", pid, want.terms[pid], g.df, len(g.data), w.df, len(w.data))
 		}
 	}
 }
@@ -203,4 +221,57 @@ func TestAddRunMatchesAdd(t *testing.T) {
 			t.Fatalf("trial %d (%d postings): addRun gives a different list than add", trial, n)
 		}
 	}
+}
+
+// FuzzAddRunMatchesAdd checks addRun against add on lists drawn from the
+// fuzzer's seed: document gaps, frequencies, field lengths and the
+// lengths of the runs.
+func FuzzAddRunMatchesAdd(f *testing.F) {
+	f.Add(uint64(1), uint16(300), uint16(2000), uint16(70000>>2))
+	f.Add(uint64(2), uint16(129), uint16(1), uint16(1))
+	f.Add(uint64(3), uint16(1000), uint16(60000), uint16(3))
+	f.Fuzz(func(t *testing.T, seed uint64, n, maxGap, maxTF uint16) {
+		r := rand.New(rand.NewPCG(seed, seed))
+		const nf, fld = 3, 2
+		n %= 6 * blockSize
+		var run []pending
+		doc := uint32(r.IntN(3))
+		for range n {
+			doc += 1 + uint32(r.IntN(1+int(maxGap%4096)))
+			tf := uint32(1)
+			if r.IntN(2) == 0 {
+				tf = 1 + uint32(r.IntN(1+4*int(maxTF)))
+			}
+			run = append(run, pending{doc, tf})
+		}
+		lens := make([]uint32, (int(doc)+1)*nf)
+		for i := range lens {
+			lens[i] = uint32(r.IntN(1 + r.IntN(70000)))
+		}
+		one := postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
+		for _, e := range run {
+			one.add(e.doc, e.tf, lens[int(e.doc)*nf+fld])
+		}
+		byRun := postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
+		for rest := run; len(rest) > 0; {
+			k := min(len(rest), 1+r.IntN(2*blockSize))
+			byRun.addRun(rest[:k], lens, nf, fld, r.IntN(500))
+			rest = rest[k:]
+		}
+		if !bytes.Equal(one.data, byRun.data) || !cmp.Equal(one.skipList(), byRun.skipList(), cmp.AllowUnexported(skip{})) ||
+			one.df != byRun.df || one.last != byRun.last || one.maxTF != byRun.maxTF || one.minLen != byRun.minLen ||
+			one.blkMaxTF != byRun.blkMaxTF || one.blkMinLen != byRun.blkMinLen {
+			t.Fatalf("%d postings: addRun gives a different list than add", n)
+		}
+		// Both decode to the postings appended.
+		c := newCursor(&byRun)
+		for i, e := range run {
+			if !c.next() || c.doc != e.doc || c.tf != e.tf {
+				t.Fatalf("posting %d: got (%d, %d), want (%d, %d)", i, c.doc, c.tf, e.doc, e.tf)
+			}
+		}
+		if c.next() {
+			t.Fatalf("cursor: got more than %d postings", len(run))
+		}
+	})
 }

@@ -138,20 +138,22 @@ func (p *postings) packBlock(start int) {
 		}
 		deltas[i], tfs[i] = uint32(v>>1), tf-1
 	}
-	p.writeBlock(start, &deltas, &tfs, pos-start)
+	p.writeBlock(start, &deltas, &tfs)
 }
 
 // writeBlock replaces p.data[start:] by a full block of document gaps and
 // tf−1 values in the smaller of the two encodings; varintLen is the size
 // of the block's postings as varints.
-func (p *postings) writeBlock(start int, deltas, tfs *[blockSize]uint32, varintLen int) {
+func (p *postings) writeBlock(start int, deltas, tfs *[blockSize]uint32) {
 	maxD, maxT := uint32(0), uint32(0)
 	for i := range blockSize {
 		maxD, maxT = max(maxD, deltas[i]), max(maxT, tfs[i])
 	}
 	w, v := bits.Len32(maxD), bits.Len32(maxT)
 	packed := 2 + blockSize/8*(w+v)
-	if w == 0 || packed >= varintLen+1 {
+	// The varints take at least a byte per posting: only a wider packing
+	// needs their size to be counted.
+	if w == 0 || packed > blockSize && packed >= 1+varintSize(deltas, tfs) {
 		// Varint block: a 0 marker, then the postings.
 		p.data = append(p.data[:start], 0)
 		for i := range blockSize {
@@ -166,6 +168,20 @@ func (p *postings) writeBlock(start int, deltas, tfs *[blockSize]uint32, varintL
 	p.data = append(p.data[:start], byte(w), byte(v))
 	p.data = packBits(p.data, deltas[:], w)
 	p.data = packBits(p.data, tfs[:], v)
+}
+
+// varintSize returns the size of a block's postings as varints (without
+// the marker).
+func varintSize(deltas, tfs *[blockSize]uint32) int {
+	n := 0
+	for i := range blockSize {
+		if tfs[i] == 0 {
+			n += uvarintLen(uint64(deltas[i])<<1 | 1)
+		} else {
+			n += uvarintLen(uint64(deltas[i])<<1) + uvarintLen(uint64(tfs[i])+1)
+		}
+	}
+	return n
 }
 
 // uvarintLen returns the size of v as a uvarint.

@@ -229,60 +229,91 @@ func (p *postings) addRun(run []pending, lens []uint32, nf, f int, more int) {
 	for len(run) > 0 {
 		t := int(p.df % blockSize)
 		if t+len(run) < blockSize {
-			if need := len(run) * 2 * binary.MaxVarintLen32; cap(p.data)-len(p.data) < need {
-				p.grow(need)
-			}
-			for _, e := range run {
-				p.add(e.doc, e.tf, lens[int(e.doc)*nf+f])
-			}
+			p.appendTail(run, lens, nf, f)
 			return
 		}
 		// Complete a block: the tail's postings, then the run's.
 		var deltas, tfs [blockSize]uint32
 		start := p.tailStart()
-		pos, size := start, 0
+		pos, data := start, p.data
 		for i := range t {
-			v, n := uvarint(p.data[pos:])
-			pos += n
+			var v uint64
+			if b := data[pos]; b < 0x80 {
+				v = uint64(b)
+				pos++
+			} else {
+				var n int
+				v, n = uvarint(data[pos:])
+				pos += n
+			}
 			tf := uint32(1)
 			if v&1 == 0 {
-				x, m := uvarint(p.data[pos:])
+				x, m := uvarint(data[pos:])
 				pos += m
 				tf = uint32(x)
 			}
 			deltas[i], tfs[i] = uint32(v>>1), tf-1
 		}
-		size = pos - start
+		last := p.last
+		maxTF, minLen := p.blkMaxTF, p.blkMinLen
 		for i, e := range run[:blockSize-t] {
-			delta := e.doc - p.last
-			if p.df == 0 && i == 0 {
-				delta = e.doc
-			}
-			deltas[t+i], tfs[t+i] = delta, e.tf-1
-			if e.tf == 1 {
-				size += uvarintLen(uint64(delta)<<1 | 1)
-			} else {
-				size += uvarintLen(uint64(delta)<<1) + uvarintLen(uint64(e.tf))
-			}
-			p.last = e.doc
-			tt, l := sat16(e.tf), sat16(lens[int(e.doc)*nf+f])
-			p.maxTF = max(p.maxTF, tt)
-			p.minLen = min(p.minLen, l)
-			p.blkMaxTF = max(p.blkMaxTF, tt)
-			p.blkMinLen = min(p.blkMinLen, l)
+			deltas[t+i], tfs[t+i] = e.doc-last, e.tf-1
+			last = e.doc
+			maxTF = max(maxTF, sat16(e.tf))
+			minLen = min(minLen, sat16(lens[int(e.doc)*nf+f]))
 		}
-		if need := start + size + 3 - len(p.data); cap(p.data)-len(p.data) < need {
-			p.grow(need)
-		}
-		p.writeBlock(start, &deltas, &tfs, size)
+		p.last = last
+		p.maxTF, p.minLen = max(p.maxTF, maxTF), min(p.minLen, minLen)
+		p.writeBlock(start, &deltas, &tfs)
 		p.df += uint32(blockSize - t)
 		if p.skips == nil {
 			p.skips = new([]skip)
 		}
-		*p.skips = append(*p.skips, skip{lastDoc: p.last, end: uint32(len(p.data)), maxTF: p.blkMaxTF, minLen: p.blkMinLen})
+		*p.skips = append(*p.skips, skip{lastDoc: p.last, end: uint32(len(p.data)), maxTF: maxTF, minLen: minLen})
 		p.blkMaxTF, p.blkMinLen = 0, math.MaxUint16
 		run = run[blockSize-t:]
 	}
+}
+
+// appendTail appends run, which does not complete a block, to the tail
+// of p as varints.
+func (p *postings) appendTail(run []pending, lens []uint32, nf, f int) {
+	if need := len(run) * 2 * binary.MaxVarintLen32; cap(p.data)-len(p.data) < need {
+		p.grow(need)
+	}
+	n := len(p.data)
+	data := p.data[:cap(p.data)]
+	last := p.last
+	maxTF, minLen := p.blkMaxTF, p.blkMinLen
+	for _, e := range run {
+		v := uint64(e.doc-last) << 1
+		if e.tf == 1 {
+			v |= 1
+		}
+		for v >= 0x80 {
+			data[n] = byte(v) | 0x80
+			v >>= 7
+			n++
+		}
+		data[n] = byte(v)
+		n++
+		if e.tf != 1 {
+			for v = uint64(e.tf); v >= 0x80; v >>= 7 {
+				data[n] = byte(v) | 0x80
+				n++
+			}
+			data[n] = byte(v)
+			n++
+		}
+		last = e.doc
+		maxTF = max(maxTF, sat16(e.tf))
+		minLen = min(minLen, sat16(lens[int(e.doc)*nf+f]))
+	}
+	p.data = data[:n]
+	p.last = last
+	p.df += uint32(len(run))
+	p.blkMaxTF, p.blkMinLen = maxTF, minLen
+	p.maxTF, p.minLen = max(p.maxTF, maxTF), min(p.minLen, minLen)
 }
 
 // grow makes room for need more bytes, at least doubling p.data.
