@@ -65,19 +65,11 @@ func (a *Analyzer) AppendKeys(keys []uint64, long []string, text string) ([]uint
 	k0, l0 := len(keys), len(long)
 	t := keyTokenizer{a: a, text: text, keys: keys, long: long, prev: -1, word: -1}
 	for i := 0; i < len(text); {
-		if b0 := text[i]; 0xE4 <= b0 && b0 <= 0xE9 && i+2 < len(text) && t.word < 0 {
-			// A CJK unified ideograph (U+4E00..U+9FFF) outside a word,
-			// most of Chinese text: decoded and emitted here.
-			b1, b2 := text[i+1], text[i+2]
-			if r := rune(b0&0x0F)<<12 | rune(b1&0x3F)<<6 | rune(b2&0x3F); b1&0xC0 == 0x80 && b2&0xC0 == 0x80 && r >= cjkFirst {
-				if t.prev >= 0 && a.bigrams {
-					t.keys = append(t.keys, key2(t.prev, r))
-				}
-				if a.stopCJK[(r-cjkFirst)/64]&(1<<((r-cjkFirst)%64)) == 0 {
-					t.keys = append(t.keys, key1(r))
-				}
-				t.prev = r
-				i += 3
+		if b0 := text[i]; 0xE4 <= b0 && b0 <= 0xE9 && t.word < 0 {
+			// A run of CJK unified ideographs (U+4E00..U+9FFF) outside a
+			// word, most of Chinese text: decoded and emitted here.
+			if j := a.cjkKeys(&t, text, i); j > i {
+				i = j
 				continue
 			}
 		}
@@ -110,6 +102,31 @@ func (a *Analyzer) AppendKeys(keys []uint64, long []string, text string) ([]uint
 	}
 	t.endWord()
 	return t.keys, t.long
+}
+
+// cjkKeys emits the keys of the run of CJK unified ideographs that starts
+// at text[i] (outside a word) and returns the offset after it (i when
+// text[i] does not start one).
+func (a *Analyzer) cjkKeys(t *keyTokenizer, text string, i int) int {
+	keys, prev := t.keys, t.prev
+	stop := a.stopCJK
+	for i+2 < len(text) {
+		b0, b1, b2 := text[i], text[i+1], text[i+2]
+		r := rune(b0&0x0F)<<12 | rune(b1&0x3F)<<6 | rune(b2&0x3F)
+		if b0 < 0xE4 || b0 > 0xE9 || b1&0xC0 != 0x80 || b2&0xC0 != 0x80 || r < cjkFirst {
+			break
+		}
+		if prev >= 0 && a.bigrams {
+			keys = append(keys, key2(prev, r))
+		}
+		if c := uint(r - cjkFirst); stop[c/64]&(1<<(c%64)) == 0 {
+			keys = append(keys, key1(r))
+		}
+		prev = r
+		i += 3
+	}
+	t.keys, t.prev = keys, prev
+	return i
 }
 
 // keyTokenizer is the state of AppendKeys: it receives the normalized
