@@ -429,11 +429,21 @@ func (ix *Index) PutBatch(docs []Doc) error {
 			return fmt.Errorf("document %d: %w", i, err)
 		}
 	}
+	if len(docs) == 0 {
+		return nil
+	}
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
 	const size = windowChunks * batchChunk
-	nw := (len(docs) + size - 1) / size
-	window := func(w int) []Doc { return docs[w*size : min(len(docs), (w+1)*size)] }
+	// Windows grow from one chunk to the full size: the terms of the
+	// first documents are new, and a new term is added by one goroutine
+	// (b.number), so the first windows are small.
+	bounds := []int{0}
+	for n := batchChunk; bounds[len(bounds)-1] < len(docs); n = min(8*n, size) {
+		bounds = append(bounds, min(len(docs), bounds[len(bounds)-1]+n))
+	}
+	nw := len(bounds) - 1
+	window := func(w int) []Doc { return docs[bounds[w]:bounds[w+1]] }
 	nch := min(windowChunks, (len(docs)+batchChunk-1)/batchChunk)
 	workers := max(1, min(runtime.GOMAXPROCS(0), nch))
 	b := &batch{ix: ix, counters: make([]*counter, workers)}
@@ -448,7 +458,7 @@ func (ix *Index) PutBatch(docs []Doc) error {
 	}
 	b.parts = make([]partition, 1<<b.shift)
 	b.chunks = [2][]analyzed{make([]analyzed, nch), make([]analyzed, nch)}
-	b.tasks(nil, 0, 0, window(0), b.chunks[0])
+	b.tasks(nil, 0, 0, window(0), b.chunks[0][:chunksOf(window(0))])
 	for w := range nw {
 		cur := b.chunks[w%2][:chunksOf(window(w))]
 		var nextDocs []Doc
@@ -472,7 +482,7 @@ func (ix *Index) PutBatch(docs []Doc) error {
 		first := b.number(window(w), cur)
 		// The postings of this window go in while the next window is
 		// analyzed: that only reads the dictionary, complete now.
-		b.tasks(cur, first, nw-1-w, nextDocs, next)
+		b.tasks(cur, first, float64(len(docs)-bounds[w+1])/float64(len(window(w))), nextDocs, next)
 		ix.mu.Unlock()
 	}
 	if len(docs) >= size && 4*len(docs) >= ix.ids.n() {
@@ -506,9 +516,10 @@ type partition struct {
 }
 
 // tasks inserts the postings of the window cur (documents numbered from
-// first; windowsLeft windows follow) and analyzes the documents of the
-// next window into next, on all goroutines. Either may be empty.
-func (b *batch) tasks(cur []analyzed, first uint32, windowsLeft int, nextDocs []Doc, next []analyzed) {
+// first; the batch has ahead times as many documents after it) and
+// analyzes the documents of the next window into next, on all
+// goroutines. Either may be empty.
+func (b *batch) tasks(cur []analyzed, first uint32, ahead float64, nextDocs []Doc, next []analyzed) {
 	ix := b.ix
 	np := 0
 	if len(cur) > 0 {
@@ -523,7 +534,7 @@ func (b *batch) tasks(cur []analyzed, first uint32, windowsLeft int, nextDocs []
 				return
 			}
 			if t < np {
-				b.parts[t].insert(ix, cur, first, uint32(t), b.shift, windowsLeft)
+				b.parts[t].insert(ix, cur, first, uint32(t), b.shift, ahead)
 				continue
 			}
 			ch := t - np
@@ -643,9 +654,9 @@ func (b *batch) replaces(docs []Doc) bool {
 
 // insert appends the postings of the window in partition w of 1<<shift
 // (posting ids that end in w); the window's documents are numbered from
-// first, chunk by chunk. windowsLeft is the number of windows of the
-// batch after this one.
-func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32, shift uint, windowsLeft int) {
+// first, chunk by chunk. The batch has ahead times as many documents
+// after this window (lists grow for as many postings more).
+func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32, shift uint, ahead float64) {
 	nslot := (len(ix.post) >> shift) + 1
 	if len(p.cnt) < nslot {
 		p.cnt = append(p.cnt, make([]uint32, nslot-len(p.cnt))...)
@@ -671,7 +682,7 @@ func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32,
 		off += c
 	}
 	if cap(p.buf) < total {
-		p.buf = make([]pending, total)
+		p.buf = make([]pending, total+total/4) // windows vary: some room
 	}
 	buf := p.buf[:total]
 	for ch := range chunks {
@@ -688,7 +699,7 @@ func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32,
 		s := pid >> shift
 		end := cnt[s]
 		cnt[s] = 0
-		ix.post[pid].addRun(buf[start:end], ix.lens, nf, int(ix.tfld[pid]), int(end-start)*windowsLeft)
+		ix.post[pid].addRun(buf[start:end], ix.lens, nf, int(ix.tfld[pid]), int(float64(end-start)*ahead))
 		start = end
 	}
 	if cap(p.buf) > 1<<22 {

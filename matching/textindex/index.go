@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sync"
 
 	"github.com/kexie/techbroker/matching/analysis"
@@ -433,20 +434,37 @@ func (ix *Index) Compact() {
 // length, so that no list keeps spare capacity or the rounding of its own
 // allocation; a list that grows later is copied out by append.
 func (ix *Index) trim() {
-	total := 0
-	for i := range ix.post {
-		total += len(ix.post[i].data)
+	// The lists are copied on all cores (for a bulk load, tens of
+	// megabytes), each goroutine a run of posting ids.
+	shares := max(1, min(runtime.GOMAXPROCS(0), len(ix.post)/4096))
+	bound := func(w int) int { return len(ix.post) * w / shares }
+	offs := make([]int, shares+1)
+	for w := range shares {
+		n := 0
+		for i := bound(w); i < bound(w+1); i++ {
+			n += len(ix.post[i].data)
+		}
+		offs[w+1] = offs[w] + n
 	}
-	arena := make([]byte, 0, total)
-	for i := range ix.post {
-		p := &ix.post[i]
-		start := len(arena)
-		arena = append(arena, p.data...)
-		p.data = arena[start:len(arena):len(arena)]
-		if p.skips != nil {
-			*p.skips = exact(*p.skips)
+	arena := make([]byte, offs[shares])
+	share := func(w int) {
+		off := offs[w]
+		for i := bound(w); i < bound(w+1); i++ {
+			p := &ix.post[i]
+			n := copy(arena[off:], p.data)
+			p.data = arena[off : off+n : off+n]
+			off += n
+			if p.skips != nil {
+				*p.skips = exact(*p.skips)
+			}
 		}
 	}
+	var wg sync.WaitGroup
+	for w := 1; w < shares; w++ {
+		wg.Go(func() { share(w) })
+	}
+	share(0)
+	wg.Wait()
 	ix.lens, ix.post, ix.terms, ix.tfld = exact(ix.lens), exact(ix.post), exact(ix.terms), exact(ix.tfld)
 	ix.ids.buf, ix.ids.off = exact(ix.ids.buf), exact(ix.ids.off)
 	ix.trimmed = true
