@@ -16,10 +16,16 @@ import (
 //     the others, with a bias feature of value 1, trained by the dual
 //     coordinate descent of Hsieh et al. (ICML 2008), as LIBLINEAR's
 //     default solver;
+//   - by default the examples of a label cost C·n/(L·n_label) when they
+//     are the positive side of their label's problem and C when they are
+//     negative (LIBLINEAR's class weights, "balanced"), so that rare
+//     labels are not drowned by the common ones;
 //   - probabilities are softmax(T · margins), with the single temperature
 //     T fitted by maximum likelihood on out-of-fold margins (a
 //     multi-class form of Platt scaling); with fewer than 30 examples
-//     there is no calibration and T = 1.
+//     there is no calibration and T = 1;
+//   - by default they are mixed, 0.7 : 0.3, with the vote of the 10
+//     training examples nearest by cosine (see cosineKNN).
 
 // calibrationFolds is the number of folds whose out-of-fold margins fit
 // the softmax temperature.
@@ -33,6 +39,17 @@ type linearModel struct {
 	wt     []float64 // term-major after training: wt[t*nc+c], so that a term's weights are adjacent
 	bias   []float64 // per label, after training
 	temp   float64   // softmax temperature
+	nn     *cosineKNN
+	lambda float64 // the share of nn's vote in the probabilities
+}
+
+// linearOptions are the LinearSVM's training options.
+type linearOptions struct {
+	cost       float64 // C
+	unbalanced bool    // every example costs C
+	neighbours int     // k of the kNN vote; 0: none
+	lambda     float64 // the vote's share
+	seed       uint64
 }
 
 // sparseVec is a sparse vector with increasing indices.
@@ -43,8 +60,8 @@ type sparseVec struct {
 
 // trainLinear trains a linearModel on examples given as term ids (ids <
 // nf, repeated per occurrence) with labels y in 0..nc-1.
-func trainLinear(terms [][]int32, y []int, nc, nf int, cost float64, seed uint64) *linearModel {
-	n := len(terms)
+func trainLinear(terms [][]int32, y []int, nc, nf int, o linearOptions) *linearModel {
+	n, cost, seed := len(terms), o.cost, o.seed
 	fold := make([]int, n)
 	folds := 0
 	if n >= 10*calibrationFolds {
@@ -58,6 +75,7 @@ func trainLinear(terms [][]int32, y []int, nc, nf int, cost float64, seed uint64
 	models := make([]*linearModel, folds+1)
 	vecs := make([][]sparseVec, folds+1)
 	ys := make([][]int, folds+1)
+	costPos := make([][]float64, folds+1) // model -> label -> C of its positive examples
 	for m := range models {
 		var sub []int
 		for i := range n {
@@ -78,6 +96,7 @@ func trainLinear(terms [][]int32, y []int, nc, nf int, cost float64, seed uint64
 		for t, df := range lm.idf {
 			lm.idf[t] = math.Log(float64(1+len(sub))/(1+df)) + 1
 		}
+		costPos[m] = balancedCosts(ys[m], nc, cost, o.unbalanced)
 		vecs[m] = make([]sparseVec, len(sub))
 		for j := range counts {
 			vecs[m][j] = lm.weigh(counts[j])
@@ -102,7 +121,7 @@ func trainLinear(terms [][]int32, y []int, nc, nf int, cost float64, seed uint64
 					}
 				}
 				rng := rand.New(rand.NewPCG(seed, uint64(jb.m*nc+jb.c)))
-				svmDualCD(xs, sign[:len(xs)], cost, cost, rng, lm.w[jb.c*(nf+1):(jb.c+1)*(nf+1)])
+				svmDualCD(xs, sign[:len(xs)], costPos[jb.m][jb.c], cost, 0.1, rng, lm.w[jb.c*(nf+1):(jb.c+1)*(nf+1)])
 			}
 		})
 	}
@@ -126,6 +145,27 @@ func trainLinear(terms [][]int32, y []int, nc, nf int, cost float64, seed uint64
 			margins[i] = m.margins(m.weigh(termCounts(terms[i])))
 		}
 		out.temp = fitTemperature(margins, y)
+	}
+	if o.neighbours > 0 && o.lambda > 0 {
+		out.nn, out.lambda = newCosineKNN(vecs[0], y, nf, o.neighbours), o.lambda
+	}
+	return out
+}
+
+// balancedCosts returns each label's C for its positive examples:
+// C·n/(nc·n_c) for the n_c examples of label c among n ("balanced" class
+// weights), or C for every label when unbalanced.
+func balancedCosts(y []int, nc int, cost float64, unbalanced bool) []float64 {
+	out := make([]float64, nc)
+	cnt := make([]int, nc)
+	for _, c := range y {
+		cnt[c]++
+	}
+	for c := range out {
+		out[c] = cost
+		if !unbalanced && cnt[c] > 0 {
+			out[c] = cost * float64(len(y)) / float64(nc*cnt[c])
+		}
 	}
 	return out
 }
@@ -203,11 +243,15 @@ func (m *linearModel) margins(x sparseVec) []float64 {
 // (which it sorts).
 func (m *linearModel) probs(ids []int32) []float64 {
 	counts := termCounts(ids)
-	s := m.margins(m.weighInto(counts, counts.val))
+	x := m.weighInto(counts, counts.val)
+	s := m.margins(x)
 	for c := range s {
 		s[c] *= m.temp
 	}
 	softmax(s)
+	if m.nn != nil {
+		m.nn.vote(x, s, m.lambda)
+	}
 	return s
 }
 
@@ -234,9 +278,9 @@ func (r *Router) termIDs(text string) []int32 {
 // U = ∞ and Dᵢᵢ = 1/(2Cᵢ)), visiting the examples in a random order each
 // pass. Cᵢ is costPos for the examples with yᵢ = +1 and costNeg for the
 // others (LIBLINEAR's class weights). It stops when the projected
-// gradient's spread is under 0.1 (as LIBLINEAR) or after 1000 passes.
-// w must be zero on entry.
-func svmDualCD(xs []sparseVec, y []float64, costPos, costNeg float64, rng *rand.Rand, w []float64) {
+// gradient's spread is under eps (LIBLINEAR's default is 0.1) or after
+// 1000 passes. w must be zero on entry.
+func svmDualCD(xs []sparseVec, y []float64, costPos, costNeg, eps float64, rng *rand.Rand, w []float64) {
 	n := len(xs)
 	bias := len(w) - 1
 	alpha := make([]float64, n)
@@ -279,7 +323,7 @@ func svmDualCD(xs []sparseVec, y []float64, costPos, costNeg float64, rng *rand.
 			}
 			w[bias] += d
 		}
-		if maxPG-minPG < 0.1 {
+		if maxPG-minPG < eps {
 			return
 		}
 	}

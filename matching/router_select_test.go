@@ -9,11 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/kexie/techbroker/matching/analysis"
+	"github.com/kexie/techbroker/matching/textindex"
 )
 
 // The model selection of ROUTER_SOURCES.md: every candidate is scored by
@@ -24,7 +27,8 @@ import (
 //	TECHBROKER_ROUTER_SELECT=all go test -run TestRouterSelection -v ./matching/
 //	TECHBROKER_ROUTER_SELECT=cs-C1,ovr-C2 TECHBROKER_ROUTER_DEV=1 go test ...
 //
-// (a comma-separated list of candidate names, or prefixes of them).
+// (a comma-separated list of candidate names; a trailing * matches a
+// prefix).
 
 // cslTSV reads a labelled-titles file of the CSL sample (see
 // router_csl_test.go), skipping when it is absent.
@@ -140,17 +144,23 @@ type tfidfOpts struct {
 	raw   bool    // raw tf instead of 1 + ln tf
 	noIDF bool    // no idf factor
 	norm  float64 // 2, 1, or 0 for no normalization
+	uni   float64 // weight of single-rune (CJK unigram) terms, 0 meaning 1
+	pivot float64 // > 0: pivoted unique normalization (Singhal et al. 1996) with this slope instead of norm
 }
 
 type vectorizer struct {
-	o     tfidfOpts
-	vocab map[string]int32
-	idf   []float64
+	o          tfidfOpts
+	vocab      map[string]int32
+	idf        []float64
+	single     []bool  // the term is one rune
+	avgUnique  float64 // mean number of distinct terms per document
+	pivotScale float64 // mean l2 norm of the unnormalized vectors
 }
 
 func fitVectorizer(docs [][]string, o tfidfOpts) *vectorizer {
 	v := &vectorizer{o: o, vocab: map[string]int32{}}
 	var df []float64
+	sum := 0.0
 	for _, d := range docs {
 		seen := map[int32]bool{}
 		for _, t := range d {
@@ -167,8 +177,30 @@ func fitVectorizer(docs [][]string, o tfidfOpts) *vectorizer {
 		}
 	}
 	v.idf = make([]float64, len(df))
+	v.single = make([]bool, len(df))
 	for t, d := range df {
 		v.idf[t] = math.Log(float64(1+len(docs))/(1+d)) + 1
+		sum += d
+	}
+	for t, id := range v.vocab {
+		v.single[id] = utf8.RuneCountInString(t) == 1
+	}
+	v.avgUnique = max(sum/float64(len(docs)), 1)
+	if o.pivot > 0 {
+		// The l2 norms the pivoted norm replaces, on average.
+		p := v.o
+		v.o = tfidfOpts{raw: p.raw, noIDF: p.noIDF, uni: p.uni, norm: 0}
+		total := 0.0
+		for _, d := range docs {
+			x := v.vec(d)
+			s := 0.0
+			for _, val := range x.val {
+				s += val * val
+			}
+			total += math.Sqrt(s)
+		}
+		v.o = p
+		v.pivotScale = total / float64(len(docs))
 	}
 	return v
 }
@@ -190,6 +222,9 @@ func (v *vectorizer) vec(terms []string) sparseVec {
 		if !v.o.noIDF {
 			tf *= v.idf[t]
 		}
+		if v.o.uni > 0 && v.single[t] {
+			tf *= v.o.uni
+		}
 		x.val[k] = tf
 		switch v.o.norm {
 		case 2:
@@ -200,6 +235,9 @@ func (v *vectorizer) vec(terms []string) sparseVec {
 	}
 	if v.o.norm == 2 {
 		norm = math.Sqrt(norm)
+	}
+	if v.o.pivot > 0 {
+		norm = (1 - v.o.pivot + v.o.pivot*float64(len(x.idx))/v.avgUnique) * v.pivotScale
 	}
 	if norm > 0 {
 		for k := range x.val {
@@ -243,7 +281,7 @@ func learnOvR(c, power float64) learner {
 				}
 			}
 			clear(row)
-			svmDualCD(xs, sign, costs[k], c, rand.New(rand.NewPCG(seed, uint64(k))), row)
+			svmDualCD(xs, sign, costs[k], c, 0.1, rand.New(rand.NewPCG(seed, uint64(k))), row)
 			for t, v := range row {
 				w[t*nc+k] = v
 			}
@@ -346,6 +384,28 @@ func learnLR(l1, l2 float64, iters int) learner {
 	}
 }
 
+// learnBag averages the weights of b copies of base, each trained on a
+// bootstrap sample (Breiman 1996); the average of linear models is one
+// linear model.
+func learnBag(base learner, b int) learner {
+	return func(xs []sparseVec, y []int, nc, nf int, seed uint64) []float64 {
+		rng := rand.New(rand.NewPCG(seed, 0xba9))
+		w := make([]float64, (nf+1)*nc)
+		for r := range b {
+			sx := make([]sparseVec, len(xs))
+			sy := make([]int, len(xs))
+			for i := range sx {
+				j := rng.IntN(len(xs))
+				sx[i], sy[i] = xs[j], y[j]
+			}
+			for j, v := range base(sx, sy, nc, nf, seed+uint64(r)) {
+				w[j] += v / float64(b)
+			}
+		}
+		return w
+	}
+}
+
 // scoreW returns the margins of x under term-major weights w.
 func scoreW(w []float64, nc, nf int, x sparseVec) []float64 {
 	s := slices.Clone(w[nf*nc:])
@@ -363,6 +423,9 @@ type view struct {
 	tfidf tfidfOpts
 	learn learner
 	nb    float64 // > 0: multinomial naive Bayes with this α on raw counts instead
+	knn   int     // > 0: a cosine kNN vote (a distribution) of this many neighbours instead
+	bm25  int     // > 0: a BM25 kNN vote (textindex, score-weighted) of this many neighbours instead
+	pow   float64 // the kNN vote weighs a neighbour by similarity^pow (0 meaning 1)
 }
 
 // scorer returns per-label scores of a text: margins or log-probabilities.
@@ -372,6 +435,35 @@ func (v view) fit(an *analysis.Analyzer, train []Example, y []int, nc int, seed 
 	docs := make([][]string, len(train))
 	for i, ex := range train {
 		docs[i] = v.feat(an, ex.Text)
+	}
+	if v.bm25 > 0 {
+		ix, err := textindex.New(&textindex.Options{Analyzer: an})
+		if err != nil {
+			panic(err)
+		}
+		for i, ex := range train {
+			if err := ix.Put(strconv.Itoa(i), ex.Text); err != nil {
+				panic(err)
+			}
+		}
+		return func(text string) []float64 {
+			vote := make([]float64, nc)
+			hits, _ := ix.Search(textindex.Query{Text: text, K: v.bm25})
+			total := 0.0
+			for _, h := range hits {
+				i, _ := strconv.Atoi(h.ID)
+				vote[y[i]] += h.Score
+				total += h.Score
+			}
+			for c := range vote {
+				if total > 0 {
+					vote[c] /= total
+				} else {
+					vote[c] = 1 / float64(nc)
+				}
+			}
+			return vote
+		}
 	}
 	if v.nb > 0 {
 		nb := fitNB(docs, y, nc, v.nb)
@@ -383,8 +475,67 @@ func (v view) fit(an *analysis.Analyzer, train []Example, y []int, nc int, seed 
 		xs[i] = vz.vec(d)
 	}
 	nf := len(vz.idf)
+	if v.knn > 0 {
+		vote := fitKNN(xs, y, nc, nf, v.knn, v.pow)
+		return func(text string) []float64 { return vote(vz.vec(v.feat(an, text))) }
+	}
 	w := v.learn(xs, y, nc, nf, seed)
 	return func(text string) []float64 { return scoreW(w, nc, nf, vz.vec(v.feat(an, text))) }
+}
+
+// fitKNN returns the label vote of the k training vectors with the
+// largest dot products (cosines, for unit vectors) with a query, each
+// weighted by its similarity^pow, as a distribution.
+func fitKNN(xs []sparseVec, y []int, nc, nf, k int, pow float64) func(sparseVec) []float64 {
+	type posting struct {
+		doc int32
+		val float64
+	}
+	post := make([][]posting, nf)
+	for i, x := range xs {
+		for j, t := range x.idx {
+			post[t] = append(post[t], posting{int32(i), x.val[j]})
+		}
+	}
+	if pow == 0 {
+		pow = 1
+	}
+	return func(q sparseVec) []float64 {
+		sim := make([]float64, len(xs))
+		var touched []int32
+		for j, t := range q.idx {
+			for _, p := range post[t] {
+				if sim[p.doc] == 0 {
+					touched = append(touched, p.doc)
+				}
+				sim[p.doc] += p.val * q.val[j]
+			}
+		}
+		slices.SortFunc(touched, func(a, b int32) int {
+			if sim[a] != sim[b] {
+				if sim[a] > sim[b] {
+					return -1
+				}
+				return 1
+			}
+			return int(a - b)
+		})
+		vote := make([]float64, nc)
+		total := 0.0
+		for _, d := range touched[:min(k, len(touched))] {
+			s := math.Pow(sim[d], pow)
+			vote[y[d]] += s
+			total += s
+		}
+		for c := range vote {
+			if total > 0 {
+				vote[c] /= total
+			} else {
+				vote[c] = 1 / float64(nc)
+			}
+		}
+		return vote
+	}
 }
 
 // fitNB returns the multinomial naive Bayes log-probabilities (up to a
@@ -441,16 +592,31 @@ type candidate struct {
 	views     []view
 	weights   []float64 // nil: equal
 	calibrate bool
+	router    *RouterOptions // non-nil: TrainRouter with these options instead of views
 }
 
 // fit trains the candidate and returns its label predictor.
 func (cd candidate) fit(an *analysis.Analyzer, train []Example, y []int, nc int, seed uint64) func(string) int {
+	if cd.router != nil {
+		o := *cd.router
+		o.Analyzer, o.Seed = an, seed
+		r, err := TrainRouter(train, &o)
+		if err != nil {
+			panic(err)
+		}
+		// train's labels are y: map the router's labels to them.
+		idx := map[string]int{}
+		for i, ex := range train {
+			idx[ex.Label] = y[i]
+		}
+		return func(text string) int { return idx[r.Route(text).Label] }
+	}
 	scorers := make([]scorer, len(cd.views))
 	temps := make([]float64, len(cd.views))
 	for k, v := range cd.views {
 		scorers[k] = v.fit(an, train, y, nc, seed)
 		temps[k] = 1
-		if !cd.calibrate {
+		if !cd.calibrate || v.knn > 0 || v.bm25 > 0 {
 			continue
 		}
 		const folds = 3
@@ -475,7 +641,7 @@ func (cd candidate) fit(an *analysis.Analyzer, train []Example, y []int, nc int,
 		total := make([]float64, nc)
 		for k, sc := range scorers {
 			s := sc(text)
-			if cd.calibrate {
+			if cd.calibrate && cd.views[k].knn == 0 && cd.views[k].bm25 == 0 {
 				for c := range s {
 					s[c] *= temps[k]
 				}
@@ -556,8 +722,22 @@ func devAccuracy(an *analysis.Analyzer, cd candidate, train, dev []Example, seed
 
 func selectionCandidates() []candidate {
 	l2 := tfidfOpts{norm: 2}
+	out := []candidate{
+		{name: "router-default", router: &RouterOptions{}},
+		{name: "router-former-default", router: &RouterOptions{C: 2, Unbalanced: true, NoNeighbours: true}},
+		{name: "router-unbalanced", router: &RouterOptions{Unbalanced: true}},
+		{name: "router-no-neighbours", router: &RouterOptions{NoNeighbours: true}},
+		{name: "router-unbalanced-no-neighbours", router: &RouterOptions{Unbalanced: true, NoNeighbours: true}},
+		{name: "router-neighbours-20", router: &RouterOptions{Neighbours: 20}},
+		{name: "router-weight-0.2", router: &RouterOptions{NeighbourWeight: 0.2}},
+		{name: "router-weight-0.4", router: &RouterOptions{NeighbourWeight: 0.4}},
+		{name: "router-C0.5", router: &RouterOptions{C: 0.5}},
+		{name: "router-C0.7", router: &RouterOptions{C: 0.7}},
+		{name: "router-C1.4", router: &RouterOptions{C: 1.4}},
+		{name: "router-C2", router: &RouterOptions{C: 2}},
+		{name: "router-naive-bayes", router: &RouterOptions{Model: NaiveBayes}},
+	}
 	terms := func(l learner) view { return view{feat: featTerms, tfidf: l2, learn: l} }
-	var out []candidate
 	add := func(name string, calibrate bool, vs ...view) {
 		out = append(out, candidate{name: name, views: vs, calibrate: calibrate})
 	}
@@ -579,6 +759,48 @@ func selectionCandidates() []candidate {
 	}
 	for _, b := range []uint32{1 << 12, 1 << 16, 0} {
 		add(fmt.Sprint("ovr-C2-edges-hash", b), false, view{feat: featConcat(featTerms, featEdges(b)), tfidf: l2, learn: learnOvR(2, 0)})
+	}
+	for _, u := range []float64{0.5, 0.7, 1.4} {
+		add(fmt.Sprint("ovr-C2-uni", u), false, view{feat: featTerms, tfidf: tfidfOpts{norm: 2, uni: u}, learn: learnOvR(2, 0)})
+	}
+	for _, p := range []float64{0.2, 0.5, 0.8} {
+		add(fmt.Sprint("ovr-C2-pivot", p), false, view{feat: featTerms, tfidf: tfidfOpts{pivot: p}, learn: learnOvR(2, 0)})
+	}
+	add("bag-weighted+cs", true, terms(learnOvR(2, 1)), terms(learnCS(2, 0)))
+	for _, k := range []int{10, 20} {
+		for _, lam := range []float64{0.2, 0.3} {
+			knn := view{feat: featTerms, tfidf: l2, knn: k}
+			out = append(out,
+				candidate{name: fmt.Sprintf("knn%d-%.1f-ovr", k, lam), views: []view{terms(learnOvR(2, 0)), knn}, weights: []float64{1 - lam, lam}, calibrate: true},
+				candidate{name: fmt.Sprintf("knn%d-%.1f-ovrw", k, lam), views: []view{terms(learnOvR(2, 1)), knn}, weights: []float64{1 - lam, lam}, calibrate: true})
+		}
+	}
+	for _, f := range []struct {
+		name string
+		f    featurizer
+	}{{"terms+tri", featConcat(featTerms, featNgrams(3))}, {"ngram23", featNgrams(2, 3)}, {"ngram2", featNgrams(2)}} {
+		knn := view{feat: f.f, tfidf: l2, knn: 10, pow: 4}
+		out = append(out, candidate{name: "knn10-0.3-pow4-" + f.name + "-ovrw1", views: []view{terms(learnOvR(2, 1)), knn}, weights: []float64{0.7, 0.3}, calibrate: true})
+	}
+	for _, lam := range []float64{0.2, 0.3} {
+		bm := view{feat: featTerms, bm25: 10}
+		out = append(out,
+			candidate{name: fmt.Sprintf("bm25knn10-%g-ovr", lam), views: []view{terms(learnOvR(2, 0)), bm}, weights: []float64{1 - lam, lam}, calibrate: true},
+			candidate{name: fmt.Sprintf("bm25knn10-%g-ovrw1", lam), views: []view{terms(learnOvR(2, 1)), bm}, weights: []float64{1 - lam, lam}, calibrate: true})
+	}
+	add("bagged10-ovr-C2", false, terms(learnBag(learnOvR(2, 0), 10)))
+	add("bagged10-ovrw1-C2", false, terms(learnBag(learnOvR(2, 1), 10)))
+	for _, c := range []float64{1, 4} {
+		add(fmt.Sprint("ovr-weighted1-C", c), false, terms(learnOvR(c, 1)))
+	}
+	add("ovr-weighted0.75-C2", false, terms(learnOvR(2, 0.75)))
+	for _, k := range []struct {
+		k        int
+		lam, pow float64
+		power    float64
+	}{{10, 0.3, 2, 1}, {10, 0.3, 4, 1}, {10, 0.3, 8, 1}, {20, 0.3, 4, 1}, {10, 0.4, 4, 1}, {10, 0.2, 4, 1}, {10, 0.3, 4, 0}} {
+		knn := view{feat: featTerms, tfidf: l2, knn: k.k, pow: k.pow}
+		out = append(out, candidate{name: fmt.Sprintf("knn%d-%g-pow%g-ovrw%g", k.k, k.lam, k.pow, k.power), views: []view{terms(learnOvR(2, k.power)), knn}, weights: []float64{1 - k.lam, k.lam}, calibrate: true})
 	}
 	tri := view{feat: featNgrams(3, 4), tfidf: l2, learn: learnOvR(2, 0)}
 	nb := view{feat: featTerms, nb: 0.1}
@@ -607,15 +829,40 @@ func TestRouterSelection(t *testing.T) {
 		dev = cslTSV(t, "cls_ctg_dev.tsv")
 	}
 	an := analysis.New(nil)
+	cv := map[string]float64{}
 	for _, cd := range selectionCandidates() {
-		if sel != "all" && !slices.ContainsFunc(strings.Split(sel, ","), func(p string) bool { return strings.HasPrefix(cd.name, p) }) {
+		if sel != "all" && !slices.ContainsFunc(strings.Split(sel, ","), func(p string) bool {
+			pre, ok := strings.CutSuffix(p, "*")
+			return cd.name == p || ok && strings.HasPrefix(cd.name, pre)
+		}) {
 			continue
 		}
-		acc := crossValidate(an, cd, train, 5, 1)
+		seed := uint64(1)
+		if s := os.Getenv("TECHBROKER_ROUTER_SEED"); s != "" {
+			if _, err := fmt.Sscan(s, &seed); err != nil {
+				t.Fatal(err)
+			}
+		}
+		acc := crossValidate(an, cd, train, 5, seed)
+		cv[cd.name] = acc
 		line := fmt.Sprintf("%-32s CV %.4f", cd.name, acc)
 		if dev != nil {
 			line += fmt.Sprintf("  dev %.4f", devAccuracy(an, cd, train, dev, 1))
 		}
 		t.Log(line)
+	}
+	// The default must stay within the noise of the best Router
+	// configuration measured, and clearly above the former default.
+	def, ok := cv["router-default"]
+	if !ok {
+		return
+	}
+	for name, acc := range cv {
+		if strings.HasPrefix(name, "router-") && acc > def+0.005 {
+			t.Errorf("%s: CV %.4f, more than 0.5 points above the default's %.4f", name, acc, def)
+		}
+	}
+	if f, ok := cv["router-former-default"]; ok && def < f+0.003 {
+		t.Errorf("default CV %.4f, want ≥ the former default's %.4f + 0.3 points", def, f)
 	}
 }

@@ -244,7 +244,7 @@ func TestSVMDualCD(t *testing.T) {
 		y = append(y, label)
 	}
 	w := make([]float64, 3)
-	svmDualCD(xs, y, 10, 10, rand.New(rand.NewPCG(1, 1)), w)
+	svmDualCD(xs, y, 10, 10, 0.1, rand.New(rand.NewPCG(1, 1)), w)
 	for i, x := range xs {
 		m := w[2] + w[0]*x.val[0] + w[1]*x.val[1]
 		if y[i]*m < 0.9 {
