@@ -75,8 +75,17 @@ func (a *Analyzer) AppendKeys(keys []uint64, long []string, text string) ([]uint
 		}
 		c, n := asciiAt(text, i)
 		if n > 0 {
-			t.feed(rune(c), i, i+n, n == 1 && text[i] == c)
+			if isWordRune(rune(c)) || isJoiner(rune(c)) {
+				t.feed(rune(c), i, i+n, n == 1 && text[i] == c)
+			} else {
+				t.sep()
+			}
 			i += n
+			continue
+		}
+		if text[i] == 0xE3 && i+2 < len(text) && text[i+1] == 0x80 && (text[i+2] == 0x81 || text[i+2] == 0x82) {
+			t.sep() // 、 and 。
+			i += 3
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(text[i:])
@@ -190,6 +199,15 @@ func (t *keyTokenizer) feed(r rune, start, end int, same bool) {
 	default:
 		t.prev = -1
 	}
+}
+
+// sep takes a rune that is neither a word rune, a joiner nor CJK, as
+// feed would: it ends the current word and CJK run.
+func (t *keyTokenizer) sep() {
+	if t.word >= 0 {
+		t.endWord()
+	}
+	t.prev = -1
 }
 
 // extend adds r to the current word.

@@ -199,6 +199,11 @@ func (c *counter) addDoc(a *analyzed, texts []string) {
 // a.news. Entries keep the order in which their terms first occur, as
 // add's do. It only reads the index.
 func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text string, mask uint32) {
+	if text == "" {
+		a.end = append(a.end, len(a.pids))
+		a.lens = append(a.lens, 0)
+		return
+	}
 	c.keys, c.long = c.an.AppendKeys(c.keys[:0], c.long[:0], text)
 	if n := len(ix.post); len(c.mark) < n {
 		c.mark = append(c.mark, make([]uint64, max(n-len(c.mark), len(c.mark)))...)
