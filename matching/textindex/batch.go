@@ -487,7 +487,7 @@ func (ix *Index) PutBatch(docs []Doc) error {
 		first := b.number(window(w), cur)
 		// The postings of this window go in while the next window is
 		// analyzed: that only reads the dictionary, complete now.
-		b.tasks(cur, first, float64(len(docs)-bounds[w+1])/float64(len(window(w))), nextDocs, next)
+		b.tasks(cur, first, len(docs)-bounds[w+1], nextDocs, next)
 		ix.mu.Unlock()
 	}
 	if len(docs) >= size && 4*len(docs) >= ix.ids.n() {
@@ -521,10 +521,10 @@ type partition struct {
 }
 
 // tasks inserts the postings of the window cur (documents numbered from
-// first; the batch has ahead times as many documents after it) and
+// first; the batch has after documents more) and
 // analyzes the documents of the next window into next, on all
 // goroutines. Either may be empty.
-func (b *batch) tasks(cur []analyzed, first uint32, ahead float64, nextDocs []Doc, next []analyzed) {
+func (b *batch) tasks(cur []analyzed, first uint32, after int, nextDocs []Doc, next []analyzed) {
 	ix := b.ix
 	np := 0
 	if len(cur) > 0 {
@@ -539,7 +539,7 @@ func (b *batch) tasks(cur []analyzed, first uint32, ahead float64, nextDocs []Do
 				return
 			}
 			if t < np {
-				b.parts[t].insert(ix, cur, first, uint32(t), b.shift, ahead)
+				b.parts[t].insert(ix, cur, first, uint32(t), b.shift, after)
 				continue
 			}
 			ch := t - np
@@ -659,9 +659,9 @@ func (b *batch) replaces(docs []Doc) bool {
 
 // insert appends the postings of the window in partition w of 1<<shift
 // (posting ids that end in w); the window's documents are numbered from
-// first, chunk by chunk. The batch has ahead times as many documents
-// after this window (lists grow for as many postings more).
-func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32, shift uint, ahead float64) {
+// first, chunk by chunk. The batch has after documents more: a list
+// that must grow grows for its share of them.
+func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32, shift uint, after int) {
 	nslot := (len(ix.post) >> shift) + 1
 	if len(p.cnt) < nslot {
 		p.cnt = append(p.cnt, make([]uint32, nslot-len(p.cnt))...)
@@ -704,7 +704,12 @@ func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32,
 		s := pid >> shift
 		end := cnt[s]
 		cnt[s] = 0
-		ix.post[pid].addRun(buf[start:end], ix.lens, nf, int(ix.tfld[pid]), int(float64(end-start)*ahead))
+		// The list's share of the documents after the window, at most
+		// eight times its size: a term seen in a few of the first
+		// documents may be rare.
+		l := &ix.post[pid]
+		df := uint64(l.df + end - start)
+		l.addRun(buf[start:end], ix.lens, nf, int(ix.tfld[pid]), int(min(df*uint64(after)/uint64(ix.ids.n()), 8*df)))
 		start = end
 	}
 	if cap(p.buf) > 1<<22 {

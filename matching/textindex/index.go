@@ -224,8 +224,18 @@ type pending struct{ doc, tf uint32 }
 // more is how many postings more the caller expects to add later (a
 // guess): when the list must grow, it grows for those too.
 func (p *postings) addRun(run []pending, lens []uint32, nf, f int, more int) {
-	if need := 2*len(run) + 2*binary.MaxVarintLen32; cap(p.data)-len(p.data) < need {
-		p.grow(need + 2*more)
+	// Room for the run and the postings expected later, at the list's
+	// own size per posting (two bytes while it is short), growing by at
+	// least a quarter. (appendTail and writeBlock grow the list further
+	// should the run need more.)
+	per := 2.0
+	if p.df >= blockSize {
+		per = 1.125 * float64(len(p.data)) / float64(p.df)
+	}
+	if need := int(per*float64(len(run))) + 2*binary.MaxVarintLen32; cap(p.data)-len(p.data) < need {
+		grown := make([]byte, len(p.data), len(p.data)+max(len(p.data)/4, need+int(per*float64(more))))
+		copy(grown, p.data)
+		p.data = grown
 	}
 	for len(run) > 0 {
 		t := int(p.df % blockSize)
@@ -279,14 +289,18 @@ func (p *postings) addRun(run []pending, lens []uint32, nf, f int, more int) {
 // appendTail appends run, which does not complete a block, to the tail
 // of p as varints.
 func (p *postings) appendTail(run []pending, lens []uint32, nf, f int) {
-	if need := len(run) * 2 * binary.MaxVarintLen32; cap(p.data)-len(p.data) < need {
-		p.grow(need)
-	}
 	n := len(p.data)
 	data := p.data[:cap(p.data)]
 	last := p.last
 	maxTF, minLen := p.blkMaxTF, p.blkMinLen
-	for _, e := range run {
+	for i, e := range run {
+		if len(data)-n < 2*binary.MaxVarintLen32 {
+			// Room for the rest at two bytes a posting (addRun has made
+			// room for as much; a list with wider gaps grows again).
+			p.data = data[:n]
+			p.grow(2*(len(run)-i) + 2*binary.MaxVarintLen32)
+			data = p.data[:cap(p.data)]
+		}
 		v := uint64(e.doc-last) << 1
 		if e.tf == 1 {
 			v |= 1
