@@ -5,14 +5,19 @@ import "sync"
 // cosineKNN is the k-nearest-neighbour part of the LinearSVM router: the
 // label vote of the training vectors with the largest cosine similarity
 // (dot product of unit TF-IDF vectors) to a text's vector, each weighted
-// by its similarity to the fourth power, so that the nearest few
-// dominate (the power chosen by cross-validation among 1, 2, 4 and 8; see
-// ROUTER_SOURCES.md) (distance-weighted kNN: S. A.
-// Dudani, "The Distance-Weighted k-Nearest-Neighbor Rule", IEEE Trans.
-// SMC 6(4), 1976; cosine kNN for text: Y. Yang, X. Liu, "A
-// re-examination of text categorization methods", SIGIR 1999). The
-// training vectors are held as an inverted index, so a vote costs one
-// pass over the posting lists of the text's terms.
+// by its similarity to the fourth power so that the nearest few dominate
+// (the power chosen by cross-validation among 1, 2, 4 and 8; see
+// ROUTER_SOURCES.md).
+//
+// Sources: cosine kNN for text, Y. Yang, X. Liu, "A re-examination of
+// text categorization methods", SIGIR 1999; distance-weighted votes,
+// S. A. Dudani, "The Distance-Weighted k-Nearest-Neighbor Rule", IEEE
+// Trans. SMC 6(4), 1976.
+//
+// The training vectors are held as an inverted index, so a vote costs
+// one pass over the posting lists of the text's terms and one scan of
+// the per-example similarities. Similarities are float32 (half the
+// memory traffic); the vote itself is float64.
 type cosineKNN struct {
 	k     int
 	start []int32   // the postings of term t are doc[start[t]:start[t+1]]

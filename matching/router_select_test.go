@@ -813,6 +813,8 @@ func selectionCandidates() []candidate {
 	for _, l := range []struct{ l1, l2 float64 }{{1e-4, 1e-5}, {3e-5, 1e-5}, {1e-5, 1e-5}, {0, 1e-5}, {1e-5, 1e-4}} {
 		add(fmt.Sprintf("lr-l1=%g-l2=%g", l.l1, l.l2), false, terms(learnLR(l.l1, l.l2, 300)))
 	}
+	add("lr-l1=1e-05-l2=1e-05-1000it", false, terms(learnLR(1e-5, 1e-5, 1000)))
+	add("lr-l1=0-l2=1e-05-1000it", false, terms(learnLR(0, 1e-5, 1000)))
 	return out
 }
 
@@ -865,4 +867,46 @@ func TestRouterSelection(t *testing.T) {
 	if f, ok := cv["router-former-default"]; ok && def < f+0.003 {
 		t.Errorf("default CV %.4f, want ≥ the former default's %.4f + 0.3 points", def, f)
 	}
+}
+
+// TestLearnLRKKT checks the elastic-net logistic regression of the
+// selection against its optimality conditions on csTiny: at the optimum
+// each penalized weight wⱼ has gⱼ + λ₂wⱼ + λ₁ sign(wⱼ) = 0 when wⱼ ≠ 0 and
+// |gⱼ| ≤ λ₁ when wⱼ = 0 (g the gradient of the mean log-loss), and the
+// bias has gⱼ = 0.
+func TestLearnLRKKT(t *testing.T) {
+	xs, y := csTiny()
+	const nc, nf, l1, l2 = 3, 2, 0.02, 0.01
+	w := learnLR(l1, l2, 20000)(xs, y, nc, nf, 1)
+	grad := make([]float64, len(w))
+	for i, x := range xs {
+		p := scoreW(w, nc, nf, x)
+		softmax(p)
+		p[y[i]]--
+		for c := range nc {
+			for k, f := range x.idx {
+				grad[int(f)*nc+c] += p[c] * x.val[k] / float64(len(xs))
+			}
+			grad[nf*nc+c] += p[c] / float64(len(xs))
+		}
+	}
+	zeros := 0
+	for j, g := range grad {
+		switch {
+		case j >= nf*nc:
+			if math.Abs(g) > 1e-6 {
+				t.Errorf("bias %d: gradient %.2g, want 0", j-nf*nc, g)
+			}
+		case w[j] == 0:
+			zeros++
+			if math.Abs(g) > l1+1e-6 {
+				t.Errorf("w[%d] = 0 with |gradient| %.4g > λ₁", j, math.Abs(g))
+			}
+		default:
+			if r := g + l2*w[j] + math.Copysign(l1, w[j]); math.Abs(r) > 1e-6 {
+				t.Errorf("w[%d] = %.4f: stationarity residual %.2g, want 0", j, w[j], r)
+			}
+		}
+	}
+	t.Logf("w = %.4f (%d zeros)", w, zeros)
 }
