@@ -409,7 +409,7 @@ const (
 	batchChunk = 64
 	// windowChunks is how many chunks PutBatch analyzes before it
 	// inserts them.
-	windowChunks = 64
+	windowChunks = 128
 )
 
 // PutBatch adds the documents in order, as Put would one by one (a later
