@@ -48,6 +48,10 @@ type analyzed struct {
 	lens  []uint32
 	news  []newEntry
 	parts [][]partEntry
+	// PutBatch: the hashes of the documents' ids in the index's id
+	// table, and whether the id of one of them is indexed already.
+	hashes []uint64
+	known  bool
 }
 
 // newEntry is an entry of PutBatch whose term was not in the dictionary
@@ -332,7 +336,8 @@ func (ix *Index) insert(id string, a *analyzed, i int) error {
 	if ix.ids.n() >= math.MaxUint32-1 || len(ix.ids.buf)+len(id) > math.MaxUint32 {
 		return fmt.Errorf("%w: index full", ErrInvalid)
 	}
-	doc := ix.newDoc(id, a, i)
+	doc := ix.ids.add(id)
+	ix.newDoc(doc, a, i)
 	var vec []byte
 	nf := len(ix.fields)
 	for f := range nf {
@@ -355,11 +360,10 @@ func (ix *Index) insert(id string, a *analyzed, i int) error {
 	return nil
 }
 
-// newDoc numbers a new document with its id and records the field
-// lengths of document i of a.
-func (ix *Index) newDoc(id string, a *analyzed, i int) uint32 {
+// newDoc records the field lengths of document i of a, which the id
+// table has just numbered doc.
+func (ix *Index) newDoc(doc uint32, a *analyzed, i int) {
 	ix.trimmed = false
-	doc := ix.ids.add(id)
 	if int(doc)/64 >= len(ix.deleted) {
 		ix.deleted = append(ix.deleted, 0)
 	}
@@ -370,7 +374,6 @@ func (ix *Index) newDoc(id string, a *analyzed, i int) uint32 {
 		ix.lens = append(ix.lens, n)
 		ix.sumLen[f] += uint64(n)
 	}
-	return doc
 }
 
 // newTerm adds the term of key k (longKey|i for long[i]) to the
@@ -439,6 +442,13 @@ func (ix *Index) PutBatch(docs []Doc) error {
 	}
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
+	idLen := 0
+	for _, d := range docs[:min(len(docs), 64)] {
+		idLen += len(d.ID)
+	}
+	ix.mu.Lock()
+	ix.ids.reserve(len(docs), idLen/min(len(docs), 64)+1)
+	ix.mu.Unlock()
 	const size = windowChunks * batchChunk
 	// Windows grow from one chunk to the full size: the terms of the
 	// first documents are new, and a new term is added by one goroutine
@@ -473,7 +483,7 @@ func (ix *Index) PutBatch(docs []Doc) error {
 			next = b.chunks[(w+1)%2][:chunksOf(nextDocs)]
 		}
 		ix.mu.Lock()
-		if b.replaces(window(w)) {
+		if b.replaces(window(w), cur) {
 			err := b.oneByOne(window(w))
 			ix.mu.Unlock()
 			if err != nil {
@@ -508,7 +518,7 @@ type batch struct {
 	shift    uint       // 1<<shift partitions
 	parts    []partition
 	chunks   [2][]analyzed // of the current and the next window
-	seen     map[string]struct{}
+	seen     []int32       // replaces' table
 }
 
 // partition is a share of the posting lists while a window is inserted:
@@ -556,6 +566,16 @@ func (b *batch) tasks(cur []analyzed, first uint32, after int, nextDocs []Doc, n
 					c.addResolved(ix, a, f, uint32(i), t, mask)
 				}
 			}
+			// The ids too are looked up here rather than one by one
+			// when the window is numbered (the table only changes then).
+			a.hashes, a.known = a.hashes[:0], false
+			for _, d := range docs {
+				h := ix.ids.hash(d.ID)
+				a.hashes = append(a.hashes, h)
+				if _, ok := ix.ids.lookupHash(d.ID, h); ok {
+					a.known = true
+				}
+			}
 		}
 	}
 	workers := min(len(b.counters), n)
@@ -596,7 +616,7 @@ func (b *batch) number(docs []Doc, chunks []analyzed) uint32 {
 	for ch := range chunks {
 		a := &chunks[ch]
 		for i, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
-			ix.newDoc(d.ID, a, i)
+			ix.newDoc(ix.ids.addHash(d.ID, a.hashes[i]), a, i)
 		}
 		for _, n := range a.news {
 			f := int(n.j) % nf
@@ -630,28 +650,44 @@ func (b *batch) number(docs []Doc, chunks []analyzed) uint32 {
 	return first
 }
 
-// replaces reports whether a document of the window has the id of an
-// indexed document or of an earlier one in the window, or whether the
-// window would overflow the index: such a window goes one document at a
-// time.
-func (b *batch) replaces(docs []Doc) bool {
+// replaces reports whether a document of the window (analyzed into
+// chunks) has the id of an indexed document or of an earlier one in the
+// window, or whether the window would overflow the index: such a window
+// goes one document at a time.
+func (b *batch) replaces(docs []Doc, chunks []analyzed) bool {
 	ix := b.ix
 	if ix.ids.n()+len(docs) >= math.MaxUint32-1 {
 		return true
 	}
-	if b.seen == nil {
-		b.seen = make(map[string]struct{}, len(docs))
+	for ch := range chunks {
+		if chunks[ch].known {
+			return true
+		}
+	}
+	// Ids repeated in the window: an open-addressing table of document
+	// numbers (+1) by the ids' hashes.
+	size := 16
+	for size < 2*len(docs) {
+		size *= 2
+	}
+	if len(b.seen) != size {
+		b.seen = make([]int32, size)
 	}
 	clear(b.seen)
+	mask := uint64(size - 1)
 	n := len(ix.ids.buf)
-	for _, d := range docs {
-		if _, ok := ix.ids.lookup(d.ID); ok {
-			return true
+	for i, d := range docs {
+		h := chunks[i/batchChunk].hashes[i%batchChunk]
+		for s := h & mask; ; s = (s + 1) & mask {
+			j := b.seen[s]
+			if j == 0 {
+				b.seen[s] = int32(i) + 1
+				break
+			}
+			if docs[j-1].ID == d.ID {
+				return true
+			}
 		}
-		if _, dup := b.seen[d.ID]; dup {
-			return true
-		}
-		b.seen[d.ID] = struct{}{}
 		n += len(d.ID)
 	}
 	return n > math.MaxUint32

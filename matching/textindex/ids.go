@@ -3,6 +3,7 @@ package textindex
 import (
 	"hash/maphash"
 	"math"
+	"slices"
 )
 
 // idTable holds the external ids of the documents in one byte buffer and
@@ -32,14 +33,20 @@ func (t *idTable) str(d uint32) string { return string(t.buf[t.off[d]:t.off[d+1]
 // eq reports whether document d's id is id, without allocating.
 func (t *idTable) eq(d uint32, id string) bool { return string(t.buf[t.off[d]:t.off[d+1]]) == id }
 
+// hash returns the hash of id that places it in the table.
+func (t *idTable) hash(id string) uint64 { return maphash.String(t.seed, id) }
+
 func (t *idTable) home(id string) uint64 {
-	return maphash.String(t.seed, id) & uint64(len(t.slots)-1)
+	return t.hash(id) & uint64(len(t.slots)-1)
 }
 
 // lookup returns the live document with this id.
-func (t *idTable) lookup(id string) (uint32, bool) {
+func (t *idTable) lookup(id string) (uint32, bool) { return t.lookupHash(id, t.hash(id)) }
+
+// lookupHash is lookup for an id whose hash is h.
+func (t *idTable) lookupHash(id string, h uint64) (uint32, bool) {
 	mask := uint64(len(t.slots) - 1)
-	for i := t.home(id); ; i = (i + 1) & mask {
+	for i := h & mask; ; i = (i + 1) & mask {
 		switch s := t.slots[i]; s {
 		case 0:
 			return 0, false
@@ -55,20 +62,39 @@ func (t *idTable) lookup(id string) (uint32, bool) {
 // add appends a document with this id, which must not be live already;
 // an empty id appends a deleted document.
 func (t *idTable) add(id string) uint32 {
+	if id == "" {
+		return t.addHash(id, 0)
+	}
+	return t.addHash(id, t.hash(id))
+}
+
+// addHash is add for an id whose hash is h.
+func (t *idTable) addHash(id string, h uint64) uint32 {
 	d := uint32(t.n())
 	t.buf = append(t.buf, id...)
 	t.off = append(t.off, uint32(len(t.buf)))
 	if id != "" {
-		t.insert(id, d)
+		t.insert(h, d)
 	}
 	return d
 }
 
-func (t *idTable) insert(id string, d uint32) {
+// insert places document d, whose id's hash is h.
+func (t *idTable) insert(h uint64, d uint32) {
 	if (t.used+1)*4 > len(t.slots)*3 {
-		t.rehash()
+		t.rehash(t.live + 1)
 	}
-	t.place(t.home(id), d)
+	t.place(h&uint64(len(t.slots)-1), d)
+}
+
+// reserve makes room for n more ids of about idLen bytes each, so that
+// adding them neither rehashes the table nor grows the buffers.
+func (t *idTable) reserve(n, idLen int) {
+	if (t.used+n)*4 > len(t.slots)*3 {
+		t.rehash(t.live + n)
+	}
+	t.buf = slices.Grow(t.buf, n*idLen)
+	t.off = slices.Grow(t.off, n)
 }
 
 // place puts document d in the first free slot from i.
@@ -99,10 +125,11 @@ func (t *idTable) remove(id string, d uint32) {
 	}
 }
 
-// rehash rebuilds the table, dropping tombstones, with room to grow.
-func (t *idTable) rehash() {
+// rehash rebuilds the table, dropping tombstones, with room for n live
+// documents and more.
+func (t *idTable) rehash(n int) {
 	size := 16
-	for size < 2*(t.live+1) {
+	for size < 2*n {
 		size *= 2
 	}
 	old := t.slots
