@@ -337,9 +337,9 @@ func (ix *Index) insert(id string, a *analyzed, i int) error {
 		return fmt.Errorf("%w: index full", ErrInvalid)
 	}
 	doc := ix.ids.add(id)
-	ix.newDoc(doc, a, i)
-	var vec []byte
 	nf := len(ix.fields)
+	ix.addLens(a.lens[i*nf : (i+1)*nf])
+	var vec []byte
 	for f := range nf {
 		lo, hi := a.span(i*nf + f)
 		n := a.lens[i*nf+f]
@@ -360,19 +360,18 @@ func (ix *Index) insert(id string, a *analyzed, i int) error {
 	return nil
 }
 
-// newDoc records the field lengths of document i of a, which the id
-// table has just numbered doc.
-func (ix *Index) newDoc(doc uint32, a *analyzed, i int) {
+// addLens records the field lengths of documents the id table has just
+// numbered: lens holds len(ix.fields) per document.
+func (ix *Index) addLens(lens []uint32) {
 	ix.trimmed = false
-	if int(doc)/64 >= len(ix.deleted) {
-		ix.deleted = append(ix.deleted, 0)
-	}
-	ix.live++
 	nf := len(ix.fields)
-	for f := range nf {
-		n := a.lens[i*nf+f]
-		ix.lens = append(ix.lens, n)
-		ix.sumLen[f] += uint64(n)
+	ix.lens = append(ix.lens, lens...)
+	for j, n := range lens {
+		ix.sumLen[j%nf] += uint64(n)
+	}
+	ix.live += len(lens) / nf
+	for len(ix.deleted)*64 < ix.ids.n() {
+		ix.deleted = append(ix.deleted, 0)
 	}
 }
 
@@ -616,8 +615,9 @@ func (b *batch) number(docs []Doc, chunks []analyzed) uint32 {
 	for ch := range chunks {
 		a := &chunks[ch]
 		for i, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
-			ix.newDoc(ix.ids.addHash(d.ID, a.hashes[i]), a, i)
+			ix.ids.addHash(d.ID, a.hashes[i])
 		}
+		ix.addLens(a.lens)
 		for _, n := range a.news {
 			f := int(n.j) % nf
 			pid, ok := ix.lookupKey(f, n.key, a.long)
