@@ -708,10 +708,11 @@ func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32,
 	for ch := range chunks {
 		for _, e := range chunks[ch].parts[w] {
 			s := e.pid >> shift
-			if cnt[s] == 0 {
+			c := cnt[s]
+			if c == 0 {
 				p.touched = append(p.touched, e.pid)
 			}
-			cnt[s]++
+			cnt[s] = c + 1
 		}
 		total += len(chunks[ch].parts[w])
 	}
@@ -730,8 +731,9 @@ func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32,
 		base := first + uint32(ch*batchChunk)
 		for _, e := range chunks[ch].parts[w] {
 			s := e.pid >> shift
-			buf[cnt[s]] = pending{base + e.doc, e.tf}
-			cnt[s]++
+			c := cnt[s]
+			buf[c] = pending{base + e.doc, e.tf}
+			cnt[s] = c + 1
 		}
 	}
 	nf := len(ix.fields)
