@@ -426,6 +426,10 @@ type view struct {
 	knn   int     // > 0: a cosine kNN vote (a distribution) of this many neighbours instead
 	bm25  int     // > 0: a BM25 kNN vote (textindex, score-weighted) of this many neighbours instead
 	pow   float64 // the kNN vote weighs a neighbour by similarity^pow (0 meaning 1)
+	// gate, with knn, weighs each term of the kNN vectors by the norm of
+	// its row of weights in this learner's model (a feature-weighted
+	// kNN), and scales them to unit length again.
+	gate learner
 }
 
 // scorer returns per-label scores of a text: margins or log-probabilities.
@@ -476,8 +480,36 @@ func (v view) fit(an *analysis.Analyzer, train []Example, y []int, nc int, seed 
 	}
 	nf := len(vz.idf)
 	if v.knn > 0 {
+		reweigh := func(x sparseVec) sparseVec { return x }
+		if v.gate != nil {
+			w := v.gate(xs, y, nc, nf, seed)
+			g := make([]float64, nf)
+			for t := range g {
+				for c := range nc {
+					g[t] += w[t*nc+c] * w[t*nc+c]
+				}
+				g[t] = math.Sqrt(g[t])
+			}
+			reweigh = func(x sparseVec) sparseVec {
+				out := sparseVec{idx: x.idx, val: make([]float64, len(x.val))}
+				norm := 0.0
+				for k, t := range x.idx {
+					out.val[k] = x.val[k] * g[t]
+					norm += out.val[k] * out.val[k]
+				}
+				for k := range out.val {
+					if norm > 0 {
+						out.val[k] /= math.Sqrt(norm)
+					}
+				}
+				return out
+			}
+			for i := range xs {
+				xs[i] = reweigh(xs[i])
+			}
+		}
 		vote := fitKNN(xs, y, nc, nf, v.knn, v.pow)
-		return func(text string) []float64 { return vote(vz.vec(v.feat(an, text))) }
+		return func(text string) []float64 { return vote(reweigh(vz.vec(v.feat(an, text)))) }
 	}
 	w := v.learn(xs, y, nc, nf, seed)
 	return func(text string) []float64 { return scoreW(w, nc, nf, vz.vec(v.feat(an, text))) }
@@ -788,6 +820,11 @@ func selectionCandidates() []candidate {
 			candidate{name: fmt.Sprintf("bm25knn10-%g-ovr", lam), views: []view{terms(learnOvR(2, 0)), bm}, weights: []float64{1 - lam, lam}, calibrate: true},
 			candidate{name: fmt.Sprintf("bm25knn10-%g-ovrw1", lam), views: []view{terms(learnOvR(2, 1)), bm}, weights: []float64{1 - lam, lam}, calibrate: true})
 	}
+	for _, pow := range []float64{1, 4} {
+		knn := view{feat: featTerms, tfidf: l2, knn: 10, pow: pow, gate: learnOvR(1, 1)}
+		out = append(out, candidate{name: fmt.Sprintf("knn10-0.3-pow%g-svmgated-ovrw1-C1", pow), views: []view{terms(learnOvR(1, 1)), knn}, weights: []float64{0.7, 0.3}, calibrate: true})
+	}
+	out = append(out, candidate{name: "knn10-0.3-pow4-ovrw1-C1", views: []view{terms(learnOvR(1, 1)), {feat: featTerms, tfidf: l2, knn: 10, pow: 4}}, weights: []float64{0.7, 0.3}, calibrate: true})
 	add("bagged10-ovr-C2", false, terms(learnBag(learnOvR(2, 0), 10)))
 	add("bagged10-ovrw1-C2", false, terms(learnBag(learnOvR(2, 1), 10)))
 	for _, c := range []float64{1, 4} {
