@@ -48,6 +48,7 @@ type analyzed struct {
 	lens  []uint32
 	news  []newEntry
 	parts [][]partEntry
+	big   []bigTF
 	// PutBatch: the hashes of the documents' ids in the index's id
 	// table, and whether the id of one of them is indexed already.
 	hashes []uint64
@@ -63,12 +64,43 @@ type newEntry struct {
 	vec int // its position in analyzed.pids, with KeepVectors
 }
 
-// partEntry is a posting of document doc (of its chunk) in list pid.
-type partEntry struct{ pid, doc, tf uint32 }
+// partEntry is a posting in list pid: of document dt>>tfBits of its
+// chunk, with frequency dt&tfMask; a frequency of tfMask or more is kept
+// in analyzed.big, and dt&tfMask is 0.
+type partEntry struct{ pid, dt uint32 }
+
+const (
+	tfBits = 32 - 6 // batchChunk documents take the other 6 bits
+	tfMask = 1<<tfBits - 1
+	_      = uint(1<<(32-tfBits) - batchChunk) // does not compile if they do not fit
+)
+
+// bigTF is the frequency of a posting whose partEntry cannot hold it.
+type bigTF struct{ pid, doc, tf uint32 }
+
+// part returns the partEntry of a posting, listing it in a.big if its
+// frequency needs to be.
+func (a *analyzed) part(pid, doc, tf uint32) partEntry {
+	if tf < tfMask {
+		return partEntry{pid, doc<<tfBits | tf}
+	}
+	a.big = append(a.big, bigTF{pid, doc, tf})
+	return partEntry{pid, doc << tfBits}
+}
+
+// bigTF returns the frequency of a posting listed in a.big.
+func (a *analyzed) bigTF(e partEntry) uint32 {
+	for _, b := range a.big {
+		if b.pid == e.pid && b.doc == e.dt>>tfBits {
+			return b.tf
+		}
+	}
+	panic("textindex: posting without a frequency") // a bug, not bad data
+}
 
 func (a *analyzed) reset() {
 	a.keys, a.tfs, a.pids, a.long = a.keys[:0], a.tfs[:0], a.pids[:0], a.long[:0]
-	a.end, a.lens, a.news = a.end[:0], a.lens[:0], a.news[:0]
+	a.end, a.lens, a.news, a.big = a.end[:0], a.lens[:0], a.news[:0], a.big[:0]
 	for w := range a.parts {
 		a.parts[w] = a.parts[w][:0]
 	}
@@ -290,7 +322,7 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 	j := doc*uint32(nf) + uint32(f)
 	for _, e := range ents {
 		if e.pid != noPID {
-			a.parts[e.pid&mask] = append(a.parts[e.pid&mask], partEntry{e.pid, doc, e.tf})
+			a.parts[e.pid&mask] = append(a.parts[e.pid&mask], a.part(e.pid, doc, e.tf))
 		} else {
 			key := e.key
 			if key&longKey != 0 {
@@ -470,7 +502,7 @@ func (ix *Index) PutBatch(docs []Doc) error {
 		// does not hold the others up.
 		b.shift = uint(min(4, bits.Len(uint(4*workers-1))))
 	}
-	b.parts = make([]partition, 1<<b.shift)
+	b.inserters = make([]inserter, workers)
 	b.chunks = [2][]analyzed{make([]analyzed, nch), make([]analyzed, nch)}
 	b.tasks(nil, 0, 0, window(0), b.chunks[0][:chunksOf(window(0))])
 	for w := range nw {
@@ -515,15 +547,16 @@ type batch struct {
 	ix       *Index
 	counters []*counter // one per goroutine
 	shift    uint       // 1<<shift partitions
-	parts    []partition
-	chunks   [2][]analyzed // of the current and the next window
-	seen     []int32       // replaces' table
+	// inserters[w] is goroutine w's scratch for inserting partitions.
+	inserters []inserter
+	chunks    [2][]analyzed // of the current and the next window
+	seen      []int32       // replaces' table
 }
 
-// partition is a share of the posting lists while a window is inserted:
-// with 2^k partitions, the lists whose posting ids end in its number in k
-// bits.
-type partition struct {
+// A partition is a share of the posting lists while a window is
+// inserted: with 2^k partitions, the lists whose posting ids end in its
+// number in k bits. An inserter inserts partitions, one at a time.
+type inserter struct {
 	cnt     []uint32 // by pid >> k: postings in the window, then offsets
 	touched []uint32
 	buf     []pending
@@ -537,7 +570,7 @@ func (b *batch) tasks(cur []analyzed, first uint32, after int, nextDocs []Doc, n
 	ix := b.ix
 	np := 0
 	if len(cur) > 0 {
-		np = len(b.parts)
+		np = 1 << b.shift
 	}
 	n := np + len(next)
 	var task atomic.Int64
@@ -548,18 +581,18 @@ func (b *batch) tasks(cur []analyzed, first uint32, after int, nextDocs []Doc, n
 				return
 			}
 			if t < np {
-				b.parts[t].insert(ix, cur, first, uint32(t), b.shift, after)
+				b.inserters[w].insert(ix, cur, first, uint32(t), b.shift, after)
 				continue
 			}
 			ch := t - np
 			a := &next[ch]
-			if len(a.parts) != len(b.parts) {
-				a.parts = make([][]partEntry, len(b.parts))
+			if len(a.parts) != 1<<b.shift {
+				a.parts = make([][]partEntry, 1<<b.shift)
 			}
 			a.reset()
 			docs := nextDocs[ch*batchChunk : min(len(nextDocs), (ch+1)*batchChunk)]
 			a.reserve(docs, len(ix.fields), ix.keepVec)
-			c, mask := b.counters[w], uint32(len(b.parts)-1)
+			c, mask := b.counters[w], uint32(1)<<b.shift-1
 			for i, d := range docs {
 				for f, t := range d.Texts {
 					c.addResolved(ix, a, f, uint32(i), t, mask)
@@ -630,7 +663,7 @@ func (b *batch) number(docs []Doc, chunks []analyzed) uint32 {
 			// After the chunk's resolved postings of its partition: they
 			// belong to other lists, all of whose postings in the chunk
 			// were resolved, so each list stays in document order.
-			a.parts[pid&mask] = append(a.parts[pid&mask], partEntry{pid, n.j / uint32(nf), n.tf})
+			a.parts[pid&mask] = append(a.parts[pid&mask], a.part(pid, n.j/uint32(nf), n.tf))
 		}
 	}
 	if ix.keepVec {
@@ -697,7 +730,7 @@ func (b *batch) replaces(docs []Doc, chunks []analyzed) bool {
 // (posting ids that end in w); the window's documents are numbered from
 // first, chunk by chunk. The batch has after documents more: a list
 // that must grow grows for its share of them.
-func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32, shift uint, after int) {
+func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, shift uint, after int) {
 	nslot := (len(ix.post) >> shift) + 1
 	if len(p.cnt) < nslot {
 		p.cnt = append(p.cnt, make([]uint32, nslot-len(p.cnt))...)
@@ -731,8 +764,12 @@ func (p *partition) insert(ix *Index, chunks []analyzed, first uint32, w uint32,
 		base := first + uint32(ch*batchChunk)
 		for _, e := range chunks[ch].parts[w] {
 			s := e.pid >> shift
+			tf := e.dt & tfMask
+			if tf == 0 {
+				tf = chunks[ch].bigTF(e)
+			}
 			c := cnt[s]
-			buf[c] = pending{base + e.doc, e.tf}
+			buf[c] = pending{base + e.dt>>tfBits, tf}
 			cnt[s] = c + 1
 		}
 	}

@@ -275,3 +275,40 @@ func FuzzAddRunMatchesAdd(f *testing.F) {
 		}
 	})
 }
+
+// TestPartEntry packs postings of every document of a chunk with small
+// and huge frequencies and reads them back. (A list has one posting per
+// document.)
+func TestPartEntry(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	var a analyzed
+	type posting struct{ pid, doc, tf uint32 }
+	var want []posting
+	var got []partEntry
+	for doc := range uint32(batchChunk) {
+		for _, pid := range r.Perm(1000)[:20] {
+			tf := 1 + uint32(r.IntN(5))
+			switch r.IntN(4) {
+			case 0:
+				tf = tfMask - 1 + uint32(r.IntN(3)) // around the limit
+			case 1:
+				tf = uint32(r.Uint64() >> 32)
+			}
+			if tf == 0 {
+				tf = 1
+			}
+			p := posting{uint32(pid), doc, tf}
+			want = append(want, p)
+			got = append(got, a.part(p.pid, p.doc, p.tf))
+		}
+	}
+	for i, e := range got {
+		tf := e.dt & tfMask
+		if tf == 0 {
+			tf = a.bigTF(e)
+		}
+		if g := (posting{e.pid, e.dt >> tfBits, tf}); g != want[i] {
+			t.Fatalf("posting %d: got %+v, want %+v", i, g, want[i])
+		}
+	}
+}
