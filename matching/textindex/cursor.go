@@ -3,6 +3,7 @@ package textindex
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 )
 
 // cursor iterates one posting list in document order. Full blocks are
@@ -193,7 +194,7 @@ func packBits(dst []byte, vals []uint32, w int) []byte {
 	}
 	n := (len(vals)*w + 7) / 8
 	start := len(dst)
-	dst = append(dst, make([]byte, n)...)
+	dst = slices.Grow(dst, n)[:start+n] // every byte is written below
 	out := dst[start:]
 	var acc uint64
 	nb, o := 0, 0
