@@ -450,18 +450,20 @@ const (
 // document replaces an earlier one with the same id), but on all cores,
 // which is much faster for a bulk load. It checks every document before
 // changing anything. Readers may see a batch partly applied; they are let
-// in between windows of a few thousand documents.
+// in between windows of up to 8,192 documents.
 //
-// The documents go in windows. All goroutines analyze the chunks of a
-// window and look their terms up in the dictionary (which only writers
-// change, and they are excluded); then, under the write lock, one
+// The documents go in windows, which grow from 64 documents to the full
+// size (the terms of the first documents are all new). All goroutines
+// analyze the chunks of a window, looking each term up in the dictionary
+// as they count it (which only writers change, and they are excluded),
+// and look its documents' ids up; then, under the write lock, one
 // goroutine numbers the documents and adds the new terms, and the
 // goroutines append the postings, each to its own share of the posting
 // lists, after sorting its share of the window's postings by term so
-// that each list is extended once per window. A window in which a
-// document replaces another is inserted one document at a time, exactly
-// as Put does. A large batch ends by trimming the spare capacity of the
-// posting lists, as Compact does.
+// that each list is extended once per window, while the next window is
+// analyzed. A window in which a document replaces another is inserted
+// one document at a time, exactly as Put does. A large batch ends by
+// trimming the spare capacity of the posting lists, as Compact does.
 func (ix *Index) PutBatch(docs []Doc) error {
 	for i, d := range docs {
 		if err := ix.check(d.ID, d.Texts); err != nil {

@@ -30,13 +30,13 @@
 //
 // [Index.Put] adds or replaces a document, [Index.Delete] removes one.
 // [Index.PutBatch] adds many in order, as Put would, but on all cores (use
-// it for bulk loads): documents go in windows of a few thousand; all
+// it for bulk loads): documents go in windows of up to 8,192; all
 // goroutines analyze a window's documents (analysis.Analyzer.AppendKeys:
-// terms as packed runes, no token strings) and look their terms up in
-// the dictionary, then each appends the postings of its share of the
-// posting lists, sorted by list so that each list is extended once per
-// window and whole blocks are packed straight away, while the next window
-// is analyzed.
+// terms as packed runes, no token strings), looking each term up in the
+// dictionary as they count it, then each appends the postings of its
+// share of the posting lists, sorted by list so that each list is
+// extended once per window and whole blocks are packed straight away,
+// while the next window is analyzed.
 // Deleted documents are masked at once; their postings are dropped, and
 // document frequencies and the N of idf (which count deleted documents in
 // the meantime) become exact again, when the index compacts itself
