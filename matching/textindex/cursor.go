@@ -150,6 +150,12 @@ func (p *postings) writeBlock(start int, deltas, tfs *[blockSize]uint32) {
 	for i := range blockSize {
 		maxD, maxT = max(maxD, deltas[i]), max(maxT, tfs[i])
 	}
+	p.writeBits(start, deltas, tfs, maxD, maxT)
+}
+
+// writeBits is writeBlock for a block whose largest gap is maxD and
+// largest tf−1 maxT.
+func (p *postings) writeBits(start int, deltas, tfs *[blockSize]uint32, maxD, maxT uint32) {
 	w, v := bits.Len32(maxD), bits.Len32(maxT)
 	packed := 2 + blockSize/8*(w+v)
 	// The varints take at least a byte per posting: only a wider packing

@@ -245,6 +245,7 @@ func (p *postings) addRun(run []pending, lens []uint32, nf, f int, more int) {
 		}
 		// Complete a block: the tail's postings, then the run's.
 		var deltas, tfs [blockSize]uint32
+		var maxD, maxT uint32
 		start := p.tailStart()
 		pos, data := start, p.data
 		for i := range t {
@@ -264,18 +265,22 @@ func (p *postings) addRun(run []pending, lens []uint32, nf, f int, more int) {
 				tf = uint32(x)
 			}
 			deltas[i], tfs[i] = uint32(v>>1), tf-1
+			maxD, maxT = max(maxD, uint32(v>>1)), max(maxT, tf-1)
 		}
 		last := p.last
-		maxTF, minLen := p.blkMaxTF, p.blkMinLen
+		minLen := p.blkMinLen
+		runMaxT := uint32(0)
 		for i, e := range run[:blockSize-t] {
 			deltas[t+i], tfs[t+i] = e.doc-last, e.tf-1
+			maxD, runMaxT = max(maxD, e.doc-last), max(runMaxT, e.tf-1)
 			last = e.doc
-			maxTF = max(maxTF, sat16(e.tf))
 			minLen = min(minLen, sat16(lens[int(e.doc)*nf+f]))
 		}
+		maxT = max(maxT, runMaxT)
+		maxTF := max(p.blkMaxTF, sat16(runMaxT+1))
 		p.last = last
 		p.maxTF, p.minLen = max(p.maxTF, maxTF), min(p.minLen, minLen)
-		p.writeBlock(start, &deltas, &tfs)
+		p.writeBits(start, &deltas, &tfs, maxD, maxT)
 		p.df += uint32(blockSize - t)
 		if p.skips == nil {
 			p.skips = new([]skip)
