@@ -50,6 +50,9 @@ func TestPutBatchMatchesPut(t *testing.T) {
 		{"replacing", [][2]int{{5*batchChunk + 3, 9}}, false},
 		{"replacing in one window", [][2]int{{window + batchChunk, window + 2*batchChunk}}, false},
 		{"second batch compacts", [][2]int{{window / 4, 0}, {window / 2, 2}}, true},
+		// The first windows of the second batch replace documents (and
+		// compact the index), the last one does not.
+		{"compacts then adds", [][2]int{{700, 0}, {6000, 1 << 20}}, true},
 	}
 	for _, tt := range tests {
 		for _, keep := range []bool{false, true} {
