@@ -146,12 +146,13 @@ type counter struct {
 	touched []int
 	longIdx map[string]int32
 
-	// addResolved's scratch: the entries of the text, and by posting id
-	// gen<<32 | the entry of the term, for the terms seen in text number
-	// gen.
-	ents []entry
-	mark []uint64
-	gen  uint32
+	// addResolved's scratch: the entries of the text, and, for the terms
+	// seen in text number gen, gen<<32 | the entry of the term: by
+	// posting id, or by rune − U+4E00 for CJK unigrams.
+	ents    []entry
+	mark    []uint64
+	uniMark []uint64
+	gen     uint32
 }
 
 func newCounter(an *analysis.Analyzer) *counter {
@@ -247,6 +248,7 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 	c.gen++
 	if c.gen == 0 {
 		clear(c.mark)
+		clear(c.uniMark)
 		c.gen = 1
 	}
 	if 2*len(c.keys) > len(c.slots) {
@@ -256,8 +258,11 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 		}
 		c.slots = make([]int32, n)
 	}
+	if c.uniMark == nil {
+		c.uniMark = make([]uint64, uniLast-uniFirst+1)
+	}
 	gen := uint64(c.gen) << 32
-	mark, slots := c.mark, c.slots
+	mark, umark, slots := c.mark, c.uniMark, c.slots
 	mask64 := uint64(len(slots) - 1)
 	d := &ix.dict[f]
 	ents := c.ents[:0]
@@ -280,9 +285,19 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 			li++
 		} else if r1, r2 := k>>32, k&0xFFFFFFFF; uniFirst <= r1 && r1 <= uniLast && r2 == uniMark && d.uni != nil {
 			// CJK unigrams and bigrams, nearly all the terms of
-			// Chinese text, without getShort's call.
-			v := d.uni[r1-uniFirst]
-			pid, ok = v-1, v != 0
+			// Chinese text, without getShort's call. A unigram is
+			// counted by its rune, known before its posting id.
+			u := r1 - uniFirst
+			v, m := d.uni[u], umark[u]
+			if v != 0 {
+				if m&^0xFFFFFFFF == gen {
+					ents[uint32(m)].tf++
+				} else {
+					umark[u] = gen | uint64(len(ents))
+					ents = append(ents, entry{pid: v - 1, tf: 1})
+				}
+				continue
+			}
 		} else if uniFirst <= r1 && r1 <= uniLast && uniFirst <= r2 && r2 <= uniLast {
 			pid, ok = d.bi.get(uint32((r1-uniFirst)<<15 | (r2 - uniFirst) + 1))
 		} else {
