@@ -31,7 +31,10 @@ import (
 // prefix).
 
 // cslTSV reads a labelled-titles file of the CSL sample (see
-// router_csl_test.go), skipping when it is absent.
+// router_csl_test.go), skipping when it is absent. It parses the file
+// itself: this harness is an internal test of package matching, which
+// cannot import matching/eval (eval imports matching), the package whose
+// ReadLabelled router_csl_test.go uses.
 func cslTSV(tb testing.TB, name string) []Example {
 	tb.Helper()
 	dir := os.Getenv("TECHBROKER_CSL")
@@ -459,14 +462,7 @@ func (v view) fit(an *analysis.Analyzer, train []Example, y []int, nc int, seed 
 				vote[y[i]] += h.Score
 				total += h.Score
 			}
-			for c := range vote {
-				if total > 0 {
-					vote[c] /= total
-				} else {
-					vote[c] = 1 / float64(nc)
-				}
-			}
-			return vote
+			return shares(vote, total)
 		}
 	}
 	if v.nb > 0 {
@@ -559,15 +555,21 @@ func fitKNN(xs []sparseVec, y []int, nc, nf, k int, pow float64) func(sparseVec)
 			vote[y[d]] += s
 			total += s
 		}
-		for c := range vote {
-			if total > 0 {
-				vote[c] /= total
-			} else {
-				vote[c] = 1 / float64(nc)
-			}
-		}
-		return vote
+		return shares(vote, total)
 	}
+}
+
+// shares divides a vote by its total, or spreads it evenly when nothing
+// voted.
+func shares(vote []float64, total float64) []float64 {
+	for c := range vote {
+		if total > 0 {
+			vote[c] /= total
+		} else {
+			vote[c] = 1 / float64(len(vote))
+		}
+	}
+	return vote
 }
 
 // fitNB returns the multinomial naive Bayes log-probabilities (up to a

@@ -17,20 +17,9 @@ import (
 	"github.com/kexie/techbroker/broker/pgstore"
 )
 
-// databaseURL returns $DATABASE_URL. Without it the test skips, except
-// under CI=true, where it fails: CI must never pass with these tests
-// skipped.
-func databaseURL(tb testing.TB) string {
-	tb.Helper()
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("DATABASE_URL is not set under CI=true: the PostgreSQL tests cannot be skipped in CI")
-		}
-		tb.Skip("DATABASE_URL is not set; set it to a PostgreSQL database to run these tests")
-	}
-	return url
-}
+// databaseURL is the package's one rule for finding the test database
+// (plan_internal_test.go): skip without it, fail under CI=true.
+var databaseURL = pgstore.DatabaseURL
 
 var (
 	schemaSeq   atomic.Int64

@@ -244,7 +244,7 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 		// OR FAIL: any failure aborts the whole transaction, so a statement
 		// never needs undoing on its own, and SQLite keeps no statement
 		// journal (a copy of every page each statement touches).
-		records := &inserter{tx: t.tx, checkAll: true,
+		records := &inserter{tx: t.tx,
 			head:  `INSERT OR FAIL INTO records (kind, id, version, broker, stage, key, created, updated, body) VALUES `,
 			tuple: `(?, ?, 1, ?, ?, ?, ?, ?, ?)`}
 		defer records.close()
@@ -280,12 +280,11 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 }
 
 // inserter inserts rows into one table bulkRows at a time with a
-// multi-row INSERT prepared once per transaction. With checkAll, a row
-// whose primary key is taken fails the insert with ErrExists.
+// multi-row INSERT prepared once per transaction. A row whose primary key
+// is taken fails the insert with ErrExists.
 type inserter struct {
-	tx                *sql.Tx
-	head, tuple, tail string
-	checkAll          bool
+	tx          *sql.Tx
+	head, tuple string
 
 	full *sql.Stmt // the statement of bulkRows rows, once prepared
 	args []any
@@ -300,7 +299,6 @@ func (in *inserter) prepare(ctx context.Context, rows int) (*sql.Stmt, error) {
 		}
 		b.WriteString(in.tuple)
 	}
-	b.WriteString(in.tail)
 	return in.tx.PrepareContext(ctx, b.String())
 }
 
@@ -326,7 +324,7 @@ func (in *inserter) insert(ctx context.Context, n int, add func(i int, args []an
 		}
 		if _, err := st.ExecContext(ctx, in.args...); err != nil {
 			var se *sqlite.Error
-			if in.checkAll && errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+			if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
 				return fmt.Errorf("sqlitestore: create many: a record is already stored or repeated (%v): %w", err, driver.ErrExists)
 			}
 			return fail(ctx, "create many", err)

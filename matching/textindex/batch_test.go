@@ -208,22 +208,33 @@ func TestAddRunMatchesAdd(t *testing.T) {
 		for i := range lens {
 			lens[i] = uint32(r.IntN(1 + r.IntN(70000)))
 		}
-		one := postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
-		for _, e := range run {
-			one.add(e.doc, e.tf, lens[int(e.doc)*nf+f])
-		}
-		byRun := postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
-		for rest := run; len(rest) > 0; {
-			k := min(len(rest), 1+r.IntN(300))
-			byRun.addRun(rest[:k], lens, nf, f, r.IntN(500))
-			rest = rest[k:]
-		}
-		if !bytes.Equal(one.data, byRun.data) || !cmp.Equal(one.skipList(), byRun.skipList(), cmp.AllowUnexported(skip{})) ||
-			one.df != byRun.df || one.last != byRun.last || one.maxTF != byRun.maxTF || one.minLen != byRun.minLen ||
-			one.blkMaxTF != byRun.blkMaxTF || one.blkMinLen != byRun.blkMinLen {
+		if one, byRun := addBoth(r, run, lens, nf, f, 300); !sameList(&one, &byRun) {
 			t.Fatalf("trial %d (%d postings): addRun gives a different list than add", trial, n)
 		}
 	}
+}
+
+// addBoth appends run to one list posting by posting and to another in
+// runs of 1..maxRun postings, for field f of nf.
+func addBoth(r *rand.Rand, run []pending, lens []uint32, nf, f, maxRun int) (one, byRun postings) {
+	one = postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
+	for _, e := range run {
+		one.add(e.doc, e.tf, lens[int(e.doc)*nf+f])
+	}
+	byRun = postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
+	for rest := run; len(rest) > 0; {
+		k := min(len(rest), 1+r.IntN(maxRun))
+		byRun.addRun(rest[:k], lens, nf, f, r.IntN(500))
+		rest = rest[k:]
+	}
+	return one, byRun
+}
+
+// sameList reports whether two lists have the same bytes, skips and bounds.
+func sameList(a, b *postings) bool {
+	return bytes.Equal(a.data, b.data) && cmp.Equal(a.skipList(), b.skipList(), cmp.AllowUnexported(skip{})) &&
+		a.df == b.df && a.last == b.last && a.maxTF == b.maxTF && a.minLen == b.minLen &&
+		a.blkMaxTF == b.blkMaxTF && a.blkMinLen == b.blkMinLen
 }
 
 // FuzzAddRunMatchesAdd checks addRun against add on lists drawn from the
@@ -251,19 +262,8 @@ func FuzzAddRunMatchesAdd(f *testing.F) {
 		for i := range lens {
 			lens[i] = uint32(r.IntN(1 + r.IntN(70000)))
 		}
-		one := postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
-		for _, e := range run {
-			one.add(e.doc, e.tf, lens[int(e.doc)*nf+fld])
-		}
-		byRun := postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
-		for rest := run; len(rest) > 0; {
-			k := min(len(rest), 1+r.IntN(2*blockSize))
-			byRun.addRun(rest[:k], lens, nf, fld, r.IntN(500))
-			rest = rest[k:]
-		}
-		if !bytes.Equal(one.data, byRun.data) || !cmp.Equal(one.skipList(), byRun.skipList(), cmp.AllowUnexported(skip{})) ||
-			one.df != byRun.df || one.last != byRun.last || one.maxTF != byRun.maxTF || one.minLen != byRun.minLen ||
-			one.blkMaxTF != byRun.blkMaxTF || one.blkMinLen != byRun.blkMinLen {
+		one, byRun := addBoth(r, run, lens, nf, fld, 2*blockSize)
+		if !sameList(&one, &byRun) {
 			t.Fatalf("%d postings: addRun gives a different list than add", n)
 		}
 		// Both decode to the postings appended.
