@@ -153,6 +153,8 @@ type counter struct {
 	mark    []uint64
 	uniMark []uint64
 	gen     uint32
+	// countOther's place: keys[:lk] hold li long terms.
+	li, lk int
 }
 
 func newCounter(an *analysis.Analyzer) *counter {
@@ -262,72 +264,54 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 		c.uniMark = make([]uint64, uniLast-uniFirst+1)
 	}
 	gen := uint64(c.gen) << 32
-	mark, umark, slots := c.mark, c.uniMark, c.slots
-	mask64 := uint64(len(slots) - 1)
+	mark, umark := c.mark, c.uniMark
 	d := &ix.dict[f]
+	uni := d.uni // nil until the dictionary has a CJK unigram
 	ents := c.ents[:0]
-	li := 0 // the next long term
-	for _, k := range c.keys {
-		var pid uint32
-		var ok bool
-		if k == 0 {
-			t := c.long[li]
-			if pid, ok = d.long[t]; !ok {
-				if i, seen := c.longIdx[t]; seen {
-					ents[i].tf++
-				} else {
-					c.longIdx[t] = int32(len(ents))
-					ents = append(ents, entry{key: longKey | uint64(li), pid: noPID, tf: 1})
-				}
-				li++
-				continue
+	c.li, c.lk = 0, 0
+	// The CJK unigrams and bigrams already in the dictionary, nearly all
+	// the terms of Chinese text, are counted in the inner loop, which
+	// calls nothing (a call would make the compiler keep its variables in
+	// memory); the rest, out of line.
+	keys := c.keys
+	for i := 0; i < len(keys); i++ {
+		for ; i < len(keys); i++ {
+			k := keys[i]
+			u1, lo := uint32(k>>32)-uniFirst, uint32(k)
+			if u1 > uniLast-uniFirst {
+				break
 			}
-			li++
-		} else if r1, r2 := k>>32, k&0xFFFFFFFF; uniFirst <= r1 && r1 <= uniLast && r2 == uniMark && d.uni != nil {
-			// CJK unigrams and bigrams, nearly all the terms of
-			// Chinese text, without getShort's call. A unigram is
-			// counted by its rune, known before its posting id.
-			u := r1 - uniFirst
-			v, m := d.uni[u], umark[u]
-			if v != 0 {
-				if m&^0xFFFFFFFF == gen {
+			if u2 := lo - uniFirst; u2 <= uniLast-uniFirst {
+				pid, ok := d.bi.get(u1<<15 | u2 + 1)
+				if !ok {
+					break
+				}
+				if m := mark[pid]; m&^0xFFFFFFFF == gen {
 					ents[uint32(m)].tf++
 				} else {
-					umark[u] = gen | uint64(len(ents))
-					ents = append(ents, entry{pid: v - 1, tf: 1})
+					mark[pid] = gen | uint64(len(ents))
+					ents = append(ents, entry{pid: pid, tf: 1})
 				}
 				continue
 			}
-		} else if uniFirst <= r1 && r1 <= uniLast && uniFirst <= r2 && r2 <= uniLast {
-			pid, ok = d.bi.get(uint32((r1-uniFirst)<<15 | (r2 - uniFirst) + 1))
-		} else {
-			pid, ok = d.getShort(k)
-		}
-		if ok {
-			if m := mark[pid]; m&^0xFFFFFFFF == gen {
+			// A unigram is counted by its rune, known before its
+			// posting id.
+			if lo != uniMark || uni == nil || uni[u1] == 0 {
+				break
+			}
+			if m := umark[u1]; m&^0xFFFFFFFF == gen {
 				ents[uint32(m)].tf++
 			} else {
-				mark[pid] = gen | uint64(len(ents))
-				ents = append(ents, entry{pid: pid, tf: 1})
+				umark[u1] = gen | uint64(len(ents))
+				ents = append(ents, entry{pid: uni[u1] - 1, tf: 1})
 			}
-			continue
 		}
-		for s := (k * 0x9E3779B97F4A7C15) >> 40 & mask64; ; s = (s + 1) & mask64 {
-			i := slots[s]
-			if i == 0 {
-				slots[s] = int32(len(ents)) + 1
-				c.touched = append(c.touched, int(s))
-				ents = append(ents, entry{key: k, pid: noPID, tf: 1})
-				break
-			}
-			if e := &ents[i-1]; e.pid == noPID && e.key == k {
-				e.tf++
-				break
-			}
+		if i < len(keys) {
+			ents = c.countOther(d, ents, keys[:i+1], gen)
 		}
 	}
 	for _, s := range c.touched {
-		slots[s] = 0
+		c.slots[s] = 0
 	}
 	c.touched = c.touched[:0]
 	if len(c.longIdx) > 0 {
@@ -335,18 +319,22 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 	}
 	nf := len(ix.fields)
 	j := doc*uint32(nf) + uint32(f)
-	for _, e := range ents {
-		if e.pid != noPID {
-			a.parts[e.pid&mask] = append(a.parts[e.pid&mask], a.part(e.pid, doc, e.tf))
-		} else {
-			key := e.key
-			if key&longKey != 0 {
-				key = longKey | uint64(len(a.long))
-				a.long = append(a.long, c.long[e.key&^longKey])
+	parts := a.parts
+	for i := 0; i < len(ents); i++ {
+		for ; i < len(ents); i++ {
+			e := ents[i]
+			if e.pid == noPID || e.tf >= tfMask {
+				break
 			}
-			a.news = append(a.news, newEntry{key: key, j: j, tf: e.tf, vec: len(a.pids)})
+			p := &parts[e.pid&mask]
+			*p = append(*p, partEntry{e.pid, doc<<tfBits | e.tf})
 		}
-		if ix.keepVec {
+		if i < len(ents) {
+			c.emitOther(a, ents[i], doc, j, i, mask)
+		}
+	}
+	if ix.keepVec {
+		for _, e := range ents {
 			a.pids = append(a.pids, e.pid)
 			a.tfs = append(a.tfs, e.tf)
 		}
@@ -357,6 +345,82 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 	if len(c.keys) > 1<<14 {
 		c.keys, c.long, c.ents = nil, nil, nil // do not pin a huge buffer
 	}
+}
+
+// countOther counts, for addResolved, the last of keys, a term that is
+// not a CJK unigram or bigram in the dictionary: a longer term (key 0, of
+// c.long), another short term, or a term not in the dictionary.
+//
+//go:noinline
+func (c *counter) countOther(d *dict, ents []entry, keys []uint64, gen uint64) []entry {
+	var pid uint32
+	var ok bool
+	k := keys[len(keys)-1]
+	if k == 0 {
+		// Its place in c.long: the keys 0 before it, counted from
+		// where the last call left off.
+		for _, k := range keys[c.lk : len(keys)-1] {
+			if k == 0 {
+				c.li++
+			}
+		}
+		c.lk = len(keys)
+		li := c.li
+		c.li++
+		t := c.long[li]
+		if pid, ok = d.long[t]; !ok {
+			if i, seen := c.longIdx[t]; seen {
+				ents[i].tf++
+			} else {
+				c.longIdx[t] = int32(len(ents))
+				ents = append(ents, entry{key: longKey | uint64(li), pid: noPID, tf: 1})
+			}
+			return ents
+		}
+	} else {
+		pid, ok = d.getShort(k)
+	}
+	if ok {
+		if m := c.mark[pid]; m&^0xFFFFFFFF == gen {
+			ents[uint32(m)].tf++
+		} else {
+			c.mark[pid] = gen | uint64(len(ents))
+			ents = append(ents, entry{pid: pid, tf: 1})
+		}
+		return ents
+	}
+	slots := c.slots
+	mask := uint64(len(slots) - 1)
+	for s := (k * 0x9E3779B97F4A7C15) >> 40 & mask; ; s = (s + 1) & mask {
+		i := slots[s]
+		if i == 0 {
+			slots[s] = int32(len(ents)) + 1
+			c.touched = append(c.touched, int(s))
+			return append(ents, entry{key: k, pid: noPID, tf: 1})
+		}
+		if e := &ents[i-1]; e.pid == noPID && e.key == k {
+			e.tf++
+			return ents
+		}
+	}
+}
+
+// emitOther adds, for addResolved, entry i of the text (document-field
+// j): a posting whose frequency a partEntry cannot hold, or a term not in
+// the dictionary yet.
+//
+//go:noinline
+func (c *counter) emitOther(a *analyzed, e entry, doc, j uint32, i int, mask uint32) {
+	if e.pid != noPID {
+		a.parts[e.pid&mask] = append(a.parts[e.pid&mask], a.part(e.pid, doc, e.tf))
+		return
+	}
+	key := e.key
+	if key&longKey != 0 {
+		key = longKey | uint64(len(a.long))
+		a.long = append(a.long, c.long[e.key&^longKey])
+	}
+	a.news = append(a.news, newEntry{key: key, j: j, tf: e.tf, vec: len(a.pids) + i})
 }
 
 // lookup finds the posting id of entry j of a in the dictionary of field f.
@@ -753,19 +817,31 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 		p.cnt = append(p.cnt, make([]uint32, nslot-len(p.cnt))...)
 	}
 	cnt := p.cnt
-	p.touched = p.touched[:0]
-	total := 0
+	// The loops below call nothing (a call would make the compiler keep
+	// their variables in memory): touched has room for every list of the
+	// partition, and the frequencies a partEntry cannot hold are put in
+	// afterwards.
+	if cap(p.touched) < nslot {
+		p.touched = make([]uint32, nslot)
+	}
+	touched := p.touched[:nslot]
+	nt := 0
+	total, big := 0, false
 	for ch := range chunks {
 		for _, e := range chunks[ch].parts[w] {
 			s := e.pid >> shift
 			c := cnt[s]
 			if c == 0 {
-				p.touched = append(p.touched, e.pid)
+				touched[nt] = e.pid
+				nt++
 			}
 			cnt[s] = c + 1
 		}
 		total += len(chunks[ch].parts[w])
+		big = big || len(chunks[ch].big) > 0
 	}
+	touched = touched[:nt]
+	p.touched = touched
 	off := uint32(0)
 	for _, pid := range p.touched {
 		s := pid >> shift
@@ -781,14 +857,13 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 		base := first + uint32(ch*batchChunk)
 		for _, e := range chunks[ch].parts[w] {
 			s := e.pid >> shift
-			tf := e.dt & tfMask
-			if tf == 0 {
-				tf = chunks[ch].bigTF(e)
-			}
 			c := cnt[s]
-			buf[c] = pending{base + e.dt>>tfBits, tf}
+			buf[c] = pending{base + e.dt>>tfBits, e.dt & tfMask}
 			cnt[s] = c + 1
 		}
+	}
+	if big {
+		p.bigTFs(chunks, first, buf, shift)
 	}
 	nf := len(ix.fields)
 	start := uint32(0)
@@ -806,6 +881,23 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 	}
 	if cap(p.buf) > 1<<22 {
 		p.buf = nil
+	}
+}
+
+// bigTFs puts in the frequencies of the postings in buf (by list, the
+// lists in the order of p.touched) that their partEntries could not hold.
+func (p *inserter) bigTFs(chunks []analyzed, first uint32, buf []pending, shift uint) {
+	start := uint32(0)
+	for _, pid := range p.touched {
+		end := p.cnt[pid>>shift]
+		for i := start; i < end; i++ {
+			if buf[i].tf == 0 {
+				doc := buf[i].doc - first
+				a := &chunks[doc/batchChunk]
+				buf[i].tf = a.bigTF(partEntry{pid, doc % batchChunk << tfBits})
+			}
+		}
+		start = end
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -313,5 +314,37 @@ func TestPartEntry(t *testing.T) {
 		if g := (posting{e.pid, e.dt >> tfBits, tf}); g != want[i] {
 			t.Fatalf("posting %d: got %+v, want %+v", i, g, want[i])
 		}
+	}
+}
+
+// TestInserterBigTFs checks that the frequencies too large for a
+// partEntry are put back in their postings after a window's scatter:
+// lists 3 and 11 of partition 3 (of 8), each over two chunks.
+func TestInserterBigTFs(t *testing.T) {
+	const shift, first = 3, 1000
+	chunks := make([]analyzed, 2)
+	type posting struct{ pid, doc, tf uint32 }
+	lists := map[uint32][]posting{
+		3:  {{3, 0, 2}, {3, 5, tfMask + 7}, {3, batchChunk + 1, 1}, {3, batchChunk + 9, 1 << 31}},
+		11: {{11, 5, tfMask}, {11, batchChunk, 4}},
+	}
+	p := &inserter{cnt: make([]uint32, 2), touched: []uint32{11, 3}}
+	var buf []pending
+	var want []pending
+	for _, pid := range p.touched {
+		for _, e := range lists[pid] {
+			a := &chunks[e.doc/batchChunk]
+			pe := a.part(pid, e.doc%batchChunk, e.tf)
+			buf = append(buf, pending{first + e.doc, pe.dt & tfMask})
+			want = append(want, pending{first + e.doc, e.tf})
+		}
+		p.cnt[pid>>shift] = uint32(len(buf))
+	}
+	if buf[0].tf != 0 || buf[2].tf != 2 || buf[5].tf != 0 {
+		t.Fatalf("scattered: got %+v, want the big frequencies as 0", buf)
+	}
+	p.bigTFs(chunks, first, buf, shift)
+	if !slices.Equal(buf, want) {
+		t.Fatalf("got %+v, want %+v", buf, want)
 	}
 }
