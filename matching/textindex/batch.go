@@ -632,6 +632,9 @@ type batch struct {
 	inserters []inserter
 	chunks    [2][]analyzed // of the current and the next window
 	seen      []int32       // replaces' table
+	// lens[f][i] is the length in field f of document i of the window
+	// being inserted, at most math.MaxUint16: addRun's lengths.
+	lens [][]uint16
 }
 
 // A partition is a share of the posting lists while a window is
@@ -662,7 +665,7 @@ func (b *batch) tasks(cur []analyzed, first uint32, after int, nextDocs []Doc, n
 				return
 			}
 			if t < np {
-				b.inserters[w].insert(ix, cur, first, uint32(t), b.shift, after)
+				b.inserters[w].insert(ix, cur, first, uint32(t), b.shift, after, b.lens)
 				continue
 			}
 			ch := t - np
@@ -726,12 +729,21 @@ func (b *batch) number(docs []Doc, chunks []analyzed) uint32 {
 	first := uint32(ix.ids.n())
 	nf := len(ix.fields)
 	mask := uint32(1)<<b.shift - 1
+	if len(b.lens) != nf {
+		b.lens = make([][]uint16, nf)
+	}
+	for f := range b.lens {
+		b.lens[f] = b.lens[f][:0]
+	}
 	for ch := range chunks {
 		a := &chunks[ch]
 		for i, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
 			ix.ids.addHash(d.ID, a.hashes[i])
 		}
 		ix.addLens(a.lens)
+		for j, n := range a.lens {
+			b.lens[j%nf] = append(b.lens[j%nf], sat16(n))
+		}
 		for _, n := range a.news {
 			f := int(n.j) % nf
 			pid, ok := ix.lookupKey(f, n.key, a.long)
@@ -809,9 +821,10 @@ func (b *batch) replaces(docs []Doc, chunks []analyzed) bool {
 
 // insert appends the postings of the window in partition w of 1<<shift
 // (posting ids that end in w); the window's documents are numbered from
-// first, chunk by chunk. The batch has after documents more: a list
-// that must grow grows for its share of them.
-func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, shift uint, after int) {
+// first, chunk by chunk, and lens[f] holds their lengths in field f. The
+// batch has after documents more: a list that must grow grows for its
+// share of them.
+func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, shift uint, after int, lens [][]uint16) {
 	nslot := (len(ix.post) >> shift) + 1
 	if len(p.cnt) < nslot {
 		p.cnt = append(p.cnt, make([]uint32, nslot-len(p.cnt))...)
@@ -865,7 +878,6 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 	if big {
 		p.bigTFs(chunks, first, buf, shift)
 	}
-	nf := len(ix.fields)
 	start := uint32(0)
 	for _, pid := range p.touched {
 		s := pid >> shift
@@ -876,7 +888,7 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 		// documents may be rare.
 		l := &ix.post[pid]
 		df := uint64(l.df + end - start)
-		l.addRun(buf[start:end], ix.lens, nf, int(ix.tfld[pid]), int(min(df*uint64(after)/uint64(ix.ids.n()), 8*df)))
+		l.addRun(buf[start:end], lens[ix.tfld[pid]], first, int(min(df*uint64(after)/uint64(ix.ids.n()), 8*df)))
 		start = end
 	}
 	if cap(p.buf) > 1<<22 {

@@ -223,9 +223,18 @@ func addBoth(r *rand.Rand, run []pending, lens []uint32, nf, f, maxRun int) (one
 		one.add(e.doc, e.tf, lens[int(e.doc)*nf+f])
 	}
 	byRun = postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
+	// addRun's lengths: of the documents from the first of the run.
+	var base uint32
+	var lens16 []uint16
+	if len(run) > 0 {
+		base = run[0].doc
+		for d := base; d <= run[len(run)-1].doc; d++ {
+			lens16 = append(lens16, sat16(lens[int(d)*nf+f]))
+		}
+	}
 	for rest := run; len(rest) > 0; {
 		k := min(len(rest), 1+r.IntN(maxRun))
-		byRun.addRun(rest[:k], lens, nf, f, r.IntN(500))
+		byRun.addRun(rest[:k], lens16, base, r.IntN(500))
 		rest = rest[k:]
 	}
 	return one, byRun

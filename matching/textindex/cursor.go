@@ -203,10 +203,10 @@ func packBits(dst []byte, vals []uint32, w int) []byte {
 	dst = slices.Grow(dst, n)[:start+n] // every byte is written below
 	out := dst[start:]
 	var acc uint64
-	nb, o := 0, 0
+	nb, o, uw := uint(0), 0, uint(w)
 	for _, x := range vals {
-		acc |= uint64(x) << nb
-		nb += w
+		acc |= uint64(x) << (nb & 63) // nb < 32: the mask only spares the compiler a check
+		nb += uw
 		if nb >= 32 {
 			binary.LittleEndian.PutUint32(out[o:], uint32(acc))
 			o += 4

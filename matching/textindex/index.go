@@ -219,11 +219,13 @@ type pending struct{ doc, tf uint32 }
 // as add would one by one, but packs whole blocks straight from run
 // without encoding them as varints first, and grows p.data at most once
 // per block (doubling, since a bulk load is trimmed afterwards). The
-// length of document d in the list's field is lens[d*nf+f].
+// length of document d in the list's field, at most math.MaxUint16, is
+// lens[d-base]: the caller gathers the lengths of the documents its runs
+// can hold in a small array, which stays in the cache.
 //
 // more is how many postings more the caller expects to add later (a
 // guess): when the list must grow, it grows for those too.
-func (p *postings) addRun(run []pending, lens []uint32, nf, f int, more int) {
+func (p *postings) addRun(run []pending, lens []uint16, base uint32, more int) {
 	// Room for the run and the postings expected later, at the list's
 	// own size per posting (two bytes while it is short), growing by at
 	// least a quarter. (appendTail and writeBlock grow the list further
@@ -240,7 +242,7 @@ func (p *postings) addRun(run []pending, lens []uint32, nf, f int, more int) {
 	for len(run) > 0 {
 		t := int(p.df % blockSize)
 		if t+len(run) < blockSize {
-			p.appendTail(run, lens, nf, f)
+			p.appendTail(run, lens, base)
 			return
 		}
 		// Complete a block: the tail's postings, then the run's.
@@ -274,7 +276,7 @@ func (p *postings) addRun(run []pending, lens []uint32, nf, f int, more int) {
 			deltas[t+i], tfs[t+i] = e.doc-last, e.tf-1
 			maxD, runMaxT = max(maxD, e.doc-last), max(runMaxT, e.tf-1)
 			last = e.doc
-			minLen = min(minLen, sat16(lens[int(e.doc)*nf+f]))
+			minLen = min(minLen, lens[e.doc-base])
 		}
 		maxT = max(maxT, runMaxT)
 		maxTF := max(p.blkMaxTF, sat16(runMaxT+1))
@@ -292,8 +294,8 @@ func (p *postings) addRun(run []pending, lens []uint32, nf, f int, more int) {
 }
 
 // appendTail appends run, which does not complete a block, to the tail
-// of p as varints.
-func (p *postings) appendTail(run []pending, lens []uint32, nf, f int) {
+// of p as varints; lens and base are addRun's.
+func (p *postings) appendTail(run []pending, lens []uint16, base uint32) {
 	n := len(p.data)
 	data := p.data[:cap(p.data)]
 	last := p.last
@@ -327,7 +329,7 @@ func (p *postings) appendTail(run []pending, lens []uint32, nf, f int) {
 		}
 		last = e.doc
 		maxTF = max(maxTF, sat16(e.tf))
-		minLen = min(minLen, sat16(lens[int(e.doc)*nf+f]))
+		minLen = min(minLen, lens[e.doc-base])
 	}
 	p.data = data[:n]
 	p.last = last
