@@ -153,8 +153,7 @@ type counter struct {
 	mark    []uint64
 	uniMark []uint64
 	gen     uint32
-	// countOther's place: keys[:lk] hold li long terms.
-	li, lk int
+	li      int // countOther's next long term
 }
 
 func newCounter(an *analysis.Analyzer) *counter {
@@ -268,7 +267,7 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 	d := &ix.dict[f]
 	uni := d.uni // nil until the dictionary has a CJK unigram
 	ents := c.ents[:0]
-	c.li, c.lk = 0, 0
+	c.li = 0
 	// The CJK unigrams and bigrams already in the dictionary, nearly all
 	// the terms of Chinese text, are counted in the inner loop, which
 	// calls nothing (a call would make the compiler keep its variables in
@@ -307,7 +306,7 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 			}
 		}
 		if i < len(keys) {
-			ents = c.countOther(d, ents, keys[:i+1], gen)
+			ents = c.countOther(d, ents, keys[i], gen)
 		}
 	}
 	for _, s := range c.touched {
@@ -347,24 +346,17 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 	}
 }
 
-// countOther counts, for addResolved, the last of keys, a term that is
-// not a CJK unigram or bigram in the dictionary: a longer term (key 0, of
+// countOther counts, for addResolved, a term that is not a CJK unigram
+// or bigram in the dictionary: a longer term (key 0, the next of
 // c.long), another short term, or a term not in the dictionary.
 //
 //go:noinline
-func (c *counter) countOther(d *dict, ents []entry, keys []uint64, gen uint64) []entry {
+func (c *counter) countOther(d *dict, ents []entry, k uint64, gen uint64) []entry {
 	var pid uint32
 	var ok bool
-	k := keys[len(keys)-1]
 	if k == 0 {
-		// Its place in c.long: the keys 0 before it, counted from
-		// where the last call left off.
-		for _, k := range keys[c.lk : len(keys)-1] {
-			if k == 0 {
-				c.li++
-			}
-		}
-		c.lk = len(keys)
+		// The inner loop of addResolved leaves every key 0 to this
+		// function, so this is the li-th of c.long.
 		li := c.li
 		c.li++
 		t := c.long[li]
