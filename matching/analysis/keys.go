@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -117,25 +118,36 @@ func (a *Analyzer) AppendKeys(keys []uint64, long []string, text string) ([]uint
 // at text[i] (outside a word) and returns the offset after it (i when
 // text[i] does not start one).
 func (a *Analyzer) cjkKeys(t *keyTokenizer, text string, i int) int {
-	keys, prev := t.keys, t.prev
-	stop := a.stopCJK
-	for i+2 < len(text) {
-		b0, b1, b2 := text[i], text[i+1], text[i+2]
-		r := rune(b0&0x0F)<<12 | rune(b1&0x3F)<<6 | rune(b2&0x3F)
-		if b0 < 0xE4 || b0 > 0xE9 || b1&0xC0 != 0x80 || b2&0xC0 != 0x80 || r < cjkFirst {
+	// The loop calls nothing (a call would make the compiler keep its
+	// variables in memory): keys has room for two keys a rune of the rest
+	// of the text.
+	rest := text[i:]
+	keys, prev := slices.Grow(t.keys, 2*(len(rest)/3)), t.prev
+	n := len(keys)
+	keys = keys[:cap(keys)]
+	stop, bigrams := a.stopCJK, a.bigrams
+	for len(rest) >= 3 {
+		b0, b1, b2 := rest[0], rest[1], rest[2]
+		if b0-0xE4 > 0xE9-0xE4 || (uint(b1)<<8|uint(b2))&0xC0C0 != 0x8080 {
 			break
 		}
-		if prev >= 0 && a.bigrams {
-			keys = append(keys, key2(prev, r))
+		r := rune(b0&0x0F)<<12 | rune(b1&0x3F)<<6 | rune(b2&0x3F)
+		if r < cjkFirst {
+			break
+		}
+		if prev >= 0 && bigrams {
+			keys[n] = key2(prev, r)
+			n++
 		}
 		if c := uint(r - cjkFirst); stop[c/64]&(1<<(c%64)) == 0 {
-			keys = append(keys, key1(r))
+			keys[n] = key1(r)
+			n++
 		}
 		prev = r
-		i += 3
+		rest = rest[3:]
 	}
-	t.keys, t.prev = keys, prev
-	return i
+	t.keys, t.prev = keys[:n], prev
+	return len(text) - len(rest)
 }
 
 // keyTokenizer is the state of AppendKeys: it receives the normalized
