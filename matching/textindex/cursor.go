@@ -182,10 +182,11 @@ func (p *postings) writeBits(start int, deltas, tfs *[blockSize]uint32, maxD, ma
 func varintSize(deltas, tfs *[blockSize]uint32) int {
 	n := 0
 	for i := range blockSize {
-		if tfs[i] == 0 {
-			n += uvarintLen(uint64(deltas[i])<<1 | 1)
-		} else {
-			n += uvarintLen(uint64(deltas[i])<<1) + uvarintLen(uint64(tfs[i])+1)
+		// A delta d is written as d<<1|1 or d<<1, of bits.Len32(d)+1
+		// bits; a frequency other than 1 (tfs[i] > 0) follows it.
+		n += (bits.Len32(deltas[i]) + 7) / 7
+		if x := tfs[i]; x > 0 {
+			n += (bits.Len32(x+1) + 6) / 7
 		}
 	}
 	return n

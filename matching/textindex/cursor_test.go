@@ -2,6 +2,7 @@ package textindex
 
 import (
 	"bytes"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -104,6 +105,32 @@ func TestPackBits(t *testing.T) {
 		var back [blockSize]uint32
 		if rest := unpackBits(got[1:], &back, w); len(rest) != 0 || back != vals {
 			t.Fatalf("width %d: unpackBits(packBits(v)) differs from v", w)
+		}
+	}
+}
+
+// TestVarintSize checks the size writeBits compares with the packed one
+// against the bytes of the varint block it would write.
+func TestVarintSize(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	for range 500 {
+		var deltas, tfs [blockSize]uint32
+		for i := range blockSize {
+			deltas[i] = uint32(r.Uint64() >> (32 + r.IntN(33)))
+			if r.IntN(3) == 0 {
+				tfs[i] = uint32(r.Uint64()>>(32+r.IntN(33))) % math.MaxUint32
+			}
+		}
+		var b []byte
+		for i := range blockSize {
+			if tfs[i] == 0 {
+				b = appendUvarint(b, uint64(deltas[i])<<1|1)
+			} else {
+				b = appendUvarint(appendUvarint(b, uint64(deltas[i])<<1), uint64(tfs[i])+1)
+			}
+		}
+		if got := varintSize(&deltas, &tfs); got != len(b) {
+			t.Fatalf("varintSize: got %d, want %d", got, len(b))
 		}
 	}
 }
