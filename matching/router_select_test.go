@@ -149,6 +149,17 @@ type tfidfOpts struct {
 	norm  float64 // 2, 1, or 0 for no normalization
 	uni   float64 // weight of single-rune (CJK unigram) terms, 0 meaning 1
 	pivot float64 // > 0: pivoted unique normalization (Singhal et al. 1996) with this slope instead of norm
+	// binary sets every present feature to 1 (before idf, weights and
+	// norm, which noIDF and norm 0 turn off).
+	binary bool
+	// ngram, when > 0, weighs the CJK n-gram features of featNgrams
+	// (names "n:...") by this factor.
+	ngram float64
+	// bm25 replaces the tf factor by BM25's saturated, length-normalized
+	// tf·(k1+1)/(tf + k1·(1 − b + b·len/avglen)), k1 = 1.2, b = 0.75
+	// (S. E. Robertson, H. Zaragoza, "The Probabilistic Relevance
+	// Framework: BM25 and Beyond", 2009).
+	bm25 bool
 }
 
 type vectorizer struct {
@@ -156,8 +167,10 @@ type vectorizer struct {
 	vocab      map[string]int32
 	idf        []float64
 	single     []bool  // the term is one rune
+	gram       []bool  // the term is a featNgrams n-gram
 	avgUnique  float64 // mean number of distinct terms per document
 	pivotScale float64 // mean l2 norm of the unnormalized vectors
+	avgLen     float64 // mean number of terms per document
 }
 
 func fitVectorizer(docs [][]string, o tfidfOpts) *vectorizer {
@@ -181,14 +194,19 @@ func fitVectorizer(docs [][]string, o tfidfOpts) *vectorizer {
 	}
 	v.idf = make([]float64, len(df))
 	v.single = make([]bool, len(df))
+	v.gram = make([]bool, len(df))
 	for t, d := range df {
 		v.idf[t] = math.Log(float64(1+len(docs))/(1+d)) + 1
 		sum += d
 	}
 	for t, id := range v.vocab {
 		v.single[id] = utf8.RuneCountInString(t) == 1
+		v.gram[id] = len(t) > 2 && t[0] >= '1' && t[0] <= '9' && t[1] == ':'
 	}
 	v.avgUnique = max(sum/float64(len(docs)), 1)
+	for _, d := range docs {
+		v.avgLen += float64(len(d)) / float64(len(docs))
+	}
 	if o.pivot > 0 {
 		// The l2 norms the pivoted norm replaces, on average.
 		p := v.o
@@ -219,7 +237,13 @@ func (v *vectorizer) vec(terms []string) sparseVec {
 	norm := 0.0
 	for k, t := range x.idx {
 		tf := x.val[k]
-		if !v.o.raw {
+		switch {
+		case v.o.bm25:
+			const k1, b = 1.2, 0.75
+			tf = tf * (k1 + 1) / (tf + k1*(1-b+b*float64(len(terms))/max(v.avgLen, 1)))
+		case v.o.binary:
+			tf = 1
+		case !v.o.raw:
 			tf = 1 + math.Log(tf)
 		}
 		if !v.o.noIDF {
@@ -227,6 +251,9 @@ func (v *vectorizer) vec(terms []string) sparseVec {
 		}
 		if v.o.uni > 0 && v.single[t] {
 			tf *= v.o.uni
+		}
+		if v.o.ngram > 0 && v.gram[t] {
+			tf *= v.o.ngram
 		}
 		x.val[k] = tf
 		switch v.o.norm {
@@ -385,6 +412,83 @@ func learnLR(l1, l2 float64, iters int) learner {
 		}
 		return w
 	}
+}
+
+// learnNBSVM is the one-vs-rest NBSVM of S. Wang, C. D. Manning,
+// "Baselines and Bigrams: Simple, Good Sentiment and Topic
+// Classification", ACL 2012 (§2.3): for label k, the features are scaled
+// by the log-count ratio r = log((p/‖p‖₁)/(q/‖q‖₁)), p = α + Σ_{y=k} f,
+// q = α + Σ_{y≠k} f (f the feature vectors, or their presence when
+// binR), an SVM is trained on x∘r, and its weights are interpolated,
+// w' = (1−β)·mean(|w|) + β·w. The returned weights act on x: w'∘r.
+// Label k's positive examples cost C·(n/(nc·n_k))^power.
+func learnNBSVM(c, power, beta, alpha float64, binR bool) learner {
+	return func(xs []sparseVec, y []int, nc, nf int, seed uint64) []float64 {
+		costs := classCosts(y, nc, c, power)
+		w := make([]float64, (nf+1)*nc)
+		sign := make([]float64, len(xs))
+		row := make([]float64, nf+1)
+		scaled := make([]sparseVec, len(xs))
+		for k := range nc {
+			r := nbRatio(xs, y, k, nf, alpha, binR)
+			for i, x := range xs {
+				sign[i] = -1
+				if y[i] == k {
+					sign[i] = 1
+				}
+				v := make([]float64, len(x.val))
+				for j, t := range x.idx {
+					v[j] = x.val[j] * r[t]
+				}
+				scaled[i] = sparseVec{idx: x.idx, val: v}
+			}
+			clear(row)
+			svmDualCD(scaled, sign, costs[k], c, 0.1, rand.New(rand.NewPCG(seed, uint64(k))), row)
+			mean := 0.0
+			for _, v := range row[:nf] {
+				mean += math.Abs(v)
+			}
+			mean /= float64(nf)
+			for t := range nf {
+				w[t*nc+k] = ((1-beta)*mean + beta*row[t]) * r[t]
+			}
+			w[nf*nc+k] = row[nf]
+		}
+		return w
+	}
+}
+
+// nbRatio returns label k's log-count ratio per feature,
+// log((p/‖p‖₁)/(q/‖q‖₁)) with p = α + Σ_{y=k} f, q = α + Σ_{y≠k} f, f
+// the feature values of xs (or 1 for each present feature when bin).
+func nbRatio(xs []sparseVec, y []int, k, nf int, alpha float64, bin bool) []float64 {
+	p, q := make([]float64, nf), make([]float64, nf)
+	for t := range nf {
+		p[t], q[t] = alpha, alpha
+	}
+	for i, x := range xs {
+		side := q
+		if y[i] == k {
+			side = p
+		}
+		for j, t := range x.idx {
+			f := x.val[j]
+			if bin {
+				f = 1
+			}
+			side[t] += f
+		}
+	}
+	sp, sq := 0.0, 0.0
+	for t := range nf {
+		sp += p[t]
+		sq += q[t]
+	}
+	r := make([]float64, nf)
+	for t := range nf {
+		r[t] = math.Log(p[t]/sp) - math.Log(q[t]/sq)
+	}
+	return r
 }
 
 // learnBag averages the weights of b copies of base, each trained on a
@@ -627,10 +731,197 @@ type candidate struct {
 	weights   []float64 // nil: equal
 	calibrate bool
 	router    *RouterOptions // non-nil: TrainRouter with these options instead of views
+	// offsets adds to the combined scores per-label offsets tuned for
+	// accuracy on out-of-fold combined scores (folds of the training
+	// set only).
+	offsets bool
+	// stack replaces the weighted sum by a multinomial logistic
+	// regression (ridge λ = stack) over the views' raw scores (margins,
+	// votes) fitted on out-of-fold scores of the training set.
+	stack float64
+	// zstack standardizes the stacked scores (on the out-of-fold ones).
+	zstack bool
 }
+
+// innerFolds is the number of folds of the training set whose
+// out-of-fold scores tune offsets and stacking.
+const innerFolds = 5
 
 // fit trains the candidate and returns its label predictor.
 func (cd candidate) fit(an *analysis.Analyzer, train []Example, y []int, nc int, seed uint64) func(string) int {
+	var score func(string) []float64
+	switch {
+	case cd.stack > 0:
+		score = cd.fitStacked(an, train, y, nc, seed)
+	case cd.offsets:
+		inner := cd
+		inner.offsets = false
+		oof, _ := outOfFold(train, y, innerFolds, func(sub []Example, suby []int) func(string) []float64 {
+			return inner.fitScores(an, sub, suby, nc, seed)
+		})
+		off := tuneOffsets(oof, y, nc)
+		base := inner.fitScores(an, train, y, nc, seed)
+		score = func(text string) []float64 {
+			s := base(text)
+			for c := range s {
+				s[c] += off[c]
+			}
+			return s
+		}
+	default:
+		score = cd.fitScores(an, train, y, nc, seed)
+	}
+	return func(text string) int { return argmax(score(text)) }
+}
+
+func argmax(s []float64) int {
+	best := 0
+	for c := range s {
+		if s[c] > s[best] {
+			best = c
+		}
+	}
+	return best
+}
+
+// outOfFold returns each training example's scores from a model fitted
+// (by fit) on the other folds (example i in fold i mod k), and each
+// example's fold.
+func outOfFold(train []Example, y []int, k int, fit func([]Example, []int) func(string) []float64) ([][]float64, []int) {
+	out := make([][]float64, len(train))
+	fold := make([]int, len(train))
+	for f := range k {
+		var sub []Example
+		var suby []int
+		for i := range train {
+			if i%k != f {
+				sub = append(sub, train[i])
+				suby = append(suby, y[i])
+			}
+		}
+		sc := fit(sub, suby)
+		for i := f; i < len(train); i += k {
+			out[i], fold[i] = sc(train[i].Text), f
+		}
+	}
+	return out, fold
+}
+
+// tuneOffsets returns per-label offsets b maximizing the accuracy of
+// argmax(sᵢ + b) by coordinate ascent over a grid (3 rounds; ties keep
+// the offset of least magnitude).
+func tuneOffsets(s [][]float64, y []int, nc int) []float64 {
+	off := make([]float64, nc)
+	acc := func() int {
+		ok := 0
+		for i, si := range s {
+			best, bv := 0, math.Inf(-1)
+			for c, v := range si {
+				if v+off[c] > bv {
+					best, bv = c, v+off[c]
+				}
+			}
+			if best == y[i] {
+				ok++
+			}
+		}
+		return ok
+	}
+	cur := acc()
+	for range 3 {
+		changed := false
+		for c := range nc {
+			keep, bestB := cur, off[c]
+			for g := -30; g <= 30; g++ {
+				b := float64(g) / 100
+				off[c] = b
+				if a := acc(); a > keep || a == keep && math.Abs(b) < math.Abs(bestB) {
+					keep, bestB = a, b
+				}
+			}
+			if bestB != off[c] {
+				changed = changed || keep > cur
+			}
+			off[c], cur = bestB, keep
+		}
+		if !changed {
+			break
+		}
+	}
+	return off
+}
+
+// fitStacked fits the views on the whole training set and a multinomial
+// logistic regression over their concatenated raw scores on out-of-fold
+// scores, and returns the regression's log-probabilities.
+func (cd candidate) fitStacked(an *analysis.Analyzer, train []Example, y []int, nc int, seed uint64) func(string) []float64 {
+	raw := func(sub []Example, suby []int) func(string) []float64 {
+		scs := make([]scorer, len(cd.views))
+		for k, v := range cd.views {
+			scs[k] = v.fit(an, sub, suby, nc, seed)
+		}
+		return func(text string) []float64 {
+			var out []float64
+			for _, sc := range scs {
+				out = append(out, sc(text)...)
+			}
+			return out
+		}
+	}
+	oof, _ := outOfFold(train, y, innerFolds, raw)
+	nf := len(oof[0])
+	// With zstack, each feature standardized (mean 0, variance 1 on the
+	// out-of-fold scores), for the solver's sake.
+	mean, scale := make([]float64, nf), make([]float64, nf)
+	if !cd.zstack {
+		for j := range scale {
+			scale[j] = 1
+		}
+	}
+	for _, f := range oof {
+		for j, v := range f {
+			if cd.zstack {
+				mean[j] += v / float64(len(oof))
+			}
+		}
+	}
+	for _, f := range oof {
+		for j, v := range f {
+			if cd.zstack {
+				scale[j] += (v - mean[j]) * (v - mean[j]) / float64(len(oof))
+			}
+		}
+	}
+	for j := range scale {
+		if cd.zstack {
+			scale[j] = 1 / max(math.Sqrt(scale[j]), 1e-9)
+		}
+	}
+	std := func(f []float64) sparseVec {
+		for j := range f {
+			f[j] = (f[j] - mean[j]) * scale[j]
+		}
+		return denseVec(f)
+	}
+	xs := make([]sparseVec, len(oof))
+	for i, f := range oof {
+		xs[i] = std(f)
+	}
+	w := learnLR(0, cd.stack, 1000)(xs, y, nc, nf, seed)
+	full := raw(train, y)
+	return func(text string) []float64 { return scoreW(w, nc, nf, std(full(text))) }
+}
+
+func denseVec(f []float64) sparseVec {
+	x := sparseVec{idx: make([]int32, len(f)), val: f}
+	for j := range f {
+		x.idx[j] = int32(j)
+	}
+	return x
+}
+
+// fitScores trains the candidate and returns its combined label scores.
+func (cd candidate) fitScores(an *analysis.Analyzer, train []Example, y []int, nc int, seed uint64) func(string) []float64 {
 	if cd.router != nil {
 		o := *cd.router
 		o.Analyzer, o.Seed = an, seed
@@ -643,7 +934,13 @@ func (cd candidate) fit(an *analysis.Analyzer, train []Example, y []int, nc int,
 		for i, ex := range train {
 			idx[ex.Label] = y[i]
 		}
-		return func(text string) int { return idx[r.Route(text).Label] }
+		return func(text string) []float64 {
+			s := make([]float64, nc)
+			for _, ls := range r.Route(text).Scores {
+				s[idx[ls.Label]] = ls.Score
+			}
+			return s
+		}
 	}
 	scorers := make([]scorer, len(cd.views))
 	temps := make([]float64, len(cd.views))
@@ -654,24 +951,12 @@ func (cd candidate) fit(an *analysis.Analyzer, train []Example, y []int, nc int,
 			continue
 		}
 		const folds = 3
-		margins := make([][]float64, len(train))
-		for f := range folds {
-			var sub []Example
-			var suby []int
-			for i := range train {
-				if i%folds != f {
-					sub = append(sub, train[i])
-					suby = append(suby, y[i])
-				}
-			}
-			sc := v.fit(an, sub, suby, nc, seed)
-			for i := f; i < len(train); i += folds {
-				margins[i] = sc(train[i].Text)
-			}
-		}
+		margins, _ := outOfFold(train, y, folds, func(sub []Example, suby []int) func(string) []float64 {
+			return v.fit(an, sub, suby, nc, seed)
+		})
 		temps[k] = fitTemperature(margins, y)
 	}
-	return func(text string) int {
+	return func(text string) []float64 {
 		total := make([]float64, nc)
 		for k, sc := range scorers {
 			s := sc(text)
@@ -689,13 +974,7 @@ func (cd candidate) fit(an *analysis.Analyzer, train []Example, y []int, nc int,
 				total[c] += wk * s[c]
 			}
 		}
-		best := 0
-		for c := range total {
-			if total[c] > total[best] {
-				best = c
-			}
-		}
-		return best
+		return total
 	}
 }
 
@@ -854,6 +1133,63 @@ func selectionCandidates() []candidate {
 	}
 	add("lr-l1=1e-05-l2=1e-05-1000it", false, terms(learnLR(1e-5, 1e-5, 1000)))
 	add("lr-l1=0-l2=1e-05-1000it", false, terms(learnLR(0, 1e-5, 1000)))
+	// 2026-11-27: NBSVM, CJK trigrams in the same vector, per-label
+	// offsets, stacking, kNN retuned (issue 5).
+	// Their baseline is knn10-0.3-pow4-ovrw1-C1, the harness's form of
+	// the default (balanced SVM, C = 1, mixed 0.7 : 0.3 with the cosine
+	// kNN vote, k 10, sim⁴).
+	knn4 := view{feat: featTerms, tfidf: l2, knn: 10, pow: 4}
+	mix := func(name string, v view) {
+		out = append(out, candidate{name: name, views: []view{v, knn4}, weights: []float64{0.7, 0.3}, calibrate: true})
+	}
+	for _, c := range []float64{0.1, 0.3, 1} {
+		for _, beta := range []float64{0.25, 1} {
+			add(fmt.Sprintf("nbsvm-C%g-b%g", c, beta), false, terms(learnNBSVM(c, 1, beta, 1, true)))
+			add(fmt.Sprintf("nbsvm-bin-C%g-b%g", c, beta), false, view{feat: featTerms, tfidf: tfidfOpts{binary: true, noIDF: true}, learn: learnNBSVM(c, 1, beta, 1, true)})
+			add(fmt.Sprintf("nbsvm-binl2-C%g-b%g", c, beta), false, view{feat: featTerms, tfidf: tfidfOpts{binary: true, noIDF: true, norm: 2}, learn: learnNBSVM(c, 1, beta, 1, true)})
+			add(fmt.Sprintf("nbsvm-valr-C%g-b%g", c, beta), false, terms(learnNBSVM(c, 1, beta, 1, false)))
+		}
+	}
+	for _, c := range []float64{0.1, 0.3, 1} {
+		for _, beta := range []float64{0.25, 0.5, 1} {
+			mix(fmt.Sprintf("mix-nbsvm-C%g-b%g", c, beta), terms(learnNBSVM(c, 1, beta, 1, true)))
+			mix(fmt.Sprintf("mix-nbsvm-binl2-C%g-b%g", c, beta), view{feat: featTerms, tfidf: tfidfOpts{binary: true, noIDF: true, norm: 2}, learn: learnNBSVM(c, 1, beta, 1, true)})
+		}
+	}
+	triFeat := featConcat(featTerms, featNgrams(3))
+	for _, g := range []float64{0.3, 0.5, 0.7, 1} {
+		vt := view{feat: triFeat, tfidf: tfidfOpts{norm: 2, ngram: g}, learn: learnOvR(1, 1)}
+		kt := view{feat: triFeat, tfidf: tfidfOpts{norm: 2, ngram: g}, knn: 10, pow: 4}
+		out = append(out,
+			candidate{name: fmt.Sprintf("mix-tri%g-ovrw1-C1", g), views: []view{vt, kt}, weights: []float64{0.7, 0.3}, calibrate: true},
+			candidate{name: fmt.Sprintf("mix-tri%g-svmonly-ovrw1-C1", g), views: []view{vt, knn4}, weights: []float64{0.7, 0.3}, calibrate: true})
+	}
+	out = append(out,
+		candidate{name: "router-default-offsets", router: &RouterOptions{}, offsets: true},
+		candidate{name: "router-no-neighbours-offsets", router: &RouterOptions{NoNeighbours: true}, offsets: true})
+	for _, l := range []float64{1e-5, 1e-4, 1e-3} {
+		out = append(out, candidate{name: fmt.Sprintf("stack-ovrw1-C1+knn-l2=%g", l), views: []view{terms(learnOvR(1, 1)), knn4}, stack: l})
+	}
+	for _, l := range []float64{1e-4, 1e-3} {
+		out = append(out,
+			candidate{name: fmt.Sprintf("stackz-ovrw1-C1+knn-l2=%g", l), views: []view{terms(learnOvR(1, 1)), knn4}, stack: l, zstack: true},
+			candidate{name: fmt.Sprintf("stackz-wide-l2=%g", l), views: []view{terms(learnOvR(1, 1)), knn4, terms(learnNBSVM(0.3, 1, 1, 1, true)), tri, {feat: featTerms, nb: 0.1}}, stack: l, zstack: true})
+	}
+	out = append(out, candidate{name: "stack-ovrw1-C1+knn+bm25-l2=1e-4", views: []view{terms(learnOvR(1, 1)), knn4, {feat: featTerms, bm25: 10}}, stack: 1e-4})
+	for _, k := range []struct {
+		k        int
+		lam, pow float64
+	}{{10, 0.3, 3}, {10, 0.3, 6}, {15, 0.3, 4}, {15, 0.35, 6}, {7, 0.3, 4}, {10, 0.35, 4}, {10, 0.25, 4}} {
+		out = append(out, candidate{name: fmt.Sprintf("knn%d-%g-pow%g-ovrw1-C1", k.k, k.lam, k.pow), views: []view{terms(learnOvR(1, 1)), {feat: featTerms, tfidf: l2, knn: k.k, pow: k.pow}}, weights: []float64{1 - k.lam, k.lam}, calibrate: true})
+	}
+	for _, o := range []struct {
+		name string
+		o    tfidfOpts
+	}{{"bin-idf", tfidfOpts{binary: true, norm: 2}}, {"raw", tfidfOpts{raw: true, norm: 2}}, {"noidf", tfidfOpts{noIDF: true, norm: 2}}, {"bm25w", tfidfOpts{bm25: true, norm: 2}}} {
+		out = append(out, candidate{name: "knn10-0.3-pow4-" + o.name + "-ovrw1-C1", views: []view{terms(learnOvR(1, 1)), {feat: featTerms, tfidf: o.o, knn: 10, pow: 4}}, weights: []float64{0.7, 0.3}, calibrate: true})
+	}
+	bw := tfidfOpts{bm25: true, norm: 2}
+	out = append(out, candidate{name: "knn10-0.3-pow4-bm25w-both-ovrw1-C1", views: []view{{feat: featTerms, tfidf: bw, learn: learnOvR(1, 1)}, {feat: featTerms, tfidf: bw, knn: 10, pow: 4}}, weights: []float64{0.7, 0.3}, calibrate: true})
 	return out
 }
 
@@ -948,4 +1284,90 @@ func TestLearnLRKKT(t *testing.T) {
 		}
 	}
 	t.Logf("w = %.4f (%d zeros)", w, zeros)
+}
+
+// TestNBRatio checks the log-count ratios of learnNBSVM against hand
+// computation on three examples (α = 1), for label 0: with presence
+// counts p = (1+2, 1+1), q = (1+0, 1+1), so r = (ln((3/5)/(1/3)),
+// ln((2/5)/(2/3))) = (ln 9/5, ln 3/5); with the feature values
+// p = (1+0.5+1, 1+2), q = (1, 1+3), so r = (ln 25/11, ln 15/22).
+func TestNBRatio(t *testing.T) {
+	xs := []sparseVec{
+		{idx: []int32{0}, val: []float64{0.5}},
+		{idx: []int32{0, 1}, val: []float64{1, 2}},
+		{idx: []int32{1}, val: []float64{3}},
+	}
+	y := []int{0, 0, 1}
+	tests := []struct {
+		bin  bool
+		want []float64
+	}{
+		{true, []float64{math.Log(9.0 / 5), math.Log(3.0 / 5)}},
+		{false, []float64{math.Log(25.0 / 11), math.Log(15.0 / 22)}},
+	}
+	for _, tt := range tests {
+		got := nbRatio(xs, y, 0, 2, 1, tt.bin)
+		for j := range got {
+			if math.Abs(got[j]-tt.want[j]) > 1e-12 {
+				t.Errorf("bin = %v: got r = %.6f, want %.6f", tt.bin, got, tt.want)
+				break
+			}
+		}
+	}
+}
+
+// TestLearnNBSVMInterpolation checks the interpolation of Wang and
+// Manning's NBSVM: with β = 0 every weight of a label is the same
+// positive multiple (the mean |w| of the SVM) of its log-count ratio, and
+// the weights are affine in β (the SVM itself does not depend on β).
+func TestLearnNBSVMInterpolation(t *testing.T) {
+	xs, y := csTiny()
+	// csTiny has negative values; the ratios need non-negative features.
+	for i := range xs {
+		v := make([]float64, len(xs[i].val))
+		for j, x := range xs[i].val {
+			v[j] = math.Abs(x)
+		}
+		xs[i].val = v
+	}
+	const nc, nf = 3, 2
+	// Every point has both features, so the ratios of the values, not
+	// of the presence (all 0 here), are the informative ones.
+	w0 := learnNBSVM(1, 1, 0, 1, false)(xs, y, nc, nf, 1)
+	w1 := learnNBSVM(1, 1, 1, 1, false)(xs, y, nc, nf, 1)
+	wh := learnNBSVM(1, 1, 0.25, 1, false)(xs, y, nc, nf, 1)
+	for k := range nc {
+		r := nbRatio(xs, y, k, nf, 1, false)
+		m := w0[0*nc+k] / r[0]
+		if !(m > 0) {
+			t.Errorf("label %d: β = 0 weight / ratio = %.4g, want > 0", k, m)
+		}
+		for f := range nf {
+			if got := w0[f*nc+k]; math.Abs(got-m*r[f]) > 1e-12 {
+				t.Errorf("label %d, feature %d: β = 0 weight %.6f, want %.6f (mean |w| · r)", k, f, got, m*r[f])
+			}
+		}
+	}
+	for j := range wh {
+		if want := 0.75*w0[j] + 0.25*w1[j]; math.Abs(wh[j]-want) > 1e-12 {
+			t.Errorf("w[%d] at β = 0.25: got %.6f, want %.6f", j, wh[j], want)
+		}
+	}
+}
+
+// TestTuneOffsets checks the per-label offsets on scores where label 1
+// loses two of its examples by margins 0.2 and 0.1: the offsets must make
+// every prediction right, and scores already right need no offset.
+func TestTuneOffsets(t *testing.T) {
+	s := [][]float64{{0.6, 0.4}, {0.55, 0.45}, {0.9, 0.1}}
+	y := []int{1, 1, 0}
+	off := tuneOffsets(s, y, 2)
+	for i, si := range s {
+		if got := argmax([]float64{si[0] + off[0], si[1] + off[1]}); got != y[i] {
+			t.Errorf("example %d with offsets %.2f: got label %d, want %d", i, off, got, y[i])
+		}
+	}
+	if off := tuneOffsets(s[2:], y[2:], 2); off[0] != 0 || off[1] != 0 {
+		t.Errorf("offsets for right predictions: got %.2f, want zeros", off)
+	}
 }
