@@ -741,6 +741,9 @@ type candidate struct {
 	stack float64
 	// zstack standardizes the stacked scores (on the out-of-fold ones).
 	zstack bool
+	// logVotes stacks the kNN views' votes v as log(v + 0.01) (a learned
+	// product rule rather than a sum).
+	logVotes bool
 }
 
 // innerFolds is the number of folds of the training set whose
@@ -862,8 +865,14 @@ func (cd candidate) fitStacked(an *analysis.Analyzer, train []Example, y []int, 
 		}
 		return func(text string) []float64 {
 			var out []float64
-			for _, sc := range scs {
-				out = append(out, sc(text)...)
+			for k, sc := range scs {
+				s := sc(text)
+				if v := cd.views[k]; cd.logVotes && (v.knn > 0 || v.bm25 > 0) {
+					for c := range s {
+						s[c] = math.Log(s[c] + 0.01)
+					}
+				}
+				out = append(out, s...)
 			}
 			return out
 		}
@@ -1175,6 +1184,7 @@ func selectionCandidates() []candidate {
 			candidate{name: fmt.Sprintf("stackz-ovrw1-C1+knn-l2=%g", l), views: []view{terms(learnOvR(1, 1)), knn4}, stack: l, zstack: true},
 			candidate{name: fmt.Sprintf("stackz-wide-l2=%g", l), views: []view{terms(learnOvR(1, 1)), knn4, terms(learnNBSVM(0.3, 1, 1, 1, true)), tri, {feat: featTerms, nb: 0.1}}, stack: l, zstack: true})
 	}
+	out = append(out, candidate{name: "stack-log-ovrw1-C1+knn-l2=1e-4", views: []view{terms(learnOvR(1, 1)), knn4}, stack: 1e-4, logVotes: true})
 	out = append(out, candidate{name: "stack-ovrw1-C1+knn+bm25-l2=1e-4", views: []view{terms(learnOvR(1, 1)), knn4, {feat: featTerms, bm25: 10}}, stack: 1e-4})
 	for _, k := range []struct {
 		k        int
