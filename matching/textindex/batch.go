@@ -151,7 +151,7 @@ type counter struct {
 	// posting id, or by rune − U+4E00 for CJK unigrams.
 	ents    []entry
 	mark    []uint64
-	uniMark []uint64
+	uniMark *[numUni]uint64
 	gen     uint32
 	li      int // countOther's next long term
 }
@@ -246,10 +246,13 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 	if n := len(ix.post); len(c.mark) < n {
 		c.mark = append(c.mark, make([]uint64, max(n-len(c.mark), len(c.mark)))...)
 	}
+	if c.uniMark == nil {
+		c.uniMark = new([numUni]uint64)
+	}
 	c.gen++
 	if c.gen == 0 {
 		clear(c.mark)
-		clear(c.uniMark)
+		clear(c.uniMark[:])
 		c.gen = 1
 	}
 	if 2*len(c.keys) > len(c.slots) {
@@ -259,56 +262,23 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 		}
 		c.slots = make([]int32, n)
 	}
-	if c.uniMark == nil {
-		c.uniMark = make([]uint64, uniLast-uniFirst+1)
-	}
 	gen := uint64(c.gen) << 32
-	mark, umark := c.mark, c.uniMark
 	d := &ix.dict[f]
-	uni := d.uni // nil until the dictionary has a CJK unigram
-	ents := c.ents[:0]
 	c.li = 0
-	// The CJK unigrams and bigrams already in the dictionary, nearly all
-	// the terms of Chinese text, are counted in the inner loop, which
-	// calls nothing (a call would make the compiler keep its variables in
-	// memory); the rest, out of line.
-	keys := c.keys
-	for i := 0; i < len(keys); i++ {
-		for ; i < len(keys); i++ {
-			k := keys[i]
-			u1, lo := uint32(k>>32)-uniFirst, uint32(k)
-			if u1 > uniLast-uniFirst {
-				break
-			}
-			if u2 := lo - uniFirst; u2 <= uniLast-uniFirst {
-				pid, ok := d.bi.get(u1<<15 | u2 + 1)
-				if !ok {
-					break
-				}
-				if m := mark[pid]; m&^0xFFFFFFFF == gen {
-					ents[uint32(m)].tf++
-				} else {
-					mark[pid] = gen | uint64(len(ents))
-					ents = append(ents, entry{pid: pid, tf: 1})
-				}
-				continue
-			}
-			// A unigram is counted by its rune, known before its
-			// posting id.
-			if lo != uniMark || uni == nil || uni[u1] == 0 {
-				break
-			}
-			if m := umark[u1]; m&^0xFFFFFFFF == gen {
-				ents[uint32(m)].tf++
-			} else {
-				umark[u1] = gen | uint64(len(ents))
-				ents = append(ents, entry{pid: uni[u1] - 1, tf: 1})
+	if keys := c.keys; !ix.keepVec && len(keys) < tfMask {
+		// The postings of CJK terms go straight into the partitions,
+		// which have room for every key; they need no order, and their
+		// frequencies cannot reach tfMask.
+		for w, p := range a.parts {
+			if cap(p)-len(p) < len(keys) {
+				a.parts[w] = slices.Grow(p, max(len(keys), len(p)))
 			}
 		}
-		if i < len(keys) {
-			ents = c.countOther(d, ents, keys[i], gen)
-		}
+		c.ents = c.countDirect(d, a.parts, c.ents[:0], keys, doc, mask, gen)
+	} else {
+		c.ents = c.countAll(d, c.ents[:0], keys, gen)
 	}
+	ents := c.ents
 	for _, s := range c.touched {
 		c.slots[s] = 0
 	}
@@ -344,6 +314,93 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 	if len(c.keys) > 1<<14 {
 		c.keys, c.long, c.ents = nil, nil, nil // do not pin a huge buffer
 	}
+}
+
+// countAll counts the terms of keys for addResolved into ents, in the
+// order in which they first occur.
+func (c *counter) countAll(d *dict, ents []entry, keys []uint64, gen uint64) []entry {
+	for _, k := range keys {
+		m, pid, ok := cjkMark(d, c.mark, c.uniMark, d.uni, k)
+		if !ok {
+			ents = c.countOther(d, ents, k, gen)
+		} else if *m&^0xFFFFFFFF == gen {
+			ents[uint32(*m)].tf++
+		} else {
+			*m = gen | uint64(len(ents))
+			ents = append(ents, entry{pid: pid, tf: 1})
+		}
+	}
+	return ents
+}
+
+// countDirect is countAll, but the CJK terms in the dictionary become
+// postings of document doc in parts (partition pid&mask) as they are
+// counted, their marks holding their places there; ents gets the other
+// terms. Every partition must have room for len(keys) postings, and
+// len(keys) must be under tfMask.
+//
+// It is the build's hottest loop: cjkMark is written out in the inner
+// loop, which calls nothing (a call would make the compiler keep the
+// loop's variables in memory), and the rest goes out of line.
+func (c *counter) countDirect(d *dict, parts [][]partEntry, ents []entry, keys []uint64, doc, mask uint32, gen uint64) []entry {
+	mark, umark, uni := c.mark, c.uniMark, d.uni // uni: nil until the dictionary has a CJK unigram
+	dt := doc<<tfBits | 1
+	for i := 0; i < len(keys); i++ {
+		for ; i < len(keys); i++ {
+			k := keys[i]
+			u1, lo := uint32(k>>32)-uniFirst, uint32(k)
+			if u1 > uniLast-uniFirst {
+				break
+			}
+			var m *uint64
+			var pid uint32
+			if u2 := lo - uniFirst; u2 <= uniLast-uniFirst {
+				var ok bool
+				if pid, ok = d.bi.get(u1<<15 | u2 + 1); !ok {
+					break
+				}
+				m = &mark[pid]
+			} else if lo == uniMark && uni != nil && uni[u1] != 0 {
+				pid = uni[u1] - 1
+				m = &umark[u1]
+			} else {
+				break
+			}
+			p := &parts[pid&mask]
+			if *m&^0xFFFFFFFF == gen {
+				(*p)[uint32(*m)].dt++
+			} else {
+				l := len(*p)
+				*m = gen | uint64(l)
+				*p = (*p)[:l+1]
+				(*p)[l] = partEntry{pid, dt}
+			}
+		}
+		if i < len(keys) {
+			ents = c.countOther(d, ents, keys[i], gen)
+		}
+	}
+	return ents
+}
+
+// cjkMark returns the posting id of k and where its mark is when k is a
+// CJK bigram (marked by posting id) or unigram (marked by rune) in d;
+// uni is d.uni.
+func cjkMark(d *dict, mark []uint64, umark *[numUni]uint64, uni *[numUni]uint32, k uint64) (m *uint64, pid uint32, ok bool) {
+	u1, lo := uint32(k>>32)-uniFirst, uint32(k)
+	if u1 > uniLast-uniFirst {
+		return nil, 0, false
+	}
+	if u2 := lo - uniFirst; u2 <= uniLast-uniFirst {
+		if pid, ok = d.bi.get(u1<<15 | u2 + 1); ok {
+			return &mark[pid], pid, true
+		}
+		return nil, 0, false
+	}
+	if lo != uniMark || uni == nil || uni[u1] == 0 {
+		return nil, 0, false
+	}
+	return &umark[u1], uni[u1] - 1, true
 }
 
 // countOther counts, for addResolved, a term that is not a CJK unigram

@@ -192,8 +192,6 @@ func varintSize(deltas, tfs *[blockSize]uint32) int {
 	return n
 }
 
-// uvarintLen returns the size of v as a uvarint.
-func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
 
 func packBits(dst []byte, vals []uint32, w int) []byte {
 	if w == 0 {

@@ -12,7 +12,7 @@ import "github.com/kexie/techbroker/matching/analysis"
 type dict struct {
 	// uni holds pid+1 of the unigrams of U+4E00..U+9FFF, by rune; nil
 	// until the first is set.
-	uni   []uint32
+	uni   *[numUni]uint32
 	bi    table[uint32] // bigrams of two of those: (r1−U+4E00)<<15 | (r2−U+4E00) + 1
 	short table[uint64] // other keys
 	long  map[string]uint32
@@ -21,6 +21,7 @@ type dict struct {
 // The CJK unified ideographs, which uni and bi hold.
 const (
 	uniFirst, uniLast = 0x4E00, 0x9FFF
+	numUni            = uniLast - uniFirst + 1
 	uniMark           = 1 << 31 // low half of a unigram key
 )
 
@@ -50,7 +51,7 @@ func (d *dict) setShort(k uint64, pid uint32) {
 	if uniFirst <= r1 && r1 <= uniLast {
 		if r2 == uniMark {
 			if d.uni == nil {
-				d.uni = make([]uint32, uniLast-uniFirst+1)
+				d.uni = new([numUni]uint32)
 			}
 			d.uni[r1-uniFirst] = pid + 1
 			return
