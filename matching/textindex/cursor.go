@@ -192,7 +192,6 @@ func varintSize(deltas, tfs *[blockSize]uint32) int {
 	return n
 }
 
-
 func packBits(dst []byte, vals []uint32, w int) []byte {
 	if w == 0 {
 		return dst
