@@ -412,8 +412,8 @@ func (c *counter) countOther(d *dict, ents []entry, k uint64, gen uint64) []entr
 	var pid uint32
 	var ok bool
 	if k == 0 {
-		// The inner loop of addResolved leaves every key 0 to this
-		// function, so this is the li-th of c.long.
+		// countAll and countDirect leave every key 0 to this function,
+		// so this is the li-th of c.long.
 		li := c.li
 		c.li++
 		t := c.long[li]
