@@ -1,27 +1,17 @@
 package matching_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/kexie/techbroker/matching"
 	"github.com/kexie/techbroker/matching/eval"
 )
 
-// cslExamples reads a labelled-titles file of the CSL sample from
-// $TECHBROKER_CSL, else ../shared/data/csl beside the module root, and
-// skips when it is absent.
+// cslExamples reads a labelled-titles file of the CSL sample (see
+// OpenCSL) with the library's own parser.
 func cslExamples(tb testing.TB, name string) []matching.Example {
 	tb.Helper()
-	dir := os.Getenv("TECHBROKER_CSL")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data", "csl")
-	}
-	f, err := os.Open(filepath.Join(dir, name))
-	if err != nil {
-		tb.Skipf("CSL sample not found: %v", err)
-	}
+	f := matching.OpenCSL(tb, name)
 	defer f.Close()
 	l, err := eval.ReadLabelled(f)
 	if err != nil {

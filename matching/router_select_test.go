@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,14 +36,7 @@ import (
 // ReadLabelled router_csl_test.go uses.
 func cslTSV(tb testing.TB, name string) []Example {
 	tb.Helper()
-	dir := os.Getenv("TECHBROKER_CSL")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data", "csl")
-	}
-	f, err := os.Open(filepath.Join(dir, name))
-	if err != nil {
-		tb.Skipf("CSL sample not found: %v", err)
-	}
+	f := OpenCSL(tb, name)
 	defer f.Close()
 	var out []Example
 	sc := bufio.NewScanner(f)
