@@ -47,7 +47,7 @@ type analyzed struct {
 	end   []int
 	lens  []uint32
 	news  []newEntry
-	parts [][]partEntry
+	parts [numParts][]partEntry
 	big   []bigTF
 	// PutBatch: the hashes of the documents' ids in the index's id
 	// table, and whether the id of one of them is indexed already.
@@ -69,11 +69,9 @@ type newEntry struct {
 // in analyzed.big, and dt&tfMask is 0.
 type partEntry struct{ pid, dt uint32 }
 
-const (
-	tfBits = 32 - 6 // batchChunk documents take the other 6 bits
-	tfMask = 1<<tfBits - 1
-	_      = uint(1<<(32-tfBits) - batchChunk) // does not compile if they do not fit
-)
+// A window's documents must fit a pending's offset (and so a chunk's, a
+// partEntry's).
+const _ = uint(1<<windowBits - batchChunk*windowChunks) // does not compile if they do not
 
 // bigTF is the frequency of a posting whose partEntry cannot hold it.
 type bigTF struct{ pid, doc, tf uint32 }
@@ -124,7 +122,7 @@ func (a *analyzed) reserve(docs []Doc, nf int, keepVec bool) {
 	a.end = slices.Grow(a.end, len(docs)*nf)
 	a.lens = slices.Grow(a.lens, len(docs)*nf)
 	for w := range a.parts {
-		a.parts[w] = slices.Grow(a.parts[w], n/len(a.parts)+n/(4*len(a.parts))+16)
+		a.parts[w] = slices.Grow(a.parts[w], n/numParts+n/(4*numParts)+16)
 	}
 }
 
@@ -233,10 +231,10 @@ func (c *counter) addDoc(a *analyzed, texts []string) {
 // addResolved appends the distinct terms of text, field f of document
 // doc of the chunk a, looking each up in the dictionary as it goes: a
 // term found there is counted by its posting id and becomes a posting of
-// partition pid&mask of a; other terms are counted by key and listed in
+// partition pid&partMask of a; other terms are counted by key and listed in
 // a.news. Entries keep the order in which their terms first occur, as
 // add's do. It only reads the index.
-func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text string, mask uint32) {
+func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text string) {
 	if text == "" {
 		a.end = append(a.end, len(a.pids))
 		a.lens = append(a.lens, 0)
@@ -269,12 +267,12 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 		// The postings of CJK terms go straight into the partitions,
 		// which have room for every key; they need no order, and their
 		// frequencies cannot reach tfMask.
-		for w, p := range a.parts {
-			if cap(p)-len(p) < len(keys) {
+		for w := range a.parts {
+			if p := a.parts[w]; cap(p)-len(p) < len(keys) {
 				a.parts[w] = slices.Grow(p, max(len(keys), len(p)))
 			}
 		}
-		c.ents = c.countDirect(d, a.parts, c.ents[:0], keys, doc, mask, gen)
+		c.ents = c.countDirect(d, &a.parts, c.ents[:0], keys, doc, gen)
 	} else {
 		c.ents = c.countAll(d, c.ents[:0], keys, gen)
 	}
@@ -288,18 +286,18 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 	}
 	nf := len(ix.fields)
 	j := doc*uint32(nf) + uint32(f)
-	parts := a.parts
+	parts := &a.parts
 	for i := 0; i < len(ents); i++ {
 		for ; i < len(ents); i++ {
 			e := ents[i]
 			if e.pid == noPID || e.tf >= tfMask {
 				break
 			}
-			p := &parts[e.pid&mask]
+			p := &parts[e.pid&partMask]
 			*p = append(*p, partEntry{e.pid, doc<<tfBits | e.tf})
 		}
 		if i < len(ents) {
-			c.emitOther(a, ents[i], doc, j, i, mask)
+			c.emitOther(a, ents[i], doc, j, i)
 		}
 	}
 	if ix.keepVec {
@@ -334,7 +332,7 @@ func (c *counter) countAll(d *dict, ents []entry, keys []uint64, gen uint64) []e
 }
 
 // countDirect is countAll, but the CJK terms in the dictionary become
-// postings of document doc in parts (partition pid&mask) as they are
+// postings of document doc in parts (partition pid&partMask) as they are
 // counted, their marks holding their places there; ents gets the other
 // terms. Every partition must have room for len(keys) postings, and
 // len(keys) must be under tfMask.
@@ -342,7 +340,7 @@ func (c *counter) countAll(d *dict, ents []entry, keys []uint64, gen uint64) []e
 // It is the build's hottest loop: cjkMark is written out in the inner
 // loop, which calls nothing (a call would make the compiler keep the
 // loop's variables in memory), and the rest goes out of line.
-func (c *counter) countDirect(d *dict, parts [][]partEntry, ents []entry, keys []uint64, doc, mask uint32, gen uint64) []entry {
+func (c *counter) countDirect(d *dict, parts *[numParts][]partEntry, ents []entry, keys []uint64, doc uint32, gen uint64) []entry {
 	mark, umark, uni := c.mark, c.uniMark, d.uni // uni: nil until the dictionary has a CJK unigram
 	dt := doc<<tfBits | 1
 	for i := 0; i < len(keys); i++ {
@@ -366,7 +364,7 @@ func (c *counter) countDirect(d *dict, parts [][]partEntry, ents []entry, keys [
 			} else {
 				break
 			}
-			p := &parts[pid&mask]
+			p := &parts[pid&partMask]
 			if *m&^0xFFFFFFFF == gen {
 				(*p)[uint32(*m)].dt++
 			} else {
@@ -459,9 +457,9 @@ func (c *counter) countOther(d *dict, ents []entry, k uint64, gen uint64) []entr
 // the dictionary yet.
 //
 //go:noinline
-func (c *counter) emitOther(a *analyzed, e entry, doc, j uint32, i int, mask uint32) {
+func (c *counter) emitOther(a *analyzed, e entry, doc, j uint32, i int) {
 	if e.pid != noPID {
-		a.parts[e.pid&mask] = append(a.parts[e.pid&mask], a.part(e.pid, doc, e.tf))
+		a.parts[e.pid&partMask] = append(a.parts[e.pid&partMask], a.part(e.pid, doc, e.tf))
 		return
 	}
 	key := e.key
@@ -626,12 +624,6 @@ func (ix *Index) PutBatch(docs []Doc) error {
 	for w := range workers {
 		b.counters[w] = newCounter(ix.an)
 	}
-	if workers > 1 {
-		// Several partitions per goroutine, handed out as they finish, so
-		// that a goroutine held up (by another process on the machine)
-		// does not hold the others up.
-		b.shift = uint(min(4, bits.Len(uint(4*workers-1))))
-	}
 	b.inserters = make([]inserter, workers)
 	b.chunks = [2][]analyzed{make([]analyzed, nch), make([]analyzed, nch)}
 	b.tasks(nil, 0, 0, window(0), b.chunks[0][:chunksOf(window(0))])
@@ -676,23 +668,33 @@ func chunksOf(docs []Doc) int { return (len(docs) + batchChunk - 1) / batchChunk
 type batch struct {
 	ix       *Index
 	counters []*counter // one per goroutine
-	shift    uint       // 1<<shift partitions
 	// inserters[w] is goroutine w's scratch for inserting partitions.
 	inserters []inserter
 	chunks    [2][]analyzed // of the current and the next window
 	seen      []int32       // replaces' table
 	// lens[f][i] is the length in field f of document i of the window
 	// being inserted, at most math.MaxUint16: addRun's lengths.
-	lens [][]uint16
+	lens []*windowLens
 }
 
 // A partition is a share of the posting lists while a window is
-// inserted: with 2^k partitions, the lists whose posting ids end in its
-// number in k bits. An inserter inserts partitions, one at a time.
+// inserted: the lists whose posting ids end in its number in partBits
+// bits. There are several per goroutine, handed out as they finish, so
+// that a goroutine held up (by another process on the machine) does not
+// hold the others up; and their number is a constant, which spares the
+// hot loops a register.
+const (
+	partBits = 4
+	numParts = 1 << partBits
+	partMask = numParts - 1
+)
+
+// An inserter inserts partitions, one at a time.
 type inserter struct {
-	cnt     []uint32 // by pid >> k: postings in the window, then offsets
+	cnt     []uint32 // by pid >> partBits: postings in the window, then offsets
 	touched []uint32
 	buf     []pending
+	bigs    []uint32 // a list's frequencies that its pendings cannot hold
 }
 
 // tasks inserts the postings of the window cur (documents numbered from
@@ -703,7 +705,7 @@ func (b *batch) tasks(cur []analyzed, first uint32, after int, nextDocs []Doc, n
 	ix := b.ix
 	np := 0
 	if len(cur) > 0 {
-		np = 1 << b.shift
+		np = numParts
 	}
 	n := np + len(next)
 	var task atomic.Int64
@@ -714,21 +716,18 @@ func (b *batch) tasks(cur []analyzed, first uint32, after int, nextDocs []Doc, n
 				return
 			}
 			if t < np {
-				b.inserters[w].insert(ix, cur, first, uint32(t), b.shift, after, b.lens)
+				b.inserters[w].insert(ix, cur, first, uint32(t), after, b.lens)
 				continue
 			}
 			ch := t - np
 			a := &next[ch]
-			if len(a.parts) != 1<<b.shift {
-				a.parts = make([][]partEntry, 1<<b.shift)
-			}
 			a.reset()
 			docs := nextDocs[ch*batchChunk : min(len(nextDocs), (ch+1)*batchChunk)]
 			a.reserve(docs, len(ix.fields), ix.keepVec)
-			c, mask := b.counters[w], uint32(1)<<b.shift-1
+			c := b.counters[w]
 			for i, d := range docs {
 				for f, t := range d.Texts {
-					c.addResolved(ix, a, f, uint32(i), t, mask)
+					c.addResolved(ix, a, f, uint32(i), t)
 				}
 			}
 			// The ids too are looked up here rather than one by one
@@ -777,13 +776,13 @@ func (b *batch) number(docs []Doc, chunks []analyzed) uint32 {
 	ix := b.ix
 	first := uint32(ix.ids.n())
 	nf := len(ix.fields)
-	mask := uint32(1)<<b.shift - 1
 	if len(b.lens) != nf {
-		b.lens = make([][]uint16, nf)
+		b.lens = make([]*windowLens, nf)
+		for f := range b.lens {
+			b.lens[f] = new(windowLens)
+		}
 	}
-	for f := range b.lens {
-		b.lens[f] = b.lens[f][:0]
-	}
+	n0 := 0 // the window's documents before the chunk
 	for ch := range chunks {
 		a := &chunks[ch]
 		for i, d := range docs[ch*batchChunk : min(len(docs), (ch+1)*batchChunk)] {
@@ -791,8 +790,9 @@ func (b *batch) number(docs []Doc, chunks []analyzed) uint32 {
 		}
 		ix.addLens(a.lens)
 		for j, n := range a.lens {
-			b.lens[j%nf] = append(b.lens[j%nf], sat16(n))
+			b.lens[j%nf][n0+j/nf] = sat16(n)
 		}
+		n0 += len(a.lens) / nf
 		for _, n := range a.news {
 			f := int(n.j) % nf
 			pid, ok := ix.lookupKey(f, n.key, a.long)
@@ -805,7 +805,7 @@ func (b *batch) number(docs []Doc, chunks []analyzed) uint32 {
 			// After the chunk's resolved postings of its partition: they
 			// belong to other lists, all of whose postings in the chunk
 			// were resolved, so each list stays in document order.
-			a.parts[pid&mask] = append(a.parts[pid&mask], a.part(pid, n.j/uint32(nf), n.tf))
+			a.parts[pid&partMask] = append(a.parts[pid&partMask], a.part(pid, n.j/uint32(nf), n.tf))
 		}
 	}
 	if ix.keepVec {
@@ -868,13 +868,13 @@ func (b *batch) replaces(docs []Doc, chunks []analyzed) bool {
 	return n > math.MaxUint32
 }
 
-// insert appends the postings of the window in partition w of 1<<shift
+// insert appends the postings of the window in partition w of numParts
 // (posting ids that end in w); the window's documents are numbered from
 // first, chunk by chunk, and lens[f] holds their lengths in field f. The
 // batch has after documents more: a list that must grow grows for its
 // share of them.
-func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, shift uint, after int, lens [][]uint16) {
-	nslot := (len(ix.post) >> shift) + 1
+func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, after int, lens []*windowLens) {
+	nslot := (len(ix.post) >> partBits) + 1
 	if len(p.cnt) < nslot {
 		p.cnt = append(p.cnt, make([]uint32, nslot-len(p.cnt))...)
 	}
@@ -891,7 +891,7 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 	total, big := 0, false
 	for ch := range chunks {
 		for _, e := range chunks[ch].parts[w] {
-			s := e.pid >> shift
+			s := e.pid >> partBits
 			c := cnt[s]
 			if c == 0 {
 				touched[nt] = e.pid
@@ -906,7 +906,7 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 	p.touched = touched
 	off := uint32(0)
 	for _, pid := range p.touched {
-		s := pid >> shift
+		s := pid >> partBits
 		c := cnt[s]
 		cnt[s] = off
 		off += c
@@ -916,20 +916,18 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 	}
 	buf := p.buf[:total]
 	for ch := range chunks {
-		base := first + uint32(ch*batchChunk)
+		// A partEntry's document is its offset in the chunk.
+		off := uint32(ch) << (tfBits + bits.Len(batchChunk-1))
 		for _, e := range chunks[ch].parts[w] {
-			s := e.pid >> shift
+			s := e.pid >> partBits
 			c := cnt[s]
-			buf[c] = pending{base + e.dt>>tfBits, e.dt & tfMask}
+			buf[c] = pending(off + e.dt)
 			cnt[s] = c + 1
 		}
 	}
-	if big {
-		p.bigTFs(chunks, first, buf, shift)
-	}
 	start := uint32(0)
 	for _, pid := range p.touched {
-		s := pid >> shift
+		s := pid >> partBits
 		end := cnt[s]
 		cnt[s] = 0
 		// The list's share of the documents after the window, at most
@@ -937,7 +935,11 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 		// documents may be rare.
 		l := &ix.post[pid]
 		df := uint64(l.df + end - start)
-		l.addRun(buf[start:end], lens[ix.tfld[pid]], first, int(min(df*uint64(after)/uint64(ix.ids.n()), 8*df)))
+		var bigs []uint32
+		if big {
+			bigs = p.bigTFs(chunks, pid, buf[start:end])
+		}
+		l.addRun(buf[start:end], bigs, lens[ix.tfld[pid]], first, int(min(df*uint64(after)/uint64(ix.ids.n()), 8*df)))
 		start = end
 	}
 	if cap(p.buf) > 1<<22 {
@@ -945,21 +947,19 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 	}
 }
 
-// bigTFs puts in the frequencies of the postings in buf (by list, the
-// lists in the order of p.touched) that their partEntries could not hold.
-func (p *inserter) bigTFs(chunks []analyzed, first uint32, buf []pending, shift uint) {
-	start := uint32(0)
-	for _, pid := range p.touched {
-		end := p.cnt[pid>>shift]
-		for i := start; i < end; i++ {
-			if buf[i].tf == 0 {
-				doc := buf[i].doc - first
-				a := &chunks[doc/batchChunk]
-				buf[i].tf = a.bigTF(partEntry{pid, doc % batchChunk << tfBits})
-			}
+// bigTFs returns, in order, the frequencies of the postings of list pid
+// in run (one list's share of the window's scatter) that their pendings
+// cannot hold: addRun's bigs.
+func (p *inserter) bigTFs(chunks []analyzed, pid uint32, run []pending) []uint32 {
+	p.bigs = p.bigs[:0]
+	for _, e := range run {
+		if uint32(e)&tfMask == 0 {
+			off := e.off()
+			a := &chunks[off/batchChunk]
+			p.bigs = append(p.bigs, a.bigTF(partEntry{pid, off % batchChunk << tfBits}))
 		}
-		start = end
 	}
+	return p.bigs
 }
 
 func (ix *Index) writerCounter() *counter {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -195,15 +196,20 @@ func TestAddRunMatchesAdd(t *testing.T) {
 	const nf, f = 2, 1
 	for trial := range 20 {
 		n := r.IntN(5 * blockSize)
-		var run []pending
+		var run []docTF
 		doc := uint32(r.IntN(3))
 		for range n {
 			doc += 1 + uint32(r.IntN(1+r.IntN(2000)))
 			tf := uint32(1)
-			if r.IntN(3) == 0 {
+			switch r.IntN(6) {
+			case 0, 1:
 				tf = 1 + uint32(r.IntN(1+r.IntN(70000)))
+			case 2:
+				if r.IntN(10) == 0 {
+					tf = tfMask - 1 + uint32(r.IntN(1<<30)) // from addRun's bigs
+				}
 			}
-			run = append(run, pending{doc, tf})
+			run = append(run, docTF{doc, tf})
 		}
 		lens := make([]uint32, (int(doc)+1)*nf)
 		for i := range lens {
@@ -215,26 +221,41 @@ func TestAddRunMatchesAdd(t *testing.T) {
 	}
 }
 
+// docTF is a posting of a test.
+type docTF struct{ doc, tf uint32 }
+
 // addBoth appends run to one list posting by posting and to another in
-// runs of 1..maxRun postings, for field f of nf.
-func addBoth(r *rand.Rand, run []pending, lens []uint32, nf, f, maxRun int) (one, byRun postings) {
+// runs of 1..maxRun postings (each within a window), for field f of nf.
+func addBoth(r *rand.Rand, run []docTF, lens []uint32, nf, f, maxRun int) (one, byRun postings) {
 	one = postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
 	for _, e := range run {
 		one.add(e.doc, e.tf, lens[int(e.doc)*nf+f])
 	}
 	byRun = postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
-	// addRun's lengths: of the documents from the first of the run.
-	var base uint32
-	var lens16 []uint16
-	if len(run) > 0 {
-		base = run[0].doc
-		for d := base; d <= run[len(run)-1].doc; d++ {
-			lens16 = append(lens16, sat16(lens[int(d)*nf+f]))
-		}
-	}
 	for rest := run; len(rest) > 0; {
-		k := min(len(rest), 1+r.IntN(maxRun))
-		byRun.addRun(rest[:k], lens16, base, r.IntN(500))
+		// A run of the window that starts at its first document.
+		base := rest[0].doc
+		k := 0
+		for k < min(len(rest), 1+r.IntN(maxRun)) && rest[k].doc-base < 1<<windowBits {
+			k++
+		}
+		var wl windowLens
+		for i := range wl {
+			if d := int(base) + i; d*nf+f < len(lens) {
+				wl[i] = sat16(lens[d*nf+f])
+			}
+		}
+		var pend []pending
+		var bigs []uint32
+		for _, e := range rest[:k] {
+			if e.tf < tfMask {
+				pend = append(pend, pending((e.doc-base)<<tfBits|e.tf))
+			} else {
+				pend = append(pend, pending((e.doc-base)<<tfBits))
+				bigs = append(bigs, e.tf)
+			}
+		}
+		byRun.addRun(pend, bigs, &wl, base, r.IntN(500))
 		rest = rest[k:]
 	}
 	return one, byRun
@@ -258,15 +279,18 @@ func FuzzAddRunMatchesAdd(f *testing.F) {
 		r := rand.New(rand.NewPCG(seed, seed))
 		const nf, fld = 3, 2
 		n %= 6 * blockSize
-		var run []pending
+		var run []docTF
 		doc := uint32(r.IntN(3))
 		for range n {
-			doc += 1 + uint32(r.IntN(1+int(maxGap%4096)))
+			doc += 1 + uint32(r.IntN(1+int(maxGap%(2<<windowBits))))
 			tf := uint32(1)
 			if r.IntN(2) == 0 {
 				tf = 1 + uint32(r.IntN(1+4*int(maxTF)))
+				if r.IntN(64) == 0 {
+					tf += tfMask - 2
+				}
 			}
-			run = append(run, pending{doc, tf})
+			run = append(run, docTF{doc, tf})
 		}
 		lens := make([]uint32, (int(doc)+1)*nf)
 		for i := range lens {
@@ -327,33 +351,33 @@ func TestPartEntry(t *testing.T) {
 }
 
 // TestInserterBigTFs checks that the frequencies too large for a
-// partEntry are put back in their postings after a window's scatter:
-// lists 3 and 11 of partition 3 (of 8), each over two chunks.
+// partEntry reach addRun in its bigs, in order: lists 3 and 11, each over
+// two chunks of a window, scattered as insert does.
 func TestInserterBigTFs(t *testing.T) {
-	const shift, first = 3, 1000
 	chunks := make([]analyzed, 2)
-	type posting struct{ pid, doc, tf uint32 }
-	lists := map[uint32][]posting{
-		3:  {{3, 0, 2}, {3, 5, tfMask + 7}, {3, batchChunk + 1, 1}, {3, batchChunk + 9, 1 << 31}},
-		11: {{11, 5, tfMask}, {11, batchChunk, 4}},
+	lists := map[uint32][]docTF{
+		3:  {{0, 2}, {5, tfMask + 7}, {batchChunk + 1, 1}, {batchChunk + 9, 1 << 31}},
+		11: {{5, tfMask}, {batchChunk, 4}},
 	}
-	p := &inserter{cnt: make([]uint32, 2), touched: []uint32{11, 3}}
-	var buf []pending
-	var want []pending
-	for _, pid := range p.touched {
+	var p inserter
+	for _, pid := range []uint32{11, 3} {
+		var run []pending
+		var wantBigs []uint32
 		for _, e := range lists[pid] {
 			a := &chunks[e.doc/batchChunk]
 			pe := a.part(pid, e.doc%batchChunk, e.tf)
-			buf = append(buf, pending{first + e.doc, pe.dt & tfMask})
-			want = append(want, pending{first + e.doc, e.tf})
+			run = append(run, pending(uint32(e.doc/batchChunk)<<(tfBits+bits.Len(batchChunk-1))+pe.dt))
+			if e.tf >= tfMask {
+				wantBigs = append(wantBigs, e.tf)
+			}
 		}
-		p.cnt[pid>>shift] = uint32(len(buf))
-	}
-	if buf[0].tf != 0 || buf[2].tf != 2 || buf[5].tf != 0 {
-		t.Fatalf("scattered: got %+v, want the big frequencies as 0", buf)
-	}
-	p.bigTFs(chunks, first, buf, shift)
-	if !slices.Equal(buf, want) {
-		t.Fatalf("got %+v, want %+v", buf, want)
+		for i, e := range run {
+			if want := lists[pid][i]; e.off() != want.doc || (want.tf < tfMask) != (uint32(e)&tfMask == want.tf) {
+				t.Fatalf("list %d, posting %d: got offset %d, frequency %d, want %d, %d", pid, i, e.off(), uint32(e)&tfMask, want.doc, want.tf)
+			}
+		}
+		if got := p.bigTFs(chunks, pid, run); !slices.Equal(got, wantBigs) {
+			t.Fatalf("list %d: got bigs %v, want %v", pid, got, wantBigs)
+		}
 	}
 }

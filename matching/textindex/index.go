@@ -212,20 +212,59 @@ func (p *postings) tailStart() int {
 	return int(s[len(s)-1].end)
 }
 
-// pending is a posting waiting to be appended by addRun.
-type pending struct{ doc, tf uint32 }
+// pending is a posting waiting to be appended by addRun, of a document
+// of a window of PutBatch: the document's offset in the window (from
+// addRun's base) in the high windowBits bits, its frequency in the low
+// tfBits, or 0 for a frequency of tfMask or more, which addRun takes from
+// its bigs. Four bytes rather than eight halve the memory the inserters
+// scatter the window's postings into.
+type pending uint32
+
+const (
+	tfBits     = 32 - windowBits
+	tfMask     = 1<<tfBits - 1
+	windowBits = 13 // a window has at most 1<<windowBits documents
+)
+
+// windowLens holds the lengths of the documents of a window in one
+// field, by offset, at most math.MaxUint16.
+type windowLens [1 << windowBits]uint16
+
+func (e pending) off() uint32 { return uint32(e) >> tfBits }
+
+// tf returns the frequency of e, taking it from bigs (and consuming it)
+// when e cannot hold it.
+func (e pending) tf(bigs *[]uint32) uint32 {
+	if tf := uint32(e) & tfMask; tf != 0 {
+		return tf
+	}
+	return nextBig(bigs)
+}
+
+// nextBig returns the first of *bigs and removes it.
+//
+//go:noinline
+func nextBig(bigs *[]uint32) uint32 {
+	b := *bigs
+	if len(b) == 0 {
+		panic("textindex: posting without a frequency") // a bug, not bad data
+	}
+	*bigs = b[1:]
+	return b[0]
+}
 
 // addRun appends postings in increasing document order, all after p.last,
 // as add would one by one, but packs whole blocks straight from run
 // without encoding them as varints first, and grows p.data at most once
 // per block (doubling, since a bulk load is trimmed afterwards). The
-// length of document d in the list's field, at most math.MaxUint16, is
-// lens[d-base]: the caller gathers the lengths of the documents its runs
-// can hold in a small array, which stays in the cache.
+// postings are of documents base + their offsets; bigs holds, in order,
+// the frequencies of those of them that hold 0. The length of document
+// base+i in the list's field is lens[i]: the caller gathers the lengths
+// of the window in a small array, which stays in the cache.
 //
 // more is how many postings more the caller expects to add later (a
 // guess): when the list must grow, it grows for those too.
-func (p *postings) addRun(run []pending, lens []uint16, base uint32, more int) {
+func (p *postings) addRun(run []pending, bigs []uint32, lens *windowLens, base uint32, more int) {
 	// Room for the run and the postings expected later, at the list's
 	// own size per posting (two bytes while it is short), growing by at
 	// least a quarter. (appendTail and writeBlock grow the list further
@@ -242,7 +281,7 @@ func (p *postings) addRun(run []pending, lens []uint16, base uint32, more int) {
 	for len(run) > 0 {
 		t := int(p.df % blockSize)
 		if t+len(run) < blockSize {
-			p.appendTail(run, lens, base)
+			p.appendTail(run, bigs, lens, base)
 			return
 		}
 		// Complete a block: the tail's postings, then the run's.
@@ -269,18 +308,22 @@ func (p *postings) addRun(run []pending, lens []uint16, base uint32, more int) {
 			deltas[i], tfs[i] = uint32(v>>1), tf-1
 			maxD, maxT = max(maxD, uint32(v>>1)), max(maxT, tf-1)
 		}
-		last := p.last
+		last := p.last - base // wraps for a first posting; the deltas do not
 		minLen := p.blkMinLen
 		runMaxT := uint32(0)
 		for i, e := range run[:blockSize-t] {
-			deltas[t+i], tfs[t+i] = e.doc-last, e.tf-1
-			maxD, runMaxT = max(maxD, e.doc-last), max(runMaxT, e.tf-1)
-			last = e.doc
-			minLen = min(minLen, lens[e.doc-base])
+			off, tf := e.off(), uint32(e)&tfMask
+			if tf == 0 {
+				tf = nextBig(&bigs)
+			}
+			deltas[t+i], tfs[t+i] = off-last, tf-1
+			maxD, runMaxT = max(maxD, off-last), max(runMaxT, tf-1)
+			last = off
+			minLen = min(minLen, lens[off&(1<<windowBits-1)])
 		}
 		maxT = max(maxT, runMaxT)
 		maxTF := max(p.blkMaxTF, sat16(runMaxT+1))
-		p.last = last
+		p.last = base + last
 		p.maxTF, p.minLen = max(p.maxTF, maxTF), min(p.minLen, minLen)
 		p.writeBits(start, &deltas, &tfs, maxD, maxT)
 		p.df += uint32(blockSize - t)
@@ -294,11 +337,11 @@ func (p *postings) addRun(run []pending, lens []uint16, base uint32, more int) {
 }
 
 // appendTail appends run, which does not complete a block, to the tail
-// of p as varints; lens and base are addRun's.
-func (p *postings) appendTail(run []pending, lens []uint16, base uint32) {
+// of p as varints; bigs, lens and base are addRun's.
+func (p *postings) appendTail(run []pending, bigs []uint32, lens *windowLens, base uint32) {
 	n := len(p.data)
 	data := p.data[:cap(p.data)]
-	last := p.last
+	last := p.last - base // wraps for a first posting; the deltas do not
 	maxTF, minLen := p.blkMaxTF, p.blkMinLen
 	for i, e := range run {
 		if len(data)-n < 2*binary.MaxVarintLen32 {
@@ -308,8 +351,12 @@ func (p *postings) appendTail(run []pending, lens []uint16, base uint32) {
 			p.grow(2*(len(run)-i) + 2*binary.MaxVarintLen32)
 			data = p.data[:cap(p.data)]
 		}
-		v := uint64(e.doc-last) << 1
-		if e.tf == 1 {
+		off, tf := e.off(), uint32(e)&tfMask
+		if tf == 0 {
+			tf = nextBig(&bigs)
+		}
+		v := uint64(off-last) << 1
+		if tf == 1 {
 			v |= 1
 		}
 		for v >= 0x80 {
@@ -319,20 +366,20 @@ func (p *postings) appendTail(run []pending, lens []uint16, base uint32) {
 		}
 		data[n] = byte(v)
 		n++
-		if e.tf != 1 {
-			for v = uint64(e.tf); v >= 0x80; v >>= 7 {
+		if tf != 1 {
+			for v = uint64(tf); v >= 0x80; v >>= 7 {
 				data[n] = byte(v) | 0x80
 				n++
 			}
 			data[n] = byte(v)
 			n++
 		}
-		last = e.doc
-		maxTF = max(maxTF, sat16(e.tf))
-		minLen = min(minLen, lens[e.doc-base])
+		last = off
+		maxTF = max(maxTF, sat16(tf))
+		minLen = min(minLen, lens[off&(1<<windowBits-1)])
 	}
 	p.data = data[:n]
-	p.last = last
+	p.last = base + last
 	p.df += uint32(len(run))
 	p.blkMaxTF, p.blkMinLen = maxTF, minLen
 	p.maxTF, p.minLen = max(p.maxTF, maxTF), min(p.minLen, minLen)
