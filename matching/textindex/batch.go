@@ -148,6 +148,7 @@ type counter struct {
 	// seen in text number gen, gen<<32 | the entry of the term: by
 	// posting id, or by rune − U+4E00 for CJK unigrams.
 	ents    []entry
+	pids    []uint32 // countDirect's: the posting ids of the keys
 	mark    []uint64
 	uniMark *[numUni]uint64
 	gen     uint32
@@ -337,48 +338,75 @@ func (c *counter) countAll(d *dict, ents []entry, keys []uint64, gen uint64) []e
 // terms. Every partition must have room for len(keys) postings, and
 // len(keys) must be under tfMask.
 //
-// It is the build's hottest loop: cjkMark is written out in the inner
-// loop, which calls nothing (a call would make the compiler keep the
-// loop's variables in memory), and the rest goes out of line.
+// It is the build's hottest loop, in two passes that call nothing (a call
+// would make the compiler keep the loop's variables in memory), each with
+// few enough variables to keep them in registers: resolveCJK looks the
+// CJK terms up, then countCJK counts them; the rest goes out of line.
 func (c *counter) countDirect(d *dict, parts *[numParts][]partEntry, ents []entry, keys []uint64, doc uint32, gen uint64) []entry {
-	mark, umark, uni := c.mark, c.uniMark, d.uni // uni: nil until the dictionary has a CJK unigram
+	if cap(c.pids) < len(keys) {
+		c.pids = make([]uint32, len(keys)+len(keys)/4)
+	}
+	pids := c.pids[:len(keys)]
+	resolveCJK(d, keys, pids)
 	dt := doc<<tfBits | 1
-	for i := 0; i < len(keys); i++ {
-		for ; i < len(keys); i++ {
-			k := keys[i]
-			u1, lo := uint32(k>>32)-uniFirst, uint32(k)
-			if u1 > uniLast-uniFirst {
-				break
-			}
-			var m *uint64
-			var pid uint32
-			if u2 := lo - uniFirst; u2 <= uniLast-uniFirst {
-				var ok bool
-				if pid, ok = d.bi.get(u1<<15 | u2 + 1); !ok {
-					break
-				}
-				m = &mark[pid]
-			} else if lo == uniMark && uni != nil && uni[u1] != 0 {
-				pid = uni[u1] - 1
-				m = &umark[u1]
-			} else {
-				break
-			}
-			p := &parts[pid&partMask]
-			if *m&^0xFFFFFFFF == gen {
-				(*p)[uint32(*m)].dt++
-			} else {
-				l := len(*p)
-				*m = gen | uint64(l)
-				*p = (*p)[:l+1]
-				(*p)[l] = partEntry{pid, dt}
-			}
-		}
-		if i < len(keys) {
-			ents = c.countOther(d, ents, keys[i], gen)
-		}
+	for i := countCJK(c.mark, parts, pids, 0, dt, gen); i < len(pids); {
+		ents = c.countOther(d, ents, keys[i], gen)
+		i = countCJK(c.mark, parts, pids, i+1, dt, gen)
 	}
 	return ents
+}
+
+// countCJK counts, for countDirect, the terms of pids[i:] up to the first
+// noPID, whose index it returns (len(pids) if none): their postings (of
+// dt's document) go to parts.
+//
+//go:noinline
+func countCJK(mark []uint64, parts *[numParts][]partEntry, pids []uint32, i int, dt uint32, gen uint64) int {
+	for ; i < len(pids); i++ {
+		pid := pids[i]
+		if pid == noPID {
+			break
+		}
+		m := &mark[pid]
+		p := &parts[pid&partMask]
+		if *m&^0xFFFFFFFF == gen {
+			(*p)[uint32(*m)].dt++
+		} else {
+			l := len(*p)
+			*m = gen | uint64(l)
+			*p = (*p)[:l+1]
+			(*p)[l] = partEntry{pid, dt}
+		}
+	}
+	return i
+}
+
+// resolveCJK sets pids[i] to the posting id of keys[i] when it is a CJK
+// bigram or unigram in d, to noPID otherwise.
+func resolveCJK(d *dict, keys []uint64, pids []uint32) {
+	pids = pids[:len(keys)]
+	slots, sh := d.bi.slots, d.bi.shift&63
+	smask := uint64(len(slots) - 1)
+	uni := d.uni // nil until the dictionary has a CJK unigram
+	for i, k := range keys {
+		pid := uint32(noPID)
+		if u1, lo := uint32(k>>32)-uniFirst, uint32(k); u1 <= uniLast-uniFirst {
+			if u2 := lo - uniFirst; u2 <= uniLast-uniFirst {
+				key := u1<<15 | u2 + 1
+				for h := (uint64(key) * 0x9E3779B97F4A7C15) >> sh; ; h = (h + 1) & smask {
+					if s := slots[h]; s.key == key {
+						pid = s.val
+						break
+					} else if s.key == 0 {
+						break
+					}
+				}
+			} else if lo == uniMark && uni != nil {
+				pid = uni[u1] - 1 // noPID when uni[u1] is 0
+			}
+		}
+		pids[i] = pid
+	}
 }
 
 // cjkMark returns the posting id of k and where its mark is when k is a
@@ -879,10 +907,10 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 		p.cnt = append(p.cnt, make([]uint32, nslot-len(p.cnt))...)
 	}
 	cnt := p.cnt
-	// The loops below call nothing (a call would make the compiler keep
-	// their variables in memory): touched has room for every list of the
-	// partition, and the frequencies a partEntry cannot hold are put in
-	// afterwards.
+	// countPart and scatter call nothing: touched has room for every list
+	// of the partition, and the frequencies a partEntry cannot hold are
+	// put in afterwards. They are functions of their own so that their
+	// few variables stay in registers.
 	if cap(p.touched) < nslot {
 		p.touched = make([]uint32, nslot)
 	}
@@ -890,15 +918,7 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 	nt := 0
 	total, big := 0, false
 	for ch := range chunks {
-		for _, e := range chunks[ch].parts[w] {
-			s := e.pid >> partBits
-			c := cnt[s]
-			if c == 0 {
-				touched[nt] = e.pid
-				nt++
-			}
-			cnt[s] = c + 1
-		}
+		nt = countPart(cnt, touched, nt, chunks[ch].parts[w])
 		total += len(chunks[ch].parts[w])
 		big = big || len(chunks[ch].big) > 0
 	}
@@ -917,13 +937,7 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 	buf := p.buf[:total]
 	for ch := range chunks {
 		// A partEntry's document is its offset in the chunk.
-		off := uint32(ch) << (tfBits + bits.Len(batchChunk-1))
-		for _, e := range chunks[ch].parts[w] {
-			s := e.pid >> partBits
-			c := cnt[s]
-			buf[c] = pending(off + e.dt)
-			cnt[s] = c + 1
-		}
+		scatter(cnt, buf, chunks[ch].parts[w], uint32(ch)<<(tfBits+bits.Len(batchChunk-1)))
 	}
 	start := uint32(0)
 	for _, pid := range p.touched {
@@ -944,6 +958,38 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 	}
 	if cap(p.buf) > 1<<22 {
 		p.buf = nil
+	}
+}
+
+// countPart counts the postings of part by list in cnt (by pid >>
+// partBits), listing in touched[nt:] the lists first counted, and
+// returns the new nt.
+//
+//go:noinline
+func countPart(cnt, touched []uint32, nt int, part []partEntry) int {
+	for _, e := range part {
+		s := e.pid >> partBits
+		c := cnt[s]
+		if c == 0 {
+			touched[nt] = e.pid
+			nt++
+		}
+		cnt[s] = c + 1
+	}
+	return nt
+}
+
+// scatter puts the postings of part, of the chunk whose documents start
+// at offset off<<tfBits in the window, at the places in buf that cnt
+// gives their lists, and moves those on.
+//
+//go:noinline
+func scatter(cnt []uint32, buf []pending, part []partEntry, off uint32) {
+	for _, e := range part {
+		s := e.pid >> partBits
+		c := cnt[s]
+		buf[c] = pending(off + e.dt)
+		cnt[s] = c + 1
 	}
 }
 
