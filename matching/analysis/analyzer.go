@@ -354,7 +354,7 @@ func atBoundary(s string, i, j int) bool {
 	return true
 }
 
-func isLatinWordRune(r rune) bool { return isWordRune(r) && !isCJK(r) }
+func isLatinWordRune(r rune) bool { return !isCJK(r) && isWordRune(r) }
 
 func isCJK(r rune) bool {
 	if 0x4E00 <= r && r <= 0x9FFF {

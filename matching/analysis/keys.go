@@ -173,7 +173,7 @@ type keyTokenizer struct {
 // same says that r is the whole of text[start:end] unchanged.
 func (t *keyTokenizer) feed(r rune, start, end int, same bool) {
 	if t.word >= 0 {
-		wordRune := isWordRune(r) && !isCJK(r)
+		wordRune := isLatinWordRune(r)
 		if t.joiner != 0 {
 			if wordRune {
 				t.extend(t.joiner, t.jStart, t.jEnd, t.jExact)

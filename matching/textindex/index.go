@@ -232,27 +232,6 @@ type windowLens [1 << windowBits]uint16
 
 func (e pending) off() uint32 { return uint32(e) >> tfBits }
 
-// tf returns the frequency of e, taking it from bigs (and consuming it)
-// when e cannot hold it.
-func (e pending) tf(bigs *[]uint32) uint32 {
-	if tf := uint32(e) & tfMask; tf != 0 {
-		return tf
-	}
-	return nextBig(bigs)
-}
-
-// nextBig returns the first of *bigs and removes it.
-//
-//go:noinline
-func nextBig(bigs *[]uint32) uint32 {
-	b := *bigs
-	if len(b) == 0 {
-		panic("textindex: posting without a frequency") // a bug, not bad data
-	}
-	*bigs = b[1:]
-	return b[0]
-}
-
 // addRun appends postings in increasing document order, all after p.last,
 // as add would one by one, but packs whole blocks straight from run
 // without encoding them as varints first, and grows p.data at most once
@@ -308,19 +287,11 @@ func (p *postings) addRun(run []pending, bigs []uint32, lens *windowLens, base u
 			deltas[i], tfs[i] = uint32(v>>1), tf-1
 			maxD, maxT = max(maxD, uint32(v>>1)), max(maxT, tf-1)
 		}
-		last := p.last - base // wraps for a first posting; the deltas do not
-		minLen := p.blkMinLen
-		runMaxT := uint32(0)
-		for i, e := range run[:blockSize-t] {
-			off, tf := e.off(), uint32(e)&tfMask
-			if tf == 0 {
-				tf = nextBig(&bigs)
-			}
-			deltas[t+i], tfs[t+i] = off-last, tf-1
-			maxD, runMaxT = max(maxD, off-last), max(runMaxT, tf-1)
-			last = off
-			minLen = min(minLen, lens[off&(1<<windowBits-1)])
+		runMaxD, runMaxT, minLen, last := fillBlock(deltas[t:], tfs[t:], run[:blockSize-t], lens, p.last-base, p.blkMinLen)
+		if runMaxT == math.MaxUint32 {
+			runMaxT, bigs = putBigs(tfs[t:], bigs)
 		}
+		maxD = max(maxD, runMaxD)
 		maxT = max(maxT, runMaxT)
 		maxTF := max(p.blkMaxTF, sat16(runMaxT+1))
 		p.last = base + last
@@ -340,20 +311,74 @@ func (p *postings) addRun(run []pending, bigs []uint32, lens *windowLens, base u
 // of p as varints; bigs, lens and base are addRun's.
 func (p *postings) appendTail(run []pending, bigs []uint32, lens *windowLens, base uint32) {
 	n := len(p.data)
-	data := p.data[:cap(p.data)]
 	last := p.last - base // wraps for a first posting; the deltas do not
 	maxTF, minLen := p.blkMaxTF, p.blkMinLen
-	for i, e := range run {
-		if len(data)-n < 2*binary.MaxVarintLen32 {
-			// Room for the rest at two bytes a posting (addRun has made
-			// room for as much; a list with wider gaps grows again).
-			p.data = data[:n]
-			p.grow(2*(len(run)-i) + 2*binary.MaxVarintLen32)
-			data = p.data[:cap(p.data)]
+	for i := 0; ; {
+		var done int
+		n, done, last, maxTF, minLen, bigs = encodeTail(p.data[:cap(p.data)], n, run[i:], bigs, lens, last, maxTF, minLen)
+		if i += done; i == len(run) {
+			break
 		}
+		// Room for the rest at two bytes a posting (addRun has made room
+		// for as much; a list with wider gaps grows again).
+		p.data = p.data[:n]
+		p.grow(2*(len(run)-i) + 2*binary.MaxVarintLen32)
+	}
+	p.data = p.data[:n]
+	p.last = base + last
+	p.df += uint32(len(run))
+	p.blkMaxTF, p.blkMinLen = maxTF, minLen
+	p.maxTF, p.minLen = max(p.maxTF, maxTF), min(p.minLen, minLen)
+}
+
+// fillBlock puts the postings of run (of documents base + their
+// offsets, after the document at offset last) in d and tf1, as gaps and
+// tf−1, and returns their largest gap and tf−1, the least of minLen and
+// their lengths, and the offset of the last. A posting whose frequency is
+// in addRun's bigs gets a tf−1 of math.MaxUint32, which addRun replaces.
+//
+//go:noinline
+func fillBlock(d, tf1 []uint32, run []pending, lens *windowLens, last uint32, minLen uint16) (maxD, maxT uint32, _ uint16, _ uint32) {
+	d, tf1 = d[:len(run)], tf1[:len(run)]
+	for i, e := range run {
+		off := e.off()
+		d[i], tf1[i] = off-last, uint32(e)&tfMask-1
+		last = off
+		minLen = min(minLen, lens[off&(1<<windowBits-1)])
+	}
+	for i := range d {
+		maxD, maxT = max(maxD, d[i]), max(maxT, tf1[i])
+	}
+	return maxD, maxT, minLen, last
+}
+
+// putBigs replaces the tf−1 values of math.MaxUint32 that fillBlock put
+// in tf1 by the first of bigs, and returns the largest tf−1 and the rest
+// of bigs.
+func putBigs(tf1, bigs []uint32) (maxT uint32, _ []uint32) {
+	for i, x := range tf1 {
+		if x == math.MaxUint32 {
+			if len(bigs) == 0 {
+				panic("textindex: posting without a frequency") // a bug, not bad data
+			}
+			x, bigs = bigs[0]-1, bigs[1:]
+			tf1[i] = x
+		}
+		maxT = max(maxT, x)
+	}
+	return maxT, bigs
+}
+
+// encodeTail writes the postings of run as varints to data[n:], as far
+// as data has room for a posting's two varints, and returns the new n,
+// how many postings it wrote, and last, maxTF, minLen and bigs updated
+// (see appendTail).
+func encodeTail(data []byte, n int, run []pending, bigs []uint32, lens *windowLens, last uint32, maxTF, minLen uint16) (_ int, done int, _ uint32, _, _ uint16, _ []uint32) {
+	for ; done < len(run) && len(data)-n >= 2*binary.MaxVarintLen32; done++ {
+		e := run[done]
 		off, tf := e.off(), uint32(e)&tfMask
 		if tf == 0 {
-			tf = nextBig(&bigs)
+			tf, bigs = bigs[0], bigs[1:]
 		}
 		v := uint64(off-last) << 1
 		if tf == 1 {
@@ -378,11 +403,7 @@ func (p *postings) appendTail(run []pending, bigs []uint32, lens *windowLens, ba
 		maxTF = max(maxTF, sat16(tf))
 		minLen = min(minLen, lens[off&(1<<windowBits-1)])
 	}
-	p.data = data[:n]
-	p.last = base + last
-	p.df += uint32(len(run))
-	p.blkMaxTF, p.blkMinLen = maxTF, minLen
-	p.maxTF, p.minLen = max(p.maxTF, maxTF), min(p.minLen, minLen)
+	return n, done, last, maxTF, minLen, bigs
 }
 
 // grow makes room for need more bytes, at least doubling p.data.
