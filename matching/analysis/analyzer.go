@@ -73,7 +73,7 @@ type Options struct {
 type Analyzer struct {
 	stop        map[string]struct{} // multi-rune stop words
 	stopRunes   []rune              // single-rune stop words, sorted
-	stopCJK     []uint64            // bitset of stopRunes in U+4E00..U+9FFF
+	stopCJK     *[1 << 10]uint64    // bitset of stopRunes in U+4E00..U+9FFF, by rune (bit r of the BMP)
 	stopBigrams bool                // some stop word is a CJK bigram
 	unigrams    bool
 	bigrams     bool
@@ -143,10 +143,10 @@ func New(opts *Options) *Analyzer {
 	}
 	slices.Sort(a.stopRunes)
 	a.stopRunes = slices.Compact(a.stopRunes)
-	a.stopCJK = make([]uint64, (cjkLast-cjkFirst+64)/64)
+	a.stopCJK = new([1 << 10]uint64)
 	for _, r := range a.stopRunes {
 		if cjkFirst <= r && r <= cjkLast {
-			a.stopCJK[(r-cjkFirst)/64] |= 1 << ((r - cjkFirst) % 64)
+			a.stopCJK[r>>6] |= 1 << (r & 63)
 		}
 	}
 	return a
@@ -282,7 +282,7 @@ const cjkFirst, cjkLast = 0x4E00, 0x9FFF
 
 func (a *Analyzer) stopRune(r rune) bool {
 	if cjkFirst <= r && r <= cjkLast {
-		return a.stopCJK[(r-cjkFirst)/64]&(1<<((r-cjkFirst)%64)) != 0
+		return a.stopCJK[r>>6&(1<<10-1)]&(1<<(r&63)) != 0
 	}
 	_, found := slices.BinarySearch(a.stopRunes, r)
 	return found

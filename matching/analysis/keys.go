@@ -126,11 +126,14 @@ func (a *Analyzer) cjkKeys(t *keyTokenizer, text string, i int) int {
 	n := len(keys)
 	keys = keys[:cap(keys)]
 	stop, bigrams := a.stopCJK, a.bigrams
-	for len(rest) >= 3 {
-		b0, b1, b2 := rest[0], rest[1], rest[2]
+	p := 0
+	for ; p+3 <= len(rest); p += 3 {
+		c := rest[p : p+3]
+		b0, b1, b2 := c[0], c[1], c[2]
 		if b0-0xE4 > 0xE9-0xE4 || (uint(b1)<<8|uint(b2))&0xC0C0 != 0x8080 {
 			break
 		}
+		// U+4000..U+9FFF: three bytes from E4..E9
 		r := rune(b0&0x0F)<<12 | rune(b1&0x3F)<<6 | rune(b2&0x3F)
 		if r < cjkFirst {
 			break
@@ -139,15 +142,14 @@ func (a *Analyzer) cjkKeys(t *keyTokenizer, text string, i int) int {
 			keys[n] = key2(prev, r)
 			n++
 		}
-		if c := uint(r - cjkFirst); stop[c/64]&(1<<(c%64)) == 0 {
+		if stop[r>>6&(1<<10-1)]&(1<<(r&63)) == 0 {
 			keys[n] = key1(r)
 			n++
 		}
 		prev = r
-		rest = rest[3:]
 	}
 	t.keys, t.prev = keys[:n], prev
-	return len(text) - len(rest)
+	return i + p
 }
 
 // keyTokenizer is the state of AppendKeys: it receives the normalized

@@ -265,14 +265,8 @@ func (c *counter) addResolved(ix *Index, a *analyzed, f int, doc uint32, text st
 	d := &ix.dict[f]
 	c.li = 0
 	if keys := c.keys; !ix.keepVec && len(keys) < tfMask {
-		// The postings of CJK terms go straight into the partitions,
-		// which have room for every key; they need no order, and their
-		// frequencies cannot reach tfMask.
-		for w := range a.parts {
-			if p := a.parts[w]; cap(p)-len(p) < len(keys) {
-				a.parts[w] = slices.Grow(p, max(len(keys), len(p)))
-			}
-		}
+		// The postings of CJK terms go straight into the partitions:
+		// they need no order, and their frequencies cannot reach tfMask.
 		c.ents = c.countDirect(d, &a.parts, c.ents[:0], keys, doc, gen)
 	} else {
 		c.ents = c.countAll(d, c.ents[:0], keys, gen)
@@ -335,8 +329,7 @@ func (c *counter) countAll(d *dict, ents []entry, keys []uint64, gen uint64) []e
 // countDirect is countAll, but the CJK terms in the dictionary become
 // postings of document doc in parts (partition pid&partMask) as they are
 // counted, their marks holding their places there; ents gets the other
-// terms. Every partition must have room for len(keys) postings, and
-// len(keys) must be under tfMask.
+// terms. len(keys) must be under tfMask.
 //
 // It is the build's hottest loop, in two passes that call nothing (a call
 // would make the compiler keep the loop's variables in memory), each with
@@ -349,16 +342,23 @@ func (c *counter) countDirect(d *dict, parts *[numParts][]partEntry, ents []entr
 	pids := c.pids[:len(keys)]
 	resolveCJK(d, keys, pids)
 	dt := doc<<tfBits | 1
-	for i := countCJK(c.mark, parts, pids, 0, dt, gen); i < len(pids); {
+	for i := countCJK(c.mark, parts, pids, 0, dt, gen); i < len(pids); i = countCJK(c.mark, parts, pids, i, dt, gen) {
+		if pid := pids[i]; pid != noPID {
+			// Its partition is full.
+			p := &parts[pid&partMask]
+			*p = slices.Grow(*p, len(*p)+16)
+			continue
+		}
 		ents = c.countOther(d, ents, keys[i], gen)
-		i = countCJK(c.mark, parts, pids, i+1, dt, gen)
+		i++
 	}
 	return ents
 }
 
 // countCJK counts, for countDirect, the terms of pids[i:] up to the first
-// noPID, whose index it returns (len(pids) if none): their postings (of
-// dt's document) go to parts.
+// noPID or the first whose posting its partition has no room for, whose
+// index it returns (len(pids) if none): their postings (of dt's document)
+// go to parts.
 //
 //go:noinline
 func countCJK(mark []uint64, parts *[numParts][]partEntry, pids []uint32, i int, dt uint32, gen uint64) int {
@@ -373,6 +373,9 @@ func countCJK(mark []uint64, parts *[numParts][]partEntry, pids []uint32, i int,
 			(*p)[uint32(*m)].dt++
 		} else {
 			l := len(*p)
+			if l == cap(*p) {
+				break
+			}
 			*m = gen | uint64(l)
 			*p = (*p)[:l+1]
 			(*p)[l] = partEntry{pid, dt}
