@@ -160,7 +160,7 @@ func (p *postings) writeBits(start int, deltas, tfs *[blockSize]uint32, maxD, ma
 	packed := 2 + blockSize/8*(w+v)
 	// The varints take at least a byte per posting: only a wider packing
 	// needs their size to be counted.
-	if w == 0 || packed > blockSize && packed >= 1+varintSize(deltas, tfs) {
+	if w == 0 || packed > blockSize && packed >= 1+varintSize(deltas, tfs, maxD, maxT) {
 		// Varint block: a 0 marker, then the postings.
 		p.data = append(p.data[:start], 0)
 		for i := range blockSize {
@@ -178,8 +178,17 @@ func (p *postings) writeBits(start int, deltas, tfs *[blockSize]uint32, maxD, ma
 }
 
 // varintSize returns the size of a block's postings as varints (without
-// the marker).
-func varintSize(deltas, tfs *[blockSize]uint32) int {
+// the marker); maxD and maxT are the largest delta and tf−1.
+func varintSize(deltas, tfs *[blockSize]uint32, maxD, maxT uint32) int {
+	if maxD < 1<<13 && maxT < 1<<6 {
+		// Each delta takes one byte below 64, else two; each frequency
+		// other than 1 (tf−1 > 0) one more: count them without branches.
+		n := blockSize
+		for i := range blockSize {
+			n += int((63-deltas[i])>>31 + (-tfs[i])>>31)
+		}
+		return n
+	}
 	n := 0
 	for i := range blockSize {
 		// A delta d is written as d<<1|1 or d<<1, of bits.Len32(d)+1

@@ -113,13 +113,19 @@ func TestPackBits(t *testing.T) {
 // against the bytes of the varint block it would write.
 func TestVarintSize(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
-	for range 500 {
+	for trial := range 500 {
 		var deltas, tfs [blockSize]uint32
+		var maxD, maxT uint32
 		for i := range blockSize {
 			deltas[i] = uint32(r.Uint64() >> (32 + r.IntN(33)))
 			if r.IntN(3) == 0 {
 				tfs[i] = uint32(r.Uint64()>>(32+r.IntN(33))) % math.MaxUint32
 			}
+			if trial%2 == 0 { // the common case: small gaps and frequencies
+				deltas[i] %= 1 << (6 + trial%16)
+				tfs[i] %= 1 << (trial % 8)
+			}
+			maxD, maxT = max(maxD, deltas[i]), max(maxT, tfs[i])
 		}
 		var b []byte
 		for i := range blockSize {
@@ -129,7 +135,7 @@ func TestVarintSize(t *testing.T) {
 				b = appendUvarint(appendUvarint(b, uint64(deltas[i])<<1), uint64(tfs[i])+1)
 			}
 		}
-		if got := varintSize(&deltas, &tfs); got != len(b) {
+		if got := varintSize(&deltas, &tfs, maxD, maxT); got != len(b) {
 			t.Fatalf("varintSize: got %d, want %d", got, len(b))
 		}
 	}
