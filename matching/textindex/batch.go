@@ -145,8 +145,9 @@ type counter struct {
 	longIdx map[string]int32
 
 	// addResolved's scratch: the entries of the text, and, for the terms
-	// seen in text number gen, gen<<32 | the entry of the term: by
-	// posting id, or by rune − U+4E00 for CJK unigrams.
+	// seen in text number gen, gen<<32 | the entry of the term (or, in
+	// countDirect, its place in its partition): by posting id, or, in
+	// countAll, by rune − U+4E00 for CJK unigrams.
 	ents    []entry
 	pids    []uint32 // countDirect's: the posting ids of the keys
 	mark    []uint64
