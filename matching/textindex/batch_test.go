@@ -235,8 +235,8 @@ func addBoth(r *rand.Rand, run []docTF, lens []uint32, nf, f, maxRun int) (one, 
 	for rest := run; len(rest) > 0; {
 		// A run of the window that starts at its first document.
 		base := rest[0].doc
-		k := 0
-		for k < min(len(rest), 1+r.IntN(maxRun)) && rest[k].doc-base < 1<<windowBits {
+		k, most := 0, min(len(rest), 1+r.IntN(maxRun))
+		for k < most && rest[k].doc-base < 1<<windowBits {
 			k++
 		}
 		var wl windowLens

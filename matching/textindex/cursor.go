@@ -127,34 +127,41 @@ func (c *cursor) advance(target uint32) bool {
 // byte start as varints, in the smaller of the two block encodings.
 func (p *postings) packBlock(start int) {
 	var deltas, tfs [blockSize]uint32
-	pos := start
-	for i := range blockSize {
-		v, n := uvarint(p.data[pos:])
-		pos += n
+	maxD, maxT := readVarints(deltas[:], tfs[:], p.data[start:])
+	p.writeBits(start, &deltas, &tfs, maxD, maxT)
+}
+
+// readVarints decodes len(d) postings from the varint stream data (the
+// encoding of a tail) into d and tf1 as document gaps and tf−1, and
+// returns the largest of each.
+func readVarints(d, tf1 []uint32, data []byte) (maxD, maxT uint32) {
+	tf1 = tf1[:len(d)]
+	pos := 0
+	for i := range d {
+		var v uint64
+		if b := data[pos]; b < 0x80 {
+			v = uint64(b)
+			pos++
+		} else {
+			var n int
+			v, n = uvarint(data[pos:])
+			pos += n
+		}
 		tf := uint32(1)
 		if v&1 == 0 {
-			t, m := uvarint(p.data[pos:])
+			x, m := uvarint(data[pos:])
 			pos += m
-			tf = uint32(t)
+			tf = uint32(x)
 		}
-		deltas[i], tfs[i] = uint32(v>>1), tf-1
+		d[i], tf1[i] = uint32(v>>1), tf-1
+		maxD, maxT = max(maxD, uint32(v>>1)), max(maxT, tf-1)
 	}
-	p.writeBlock(start, &deltas, &tfs)
+	return maxD, maxT
 }
 
-// writeBlock replaces p.data[start:] by a full block of document gaps and
-// tf−1 values in the smaller of the two encodings; varintLen is the size
-// of the block's postings as varints.
-func (p *postings) writeBlock(start int, deltas, tfs *[blockSize]uint32) {
-	maxD, maxT := uint32(0), uint32(0)
-	for i := range blockSize {
-		maxD, maxT = max(maxD, deltas[i]), max(maxT, tfs[i])
-	}
-	p.writeBits(start, deltas, tfs, maxD, maxT)
-}
-
-// writeBits is writeBlock for a block whose largest gap is maxD and
-// largest tf−1 maxT.
+// writeBits replaces p.data[start:] by a full block of document gaps and
+// tf−1 values, whose largest are maxD and maxT, in the smaller of the two
+// encodings.
 func (p *postings) writeBits(start int, deltas, tfs *[blockSize]uint32, maxD, maxT uint32) {
 	w, v := bits.Len32(maxD), bits.Len32(maxT)
 	packed := 2 + blockSize/8*(w+v)
@@ -260,25 +267,14 @@ func decodeBlock(b []byte, base uint32, docs, tfs *[blockSize]uint32) int {
 	if len(b) == 0 {
 		return 0
 	}
+	// Gaps and tf−1 values, from either encoding.
 	if b[0] == 0 {
-		pos, doc := 1, base
-		for i := range blockSize {
-			v, n := uvarint(b[pos:])
-			pos += n
-			tf := uint32(1)
-			if v&1 == 0 {
-				t, m := uvarint(b[pos:])
-				pos += m
-				tf = uint32(t)
-			}
-			doc += uint32(v >> 1)
-			docs[i], tfs[i] = doc, tf
-		}
-		return blockSize
+		readVarints(docs[:], tfs[:], b[1:])
+	} else {
+		w, v := int(b[0]), int(b[1])
+		rest := unpackBits(b[2:], docs, w)
+		unpackBits(rest, tfs, v)
 	}
-	w, v := int(b[0]), int(b[1])
-	rest := unpackBits(b[2:], docs, w)
-	unpackBits(rest, tfs, v)
 	doc := base
 	for i := range docs {
 		doc += docs[i]

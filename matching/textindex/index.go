@@ -246,7 +246,7 @@ func (e pending) off() uint32 { return uint32(e) >> tfBits }
 func (p *postings) addRun(run []pending, bigs []uint32, lens *windowLens, base uint32, more int) {
 	// Room for the run and the postings expected later, at the list's
 	// own size per posting (two bytes while it is short), growing by at
-	// least a quarter. (appendTail and writeBlock grow the list further
+	// least a quarter. (appendTail and writeBits grow the list further
 	// should the run need more.)
 	per := 2.0
 	if p.df >= blockSize {
@@ -265,28 +265,8 @@ func (p *postings) addRun(run []pending, bigs []uint32, lens *windowLens, base u
 		}
 		// Complete a block: the tail's postings, then the run's.
 		var deltas, tfs [blockSize]uint32
-		var maxD, maxT uint32
 		start := p.tailStart()
-		pos, data := start, p.data
-		for i := range t {
-			var v uint64
-			if b := data[pos]; b < 0x80 {
-				v = uint64(b)
-				pos++
-			} else {
-				var n int
-				v, n = uvarint(data[pos:])
-				pos += n
-			}
-			tf := uint32(1)
-			if v&1 == 0 {
-				x, m := uvarint(data[pos:])
-				pos += m
-				tf = uint32(x)
-			}
-			deltas[i], tfs[i] = uint32(v>>1), tf-1
-			maxD, maxT = max(maxD, uint32(v>>1)), max(maxT, tf-1)
-		}
+		maxD, maxT := readVarints(deltas[:t], tfs[:t], p.data[start:])
 		runMaxD, runMaxT, minLen, last := fillBlock(deltas[t:], tfs[t:], run[:blockSize-t], lens, p.last-base, p.blkMinLen)
 		if runMaxT == math.MaxUint32 {
 			runMaxT, bigs = putBigs(tfs[t:], bigs)
