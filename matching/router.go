@@ -31,9 +31,13 @@ const (
 	// LinearSVM is one-vs-rest linear support vector machines
 	// (L2-regularized, squared hinge loss, trained by dual coordinate
 	// descent, with balanced label weights) over sublinear TF-IDF vectors
-	// of unit length, with probabilities from a softmax of the margins
-	// whose temperature is fitted on out-of-fold margins, mixed with the
-	// label vote of the 10 training examples nearest by cosine.
+	// of unit length, combined with the label vote of the 10 training
+	// examples nearest by cosine. A multinomial logistic regression over
+	// the margins and the vote, fitted on their out-of-fold values
+	// (5 folds), turns them into probabilities (stacking); with a fixed
+	// NeighbourWeight, or under 50 examples, the probabilities are
+	// instead a softmax of the margins, its temperature fitted on
+	// out-of-fold margins, mixed with the vote in fixed shares.
 	LinearSVM
 	// NaiveBayes is multinomial (or complement) naive Bayes, optionally
 	// mixed with a kNN vote.
@@ -73,8 +77,9 @@ type RouterOptions struct {
 	// default has it).
 	NoNeighbours bool
 	// NeighbourWeight is the share, 0..1, of the kNN distribution in the
-	// combined scores (default 0.3 for the LinearSVM, 0.5 for naive
-	// Bayes).
+	// combined scores. For naive Bayes the default is 0.5. For the
+	// LinearSVM the default, 0, learns the combination instead (see
+	// [LinearSVM]); with fewer than 50 examples it is 0.3.
 	NeighbourWeight float64
 	// Complement uses complement naive Bayes (Rennie et al., "Tackling
 	// the Poor Assumptions of Naive Bayes Text Classifiers", ICML 2003),
@@ -109,7 +114,7 @@ type Routing struct {
 
 // Router classifies a text (a new achievement) to the industry brokers
 // best suited for it. By default it is a one-vs-rest linear SVM over
-// sublinear TF-IDF vectors of the analyzer's terms, mixed with the vote
+// sublinear TF-IDF vectors of the analyzer's terms, combined with the vote
 // of the nearest training examples (see [LinearSVM]); the alternative is
 // multinomial naive Bayes, optionally combined with a k-nearest-neighbour
 // vote over a BM25 index of the training texts. It is immutable and safe
@@ -164,11 +169,8 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 	if o.NoNeighbours {
 		o.Neighbours = 0
 	}
-	if o.Neighbours > 0 && o.NeighbourWeight == 0 {
+	if o.Neighbours > 0 && o.NeighbourWeight == 0 && o.Model == NaiveBayes {
 		o.NeighbourWeight = 0.5
-		if o.Model == LinearSVM {
-			o.NeighbourWeight = 0.3
-		}
 	}
 	switch {
 	case o.Model > NaiveBayes:

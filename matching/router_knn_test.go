@@ -164,37 +164,45 @@ func TestCosineKNN(t *testing.T) {
 }
 
 func TestRouterNeighbourOptions(t *testing.T) {
-	ex := topics(4)
+	few := topics(4)                        // 45 examples: too few to stack
+	many := append(topics(5), topics(6)...) // 90
 	tests := []struct {
-		name   string
-		opts   *RouterOptions
-		k      int // of the LinearSVM's cosine kNN; 0: none
-		lambda float64
-		bm25   bool
+		name    string
+		ex      []Example
+		opts    *RouterOptions
+		k       int // of the LinearSVM's cosine kNN; 0: none
+		lambda  float64
+		stacked bool
+		bm25    bool
 	}{
-		{"default", nil, 10, 0.3, false},
-		{"no neighbours", &RouterOptions{NoNeighbours: true}, 0, 0, false},
-		{"neighbours", &RouterOptions{Neighbours: 3, NeighbourWeight: 0.5}, 3, 0.5, false},
-		{"unbalanced", &RouterOptions{Unbalanced: true}, 10, 0.3, false},
-		{"naive Bayes", &RouterOptions{Model: NaiveBayes}, 0, 0, false},
-		{"naive Bayes BM25", &RouterOptions{Model: NaiveBayes, Neighbours: 3}, 0, 0, true},
+		{"default", many, nil, 10, 0, true, false},
+		{"default, few examples", few, nil, 10, 0.3, false, false},
+		{"fixed weight", many, &RouterOptions{NeighbourWeight: 0.3}, 10, 0.3, false, false},
+		{"no neighbours", many, &RouterOptions{NoNeighbours: true}, 0, 0, false, false},
+		{"neighbours", many, &RouterOptions{Neighbours: 3, NeighbourWeight: 0.5}, 3, 0.5, false, false},
+		{"neighbours, stacked", many, &RouterOptions{Neighbours: 3}, 3, 0, true, false},
+		{"unbalanced", many, &RouterOptions{Unbalanced: true}, 10, 0, true, false},
+		{"naive Bayes", many, &RouterOptions{Model: NaiveBayes}, 0, 0, false, false},
+		{"naive Bayes BM25", few, &RouterOptions{Model: NaiveBayes, Neighbours: 3}, 0, 0, false, true},
 	}
 	for _, tt := range tests {
-		r, err := TrainRouter(ex, tt.opts)
+		r, err := TrainRouter(tt.ex, tt.opts)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		k, lambda := 0, 0.0
+		k, lambda, stacked := 0, 0.0, false
 		if r.lin != nil && r.lin.nn != nil {
-			k, lambda = r.lin.nn.k, r.lin.lambda
+			k, lambda, stacked = r.lin.nn.k, r.lin.lambda, r.lin.stack != nil
 		}
-		if k != tt.k || lambda != tt.lambda || (r.knn != nil) != tt.bm25 {
-			t.Errorf("%s: cosine kNN k = %d, weight %v, BM25 kNN %v; want %d, %v, %v", tt.name, k, lambda, r.knn != nil, tt.k, tt.lambda, tt.bm25)
+		if k != tt.k || lambda != tt.lambda || stacked != tt.stacked || (r.knn != nil) != tt.bm25 {
+			t.Errorf("%s: cosine kNN k = %d, weight %v, stacked %v, BM25 kNN %v; want %d, %v, %v, %v",
+				tt.name, k, lambda, stacked, r.knn != nil, tt.k, tt.lambda, tt.stacked, tt.bm25)
 		}
 		if got := r.Route("电池 储能"); got.Label != "能源" {
 			t.Errorf("%s: Route = %+v, want 能源", tt.name, got)
 		}
 		checkRouting(t, r.Route("研究"))
+		checkRouting(t, r.Route("无关的文字"))
 	}
 }
 

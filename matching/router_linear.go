@@ -20,12 +20,17 @@ import (
 //     are the positive side of their label's problem and C when they are
 //     negative (LIBLINEAR's class weights, "balanced"), so that rare
 //     labels are not drowned by the common ones;
-//   - probabilities are softmax(T · margins), with the single temperature
-//     T fitted by maximum likelihood on out-of-fold margins (a
-//     multi-class form of Platt scaling); with fewer than 30 examples
-//     there is no calibration and T = 1;
-//   - by default they are mixed, 0.7 : 0.3, with the vote of the 10
-//     training examples nearest by cosine (see cosineKNN).
+//   - by default, the margins and the label vote of the 10 training
+//     examples nearest by cosine (see cosineKNN) are the features of a
+//     multinomial logistic regression fitted on their out-of-fold values
+//     (5 folds), whose probabilities are the model's (stacking; see
+//     router_stack.go);
+//   - with a fixed neighbour weight λ, or fewer than 50 examples,
+//     probabilities are softmax(T · margins), with the single
+//     temperature T fitted by maximum likelihood on out-of-fold margins
+//     (a multi-class form of Platt scaling; with fewer than 30 examples
+//     there is no calibration and T = 1), mixed 1−λ : λ with the vote
+//     (λ = 0.3 when not given).
 
 // calibrationFolds is the number of folds whose out-of-fold margins fit
 // the softmax temperature.
@@ -41,6 +46,9 @@ type linearModel struct {
 	temp   float64   // softmax temperature
 	nn     *cosineKNN
 	lambda float64 // the share of nn's vote in the probabilities
+	// stack, when set, combines the margins and nn's vote instead of the
+	// temperature and lambda (see router_stack.go).
+	stack *stackModel
 }
 
 // linearOptions are the LinearSVM's training options.
@@ -48,7 +56,7 @@ type linearOptions struct {
 	cost       float64 // C
 	unbalanced bool    // every example costs C
 	neighbours int     // k of the kNN vote; 0: none
-	lambda     float64 // the vote's share
+	lambda     float64 // the vote's share; 0: learned by stacking
 	seed       uint64
 }
 
@@ -64,8 +72,17 @@ func trainLinear(terms [][]int32, y []int, nc, nf int, o linearOptions) *linearM
 	n, cost, seed := len(terms), o.cost, o.seed
 	fold := make([]int, n)
 	folds := 0
-	if n >= 10*calibrationFolds {
+	stack := o.neighbours > 0 && o.lambda == 0 && n >= 10*stackFolds
+	switch {
+	case stack:
+		folds = stackFolds
+	case n >= 10*calibrationFolds:
 		folds = calibrationFolds
+	}
+	if !stack && o.lambda == 0 {
+		o.lambda = fixedNeighbourWeight
+	}
+	if folds > 0 {
 		rng := rand.New(rand.NewPCG(seed, 0xca1))
 		for i, p := range rng.Perm(n) {
 			fold[p] = i % folds
@@ -138,6 +155,15 @@ func trainLinear(terms [][]int32, y []int, nc, nf int, o linearOptions) *linearM
 	}
 	out := models[0]
 	out.temp = 1
+	if stack {
+		if out.stack = fitStack(stackFeatures(models, vecs, ys, fold, terms, o.neighbours), y, nc, stackRidge, stackTolerance); out.stack != nil {
+			out.nn = newCosineKNN(vecs[0], y, nf, o.neighbours)
+			return out
+		}
+		// The optimizer failed (it does not on any data we know of):
+		// fall back to the calibrated fixed mix.
+		o.lambda = fixedNeighbourWeight
+	}
 	if folds > 0 {
 		margins := make([][]float64, n)
 		for i := range n {
@@ -150,6 +176,46 @@ func trainLinear(terms [][]int32, y []int, nc, nf int, o linearOptions) *linearM
 		out.nn, out.lambda = newCosineKNN(vecs[0], y, nf, o.neighbours), o.lambda
 	}
 	return out
+}
+
+// fixedNeighbourWeight is the LinearSVM's share of the kNN vote when it
+// is not learned: with too few examples to stack, or if stacking fails.
+const fixedNeighbourWeight = 0.3
+
+// stackFeatures returns the out-of-fold features of the stacked
+// combination for each example i of fold f = fold[i]: the margins of
+// models[f+1], trained without the fold, and the label vote of the k
+// nearest examples among those it was trained on (vectors vecs[f+1],
+// labels ys[f+1]).
+func stackFeatures(models []*linearModel, vecs [][]sparseVec, ys [][]int, fold []int, terms [][]int32, k int) [][]float64 {
+	nf := models[0].nf
+	nns := make([]*cosineKNN, len(models)-1)
+	for f := range nns {
+		nns[f] = newCosineKNN(vecs[f+1], ys[f+1], nf, k)
+	}
+	out := make([][]float64, len(terms))
+	workers := max(1, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(terms); i += workers {
+				m := models[fold[i]+1]
+				x := m.weigh(termCounts(slices.Clone(terms[i])))
+				out[i] = m.features(x, nns[fold[i]])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// features returns the stacked combination's features of x: the margins,
+// then nn's label vote (zeros when x shares no term with an example).
+func (m *linearModel) features(x sparseVec, nn *cosineKNN) []float64 {
+	f := make([]float64, 2*m.nc)
+	copy(f, m.margins(x))
+	nn.vote(x, f[m.nc:], 1)
+	return f
 }
 
 // balancedCosts returns each label's C for its positive examples:
@@ -244,6 +310,11 @@ func (m *linearModel) margins(x sparseVec) []float64 {
 func (m *linearModel) probs(ids []int32) []float64 {
 	counts := termCounts(ids)
 	x := m.weighInto(counts, counts.val)
+	if m.stack != nil {
+		s := m.stack.scores(m.features(x, m.nn))
+		softmax(s)
+		return s
+	}
 	s := m.margins(x)
 	for c := range s {
 		s[c] *= m.temp

@@ -908,7 +908,18 @@ func (cd candidate) fitStacked(an *analysis.Analyzer, train []Example, y []int, 
 	for i, f := range oof {
 		xs[i] = std(f)
 	}
-	w := learnLR(0, cd.stack, 1000)(xs, y, nc, nf, seed)
+	// FISTA as in the first round of 2026-11-27; with $STACK_LBFGS set,
+	// the library's L-BFGS fit (fitStack) of the same problem.
+	var w []float64
+	if os.Getenv("STACK_LBFGS") != "" {
+		dense := make([][]float64, len(xs))
+		for i, x := range xs {
+			dense[i] = x.val
+		}
+		w = fitStack(dense, y, nc, cd.stack, stackTolerance).w
+	} else {
+		w = learnLR(0, cd.stack, 1000)(xs, y, nc, nf, seed)
+	}
 	full := raw(train, y)
 	return func(text string) []float64 { return scoreW(w, nc, nf, std(full(text))) }
 }
@@ -1043,6 +1054,7 @@ func selectionCandidates() []candidate {
 		{name: "router-no-neighbours", router: &RouterOptions{NoNeighbours: true}},
 		{name: "router-unbalanced-no-neighbours", router: &RouterOptions{Unbalanced: true, NoNeighbours: true}},
 		{name: "router-neighbours-20", router: &RouterOptions{Neighbours: 20}},
+		{name: "router-mix-0.3", router: &RouterOptions{NeighbourWeight: 0.3}},
 		{name: "router-weight-0.2", router: &RouterOptions{NeighbourWeight: 0.2}},
 		{name: "router-weight-0.4", router: &RouterOptions{NeighbourWeight: 0.4}},
 		{name: "router-C0.5", router: &RouterOptions{C: 0.5}},
@@ -1175,6 +1187,18 @@ func selectionCandidates() []candidate {
 		out = append(out,
 			candidate{name: fmt.Sprintf("stackz-ovrw1-C1+knn-l2=%g", l), views: []view{terms(learnOvR(1, 1)), knn4}, stack: l, zstack: true},
 			candidate{name: fmt.Sprintf("stackz-wide-l2=%g", l), views: []view{terms(learnOvR(1, 1)), knn4, terms(learnNBSVM(0.3, 1, 1, 1, true)), tri, {feat: featTerms, nb: 0.1}}, stack: l, zstack: true})
+	}
+	for _, k := range []struct {
+		name string
+		v    []view
+	}{
+		{"k10+k30pow1", []view{knn4, {feat: featTerms, tfidf: l2, knn: 30, pow: 1}}},
+		{"k10+k3", []view{knn4, {feat: featTerms, tfidf: l2, knn: 3, pow: 4}}},
+		{"k5", []view{{feat: featTerms, tfidf: l2, knn: 5, pow: 4}}},
+		{"k20", []view{{feat: featTerms, tfidf: l2, knn: 20, pow: 4}}},
+		{"k10+nb", []view{knn4, {feat: featTerms, nb: 0.1}}},
+	} {
+		out = append(out, candidate{name: "stack2-" + k.name, views: append([]view{terms(learnOvR(1, 1))}, k.v...), stack: 1e-4})
 	}
 	out = append(out, candidate{name: "stack-log-ovrw1-C1+knn-l2=1e-4", views: []view{terms(learnOvR(1, 1)), knn4}, stack: 1e-4, logVotes: true})
 	out = append(out, candidate{name: "stack-ovrw1-C1+knn+bm25-l2=1e-4", views: []view{terms(learnOvR(1, 1)), knn4, {feat: featTerms, bm25: 10}}, stack: 1e-4})
