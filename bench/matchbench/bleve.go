@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -155,6 +156,10 @@ type bleveScaler struct {
 }
 
 func (s *bleveScaler) build(docs []eval.Paper, texts []string) (float64, time.Duration, error) {
+	// The directory of an earlier build (closed by then) goes first.
+	if err := os.RemoveAll(s.dir); err != nil {
+		return 0, 0, err
+	}
 	start := time.Now()
 	ix, err := newBleve(s.dir)
 	if err != nil {

@@ -19,6 +19,7 @@ type engineScaler struct {
 	opts    matching.Options
 	e       *matching.Engine
 	memprof string // heap profile written after the build, when set
+	cpuprof string // CPU profile of the first build, when set
 }
 
 func newEngineScaler(train []eval.Labelled, lean bool) (*engineScaler, error) {
@@ -54,7 +55,20 @@ func heap() uint64 {
 }
 
 func (s *engineScaler) build(docs []eval.Paper, texts []string) (float64, time.Duration, error) {
+	s.e = nil
 	before := heap()
+	if s.cpuprof != "" {
+		f, err := os.Create(s.cpuprof)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return 0, 0, err
+		}
+		s.cpuprof = ""
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	e, err := matching.NewEngine(&s.opts)
 	if err != nil {

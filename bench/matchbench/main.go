@@ -32,7 +32,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -75,15 +74,19 @@ func run(args []string, out, logw io.Writer) error {
 	route := fs.String("route", "", "labelled titles to test routers (cls_ctg_*.tsv)")
 	scale := fs.Int("scale", 100000, "documents in the synthetic scale run (0 skips it)")
 	queries := fs.Int("queries", 1000, "queries in the scale run")
+	reps := fs.Int("reps", 3, "builds of each engine in the scale run, alternating between the engines; the median rate is reported")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic corpus and queries")
-	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of the engine's scale run to this file")
-	memprof := fs.String("memprofile", "", "write a heap profile after the build of the engine's scale run to this file")
+	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of the engine's first scale build to this file")
+	memprof := fs.String("memprofile", "", "write a heap profile after each build of the engine's scale run (the last one stays) to this file")
 	quality := fs.Bool("quality", true, "run the quality tasks (false: only the scale run)")
 	only := fs.String("only", "", "run one engine only: \"engine\" or \"bleve\" (default both)")
 	evalScale := fs.Bool("evalscale", true, "also run the scale run of the engine in the eval configuration")
 	asJSON := fs.Bool("json", false, "print one JSON object {\"engine\": {...}, \"bleve\": {...}}")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *reps < 1 {
+		return fmt.Errorf("-reps %d, want ≥ 1", *reps)
 	}
 	if *only != "" && *only != "engine" && *only != "bleve" {
 		return fmt.Errorf("-only %q, want engine or bleve", *only)
@@ -157,36 +160,22 @@ func run(args []string, out, logw io.Writer) error {
 			}
 			runtime.GC()
 		}
+		var scalers []scaler
+		var figs []*Figures
+		var names []string
 		if runEngine {
-			fmt.Fprintf(logw, "scale: engine (default options), %d documents\n", len(docs))
 			es, err := newEngineScaler(tr, true)
 			if err != nil {
 				return err
 			}
-			es.memprof = *memprof
-			if *cpuprof != "" {
-				f, err := os.Create(*cpuprof)
-				if err != nil {
-					return err
-				}
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-			}
-			err = scaleRun(es, docs, qs, &eng)
-			if *cpuprof != "" {
-				pprof.StopCPUProfile()
-			}
-			if err != nil {
-				return fmt.Errorf("engine scale: %w", err)
-			}
-			runtime.GC()
+			es.memprof, es.cpuprof = *memprof, *cpuprof
+			scalers, figs, names = append(scalers, es), append(figs, &eng), append(names, "engine (default options)")
 		}
 		if runBleve {
-			fmt.Fprintf(logw, "scale: bleve, %d documents\n", len(docs))
-			if err := scaleRun(&bleveScaler{dir: filepath.Join(tmp, "scale")}, docs, qs, &blv); err != nil {
-				return fmt.Errorf("bleve scale: %w", err)
-			}
+			scalers, figs, names = append(scalers, &bleveScaler{dir: filepath.Join(tmp, "scale")}), append(figs, &blv), append(names, "bleve")
+		}
+		if err := scaleRuns(logw, scalers, names, figs, docs, qs, *reps); err != nil {
+			return err
 		}
 	}
 	if *asJSON {
@@ -202,17 +191,83 @@ func run(args []string, out, logw io.Writer) error {
 	return err
 }
 
+// scaleRun builds docs with s once and measures the queries qs.
 func scaleRun(s scaler, docs []eval.Paper, qs []string, f *Figures) error {
+	texts := joinAll(docs)
+	rate, err := build(s, docs, texts, f)
+	if err != nil {
+		return err
+	}
+	f.BuildDocsPerS = rate
+	if err := measureQueries(s, qs, f); err != nil {
+		return err
+	}
+	return s.close()
+}
+
+// scaleRuns builds docs reps times with each scaler, in turn (engine,
+// Bleve, engine, Bleve, ...), so that the machine's drift in speed over
+// the minutes of the run falls on both alike; each one's build rate is
+// the median of its builds, its memory and queries those of its last
+// build.
+func scaleRuns(logw io.Writer, scalers []scaler, names []string, figs []*Figures, docs []eval.Paper, qs []string, reps int) error {
+	texts := joinAll(docs)
+	rates := make([][]float64, len(scalers))
+	for r := range reps {
+		for k, s := range scalers {
+			fmt.Fprintf(logw, "scale: %s, %d documents, build %d of %d\n", names[k], len(docs), r+1, reps)
+			if r > 0 {
+				if err := s.close(); err != nil {
+					return fmt.Errorf("%s scale: %w", names[k], err)
+				}
+				runtime.GC()
+			}
+			rate, err := build(s, docs, texts, figs[k])
+			if err != nil {
+				return fmt.Errorf("%s scale: %w", names[k], err)
+			}
+			rates[k] = append(rates[k], rate)
+		}
+	}
+	for k, s := range scalers {
+		slices.Sort(rates[k])
+		n := len(rates[k])
+		figs[k].BuildDocsPerS = (rates[k][(n-1)/2] + rates[k][n/2]) / 2 // the median
+		if reps > 1 {
+			fmt.Fprintf(logw, "scale: %s build docs/s, sorted: %.0f\n", names[k], rates[k])
+		}
+		if err := measureQueries(s, qs, figs[k]); err != nil {
+			return fmt.Errorf("%s scale: %w", names[k], err)
+		}
+		if err := s.close(); err != nil {
+			return err
+		}
+		runtime.GC()
+	}
+	return nil
+}
+
+func joinAll(docs []eval.Paper) []string {
 	texts := make([]string, len(docs))
 	for i, p := range docs {
 		texts[i] = joinPaper(p, eval.Title|eval.Keywords|eval.Abstract)
 	}
+	return texts
+}
+
+// build indexes texts with s, sets f's memory per document and returns
+// the build rate in documents per second.
+func build(s scaler, docs []eval.Paper, texts []string, f *Figures) (float64, error) {
 	bpd, took, err := s.build(docs, texts)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	f.BuildDocsPerS = float64(len(docs)) / took.Seconds()
 	f.BytesPerDoc = bpd
+	return float64(len(docs)) / took.Seconds(), nil
+}
+
+// measureQueries times the queries qs on s's index.
+func measureQueries(s scaler, qs []string, f *Figures) error {
 	lat := make([]float64, 0, len(qs))
 	for _, q := range qs {
 		t := time.Now()
@@ -226,7 +281,7 @@ func scaleRun(s scaler, docs []eval.Paper, qs []string, f *Figures) error {
 		f.QueryP50Ms = lat[len(lat)*50/100]
 		f.QueryP95Ms = lat[min(len(lat)-1, len(lat)*95/100)]
 	}
-	return s.close()
+	return nil
 }
 
 func table(out io.Writer, e, b Figures, scale int) error {
