@@ -1,7 +1,10 @@
 package matching
 
 import (
+	"errors"
 	"math"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -105,4 +108,75 @@ func TestStackOutOfFold(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestStackDegenerate trains the stacked router on examples that cannot
+// be told apart (the same text, two labels 2 : 1): it must neither fail
+// nor panic, its probabilities for that text are the labels' shares, and
+// texts that share no term with it (features it never saw in training:
+// the margins' biases alone and no vote) still get the majority label.
+func TestStackDegenerate(t *testing.T) {
+	var ex []Example
+	for i := range 60 {
+		label := "甲"
+		if i%3 == 2 {
+			label = "乙"
+		}
+		ex = append(ex, Example{Text: "同一个标题", Label: label})
+	}
+	r, err := TrainRouter(ex, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.lin.stack == nil {
+		t.Fatal("not stacked")
+	}
+	got := r.Route("同一个标题")
+	checkRouting(t, got)
+	if got.Label != "甲" || math.Abs(got.Confidence-2.0/3) > 0.03 {
+		t.Errorf("Route(the training text) = %s at %.3f, want 甲 at about 0.667", got.Label, got.Confidence)
+	}
+	for _, text := range []string{"毫无关系", ""} {
+		got := r.Route(text)
+		checkRouting(t, got)
+		if got.Label != "甲" {
+			t.Errorf("Route(%q) = %s, want 甲", text, got.Label)
+		}
+	}
+}
+
+// FuzzTrainRouter trains the default router on examples made from
+// arbitrary bytes (lines "label<TAB>text", repeated with a counter to
+// at least 50 examples, so that the stacked combination is fitted) and
+// routes arbitrary text: training either fails with ErrInvalid or gives
+// a router whose routings are distributions, and nothing panics.
+func FuzzTrainRouter(f *testing.F) {
+	f.Add("能源\t电池 储能\n医学\t肿瘤疫苗\n农学\t水稻施肥", "新型电池")
+	f.Add("a\tx\nb\tx", "x")
+	f.Add("\t\n\xff\tα", "\x00")
+	f.Add("甲\t\n乙\t", "")
+	f.Fuzz(func(t *testing.T, data, query string) {
+		var base []Example
+		for line := range strings.SplitSeq(data, "\n") {
+			label, text, _ := strings.Cut(line, "\t")
+			base = append(base, Example{Text: text, Label: label})
+		}
+		var ex []Example
+		for i := 0; len(ex) < 50 || i < len(base); i++ {
+			b := base[i%len(base)]
+			ex = append(ex, Example{Text: b.Text + " " + strconv.Itoa(i%7), Label: b.Label})
+			if len(ex) > 200 {
+				break
+			}
+		}
+		r, err := TrainRouter(ex, nil)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("TrainRouter: %v, want ErrInvalid", err)
+			}
+			return
+		}
+		checkRouting(t, r.Route(query))
+		checkRouting(t, r.Route(ex[0].Text))
+	})
 }
