@@ -529,6 +529,10 @@ type view struct {
 	// its row of weights in this learner's model (a feature-weighted
 	// kNN), and scales them to unit length again.
 	gate learner
+	// simGate, with knn, appends to the vote the vote times the nearest
+	// example's similarity (so that a stacked regression can trust the
+	// vote by how near the neighbours are).
+	simGate bool
 }
 
 // scorer returns per-label scores of a text: margins or log-probabilities.
@@ -600,7 +604,7 @@ func (v view) fit(an *analysis.Analyzer, train []Example, y []int, nc int, seed 
 				xs[i] = reweigh(xs[i])
 			}
 		}
-		vote := fitKNN(xs, y, nc, nf, v.knn, v.pow)
+		vote := fitKNN(xs, y, nc, nf, v.knn, v.pow, v.simGate)
 		return func(text string) []float64 { return vote(reweigh(vz.vec(v.feat(an, text)))) }
 	}
 	w := v.learn(xs, y, nc, nf, seed)
@@ -610,7 +614,7 @@ func (v view) fit(an *analysis.Analyzer, train []Example, y []int, nc int, seed 
 // fitKNN returns the label vote of the k training vectors with the
 // largest dot products (cosines, for unit vectors) with a query, each
 // weighted by its similarity^pow, as a distribution.
-func fitKNN(xs []sparseVec, y []int, nc, nf, k int, pow float64) func(sparseVec) []float64 {
+func fitKNN(xs []sparseVec, y []int, nc, nf, k int, pow float64, simGate bool) func(sparseVec) []float64 {
 	type posting struct {
 		doc int32
 		val float64
@@ -651,7 +655,17 @@ func fitKNN(xs []sparseVec, y []int, nc, nf, k int, pow float64) func(sparseVec)
 			vote[y[d]] += s
 			total += s
 		}
-		return shares(vote, total)
+		vote = shares(vote, total)
+		if simGate {
+			s1 := 0.0
+			if len(touched) > 0 {
+				s1 = sim[touched[0]]
+			}
+			for c := range nc {
+				vote = append(vote, vote[c]*s1)
+			}
+		}
+		return vote
 	}
 }
 
@@ -1197,6 +1211,8 @@ func selectionCandidates() []candidate {
 		{"k5", []view{{feat: featTerms, tfidf: l2, knn: 5, pow: 4}}},
 		{"k20", []view{{feat: featTerms, tfidf: l2, knn: 20, pow: 4}}},
 		{"k10+nb", []view{knn4, {feat: featTerms, nb: 0.1}}},
+		{"k10gated", []view{{feat: featTerms, tfidf: l2, knn: 10, pow: 4, simGate: true}}},
+		{"k10gated+k30pow1", []view{{feat: featTerms, tfidf: l2, knn: 10, pow: 4, simGate: true}, {feat: featTerms, tfidf: l2, knn: 30, pow: 1}}},
 	} {
 		out = append(out, candidate{name: "stack2-" + k.name, views: append([]view{terms(learnOvR(1, 1))}, k.v...), stack: 1e-4})
 	}
