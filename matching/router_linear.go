@@ -194,7 +194,7 @@ func stackFeatures(models []*linearModel, vecs [][]sparseVec, ys [][]int, fold [
 		nns[f] = newCosineKNN(vecs[f+1], ys[f+1], nf, k)
 	}
 	out := make([][]float64, len(terms))
-	workers := max(1, runtime.GOMAXPROCS(0))
+	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/optimize"
 )
 
@@ -116,7 +117,7 @@ func fitStack(xs [][]float64, y []int, nc int, lambda, gtol float64) *stackModel
 				clear(g)
 				for i := k; i < len(zs); i += workers {
 					p := m.scores(zs[i])
-					loss -= logSoftmaxAt(p, y[i])
+					loss -= p[y[i]] - floats.LogSumExp(p)
 					softmax(p)
 					p[y[i]]--
 					for j, v := range zs[i] {
@@ -154,7 +155,7 @@ func fitStack(xs [][]float64, y []int, nc int, lambda, gtol float64) *stackModel
 		Grad: func(g, w []float64) { eval(w); copy(g, lastG) },
 	}
 	res, err := optimize.Minimize(p, make([]float64, dim), &optimize.Settings{GradientThreshold: gtol}, &optimize.LBFGS{})
-	if res == nil || !finite(res.X) || err != nil && maxAbs(res.Gradient) > 1e3*gtol {
+	if res == nil || !finite(res.X) || err != nil && floats.Norm(res.Gradient, math.Inf(1)) > 1e3*gtol {
 		// A line search that stalls near the minimum (err set, the
 		// gradient small) still ends with a usable fit.
 		return nil
@@ -168,27 +169,6 @@ func fitStack(xs [][]float64, y []int, nc int, lambda, gtol float64) *stackModel
 		}
 	}
 	return s
-}
-
-// logSoftmaxAt returns log softmax(s)[i].
-func logSoftmaxAt(s []float64, i int) float64 {
-	m := math.Inf(-1)
-	for _, v := range s {
-		m = max(m, v)
-	}
-	sum := 0.0
-	for _, v := range s {
-		sum += math.Exp(v - m)
-	}
-	return s[i] - m - math.Log(sum)
-}
-
-func maxAbs(x []float64) float64 {
-	m := 0.0
-	for _, v := range x {
-		m = max(m, math.Abs(v))
-	}
-	return m
 }
 
 func finite(x []float64) bool {

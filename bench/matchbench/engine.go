@@ -57,6 +57,7 @@ func heap() uint64 {
 func (s *engineScaler) build(docs []eval.Paper, texts []string) (float64, time.Duration, error) {
 	s.e = nil
 	before := heap()
+	stop := func() {}
 	if s.cpuprof != "" {
 		f, err := os.Create(s.cpuprof)
 		if err != nil {
@@ -67,7 +68,8 @@ func (s *engineScaler) build(docs []eval.Paper, texts []string) (float64, time.D
 			return 0, 0, err
 		}
 		s.cpuprof = ""
-		defer pprof.StopCPUProfile()
+		stop = pprof.StopCPUProfile
+		defer func() { stop() }() // on an early return
 	}
 	start := time.Now()
 	e, err := matching.NewEngine(&s.opts)
@@ -84,6 +86,8 @@ func (s *engineScaler) build(docs []eval.Paper, texts []string) (float64, time.D
 	}
 	e.Compact() // trims the spare capacity of the posting lists
 	took := time.Since(start)
+	stop() // the profile covers the timed build only
+	stop = func() {}
 	s.e = e
 	after := heap()
 	if s.memprof != "" {

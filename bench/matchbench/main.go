@@ -150,15 +150,13 @@ func run(args []string, out, logw io.Writer) error {
 			qs[i] = docs[qr.IntN(len(docs))].Title
 		}
 		if runEngine && *evalScale {
-			fmt.Fprintf(logw, "scale: engine (eval configuration), %d documents\n", len(docs))
 			es, err := newEngineScaler(tr, false)
 			if err != nil {
 				return err
 			}
-			if err := scaleRun(es, docs, qs, &evalCfg); err != nil {
-				return fmt.Errorf("engine scale: %w", err)
+			if err := scaleRuns(logw, []scaler{es}, []string{"engine (eval configuration)"}, []*Figures{&evalCfg}, docs, qs, 1); err != nil {
+				return err
 			}
-			runtime.GC()
 		}
 		var scalers []scaler
 		var figs []*Figures
@@ -189,20 +187,6 @@ func run(args []string, out, logw io.Writer) error {
 			evalCfg.BuildDocsPerS, evalCfg.QueryP50Ms, evalCfg.QueryP95Ms, evalCfg.BytesPerDoc)
 	}
 	return err
-}
-
-// scaleRun builds docs with s once and measures the queries qs.
-func scaleRun(s scaler, docs []eval.Paper, qs []string, f *Figures) error {
-	texts := joinAll(docs)
-	rate, err := build(s, docs, texts, f)
-	if err != nil {
-		return err
-	}
-	f.BuildDocsPerS = rate
-	if err := measureQueries(s, qs, f); err != nil {
-		return err
-	}
-	return s.close()
 }
 
 // scaleRuns builds docs reps times with each scaler, in turn (engine,
