@@ -38,10 +38,9 @@
 // # Routing
 //
 // A [Router] is trained on labelled examples (by default one-vs-rest
-// linear SVMs over TF-IDF vectors of the analyzer's terms, with balanced
-// label weights, combined with the vote of the training examples nearest
-// by cosine by a logistic regression fitted on out-of-fold scores; or
-// multinomial naive Bayes,
+// linear SVMs over TF-IDF vectors of the analyzer's terms, combined with
+// the vote of the training examples nearest by cosine by a logistic
+// regression fitted on out-of-fold scores; or multinomial naive Bayes,
 // optionally mixed with a kNN vote over a BM25 index of the examples) and
 // returns per-label probabilities, a confidence and whether a person
 // should decide.

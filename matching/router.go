@@ -30,7 +30,7 @@ const (
 	AutoModel RouterModel = iota
 	// LinearSVM is one-vs-rest linear support vector machines
 	// (L2-regularized, squared hinge loss, trained by dual coordinate
-	// descent, with balanced label weights) over sublinear TF-IDF vectors
+	// descent) over sublinear TF-IDF vectors
 	// of unit length, combined with the label vote of the 10 training
 	// examples nearest by cosine. A multinomial logistic regression over
 	// the margins and the vote, fitted on their out-of-fold values
@@ -56,12 +56,18 @@ type RouterOptions struct {
 	C float64
 	// Seed seeds the LinearSVM's coordinate order and calibration folds.
 	Seed uint64
-	// Unbalanced gives every LinearSVM example the same cost C. By
-	// default the examples of a label cost C·n/(L·n_label) in their own
-	// label's one-vs-rest problem (n examples, L labels, n_label of the
-	// label) and C in the others', so that rare labels are not drowned by
-	// common ones. Naive Bayes ignores it.
+	// Unbalanced gives every LinearSVM example the same cost C, and
+	// Balanced gives the examples of a label the cost C·n/(L·n_label) in
+	// their own label's one-vs-rest problem (n examples, L labels,
+	// n_label of the label) and C in the others', so that rare labels are
+	// not drowned by common ones. Setting both is an error. By default
+	// the costs are balanced when the margins and the neighbour vote are
+	// mixed in fixed shares, and equal when their combination is learned
+	// (stacked): its regression learns each label's bias itself, and
+	// equal costs gave it better accuracy (ROUTER_SOURCES.md in
+	// testdata). Naive Bayes ignores both.
 	Unbalanced bool
+	Balanced   bool
 	// Alpha is the additive (Lidstone) smoothing of the naive Bayes term
 	// counts (default 0.1).
 	Alpha float64
@@ -173,6 +179,8 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 		o.NeighbourWeight = 0.5
 	}
 	switch {
+	case o.Unbalanced && o.Balanced:
+		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: "Unbalanced and Balanced both set, want at most one"}
 	case o.Model > NaiveBayes:
 		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("Model = %d, want AutoModel, LinearSVM or NaiveBayes", o.Model)}
 	case !(o.C > 0) || math.IsInf(o.C, 0):
@@ -237,7 +245,7 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 	}
 	if o.Model == LinearSVM {
 		r.lin = trainLinear(terms, docs, len(r.labels), len(r.vocab), linearOptions{
-			cost: o.C, unbalanced: o.Unbalanced, neighbours: o.Neighbours, lambda: o.NeighbourWeight, seed: o.Seed,
+			cost: o.C, unbalanced: o.Unbalanced, balanced: o.Balanced, neighbours: o.Neighbours, lambda: o.NeighbourWeight, seed: o.Seed,
 		})
 		return r, nil
 	}

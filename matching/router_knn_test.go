@@ -206,20 +206,24 @@ func TestRouterNeighbourOptions(t *testing.T) {
 	}
 }
 
-// TestRouterBalanced checks that the balanced label weights reach the
-// solver: with one label rare, its examples cost more and its margins on
-// its own examples grow.
+// TestRouterBalanced checks that the label weights reach the solver:
+// with one label rare, balanced costs make its examples cost more, and its
+// margins on its own examples grow. A fixed mix is balanced by default, a
+// stacked combination is not; Balanced and Unbalanced override either.
 func TestRouterBalanced(t *testing.T) {
 	var ex []Example
-	for _, x := range topics(5) {
+	for _, x := range append(topics(5), topics(6)...) {
 		if x.Label != "农学" || len(ex)%5 == 0 {
 			ex = append(ex, x)
 		}
 	}
-	margin := func(opts *RouterOptions) float64 {
+	margin := func(opts *RouterOptions, stacked bool) float64 {
 		r, err := TrainRouter(ex, opts)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if got := r.lin.stack != nil; got != stacked {
+			t.Fatalf("%+v: stacked %v, want %v", opts, got, stacked)
 		}
 		c, sum := r.labelIndex["农学"], 0.0
 		for _, x := range ex {
@@ -230,8 +234,17 @@ func TestRouterBalanced(t *testing.T) {
 		}
 		return sum
 	}
-	bal, unbal := margin(&RouterOptions{NoNeighbours: true}), margin(&RouterOptions{NoNeighbours: true, Unbalanced: true})
-	if bal <= unbal {
-		t.Errorf("rare label's margins: balanced %.3f, unbalanced %.3f; want balanced larger", bal, unbal)
+	// The SVM trained on every example does not depend on the folds, so
+	// the same costs give the same margins with or without stacking.
+	mix, mixUnbal := margin(&RouterOptions{NeighbourWeight: 0.3}, false), margin(&RouterOptions{NeighbourWeight: 0.3, Unbalanced: true}, false)
+	stack, stackBal := margin(nil, true), margin(&RouterOptions{Balanced: true}, true)
+	if mix <= mixUnbal {
+		t.Errorf("rare label's margins with a fixed mix: default %.3f, unbalanced %.3f; want the default (balanced) larger", mix, mixUnbal)
+	}
+	if stack != mixUnbal || stackBal != mix {
+		t.Errorf("rare label's margins when stacked: default %.3f, balanced %.3f; want %.3f and %.3f (unbalanced and balanced)", stack, stackBal, mixUnbal, mix)
+	}
+	if none := margin(&RouterOptions{NoNeighbours: true}, false); none != mix {
+		t.Errorf("rare label's margins without neighbours: %.3f, want balanced %.3f", none, mix)
 	}
 }

@@ -16,7 +16,8 @@ import (
 //     the others, with a bias feature of value 1, trained by the dual
 //     coordinate descent of Hsieh et al. (ICML 2008), as LIBLINEAR's
 //     default solver;
-//   - by default the examples of a label cost C·n/(L·n_label) when they
+//   - every example costs C when the combination below is stacked; with
+//     a fixed mix the examples of a label cost C·n/(L·n_label) when they
 //     are the positive side of their label's problem and C when they are
 //     negative (LIBLINEAR's class weights, "balanced"), so that rare
 //     labels are not drowned by the common ones;
@@ -55,6 +56,7 @@ type linearModel struct {
 type linearOptions struct {
 	cost       float64 // C
 	unbalanced bool    // every example costs C
+	balanced   bool    // balanced costs even when stacked
 	neighbours int     // k of the kNN vote; 0: none
 	lambda     float64 // the vote's share; 0: learned by stacking
 	seed       uint64
@@ -82,6 +84,10 @@ func trainLinear(terms [][]int32, y []int, nc, nf int, o linearOptions) *linearM
 	if !stack && o.lambda == 0 {
 		o.lambda = fixedNeighbourWeight
 	}
+	// The stacked regression learns each label's bias: its SVMs weigh
+	// every example alike unless asked otherwise. (Should its fit fail,
+	// the fallback mix below keeps those SVMs.)
+	unbalanced := o.unbalanced || stack && !o.balanced
 	if folds > 0 {
 		rng := rand.New(rand.NewPCG(seed, 0xca1))
 		for i, p := range rng.Perm(n) {
@@ -113,7 +119,7 @@ func trainLinear(terms [][]int32, y []int, nc, nf int, o linearOptions) *linearM
 		for t, df := range lm.idf {
 			lm.idf[t] = math.Log(float64(1+len(sub))/(1+df)) + 1
 		}
-		costPos[m] = balancedCosts(ys[m], nc, cost, o.unbalanced)
+		costPos[m] = balancedCosts(ys[m], nc, cost, unbalanced)
 		vecs[m] = make([]sparseVec, len(sub))
 		for j := range counts {
 			vecs[m][j] = lm.weigh(counts[j])

@@ -1076,6 +1076,7 @@ func selectionCandidates() []candidate {
 		{name: "router-C1.4", router: &RouterOptions{C: 1.4}},
 		{name: "router-C2", router: &RouterOptions{C: 2}},
 		{name: "router-naive-bayes", router: &RouterOptions{Model: NaiveBayes}},
+		{name: "router-balanced", router: &RouterOptions{Balanced: true}},
 	}
 	terms := func(l learner) view { return view{feat: featTerms, tfidf: l2, learn: l} }
 	add := func(name string, calibrate bool, vs ...view) {

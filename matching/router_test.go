@@ -221,6 +221,7 @@ func TestRouterErrors(t *testing.T) {
 		{"linear complement", two, &RouterOptions{Model: LinearSVM, Complement: true}},
 		{"linear binary", two, &RouterOptions{Model: LinearSVM, Binary: true}},
 		{"linear alpha", two, &RouterOptions{Model: LinearSVM, Alpha: 0.2}},
+		{"balanced and unbalanced", two, &RouterOptions{Balanced: true, Unbalanced: true}},
 	}
 	for _, tt := range tests {
 		if _, err := TrainRouter(tt.ex, tt.opts); !errors.Is(err, ErrInvalid) {
