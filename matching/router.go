@@ -256,9 +256,9 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 		classDocs[c]++
 	}
 	r.logProb = make([]float64, nv*nc)
+	r.binary = o.Binary
 	if o.Complement {
 		r.complement = true
-		r.binary = o.Binary
 		all := make([]float64, nv)
 		allTotal := 0.0
 		for c := range nc {

@@ -286,3 +286,18 @@ func TestFitTemperature(t *testing.T) {
 		}
 	}
 }
+
+// TestRouterBinary checks that Binary counts a term once at Route time
+// too, as in training: repeating a word changes nothing.
+func TestRouterBinary(t *testing.T) {
+	for _, opts := range []*RouterOptions{{Binary: true}, {Binary: true, Complement: true}} {
+		r, err := TrainRouter(topics(1), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		once, twice := r.Route("电池 储能 研究"), r.Route("电池 储能 电池 电池 研究")
+		if !reflect.DeepEqual(once, twice) {
+			t.Errorf("%+v: Route with a repeated word %+v, without %+v; want equal", opts, twice, once)
+		}
+	}
+}
