@@ -37,6 +37,13 @@
 // and packs in one pass, several times faster; other text goes through
 // AppendTokens. An index counts terms with it.
 //
+// # Fingerprints
+//
+// [Analyzer.Fingerprint] hashes everything that decides the terms (the
+// package's rules version, the unigram and bigram settings, the stop words
+// and synonym groups), so that a model saved with one analyzer can check
+// that it is read with an equivalent one.
+//
 // # Concurrency
 //
 // An Analyzer is immutable after [New] and safe for concurrent use. It never
