@@ -43,5 +43,8 @@
 // regression fitted on out-of-fold scores; or multinomial naive Bayes,
 // optionally mixed with a kNN vote over a BM25 index of the examples) and
 // returns per-label probabilities, a confidence and whether a person
-// should decide.
+// should decide. Router.WriteTo saves a trained router and ReadRouter
+// reads it back; the saved router records its analyzer's fingerprint
+// (analysis.Analyzer.Fingerprint) and is refused by an analyzer configured
+// otherwise.
 package matching

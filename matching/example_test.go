@@ -1,10 +1,13 @@
 package matching_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/kexie/techbroker/matching"
+	"github.com/kexie/techbroker/matching/analysis"
 	"github.com/shopspring/decimal"
 )
 
@@ -66,6 +69,40 @@ func ExampleRouter() {
 	// 一种电池电解质材料 → 新能源 (needs a person: false)
 	// 儿童用药 → 儿科医学 (needs a person: false)
 	// 城市规划 → 新能源 (needs a person: true)
+}
+
+// A trained router is saved with WriteTo and read back with ReadRouter,
+// given an analyzer configured as in training.
+func ExampleReadRouter() {
+	an := analysis.New(&analysis.Options{Synonyms: [][]string{{"人工智能", "AI"}}})
+	train := []matching.Example{
+		{Text: "人工智能芯片设计", Label: "信息技术"},
+		{Text: "深度学习图像识别", Label: "信息技术"},
+		{Text: "锂离子电池正极材料", Label: "新能源"},
+		{Text: "固态电池电解质研究", Label: "新能源"},
+	}
+	r, err := matching.TrainRouter(train, &matching.RouterOptions{Analyzer: an})
+	if err != nil {
+		panic(err)
+	}
+	var saved bytes.Buffer // a file, in practice
+	if _, err := r.WriteTo(&saved); err != nil {
+		panic(err)
+	}
+	data := saved.Bytes()
+
+	back, err := matching.ReadRouter(bytes.NewReader(data), an)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(back.Route("AI 芯片").Label, back.Route("电池材料").Label)
+
+	// An analyzer without the synonyms would see other terms.
+	_, err = matching.ReadRouter(bytes.NewReader(data), analysis.New(nil))
+	fmt.Println(errors.Is(err, matching.ErrInvalid))
+	// Output:
+	// 信息技术 新能源
+	// true
 }
 
 // keywordMatcher is a Matcher of one's own: here a toy that matches by

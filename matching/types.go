@@ -12,15 +12,18 @@ import (
 var (
 	ErrInvalid  = errors.New("matching: invalid argument")
 	ErrNotFound = errors.New("matching: not found")
+	// ErrCorrupt: saved data (ReadRouter) is damaged, truncated or of
+	// another kind.
+	ErrCorrupt = errors.New("matching: corrupt data")
 )
 
 // Error carries the operation and the record it concerns, and unwraps to
-// its sentinel and its cause.
+// its sentinel, or to its cause when no sentinel applies (an I/O error).
 type Error struct {
 	Op   string // "add", "match", ...
 	Kind Kind
 	ID   string
-	Err  error // the sentinel (ErrInvalid, ErrNotFound)
+	Err  error // the sentinel (ErrInvalid, ErrNotFound, ErrCorrupt) or the cause
 	Msg  string
 }
 
