@@ -49,7 +49,9 @@
 // serialized (a mutex) and exclude searches while they change the index
 // (a sync.RWMutex), not while they analyze text. [Index.WriteTo] writes
 // a snapshot and [Restore] reads it back; the analyzer is not part of the
-// snapshot, so restore with the one the index was built with.
+// snapshot, so restore with one configured as the index's: the snapshot
+// records the analyzer's fingerprint, and Restore refuses another
+// (ErrInvalid).
 //
 // # Memory
 //

@@ -249,6 +249,48 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 }
 
+// TestSnapshotAnalyzer checks that a snapshot is refused by an analyzer
+// configured otherwise than the index's, accepted by an equivalent one,
+// and that a snapshot of the first format (without the fingerprint)
+// still restores.
+func TestSnapshotAnalyzer(t *testing.T) {
+	syn := &analysis.Options{Synonyms: [][]string{{"人工智能", "AI"}}}
+	ix, err := New(&Options{Analyzer: analysis.New(syn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{"人工智能 芯片", "AI 电池", "锂电池 材料"} {
+		if err := ix.Put(fmt.Sprint(i), text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := ix.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	snap := buf.Bytes()
+	for _, opts := range []*Options{nil, {Analyzer: analysis.New(&analysis.Options{NoBigrams: true})}} {
+		if _, err := Restore(bytes.NewReader(snap), opts); !errors.Is(err, ErrInvalid) {
+			t.Errorf("another analyzer: got %v, want ErrInvalid", err)
+		}
+	}
+	same := &Options{Analyzer: analysis.New(&analysis.Options{Synonyms: [][]string{{"ＡＩ", "人工智能"}}})}
+	v1 := append([]byte(magicV1), snap[len(magic)+8:]...)
+	for name, data := range map[string][]byte{"current": snap, "first format": v1} {
+		back, err := Restore(bytes.NewReader(data), same)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		q := Query{Text: "人工智能"}
+		a, _ := ix.Search(q)
+		b, _ := back.Search(q)
+		if len(a) != 2 {
+			t.Fatalf("%s: %d hits for the synonym, want 2", name, len(a))
+		}
+		sameHits(t, name, b, a)
+	}
+}
+
 func FuzzRestore(f *testing.F) {
 	ix, _ := New(nil)
 	_ = ix.Put("a", "电池 5G")
@@ -256,12 +298,13 @@ func FuzzRestore(f *testing.F) {
 	var buf bytes.Buffer
 	_, _ = ix.WriteTo(&buf)
 	f.Add(buf.Bytes())
+	f.Add(append([]byte(magicV1), buf.Bytes()[len(magic)+8:]...))
 	f.Add([]byte(magic))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		back, err := Restore(bytes.NewReader(data), nil)
 		if err != nil {
-			if !errors.Is(err, ErrCorrupt) {
-				t.Fatalf("got %v, want ErrCorrupt", err)
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrInvalid) {
+				t.Fatalf("got %v, want ErrCorrupt or ErrInvalid", err)
 			}
 			return
 		}

@@ -8,9 +8,17 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/kexie/techbroker/matching/analysis"
 )
 
-const magic = "TBTXIDX1"
+// magic starts a snapshot, followed by the fingerprint of the index's
+// analyzer (8 bytes, little-endian). Snapshots of the first format,
+// magicV1, have no fingerprint; Restore still reads them.
+const (
+	magic   = "TBTXIDX2"
+	magicV1 = "TBTXIDX1"
+)
 
 type countWriter struct {
 	w *bufio.Writer
@@ -24,8 +32,9 @@ func (c *countWriter) Write(p []byte) (int, error) {
 }
 
 // WriteTo writes a snapshot of the index to w (implements io.WriterTo).
-// The snapshot holds the options except the analyzer, the documents' ids
-// and lengths, and the postings; it is deterministic for a given history.
+// The snapshot holds the options except the analyzer (only its
+// fingerprint, which Restore checks), the documents' ids and lengths, and
+// the postings; it is deterministic for a given history.
 func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -39,6 +48,7 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 		return err
 	}
 	buf = append(buf, magic...)
+	buf = binary.LittleEndian.AppendUint64(buf, ix.an.Fingerprint())
 	u(math.Float64bits(ix.k1))
 	u(math.Float64bits(ix.b))
 	keep := uint64(0)
@@ -129,18 +139,32 @@ func (r *reader) bytes(limit uint64) []byte {
 }
 
 // Restore reads a snapshot written by WriteTo. opts supplies the analyzer
-// (which must be the one the index was built with); its Fields, K1 and B
-// are ignored in favour of the snapshot's. A damaged snapshot gives an
-// error wrapping ErrCorrupt.
+// (default analysis.New(nil)), which must be configured as the one the
+// index was built with: if its Fingerprint differs from the snapshot's,
+// Restore returns an error wrapping ErrInvalid. The options' Fields, K1
+// and B are ignored in favour of the snapshot's. A damaged snapshot gives
+// an error wrapping ErrCorrupt.
 func Restore(r io.Reader, opts *Options) (*Index, error) {
 	rd := &reader{r: bufio.NewReader(r)}
 	head := make([]byte, len(magic))
-	if _, err := io.ReadFull(rd.r, head); err != nil || string(head) != magic {
+	if _, err := io.ReadFull(rd.r, head); err != nil || string(head) != magic && string(head) != magicV1 {
 		return nil, fmt.Errorf("%w: bad header", ErrCorrupt)
 	}
 	o := Options{}
 	if opts != nil {
 		o.Analyzer = opts.Analyzer
+	}
+	if o.Analyzer == nil {
+		o.Analyzer = analysis.New(nil)
+	}
+	if string(head) == magic {
+		var fp [8]byte
+		if _, err := io.ReadFull(rd.r, fp[:]); err != nil {
+			return nil, corrupt(err, "analyzer fingerprint")
+		}
+		if got, want := o.Analyzer.Fingerprint(), binary.LittleEndian.Uint64(fp[:]); got != want {
+			return nil, fmt.Errorf("%w: the analyzer's fingerprint is %#x, the snapshot's %#x: restore with an analyzer configured as the index's", ErrInvalid, got, want)
+		}
 	}
 	o.K1 = math.Float64frombits(rd.u())
 	o.B = math.Float64frombits(rd.u())
