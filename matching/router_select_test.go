@@ -533,6 +533,10 @@ type view struct {
 	// example's similarity (so that a stacked regression can trust the
 	// vote by how near the neighbours are).
 	simGate bool
+	// classMax, with knn, appends to the vote each label's largest
+	// similarity over all its training examples (a nearest example per
+	// label, whatever k).
+	classMax bool
 }
 
 // scorer returns per-label scores of a text: margins or log-probabilities.
@@ -604,7 +608,7 @@ func (v view) fit(an *analysis.Analyzer, train []Example, y []int, nc int, seed 
 				xs[i] = reweigh(xs[i])
 			}
 		}
-		vote := fitKNN(xs, y, nc, nf, v.knn, v.pow, v.simGate)
+		vote := fitKNN(xs, y, nc, nf, v.knn, v.pow, v.simGate, v.classMax)
 		return func(text string) []float64 { return vote(reweigh(vz.vec(v.feat(an, text)))) }
 	}
 	w := v.learn(xs, y, nc, nf, seed)
@@ -614,7 +618,7 @@ func (v view) fit(an *analysis.Analyzer, train []Example, y []int, nc int, seed 
 // fitKNN returns the label vote of the k training vectors with the
 // largest dot products (cosines, for unit vectors) with a query, each
 // weighted by its similarity^pow, as a distribution.
-func fitKNN(xs []sparseVec, y []int, nc, nf, k int, pow float64, simGate bool) func(sparseVec) []float64 {
+func fitKNN(xs []sparseVec, y []int, nc, nf, k int, pow float64, simGate, classMax bool) func(sparseVec) []float64 {
 	type posting struct {
 		doc int32
 		val float64
@@ -664,6 +668,13 @@ func fitKNN(xs []sparseVec, y []int, nc, nf, k int, pow float64, simGate bool) f
 			for c := range nc {
 				vote = append(vote, vote[c]*s1)
 			}
+		}
+		if classMax {
+			best := make([]float64, nc)
+			for _, d := range touched {
+				best[y[d]] = max(best[y[d]], sim[d])
+			}
+			vote = append(vote, best...)
 		}
 		return vote
 	}
@@ -1214,6 +1225,7 @@ func selectionCandidates() []candidate {
 		{"k10+nb", []view{knn4, {feat: featTerms, nb: 0.1}}},
 		{"k10gated", []view{{feat: featTerms, tfidf: l2, knn: 10, pow: 4, simGate: true}}},
 		{"k10gated+k30pow1", []view{{feat: featTerms, tfidf: l2, knn: 10, pow: 4, simGate: true}, {feat: featTerms, tfidf: l2, knn: 30, pow: 1}}},
+		{"k10classmax", []view{{feat: featTerms, tfidf: l2, knn: 10, pow: 4, classMax: true}}},
 	} {
 		out = append(out, candidate{name: "stack2-" + k.name, views: append([]view{terms(learnOvR(1, 1))}, k.v...), stack: 1e-4})
 	}
