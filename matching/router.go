@@ -30,9 +30,8 @@ const (
 	AutoModel RouterModel = iota
 	// LinearSVM is one-vs-rest linear support vector machines
 	// (L2-regularized, squared hinge loss, trained by dual coordinate
-	// descent) over sublinear TF-IDF vectors
-	// of unit length, combined with the label vote of the 10 training
-	// examples nearest by cosine. A multinomial logistic regression over
+	// descent) over sublinear TF-IDF vectors of unit length, combined
+	// with the label vote of the 10 training examples nearest by cosine. A multinomial logistic regression over
 	// the margins and the vote, fitted on their out-of-fold values
 	// (5 folds), turns them into probabilities (stacking); with a fixed
 	// NeighbourWeight, or under 50 examples, the probabilities are
@@ -54,7 +53,8 @@ type RouterOptions struct {
 	// regularization strength (default 1, chosen by 5-fold
 	// cross-validation on the CSL training titles).
 	C float64
-	// Seed seeds the LinearSVM's coordinate order and calibration folds.
+	// Seed seeds the LinearSVM's coordinate order and its stacking or
+	// calibration folds.
 	Seed uint64
 	// Unbalanced gives every LinearSVM example the same cost C, and
 	// Balanced gives the examples of a label the cost C·n/(L·n_label) in
