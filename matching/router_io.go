@@ -148,7 +148,7 @@ func ReadRouter(r io.Reader, an *analysis.Analyzer) (*Router, error) {
 // relies on, so that no payload makes Route panic.
 func decodeRouter(p []byte, an *analysis.Analyzer) (*Router, error) {
 	d := &decoder{p: p}
-	fp := d.u64()
+	fp := d.u64("fingerprint")
 	if d.err == nil && fp != an.Fingerprint() {
 		return nil, &Error{Op: "read router", Err: ErrInvalid,
 			Msg: fmt.Sprintf("analyzer fingerprint %#x, but the router was trained with %#x: configure the analyzer as in training", an.Fingerprint(), fp)}
@@ -183,14 +183,14 @@ func decodeRouter(p []byte, an *analysis.Analyzer) (*Router, error) {
 	case routerLinear:
 		m := &linearModel{nc: nc, nf: nf, idf: d.floats("idf", nf), wt: d.floats("weights", nf*nc), bias: d.floats("biases", nc)}
 		m.temp, m.lambda = d.float("temperature"), d.float("neighbour weight")
-		if d.byte("stacked") == 1 {
+		if d.flag("stacked") {
 			snf := d.count("stacked features")
 			if d.err == nil && snf != 2*nc {
 				return nil, corruptRouter(fmt.Sprintf("%d stacked features, want %d", snf, 2*nc))
 			}
 			m.stack = &stackModel{nc: nc, nf: snf, w: d.floats("stacked weights", snf*nc+nc)}
 		}
-		if d.byte("neighbours") == 1 {
+		if d.flag("neighbours") {
 			m.nn = d.cosineKNN(nc, nf)
 		}
 		if d.err != nil {
@@ -205,9 +205,9 @@ func decodeRouter(p []byte, an *analysis.Analyzer) (*Router, error) {
 		r.lin = m
 	case routerNaiveBayes:
 		r.logPrior, r.logProb = d.floats("log-priors", nc), d.floats("log-probabilities", nf*nc)
-		r.complement, r.binary = d.byte("complement") == 1, d.byte("binary") == 1
+		r.complement, r.binary = d.flag("complement"), d.flag("binary")
 		r.lambda = d.float("neighbour weight")
-		if d.byte("neighbours") == 1 {
+		if d.flag("neighbours") {
 			r.k = d.uint("neighbours")
 			labels := d.ints("neighbour labels", nc)
 			size := d.count("neighbour index")
@@ -322,8 +322,19 @@ func (d *decoder) byte(what string) byte {
 	return 0
 }
 
-func (d *decoder) u64() uint64 {
-	if b := d.take(8, "fingerprint"); b != nil {
+// flag reads a byte that must be 0 or 1.
+func (d *decoder) flag(what string) bool {
+	switch b := d.byte(what); b {
+	case 0, 1:
+		return b == 1
+	default:
+		d.fail(fmt.Sprintf("%s flag %d, want 0 or 1", what, b))
+		return false
+	}
+}
+
+func (d *decoder) u64(what string) uint64 {
+	if b := d.take(8, what); b != nil {
 		return binary.LittleEndian.Uint64(b)
 	}
 	return 0

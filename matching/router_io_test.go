@@ -130,10 +130,18 @@ func TestReadRouterCorrupt(t *testing.T) {
 	r := ioRouters(t)["stacked"]
 	p := payload(t, saved(t, r))
 	an := analysis.New(nil)
+	// After the kind: the IDF, weights and biases, temperature and
+	// neighbour weight of the LinearSVM.
+	nf, nc := len(r.vocab), len(r.labels)
+	stackedFlag := modelKindOffset(t, p) + 1 + 8*(nf+nf*nc+nc+2)
+	if p[stackedFlag] != 1 {
+		t.Fatalf("stacked flag at %d is %d, want 1", stackedFlag, p[stackedFlag])
+	}
 	for name, bad := range map[string][]byte{
 		"empty":          {},
 		"model kind":     withByteAt(p, modelKindOffset(t, p), 9),
 		"trailing bytes": append(bytes.Clone(p), 0),
+		"stacked flag 2": withByteAt(p, stackedFlag, 2),
 		"huge IDF":       withFloatAt(p, modelKindOffset(t, p)+1, 1e200),
 		"NaN IDF":        withFloatAt(p, modelKindOffset(t, p)+1, math.NaN()),
 	} {
@@ -176,7 +184,7 @@ func withByteAt(p []byte, i int, v byte) []byte {
 // fingerprint, the labels, the threshold and the vocabulary.
 func modelKindOffset(t testing.TB, p []byte) int {
 	d := &decoder{p: p}
-	d.u64()
+	d.u64("fingerprint")
 	d.strings("labels")
 	d.float("threshold")
 	d.strings("vocabulary")

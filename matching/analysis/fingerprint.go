@@ -3,6 +3,7 @@ package analysis
 import (
 	"encoding/binary"
 	"hash/fnv"
+	"maps"
 	"slices"
 )
 
@@ -36,10 +37,7 @@ func (a *Analyzer) Fingerprint() uint64 {
 		flags |= 2
 	}
 	buf = append(buf, flags)
-	stop := make([]string, 0, len(a.stop)+len(a.stopRunes))
-	for w := range a.stop {
-		stop = append(stop, w)
-	}
+	stop := slices.Collect(maps.Keys(a.stop))
 	for _, r := range a.stopRunes {
 		stop = append(stop, string(r))
 	}
@@ -52,9 +50,7 @@ func (a *Analyzer) Fingerprint() uint64 {
 	for i, g := range a.groups {
 		groups[i] = slices.Sorted(slices.Values(g))
 	}
-	slices.SortFunc(groups, func(x, y []string) int {
-		return slices.Compare(x, y)
-	})
+	slices.SortFunc(groups, slices.Compare[[]string])
 	buf = binary.AppendUvarint(buf, uint64(len(groups)))
 	for _, g := range groups {
 		buf = binary.AppendUvarint(buf, uint64(len(g)))
