@@ -4,6 +4,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kexie/techbroker/internal/decimalx"
+
 	"github.com/shopspring/decimal"
 )
 
@@ -19,8 +21,8 @@ type Achievement struct {
 	Disciplines []string `json:"disciplines,omitempty" validate:"max=20,dive,max=32"`
 	// IndustryCodes are industry codes (e.g. GB/T 4754-2017 "I65").
 	IndustryCodes []string       `json:"industry_codes,omitempty" validate:"max=20,dive,max=32"`
-	Owner         string         `json:"owner,omitempty" validate:"max=200"` // owning (completing) institution
-	OwnerID       string         `json:"owner_id,omitempty" validate:"max=64"`
+	Owner         string         `json:"owner,omitempty" validate:"max=200" org:"name"` // owning (completing) institution
+	OwnerID       string         `json:"owner_id,omitempty" validate:"max=64" org:"id"`
 	Inventors     []Inventor     `json:"inventors,omitempty" validate:"max=100,dive"`
 	IPRights      []IPRight      `json:"ip_rights,omitempty" validate:"max=100,dive"`
 	Readiness     Readiness      `json:"readiness"`
@@ -44,7 +46,7 @@ type IPRight struct {
 	Number    string   `json:"number,omitempty" validate:"max=64"` // e.g. ZL202110123456.7
 	Status    IPStatus `json:"status,omitempty" validate:"omitempty,oneof=filed granted expired invalidated"`
 	Territory string   `json:"territory,omitempty" validate:"max=32"` // e.g. CN, PCT, US
-	Owners    []string `json:"owners,omitempty" validate:"max=20,dive,max=200"`
+	Owners    []string `json:"owners,omitempty" validate:"max=20,dive,max=200" org:"list"`
 	// Shares are the owners' shares in percent, in the order of Owners;
 	// empty when not recorded.
 	Shares  []decimal.Decimal `json:"shares,omitempty" validate:"max=20"`
@@ -88,15 +90,13 @@ const (
 	FloorPrice PricingType = "floor"      // 底价
 )
 
-func (Achievement) kind() Kind                        { return KindAchievement }
-func (a Achievement) getMeta() Meta                   { return a.Meta }
-func (a Achievement) withMeta(m Meta) Achievement     { a.Meta = m; return a }
-func (a Achievement) stage() string                   { return "" }
-func (a Achievement) dedupKey() string                { return dedupKey(a.Title, a.Owner) }
-func (a Achievement) redactFor(Principal) Achievement { return a }
-func (a Achievement) ownerOrgs() []string             { return orgList(a.Owner, a.OwnerID) }
+// RecordKind is KindAchievement; an achievement is in ClassAchievement.
+func (Achievement) RecordKind() Kind      { return KindAchievement }
+func (Achievement) AccessClass() Class    { return ClassAchievement }
+func (a Achievement) DedupKey() string    { return dedupKey(a.Title, a.Owner) }
+func (a Achievement) OwnerOrgs() []string { return orgList(a.Owner, a.OwnerID) }
 
-func (a Achievement) normalized() Achievement {
+func (a Achievement) Normalized() Achievement {
 	a.Meta.normalize()
 	a.Title = normText(a.Title)
 	a.Summary = normText(a.Summary)
@@ -150,38 +150,38 @@ func (a Achievement) normalized() Achievement {
 	return a
 }
 
-func (a Achievement) check(c *checker, s *System) {
-	s.checkCodes(c, "disciplines", "discipline", a.Disciplines, s.disciplines)
-	s.checkCodes(c, "industry_codes", "industry", a.IndustryCodes, s.industries)
+func (a Achievement) Validate(c *Check) {
+	c.Disciplines("disciplines", a.Disciplines)
+	c.Industries("industry_codes", a.IndustryCodes)
 	checkShares(c, a.Inventors)
 	for i, ip := range a.IPRights {
 		checkIPShares(c, "ip_rights["+itoa(i)+"]", ip)
 	}
 	a.Readiness.check(c, "readiness")
 	checkMoney(c, "asking_price", a.AskingPrice)
-	if a.Pricing != "" && a.Pricing != Negotiable && a.AskingPrice.IsZero() && saneDecimal(a.AskingPrice, 2) {
-		c.add("asking_price", "required", "", "")
+	if a.Pricing != "" && a.Pricing != Negotiable && a.AskingPrice.IsZero() && decimalx.Sane(a.AskingPrice, 2) {
+		c.Add("asking_price", "required", "", "")
 	}
 }
 
 // checkShares checks inventors' shares: each in [0, 100], total ≤ 100.
-func checkShares(c *checker, inv []Inventor) {
+func checkShares(c *Check, inv []Inventor) {
 	ok := true
 	for i, x := range inv {
 		f := "inventors[" + itoa(i) + "].share"
-		if !saneDecimal(x.Share, 4) {
-			c.add(f, "malformed", "percentage with at most 4 decimal places", shortDecimal(x.Share))
+		if !decimalx.Sane(x.Share, 4) {
+			c.Add(f, "malformed", "percentage with at most 4 decimal places", decimalx.Short(x.Share))
 			ok = false
 			continue
 		}
-		if x.Share.Sign() < 0 || greaterThanPow10(x.Share, 2) {
-			c.add(f, "share_range", "", x.Share.String())
+		if x.Share.Sign() < 0 || decimalx.GreaterThanPow10(x.Share, 2) {
+			c.Add(f, "share_range", "", x.Share.String())
 			ok = false
 			continue
 		}
 	}
 	if ok && sharesOver100(inv) {
-		c.add("inventors", "share_total", "100", sumShares(inv).String())
+		c.Add("inventors", "share_total", "100", sumShares(inv).String())
 	}
 }
 
@@ -198,14 +198,14 @@ func sumShares(inv []Inventor) decimal.Decimal {
 func sharesOver100(inv []Inventor) bool {
 	var units int64
 	for _, x := range inv {
-		sc, exp, ok := smallDecimal(x.Share)
+		sc, exp, ok := decimalx.Small(x.Share)
 		if !ok || exp > 2 {
 			return sumShares(inv).GreaterThan(hundred)
 		}
 		if exp >= -4 {
-			units += sc * pow10[exp+4] // ≤ 100 × 10^4
+			units += sc * decimalx.Pow10(exp+4) // ≤ 100 × 10^4
 		} else {
-			units += sc / pow10[min(-exp-4, 18)] // exact: a sane share has at most 4 places
+			units += sc / decimalx.Pow10(min(-exp-4, 18)) // exact: a sane share has at most 4 places
 		}
 	}
 	return units > 100*1e4
@@ -215,28 +215,28 @@ var hundred = decimal.NewFromInt(100)
 
 // checkIPShares checks an IP right's owner shares: one per owner, each in
 // [0, 100], total at most 100.
-func checkIPShares(c *checker, field string, ip IPRight) {
+func checkIPShares(c *Check, field string, ip IPRight) {
 	if len(ip.Shares) == 0 {
 		return
 	}
 	if len(ip.Shares) != len(ip.Owners) {
-		c.add(field+".shares", "invalid", "", itoa(len(ip.Shares))+" shares for "+itoa(len(ip.Owners))+" owners")
+		c.Add(field+".shares", "invalid", "", itoa(len(ip.Shares))+" shares for "+itoa(len(ip.Owners))+" owners")
 		return
 	}
 	total := decimal.Zero
 	for j, sh := range ip.Shares {
 		f := field + ".shares[" + itoa(j) + "]"
-		if !saneDecimal(sh, 4) {
-			c.add(f, "malformed", "percentage with at most 4 decimal places", shortDecimal(sh))
+		if !decimalx.Sane(sh, 4) {
+			c.Add(f, "malformed", "percentage with at most 4 decimal places", decimalx.Short(sh))
 			return
 		}
 		if sh.Sign() < 0 || sh.GreaterThan(hundred) {
-			c.add(f, "share_range", "", sh.String())
+			c.Add(f, "share_range", "", sh.String())
 			return
 		}
 		total = total.Add(sh)
 	}
 	if total.GreaterThan(hundred) {
-		c.add(field+".shares", "share_total", "100", total.String())
+		c.Add(field+".shares", "share_total", "100", total.String())
 	}
 }

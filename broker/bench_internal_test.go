@@ -17,20 +17,20 @@ func BenchmarkNormalize(b *testing.B) {
 	a := sampleA()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		_ = a.normalized()
+		_ = a.Normalized()
 	}
 }
 func BenchmarkValidate(b *testing.B) {
-	a := sampleA().normalized()
+	a := sampleA().Normalized()
 	v := newValidate()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		c := &checker{}
+		c := &Check{}
 		structErrors(v, c, &a)
 	}
 }
 func BenchmarkMarshal(b *testing.B) {
-	a := sampleA().normalized()
+	a := sampleA().Normalized()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		_, _ = json.Marshal(a)

@@ -82,24 +82,24 @@ func (bp *Blueprint) normalizeAndCheck() error {
 		bp.IndustryCodes[i].Code = normCode(bp.IndustryCodes[i].Code)
 	}
 	tmp := New(nil, bp.options(nil))
-	c := &checker{}
+	c := &Check{}
 	structErrors(tmp.validate, c, bp)
 	seen := map[string]bool{}
 	for i := range bp.Brokers {
-		b := bp.Brokers[i].normalized()
+		b := bp.Brokers[i].Normalized()
 		bp.Brokers[i] = b
 		f := fmt.Sprintf("brokers[%d].", i)
 		if b.ID == "" {
-			c.add(f+"id", "required", "", "")
+			c.Add(f+"id", "required", "", "")
 		} else if seen[b.ID] {
-			c.add(f+"id", "unique", "", b.ID)
+			c.Add(f+"id", "unique", "", b.ID)
 		}
 		seen[b.ID] = true
-		sub := &checker{prefix: f}
-		b.check(sub, tmp)
+		sub := &Check{prefix: f, sys: tmp}
+		b.Validate(sub)
 		c.errs = append(c.errs, sub.errs...)
 	}
-	return c.err("blueprint")
+	return c.Err("blueprint")
 }
 
 // options returns System options carrying the blueprint's code lists on top

@@ -72,7 +72,7 @@ func TestValidationListsEveryField(t *testing.T) {
 		{"absurd exponent", func() error {
 			_, err := s.Achievements.Create(ctx, admin, broker.Achievement{Title: "x", AskingPrice: decimal.New(1, 999999)})
 			return err
-		}, []string{"asking_price:malformed"}},
+		}, []string{"asking_price:max"}},
 		{"demand budget", func() error {
 			_, err := s.Demands.Create(ctx, admin, broker.Demand{
 				Title: "需求", Enterprise: "某企业", Problem: "问题",
@@ -142,11 +142,14 @@ func TestCreateGetUpdateDelete(t *testing.T) {
 	if err != nil || e2.Version != 2 {
 		t.Fatalf("update: %v %d", err, e2.Version)
 	}
-	if _, err := s.Experts.Update(ctx, admin, e); !errors.Is(err, broker.ErrConflict) {
-		t.Errorf("stale update: %v", err)
+	if _, err := s.Experts.Update(ctx, admin, e); !errors.Is(err, broker.ErrStale) || errors.Is(err, broker.ErrConflict) {
+		t.Errorf("stale update: got %v, want ErrStale (not ErrConflict)", err)
 	}
-	if err := s.Experts.Delete(ctx, admin, e.ID, 1); !errors.Is(err, broker.ErrConflict) {
-		t.Errorf("stale delete: %v", err)
+	if err := s.Experts.Delete(ctx, admin, e.ID, 1); !errors.Is(err, broker.ErrStale) {
+		t.Errorf("stale delete: got %v, want ErrStale", err)
+	}
+	if err := s.Experts.Delete(ctx, admin, e.ID, 0); !errors.Is(err, broker.ErrInvalid) {
+		t.Errorf("delete without a version: got %v, want ErrInvalid (version 0 is missing in every call)", err)
 	}
 	if err := s.Experts.Delete(ctx, admin, e.ID, 2); err != nil {
 		t.Fatal(err)

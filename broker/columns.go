@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kexie/techbroker/internal/decimalx"
+
 	"github.com/shopspring/decimal"
 )
 
@@ -14,7 +16,7 @@ import (
 // Dates are YYYY-MM-DD. Enumerations accept their code or Chinese name
 // (e.g. "转让" for transfer, "发明专利" for invention_patent).
 
-type setter[T any] func(v *T, cell string, c *checker)
+type setter[T any] func(v *T, cell string, c *Check)
 
 func splitList(s string) []string {
 	s = normText(s)
@@ -28,12 +30,12 @@ func splitList(s string) []string {
 
 func metaColumns[T any](m func(*T) *Meta) map[string]setter[T] {
 	return map[string]setter[T]{
-		"id":         func(v *T, s string, c *checker) { m(v).ID = s },
-		"broker":     func(v *T, s string, c *checker) { m(v).Broker = s },
-		"visibility": func(v *T, s string, c *checker) { m(v).Visibility = Visibility(enumCode(s, visibilityNames)) },
-		"region":     func(v *T, s string, c *checker) { m(v).Region = s },
-		"society":    func(v *T, s string, c *checker) { m(v).Provenance.Society = s },
-		"source":     func(v *T, s string, c *checker) { m(v).Provenance.Source = s },
+		"id":         func(v *T, s string, c *Check) { m(v).ID = s },
+		"broker":     func(v *T, s string, c *Check) { m(v).Broker = s },
+		"visibility": func(v *T, s string, c *Check) { m(v).Visibility = Visibility(enumCode(s, visibilityNames)) },
+		"region":     func(v *T, s string, c *Check) { m(v).Region = s },
+		"society":    func(v *T, s string, c *Check) { m(v).Provenance.Society = s },
+		"source":     func(v *T, s string, c *Check) { m(v).Provenance.Source = s },
 	}
 }
 
@@ -68,30 +70,30 @@ func enumCode(s string, names map[string]string) string {
 	return lowerASCII(s)
 }
 
-func setDecimal(c *checker, field, s string) (d decimal.Decimal, ok bool) {
+func setDecimal(c *Check, field, s string) (d decimal.Decimal, ok bool) {
 	if normText(s) == "" {
 		return d, true
 	}
-	d, ok = parseDecimal(s)
+	d, ok = decimalx.Parse(s)
 	if !ok {
-		c.add(field, "malformed", "number", s)
+		c.Add(field, "malformed", "number", s)
 	}
 	return d, ok
 }
 
-func setInt(c *checker, field, s string) int {
+func setInt(c *Check, field, s string) int {
 	s = normText(s)
 	if s == "" {
 		return 0
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		c.add(field, "malformed", "integer", s)
+		c.Add(field, "malformed", "integer", s)
 	}
 	return n
 }
 
-func setDate(c *checker, field, s string) time.Time {
+func setDate(c *Check, field, s string) time.Time {
 	s = normText(s)
 	if s == "" {
 		return time.Time{}
@@ -101,7 +103,7 @@ func setDate(c *checker, field, s string) time.Time {
 			return t.UTC()
 		}
 	}
-	c.add(field, "malformed", "date (YYYY-MM-DD)", s)
+	c.Add(field, "malformed", "date (YYYY-MM-DD)", s)
 	return time.Time{}
 }
 
@@ -114,46 +116,46 @@ func withColumns[T any](base map[string]setter[T], more map[string]setter[T]) ma
 
 func (Achievement) columns() map[string]setter[Achievement] {
 	return withColumns(metaColumns(func(a *Achievement) *Meta { return &a.Meta }), map[string]setter[Achievement]{
-		"title":          func(a *Achievement, s string, c *checker) { a.Title = s },
-		"summary":        func(a *Achievement, s string, c *checker) { a.Summary = s },
-		"abstract":       func(a *Achievement, s string, c *checker) { a.Abstract = s },
-		"keywords":       func(a *Achievement, s string, c *checker) { a.Keywords = splitList(s) },
-		"disciplines":    func(a *Achievement, s string, c *checker) { a.Disciplines = splitList(s) },
-		"industry_codes": func(a *Achievement, s string, c *checker) { a.IndustryCodes = splitList(s) },
-		"owner":          func(a *Achievement, s string, c *checker) { a.Owner = s },
-		"owner_id":       func(a *Achievement, s string, c *checker) { a.OwnerID = s },
-		"inventors":      func(a *Achievement, s string, c *checker) { a.Inventors = parseInventors(c, s) },
-		"ip_rights":      func(a *Achievement, s string, c *checker) { a.IPRights = parseIPRights(s) },
-		"readiness_scale": func(a *Achievement, s string, c *checker) {
+		"title":          func(a *Achievement, s string, c *Check) { a.Title = s },
+		"summary":        func(a *Achievement, s string, c *Check) { a.Summary = s },
+		"abstract":       func(a *Achievement, s string, c *Check) { a.Abstract = s },
+		"keywords":       func(a *Achievement, s string, c *Check) { a.Keywords = splitList(s) },
+		"disciplines":    func(a *Achievement, s string, c *Check) { a.Disciplines = splitList(s) },
+		"industry_codes": func(a *Achievement, s string, c *Check) { a.IndustryCodes = splitList(s) },
+		"owner":          func(a *Achievement, s string, c *Check) { a.Owner = s },
+		"owner_id":       func(a *Achievement, s string, c *Check) { a.OwnerID = s },
+		"inventors":      func(a *Achievement, s string, c *Check) { a.Inventors = parseInventors(c, s) },
+		"ip_rights":      func(a *Achievement, s string, c *Check) { a.IPRights = parseIPRights(s) },
+		"readiness_scale": func(a *Achievement, s string, c *Check) {
 			a.Readiness.Scale = ReadinessScale(lowerASCII(normText(s)))
 		},
-		"readiness_level":    func(a *Achievement, s string, c *checker) { a.Readiness.Level = setInt(c, "readiness.level", s) },
-		"readiness_evidence": func(a *Achievement, s string, c *checker) { a.Readiness.Evidence = splitList(s) },
-		"transfer_modes": func(a *Achievement, s string, c *checker) {
+		"readiness_level":    func(a *Achievement, s string, c *Check) { a.Readiness.Level = setInt(c, "readiness.level", s) },
+		"readiness_evidence": func(a *Achievement, s string, c *Check) { a.Readiness.Evidence = splitList(s) },
+		"transfer_modes": func(a *Achievement, s string, c *Check) {
 			for _, m := range splitList(s) {
 				a.TransferModes = append(a.TransferModes, TransferMode(enumCode(m, modeNames)))
 			}
 		},
-		"asking_price": func(a *Achievement, s string, c *checker) {
+		"asking_price": func(a *Achievement, s string, c *Check) {
 			if d, ok := setDecimal(c, "asking_price", s); ok {
 				a.AskingPrice = d
 			}
 		},
-		"pricing": func(a *Achievement, s string, c *checker) { a.Pricing = PricingType(enumCode(s, pricingNames)) },
+		"pricing": func(a *Achievement, s string, c *Check) { a.Pricing = PricingType(enumCode(s, pricingNames)) },
 	})
 }
 
 // parseInventors reads "张三:60;李四:40" (shares in percent; "%" allowed).
-func parseInventors(c *checker, s string) []Inventor {
+func parseInventors(c *Check, s string) []Inventor {
 	var out []Inventor
 	for i, item := range splitList(s) {
 		name, share, _ := strings.Cut(item, ":")
 		inv := Inventor{Name: strings.TrimSpace(name)}
 		share = strings.TrimSuffix(strings.TrimSpace(share), "%")
 		if share != "" {
-			d, ok := parseDecimal(share)
+			d, ok := decimalx.Parse(share)
 			if !ok {
-				c.add("inventors["+itoa(i)+"].share", "malformed", "percentage", share)
+				c.Add("inventors["+itoa(i)+"].share", "malformed", "percentage", share)
 			}
 			inv.Share = d
 		}
@@ -184,71 +186,71 @@ func parseIPRights(s string) []IPRight {
 
 func (Demand) columns() map[string]setter[Demand] {
 	return withColumns(metaColumns(func(d *Demand) *Meta { return &d.Meta }), map[string]setter[Demand]{
-		"enterprise":     func(d *Demand, s string, c *checker) { d.Enterprise = s },
-		"enterprise_id":  func(d *Demand, s string, c *checker) { d.EnterpriseID = s },
-		"title":          func(d *Demand, s string, c *checker) { d.Title = s },
-		"problem":        func(d *Demand, s string, c *checker) { d.Problem = s },
-		"spec":           func(d *Demand, s string, c *checker) { d.Spec = s },
-		"keywords":       func(d *Demand, s string, c *checker) { d.Keywords = splitList(s) },
-		"disciplines":    func(d *Demand, s string, c *checker) { d.Disciplines = splitList(s) },
-		"industry_codes": func(d *Demand, s string, c *checker) { d.IndustryCodes = splitList(s) },
-		"min_readiness_scale": func(d *Demand, s string, c *checker) {
+		"enterprise":     func(d *Demand, s string, c *Check) { d.Enterprise = s },
+		"enterprise_id":  func(d *Demand, s string, c *Check) { d.EnterpriseID = s },
+		"title":          func(d *Demand, s string, c *Check) { d.Title = s },
+		"problem":        func(d *Demand, s string, c *Check) { d.Problem = s },
+		"spec":           func(d *Demand, s string, c *Check) { d.Spec = s },
+		"keywords":       func(d *Demand, s string, c *Check) { d.Keywords = splitList(s) },
+		"disciplines":    func(d *Demand, s string, c *Check) { d.Disciplines = splitList(s) },
+		"industry_codes": func(d *Demand, s string, c *Check) { d.IndustryCodes = splitList(s) },
+		"min_readiness_scale": func(d *Demand, s string, c *Check) {
 			d.MinReadiness.Scale = ReadinessScale(lowerASCII(normText(s)))
 		},
-		"min_readiness_level": func(d *Demand, s string, c *checker) {
+		"min_readiness_level": func(d *Demand, s string, c *Check) {
 			d.MinReadiness.Level = setInt(c, "min_readiness.level", s)
 		},
-		"budget_min": func(d *Demand, s string, c *checker) {
+		"budget_min": func(d *Demand, s string, c *Check) {
 			if v, ok := setDecimal(c, "budget.min", s); ok {
 				d.Budget.Min = v
 			}
 		},
-		"budget_max": func(d *Demand, s string, c *checker) {
+		"budget_max": func(d *Demand, s string, c *Check) {
 			if v, ok := setDecimal(c, "budget.max", s); ok {
 				d.Budget.Max = v
 			}
 		},
-		"deadline": func(d *Demand, s string, c *checker) { d.Deadline = setDate(c, "deadline", s) },
-		"status":   func(d *Demand, s string, c *checker) { d.Status = DemandStatus(enumCode(s, demandStatusNames)) },
+		"deadline": func(d *Demand, s string, c *Check) { d.Deadline = setDate(c, "deadline", s) },
+		"status":   func(d *Demand, s string, c *Check) { d.Status = DemandStatus(enumCode(s, demandStatusNames)) },
 	})
 }
 
 func (Expert) columns() map[string]setter[Expert] {
 	return withColumns(metaColumns(func(e *Expert) *Meta { return &e.Meta }), map[string]setter[Expert]{
-		"name":           func(e *Expert, s string, c *checker) { e.Name = s },
-		"institution":    func(e *Expert, s string, c *checker) { e.Institution = s },
-		"institution_id": func(e *Expert, s string, c *checker) { e.InstitutionID = s },
-		"title":          func(e *Expert, s string, c *checker) { e.Title = s },
-		"grade":          func(e *Expert, s string, c *checker) { e.Grade = s },
-		"disciplines":    func(e *Expert, s string, c *checker) { e.Disciplines = splitList(s) },
-		"keywords":       func(e *Expert, s string, c *checker) { e.Keywords = splitList(s) },
-		"works": func(e *Expert, s string, c *checker) {
+		"name":           func(e *Expert, s string, c *Check) { e.Name = s },
+		"institution":    func(e *Expert, s string, c *Check) { e.Institution = s },
+		"institution_id": func(e *Expert, s string, c *Check) { e.InstitutionID = s },
+		"title":          func(e *Expert, s string, c *Check) { e.Title = s },
+		"grade":          func(e *Expert, s string, c *Check) { e.Grade = s },
+		"disciplines":    func(e *Expert, s string, c *Check) { e.Disciplines = splitList(s) },
+		"keywords":       func(e *Expert, s string, c *Check) { e.Keywords = splitList(s) },
+		"works": func(e *Expert, s string, c *Check) {
 			for _, w := range splitList(s) {
 				e.Works = append(e.Works, Work{Title: w})
 			}
 		},
-		"societies":      func(e *Expert, s string, c *checker) { e.Societies = splitList(s) },
-		"qualifications": func(e *Expert, s string, c *checker) { e.Qualifications = splitList(s) },
-		"conflicts": func(e *Expert, s string, c *checker) {
+		"societies":      func(e *Expert, s string, c *Check) { e.Societies = splitList(s) },
+		"qualifications": func(e *Expert, s string, c *Check) { e.Qualifications = splitList(s) },
+		"conflicts": func(e *Expert, s string, c *Check) {
 			for _, p := range splitList(s) {
 				e.Conflicts = append(e.Conflicts, Conflict{Party: p})
 			}
 		},
-		"max_load": func(e *Expert, s string, c *checker) { e.MaxLoad = setInt(c, "max_load", s) },
-		"city":     func(e *Expert, s string, c *checker) { e.City = s },
-		"phone":    func(e *Expert, s string, c *checker) { e.Contact.Phone = s },
-		"email":    func(e *Expert, s string, c *checker) { e.Contact.Email = s },
-		"wechat":   func(e *Expert, s string, c *checker) { e.Contact.WeChat = s },
+		"max_load": func(e *Expert, s string, c *Check) { e.MaxLoad = setInt(c, "max_load", s) },
+		"city":     func(e *Expert, s string, c *Check) { e.City = s },
+		"phone":    func(e *Expert, s string, c *Check) { e.Contact.Phone = s },
+		"email":    func(e *Expert, s string, c *Check) { e.Contact.Email = s },
+		"wechat":   func(e *Expert, s string, c *Check) { e.Contact.WeChat = s },
 	})
 }
 
 func (IndustryBroker) columns() map[string]setter[IndustryBroker] {
 	return withColumns(metaColumns(func(b *IndustryBroker) *Meta { return &b.Meta }), map[string]setter[IndustryBroker]{
-		"name":           func(b *IndustryBroker, s string, c *checker) { b.Name = s },
-		"name_en":        func(b *IndustryBroker, s string, c *checker) { b.NameEN = s },
-		"description":    func(b *IndustryBroker, s string, c *checker) { b.Description = s },
-		"disciplines":    func(b *IndustryBroker, s string, c *checker) { b.Sector.Disciplines = splitList(s) },
-		"industry_codes": func(b *IndustryBroker, s string, c *checker) { b.Sector.IndustryCodes = splitList(s) },
-		"keywords":       func(b *IndustryBroker, s string, c *checker) { b.Sector.Keywords = splitList(s) },
+		"name":           func(b *IndustryBroker, s string, c *Check) { b.Name = s },
+		"name_en":        func(b *IndustryBroker, s string, c *Check) { b.NameEN = s },
+		"description":    func(b *IndustryBroker, s string, c *Check) { b.Description = s },
+		"disciplines":    func(b *IndustryBroker, s string, c *Check) { b.Sector.Disciplines = splitList(s) },
+		"industry_codes": func(b *IndustryBroker, s string, c *Check) { b.Sector.IndustryCodes = splitList(s) },
+		"keywords":       func(b *IndustryBroker, s string, c *Check) { b.Sector.Keywords = splitList(s) },
 	})
 }

@@ -10,8 +10,8 @@ import (
 // received → diagnosed → matching → resolved or unresolvable.
 type Demand struct {
 	Meta
-	Enterprise   string `json:"enterprise" validate:"required,max=200"`
-	EnterpriseID string `json:"enterprise_id,omitempty" validate:"max=64"`
+	Enterprise   string `json:"enterprise" validate:"required,max=200" org:"name"`
+	EnterpriseID string `json:"enterprise_id,omitempty" validate:"max=64" org:"id"`
 	Title        string `json:"title" validate:"required,max=300"`
 	// Problem is the need as the enterprise wrote it.
 	Problem string `json:"problem" validate:"required,max=20000"`
@@ -46,15 +46,13 @@ const (
 	DemandUnresolvable DemandStatus = "unresolvable" // closed without a solution, with a reason
 )
 
-func (Demand) kind() Kind                   { return KindDemand }
-func (d Demand) getMeta() Meta              { return d.Meta }
-func (d Demand) withMeta(m Meta) Demand     { d.Meta = m; return d }
-func (d Demand) stage() string              { return string(d.Status) }
-func (d Demand) dedupKey() string           { return dedupKey(d.Title, d.Enterprise) }
-func (d Demand) redactFor(Principal) Demand { return d }
-func (d Demand) ownerOrgs() []string        { return orgList(d.Enterprise, d.EnterpriseID) }
+func (Demand) RecordKind() Kind      { return KindDemand }
+func (d Demand) RecordStage() string { return string(d.Status) }
+func (Demand) AccessClass() Class    { return ClassDemand }
+func (d Demand) DedupKey() string    { return dedupKey(d.Title, d.Enterprise) }
+func (d Demand) OwnerOrgs() []string { return orgList(d.Enterprise, d.EnterpriseID) }
 
-func (d Demand) normalized() Demand {
+func (d Demand) Normalized() Demand {
 	d.Meta.normalize()
 	d.Enterprise = normText(d.Enterprise)
 	d.EnterpriseID = normText(d.EnterpriseID)
@@ -78,41 +76,43 @@ func (d Demand) normalized() Demand {
 	return d
 }
 
-func (d Demand) check(c *checker, s *System) {
-	s.checkCodes(c, "disciplines", "discipline", d.Disciplines, s.disciplines)
-	s.checkCodes(c, "industry_codes", "industry", d.IndustryCodes, s.industries)
+func (d Demand) Validate(c *Check) {
+	c.Disciplines("disciplines", d.Disciplines)
+	c.Industries("industry_codes", d.IndustryCodes)
 	d.MinReadiness.check(c, "min_readiness")
 	n := len(c.errs)
 	checkMoney(c, "budget.min", d.Budget.Min)
 	checkMoney(c, "budget.max", d.Budget.Max)
 	if len(c.errs) == n && !d.Budget.Max.IsZero() && d.Budget.Max.LessThan(d.Budget.Min) {
-		c.add("budget.max", "range_order", "budget.min "+d.Budget.Min.String(), d.Budget.Max.String())
+		c.Add("budget.max", "range_order", "budget.min "+d.Budget.Min.String(), d.Budget.Max.String())
 	}
 	if d.Status == DemandUnresolvable && d.StatusReason == "" {
-		c.add("status_reason", "required", "", "")
+		c.Add("status_reason", "required", "", "")
 	}
 }
 
 // guardUpdate keeps the closed-loop fields out of plain updates: they change
 // only through RespondDemand and MoveDemand, which guard and audit them.
-func (d Demand) guardUpdate(newer any) []FieldError {
-	n, ok := newer.(Demand)
-	if !ok {
-		return nil
-	}
+// GuardUpdate keeps the closed loop's fields for MoveDemand: a new demand
+// is received (an empty status means that), and a plain update changes
+// neither its status, its status reason nor its timestamps.
+func (d Demand) GuardUpdate(stored Demand) []FieldError {
 	var out []FieldError
-	if n.Status != d.Status {
-		out = append(out, FieldError{Field: "status", Code: "guarded", Param: "MoveDemand", Value: string(n.Status)})
+	if stored.Status == "" { // a new demand
+		stored.Status = DemandReceived
 	}
-	if n.StatusReason != d.StatusReason {
+	if d.Status != stored.Status {
+		out = append(out, FieldError{Field: "status", Code: "guarded", Param: "MoveDemand", Value: string(d.Status)})
+	}
+	if d.StatusReason != stored.StatusReason {
 		out = append(out, FieldError{Field: "status_reason", Code: "guarded", Param: "MoveDemand"})
 	}
 	for _, f := range []struct {
 		name     string
 		old, new time.Time
 	}{
-		{"received_at", d.ReceivedAt, n.ReceivedAt}, {"responded_at", d.RespondedAt, n.RespondedAt},
-		{"diagnosed_at", d.DiagnosedAt, n.DiagnosedAt}, {"resolved_at", d.ResolvedAt, n.ResolvedAt},
+		{"received_at", stored.ReceivedAt, d.ReceivedAt}, {"responded_at", stored.RespondedAt, d.RespondedAt},
+		{"diagnosed_at", stored.DiagnosedAt, d.DiagnosedAt}, {"resolved_at", stored.ResolvedAt, d.ResolvedAt},
 	} {
 		if !f.old.Equal(f.new) {
 			out = append(out, FieldError{Field: f.name, Code: "guarded", Param: "MoveDemand"})

@@ -2,13 +2,10 @@ package broker
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/kexie/techbroker/broker/driver"
 )
 
 // DemandEdge is one allowed move of the demand closed loop.
@@ -61,12 +58,6 @@ type DemandEvent struct {
 	To       DemandStatus `json:"to,omitempty"`
 	Reason   string       `json:"reason,omitempty"`
 	Evidence []string     `json:"evidence,omitempty"`
-}
-
-// canWorkDemand: platform admins, and broker staff for a demand handled by
-// their broker or not yet routed to any.
-func (p Principal) canWorkDemand(d Demand) bool {
-	return p.Role == RolePlatformAdmin || (p.Role == RoleBrokerStaff && p.Broker != "" && (d.Broker == "" || d.Broker == p.Broker))
 }
 
 // RespondDemand records a broker's first response to a demand (RespondedAt)
@@ -135,36 +126,29 @@ func (s *System) MoveDemand(ctx context.Context, p Principal, id string, mv Dema
 // validation, the record and the event, in one transaction. fn returning a
 // nil event means "nothing to do".
 func (s *System) changeDemand(ctx context.Context, p Principal, id string, version int64, op string, fn func(*Demand, time.Time) (*DemandEvent, error)) (Demand, error) {
-	if version < 1 {
-		return Demand{}, wrap(op, KindDemand, id, &ValidationError{Kind: KindDemand, Fields: []FieldError{{Field: "version", Code: "required"}}})
-	}
-	lib := s.Demands
 	var out Demand
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
-		rec, err := tx.Get(ctx, string(KindDemand), id)
+	err := s.update(ctx, op, KindDemand, id, func(tx *Tx) error {
+		if version < 1 {
+			return invalid(KindDemand, FieldError{Field: "version", Code: "required"})
+		}
+		d, err := Read[Demand](tx, id)
 		if err != nil {
 			return err
 		}
-		d, err := lib.decodeRecord(rec)
-		if err != nil {
-			return err
-		}
-		if !p.canWorkDemand(d) {
+		subject := TargetOf(d)
+		if !Can(p, ActOperate, subject) {
 			return forbidden(op, KindDemand, id, "only platform admins and the handling broker's staff")
 		}
-		if rec.Version != version {
-			return ErrConflict
+		if d.Version != version {
+			return staleVersion(KindDemand, id, version, d.Version)
 		}
-		now := s.now()
-		typ := "status"
+		now := tx.Now()
 		ev, err := fn(&d, now)
-		if err != nil {
+		if err != nil || ev == nil {
+			out = d
 			return err
 		}
-		if ev == nil {
-			out = d
-			return nil
-		}
+		typ := "status"
 		if ev.To == "" {
 			typ = "responded"
 		}
@@ -177,30 +161,10 @@ func (s *System) changeDemand(ctx context.Context, p Principal, id string, versi
 		if d.Broker == "" && p.Role == RoleBrokerStaff {
 			d.Broker = p.Broker
 		}
-		d.Updated = now
-		d, err = lib.prepare(d)
-		if err != nil {
-			return err
-		}
-		d.Version = rec.Version
-		r, err := lib.record(d)
-		if err != nil {
-			return err
-		}
-		if d.Version, err = tx.Replace(ctx, r); err != nil {
-			return err
-		}
-		body, err := json.Marshal(ev)
-		if err != nil {
-			return err
-		}
-		out = d
-		return tx.Append(ctx, driver.Event{Kind: string(KindDemand), RecordID: id, Type: typ, Actor: p.ID, Time: now, Body: body})
+		out, err = Replace(tx, p, d, Via(ActOperate, subject), Logged(typ, ev))
+		return err
 	})
-	if err != nil {
-		return Demand{}, wrap(op, KindDemand, id, err)
-	}
-	return out.redactFor(p), nil
+	return out, err
 }
 
 // ReportPeriod is a half-open time interval [From, To). A zero From means
@@ -244,7 +208,7 @@ func (d DemandLoopStats) RatePercent() string {
 // DemandStats computes a broker's closed-loop figures over a period. The
 // principal must be a platform admin or on the broker's staff.
 func (s *System) DemandStats(ctx context.Context, p Principal, broker string, period ReportPeriod) (DemandLoopStats, error) {
-	if !p.canWorkCase(broker) {
+	if !Can(p, ActOperate, DeskTarget(broker)) {
 		return DemandLoopStats{}, forbidden("demand stats", KindDemand, "", "only platform admins and the broker's own staff")
 	}
 	st, err := s.demandStats(ctx, broker, period)
@@ -253,16 +217,12 @@ func (s *System) DemandStats(ctx context.Context, p Principal, broker string, pe
 
 func (s *System) demandStats(ctx context.Context, broker string, period ReportPeriod) (DemandLoopStats, error) {
 	var st DemandLoopStats
-	recs, err := s.store.List(ctx, driver.Query{Kind: string(KindDemand), Broker: broker})
+	ds, err := s.Demands.Find(ctx, PlatformAdmin("system"), ListOptions{Broker: broker})
 	if err != nil {
 		return st, err
 	}
 	var resp, res []time.Duration
-	for _, r := range recs {
-		d, err := s.Demands.decodeRecord(r)
-		if err != nil {
-			return st, err
-		}
+	for _, d := range ds {
 		recv := d.ReceivedAt
 		if recv.IsZero() {
 			recv = d.Created
@@ -306,4 +266,12 @@ func medianDuration(ds []time.Duration) time.Duration {
 		return ds[n/2]
 	}
 	return ds[n/2-1] + (ds[n/2]-ds[n/2-1])/2
+}
+
+// Rate returns num/den, or 0 when den is 0.
+func Rate(num, den int) float64 {
+	if den == 0 {
+		return 0
+	}
+	return float64(num) / float64(den)
 }

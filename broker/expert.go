@@ -8,8 +8,8 @@ package broker
 type Expert struct {
 	Meta
 	Name          string   `json:"name" validate:"required,max=64"`
-	Institution   string   `json:"institution,omitempty" validate:"max=200"`
-	InstitutionID string   `json:"institution_id,omitempty" validate:"max=64"`
+	Institution   string   `json:"institution,omitempty" validate:"max=200" org:"name"`
+	InstitutionID string   `json:"institution_id,omitempty" validate:"max=64" org:"id"`
 	Title         string   `json:"title,omitempty" validate:"max=64"` // 职称, e.g. 教授, 主任医师
 	Grade         string   `json:"grade,omitempty" validate:"max=32"` // e.g. 正高级, 副高级
 	Disciplines   []string `json:"disciplines,omitempty" validate:"max=20,dive,max=32"`
@@ -41,7 +41,7 @@ type Work struct {
 // Conflict is a declared conflict of interest with a party (an institution,
 // an enterprise or a person).
 type Conflict struct {
-	Party  string `json:"party" validate:"required,max=200"`
+	Party  string `json:"party" validate:"required,max=200" org:"-"`
 	Reason string `json:"reason,omitempty" validate:"max=500"`
 }
 
@@ -52,22 +52,20 @@ type Contact struct {
 	WeChat string `json:"wechat,omitempty" validate:"max=64"`
 }
 
-func (Expert) kind() Kind               { return KindExpert }
-func (e Expert) getMeta() Meta          { return e.Meta }
-func (e Expert) withMeta(m Meta) Expert { e.Meta = m; return e }
-func (e Expert) stage() string          { return "" }
-func (e Expert) dedupKey() string       { return dedupKey(e.Name, e.Institution) }
-func (e Expert) ownerOrgs() []string    { return nil }
+func (Expert) RecordKind() Kind   { return KindExpert }
+func (e Expert) DedupKey() string { return dedupKey(e.Name, e.Institution) }
 
-// redactFor clears Contact unless the principal may see it.
-func (e Expert) redactFor(p Principal) Expert {
-	if !p.canSeeContact(e) {
-		e.Contact = Contact{}
-	}
-	return e
-}
+// AccessClass: an expert's record is a person's own (ClassPerson).
+func (Expert) AccessClass() Class { return ClassPerson }
 
-func (e Expert) normalized() Expert {
+// Redacted clears Contact, personal data that only the expert and platform
+// admins see.
+func (e Expert) Redacted() Expert { e.Contact = Contact{}; return e }
+
+// Unredacted returns e with the stored contact data.
+func (e Expert) Unredacted(stored Expert) Expert { e.Contact = stored.Contact; return e }
+
+func (e Expert) Normalized() Expert {
 	e.Meta.normalize()
 	e.Name = normText(e.Name)
 	e.Institution = normText(e.Institution)
@@ -104,6 +102,6 @@ func (e Expert) normalized() Expert {
 	return e
 }
 
-func (e Expert) check(c *checker, s *System) {
-	s.checkCodes(c, "disciplines", "discipline", e.Disciplines, s.disciplines)
+func (e Expert) Validate(c *Check) {
+	c.Disciplines("disciplines", e.Disciplines)
 }

@@ -3,8 +3,7 @@ package broker
 import (
 	"context"
 	"errors"
-
-	"github.com/kexie/techbroker/broker/driver"
+	"slices"
 )
 
 // DeclineReason is why a company declined a promoted achievement (or a
@@ -71,14 +70,48 @@ type Feedback struct {
 	Meta
 	Subject RecordRef     `json:"subject"`
 	Case    string        `json:"case,omitempty"`
-	Party   string        `json:"party"` // the declining company
+	Party   string        `json:"party" org:"ref"` // the declining company
 	Reason  DeclineReason `json:"reason"`
 	Text    string        `json:"text,omitempty"` // required for "other"
 	// Owners are the subject's owners, copied when recorded.
-	Owners []string `json:"owners,omitempty"`
+	Owners []string `json:"owners,omitempty" org:"list"`
 }
 
-func (f Feedback) readers() []string { return append(append([]string(nil), f.Owners...), f.Party) }
+// RecordKind: feedback is a process record written by RecordFeedback.
+func (Feedback) RecordKind() Kind { return KindFeedback }
+
+// RecordStage indexes the reason.
+func (f Feedback) RecordStage() string { return string(f.Reason) }
+
+// DedupKey indexes the subject, for FeedbackQuery.Subject.
+func (f Feedback) DedupKey() string { return f.Subject.String() }
+
+// OwnerOrgs: the subject's owners and the declining party read it.
+func (f Feedback) OwnerOrgs() []string { return append(slices.Clone(f.Owners), f.Party) }
+
+// Normalized folds the text and makes feedback confidential.
+func (f Feedback) Normalized() Feedback {
+	f.Party, f.Text, f.Case, f.Broker = normText(f.Party), normMultiline(f.Text), normText(f.Case), normText(f.Broker)
+	f.Subject.ID = normText(f.Subject.ID)
+	f.Owners = normList(f.Owners)
+	f.Visibility = Confidential
+	return f
+}
+
+// Validate checks the reason against the taxonomy and the text.
+func (f Feedback) Validate(ch *Check) {
+	if !f.Reason.Valid() {
+		ch.Add("reason", "oneof", "too_early benefit_unclear commercial_route_unclear description_unclear price ip_status outside_market other", string(f.Reason))
+	}
+	if f.Reason == DeclineOther && f.Text == "" {
+		ch.Add("text", "required", "", "")
+	}
+	if f.Party == "" {
+		ch.Add("party", "required", "", "")
+	}
+	ch.Text("party", f.Party, 200)
+	ch.Text("text", f.Text, 2000)
+}
 
 // RecordFeedback stores a decline. An enterprise principal records its own
 // (Party is its Org); platform admins, and broker staff for a subject their
@@ -86,8 +119,7 @@ func (f Feedback) readers() []string { return append(append([]string(nil), f.Own
 // subject's. ErrInvalid for a reason outside the taxonomy, or "other"
 // without text.
 func (s *System) RecordFeedback(ctx context.Context, p Principal, f Feedback) (Feedback, error) {
-	f.Party, f.Text, f.Case, f.Broker = normText(f.Party), normMultiline(f.Text), normText(f.Case), normText(f.Broker)
-	f.Subject.ID = normText(f.Subject.ID)
+	f = f.Normalized()
 	switch p.Role {
 	case RoleEnterprise:
 		if p.Org == "" || (f.Party != "" && f.Party != p.Org) {
@@ -98,73 +130,48 @@ func (s *System) RecordFeedback(ctx context.Context, p Principal, f Feedback) (F
 		if f.Broker == "" {
 			f.Broker = p.Broker
 		}
-		if f.Broker != p.Broker {
-			return Feedback{}, forbidden("feedback", KindFeedback, "", "broker staff record feedback for their own broker")
-		}
 	case RolePlatformAdmin:
 	default:
 		return Feedback{}, forbidden("feedback", KindFeedback, "", "enterprises, broker staff and platform admins record feedback")
 	}
-	ch := &checker{}
-	if !f.Reason.Valid() {
-		ch.add("reason", "oneof", "too_early benefit_unclear commercial_route_unclear description_unclear price ip_status outside_market other", string(f.Reason))
-	}
-	if f.Reason == DeclineOther && f.Text == "" {
-		ch.add("text", "required", "", "")
-	}
-	if f.Party == "" {
-		ch.add("party", "required", "", "")
-	}
-	checkText(ch, "party", f.Party, 200)
-	checkText(ch, "text", f.Text, 2000)
-	if err := ch.err(KindFeedback); err != nil {
-		return Feedback{}, wrap("feedback", KindFeedback, "", err)
-	}
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
-		meta, owners, _, err := s.subjectTx(ctx, tx, f.Subject)
+	var out Feedback
+	err := s.update(ctx, "feedback", KindFeedback, "", func(tx *Tx) error {
+		f := f
+		subject, err := subjectTx(tx, f.Subject)
 		if err != nil {
 			return err
 		}
-		if !p.canRead(meta, owners) {
-			return forbidden("feedback", KindFeedback, "", "subject not visible to principal")
+		if !Can(p, ActRead, subject.Target) {
+			return forbidden("feedback", KindFeedback, "", "the subject is not visible to the principal")
 		}
+		on := subject.Target // what the principal acts on: the subject, or the case
 		if f.Case != "" {
-			rec, err := tx.Get(ctx, string(KindCase), f.Case)
+			c, err := Read[Case](tx, f.Case)
 			if errors.Is(err, ErrNotFound) {
-				return &ValidationError{Kind: KindFeedback, Fields: []FieldError{{Field: "case", Code: "ref", Value: f.Case}}}
+				return invalid(KindFeedback, FieldError{Field: "case", Code: "ref", Value: f.Case})
 			} else if err != nil {
 				return err
 			}
-			c, err := s.caseLib().decodeRecord(rec)
-			if err != nil {
-				return err
-			}
 			if c.Subject != f.Subject {
-				return &ValidationError{Kind: KindFeedback, Fields: []FieldError{{Field: "case", Code: "invalid", Value: "case is about another subject"}}}
+				return invalid(KindFeedback, FieldError{Field: "case", Code: "invalid", Value: "case is about another subject"})
 			}
-			if f.Broker == "" {
-				f.Broker = c.Broker
-			}
-			if p.Role == RoleBrokerStaff && c.Broker != p.Broker {
-				return forbidden("feedback", KindFeedback, "", "case of another broker")
-			}
+			on = TargetOf(c)
 		}
 		if f.Broker == "" {
-			f.Broker = meta.Broker
+			f.Broker = on.Meta.Broker
 		}
-		if p.Role == RoleBrokerStaff && f.Case == "" && meta.Broker != p.Broker {
+		action := ActOperate // on a party's behalf
+		if p.Role == RoleEnterprise {
+			action = ActTakePart
+		}
+		if !Can(p, action, on) || p.Role == RoleBrokerStaff && f.Broker != p.Broker {
 			return forbidden("feedback", KindFeedback, "", "broker staff record feedback on their own broker's subjects or cases")
 		}
-		f.Owners = owners
-		now := s.now()
-		f.Meta = Meta{ID: s.newID(KindFeedback), Broker: f.Broker, Visibility: Confidential, Created: now, Updated: now,
-			Provenance: Provenance{AddedBy: p.ID}}
-		return s.putStageTx(ctx, tx, p, KindFeedback, &f.Meta, f.Subject.String(), string(f.Reason), "recorded", f, true)
+		f.Owners = subject.Owners
+		out, err = Create(tx, p, f, Via(action, on), Logged("recorded", nil))
+		return err
 	})
-	if err != nil {
-		return Feedback{}, wrap("feedback", KindFeedback, "", err)
-	}
-	return f, nil
+	return out, err
 }
 
 // FeedbackQuery selects feedback. Zero fields do not filter.
@@ -178,29 +185,11 @@ type FeedbackQuery struct {
 // Feedback returns the feedback matching q that the principal may read,
 // in the order recorded.
 func (s *System) Feedback(ctx context.Context, p Principal, q FeedbackQuery) ([]Feedback, error) {
-	all, err := s.feedback(ctx, q)
-	if err != nil {
-		return nil, wrap("feedback", KindFeedback, "", err)
-	}
-	out := all[:0]
-	for _, f := range all {
-		if p.canRead(f.Meta, f.readers()) {
-			out = append(out, f)
-		}
-	}
-	return out, nil
-}
-
-func (s *System) feedback(ctx context.Context, q FeedbackQuery) ([]Feedback, error) {
-	dq := driver.Query{Kind: string(KindFeedback), Broker: q.Broker}
+	o := ListOptions{Broker: q.Broker}
 	if q.Subject.ID != "" {
-		dq.Key = q.Subject.String()
+		o.Key = q.Subject.String()
 	}
-	recs, err := s.store.List(ctx, dq)
-	if err != nil {
-		return nil, err
-	}
-	fs, err := decodeAll[Feedback](recs)
+	fs, err := NewLibrary[Feedback](s).Find(ctx, p, o)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kexie/techbroker/broker/driver"
+	"github.com/kexie/techbroker/internal/orgtag"
 )
 
 // ImportFormat is the format of an import.
@@ -94,6 +95,12 @@ type Duplicate struct {
 	Of string
 }
 
+// columnar is implemented by the record types that a CSV import reads: the
+// setter of each column.
+type columnar[T any] interface {
+	columns() map[string]setter[T]
+}
+
 type importRow[T any] struct {
 	row       int
 	v         T
@@ -112,7 +119,7 @@ type importRow[T any] struct {
 // are written and the report lists the bad ones. Import never panics on any
 // input.
 func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o ImportOptions) (*ImportReport, error) {
-	kind := l.kind()
+	kind := kindOf[T]()
 	rep := &ImportReport{Batch: o.Batch}
 	if rep.Batch == "" {
 		rep.Batch = l.s.newID("import")
@@ -195,9 +202,12 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		for rows := range blocks {
 			parallelOn(int(procs.Load()), len(rows), func(i int) {
 				ir := rows[i]
-				ir.v, ir.prepErr = l.prepare(l.applyDefaults(ir.v, &o, batch))
+				if rowUnreadable(ir.parseErrs) {
+					return // its fields were not read: checking them would report them all missing
+				}
+				ir.v, ir.prepErr = prepare(l.s, applyDefaults(ir.v, &o, batch))
 				if ir.prepErr == nil {
-					ir.key = ir.v.dedupKey()
+					ir.key = keyOf(ir.v)
 				}
 			})
 			select {
@@ -207,6 +217,7 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 			}
 		}
 	}()
+	refs := &orgChecker{s: l.s}
 	storedKeys := map[string]string{} // key -> ID of a stored record
 	var good []*importRow[T]          // rows to write (when streaming, only the current block's)
 	byKey := map[string]dupOf[T]{}    // key -> first good row holding it
@@ -234,23 +245,26 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		for k, id := range found {
 			storedKeys[k] = id
 		}
-		// Check access, stamp and find duplicates, in row order.
+		// Check access and references, stamp and find duplicates, in row order.
 		first := len(good)
 		for _, ir := range rows {
 			if len(ir.parseErrs) > 0 || ir.prepErr != nil {
 				addRowErrs(rep, ir.row, ir.parseErrs, ir.prepErr)
 				continue
 			}
-			v := ir.v
-			if !p.canWrite(kind, v.getMeta(), v.ownerOrgs()) {
-				rep.Errors = append(rep.Errors, FieldError{Row: ir.row, Field: "", Code: "invalid", Value: "forbidden: principal may not create this record"})
+			if err := admitNew(p, ir.v, writeOpts{}); err != nil {
+				addRowErr(rep, ir.row, err)
 				continue
 			}
-			ir.v = l.stamp(p, v, now)
+			if err := refs.check(ctx, ir.v); err != nil {
+				addRowErr(rep, ir.row, err)
+				continue
+			}
+			stamp(l.s, p, &ir.v, now)
 			if ir.key != "" {
 				if d, dup := byKey[ir.key]; dup {
 					if o.OnDuplicate == DuplicateMerge {
-						merged, err := l.merge(d.ir.v, ir.v)
+						merged, err := mergeRecords(l.s, d.ir.v, ir.v)
 						if err != nil {
 							addRowErr(rep, ir.row, err)
 						} else {
@@ -281,7 +295,7 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		errs := make([]error, len(fresh))
 		parallelOn(int(procs.Load()), len(fresh), func(i int) {
 			if ir := fresh[i]; ir.merge == "" {
-				ir.rec, errs[i] = l.recordKeyed(ir.v, ir.key) // not merged yet: the key holds
+				ir.rec, errs[i] = encodeRecord(ir.v)
 				ir.encoded = errs[i] == nil
 			}
 		})
@@ -457,8 +471,27 @@ func addRowErr(rep *ImportReport, row int, err error) {
 	rep.Errors = append(rep.Errors, FieldError{Row: row, Code: "invalid", Value: err.Error()})
 }
 
-func (l *Library[T]) applyDefaults(v T, o *ImportOptions, batch string) T {
-	m := v.getMeta()
+// rowUnreadable reports whether a row's read errors concern the whole row
+// (a malformed line), so that its fields were never read.
+func rowUnreadable(errs []FieldError) bool {
+	for _, f := range errs {
+		if f.Field == "row" {
+			return true
+		}
+	}
+	return false
+}
+
+// keyOf is a record's de-duplication key, if its type has one.
+func keyOf(v any) string {
+	if k, ok := v.(Keyed); ok {
+		return k.DedupKey()
+	}
+	return ""
+}
+
+func applyDefaults[T Record](v T, o *ImportOptions, batch string) T {
+	m := metaOf(&v)
 	pv := &m.Provenance
 	if pv.Batch == "" {
 		pv.Batch = batch
@@ -478,61 +511,97 @@ func (l *Library[T]) applyDefaults(v T, o *ImportOptions, batch string) T {
 	if m.Broker == "" {
 		m.Broker = o.Broker
 	}
-	return v.withMeta(m)
+	return v
 }
 
+// orgChecker checks an import's references to organizations against the
+// registry (as Tx.checkOrgRefs does for one record), remembering what it
+// has looked up.
+type orgChecker struct {
+	s     *System
+	state int // 0 unknown, 1 the registry is empty, 2 it has organizations
+	known map[string]bool
+}
+
+func (c *orgChecker) check(ctx context.Context, v Record) error {
+	var ids []orgtag.Field
+	orgtag.Walk(v, func(f orgtag.Field) {
+		if f.Mode == orgtag.ID && f.Val.String() != "" {
+			ids = append(ids, f)
+		}
+	})
+	if len(ids) == 0 {
+		return nil
+	}
+	if c.state == 0 {
+		recs, err := c.s.store.List(ctx, driver.Query{Kind: string(KindOrganization), Limit: 1})
+		if err != nil {
+			return err
+		}
+		c.state, c.known = 1, map[string]bool{}
+		if len(recs) > 0 {
+			c.state = 2
+		}
+	}
+	if c.state == 1 {
+		return nil
+	}
+	ch := &Check{}
+	for _, f := range ids {
+		id := f.Val.String()
+		ok, seen := c.known[id]
+		if !seen {
+			_, err := c.s.store.Get(ctx, string(KindOrganization), id)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			ok = err == nil
+			c.known[id] = ok
+		}
+		if !ok {
+			ch.Add(f.Path, "ref", "organization", id)
+		}
+	}
+	return ch.Err(v.RecordKind())
+}
+
+// writeImport writes checked, stamped rows in transactions of
+// o.BatchSize rows (all in one when 0), creating new records and merging
+// duplicates into stored ones.
 func (l *Library[T]) writeImport(ctx context.Context, p Principal, rows []*importRow[T], o *ImportOptions, rep *ImportReport) error {
 	size := o.BatchSize
 	if size <= 0 {
 		size = len(rows)
 	}
-	bulk, canBulk := l.s.store.(driver.BulkCreator)
 	for start := 0; start < len(rows); start += size {
 		chunk := rows[start:min(start+size, len(rows))]
-		hasMerge := false
-		for _, r := range chunk {
-			hasMerge = hasMerge || r.merge != ""
-		}
 		var created, merged []string
-		var err error
-		if canBulk && !hasMerge {
-			recs := make([]driver.Record, len(chunk))
-			evs := make([]driver.Event, len(chunk))
-			errs := make([]error, len(chunk))
-			parallel(len(chunk), func(i int) {
-				if chunk[i].encoded {
-					recs[i] = chunk[i].rec
-				} else {
-					recs[i], errs[i] = l.record(chunk[i].v)
-				}
-				evs[i] = importedEvent(p, recs[i])
-			})
-			if err := errors.Join(errs...); err != nil {
-				return err
-			}
-			for _, r := range recs {
-				created = append(created, r.ID)
-			}
-			err = bulk.CreateMany(ctx, recs, evs)
-		} else {
-			err = l.s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
-				created, merged = created[:0], merged[:0]
-				for _, r := range chunk {
-					if r.merge == "" {
-						if err := l.createTx(ctx, tx, p, r.v, "imported"); err != nil {
-							return fmt.Errorf("row %d: %w", r.row, err)
-						}
-						created = append(created, r.v.getMeta().ID)
-						continue
-					}
-					if err := l.mergeTx(ctx, tx, p, r); err != nil {
+		err := l.s.Update(ctx, func(tx *Tx) error {
+			created, merged = created[:0], merged[:0]
+			for _, r := range chunk {
+				if r.merge == "" {
+					v, err := createPrepared(tx, p, r.v, writeOpts{event: "imported"})
+					if err != nil {
 						return fmt.Errorf("row %d: %w", r.row, err)
 					}
-					merged = append(merged, r.merge)
+					created = append(created, v.RecordMeta().ID)
+					continue
 				}
-				return nil
-			})
-		}
+				old, err := Read[T](tx, r.merge)
+				if err != nil {
+					return fmt.Errorf("row %d: %w", r.row, err)
+				}
+				v, err := mergeRecords(l.s, old, r.v)
+				if err == nil {
+					_, err = Replace(tx, p, v, Logged("merged", nil))
+				}
+				if err != nil {
+					return fmt.Errorf("row %d: %w", r.row, err)
+				}
+				merged = append(merged, r.merge)
+			}
+			return nil
+		})
 		if err != nil {
 			return err
 		}
@@ -545,26 +614,9 @@ func (l *Library[T]) writeImport(ctx context.Context, p Principal, rows []*impor
 	return nil
 }
 
-func (l *Library[T]) mergeTx(ctx context.Context, tx driver.Tx, p Principal, r *importRow[T]) error {
-	cur, err := tx.Get(ctx, string(l.kind()), r.merge)
-	if err != nil {
-		return err
-	}
-	old, err := l.decodeRecord(cur)
-	if err != nil {
-		return err
-	}
-	merged, err := l.merge(old, r.v)
-	if err != nil {
-		return err
-	}
-	_, err = l.replaceTx(ctx, tx, p, merged, "merged")
-	return err
-}
-
-// merge fills old's empty fields from newer and unites string lists,
-// keeping old's identity and provenance; the result is validated again.
-func (l *Library[T]) merge(old, newer T) (T, error) {
+// mergeRecords fills old's empty fields from newer and unites lists,
+// keeping old's identity and provenance; the result is checked again.
+func mergeRecords[T Record](s *System, old, newer T) (T, error) {
 	var zero T
 	var a, b map[string]any
 	if err := jsonRoundTrip(old, &a); err != nil {
@@ -593,14 +645,9 @@ func (l *Library[T]) merge(old, newer T) (T, error) {
 	if err := jsonRoundTrip(a, &out); err != nil {
 		return zero, err
 	}
-	m := out.getMeta()
-	om := old.getMeta()
+	m, om := metaOf(&out), old.RecordMeta()
 	m.ID, m.Version, m.Created, m.Updated, m.Provenance = om.ID, om.Version, om.Created, om.Updated, om.Provenance
-	out, err := l.prepare(out.withMeta(m))
-	if err != nil {
-		return zero, err
-	}
-	return out, nil
+	return prepare(s, out)
 }
 
 func jsonRoundTrip(in, out any) error {
@@ -634,10 +681,14 @@ func isEmptyJSON(v any) bool {
 
 // readCSV parses CSV rows into records of type T. Errors that concern the
 // whole input (no header, unknown column) are returned; row errors go to emit.
-func readCSV[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldError) bool) error {
+func readCSV[T Record](r io.Reader, maxRows int, emit func(int, T, []FieldError) bool) error {
 	var zero T
-	kind := zero.kind()
-	cols := zero.columns()
+	kind := zero.RecordKind()
+	c, ok := any(zero).(columnar[T])
+	if !ok {
+		return invalid(kind, FieldError{Field: "format", Code: "oneof", Param: "JSONLines", Value: "CSV"})
+	}
+	cols := c.columns()
 	cr := csv.NewReader(bufio.NewReader(r))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -697,13 +748,13 @@ func readCSV[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldErr
 			return nil
 		}
 		var v T
-		c := &checker{}
+		c := &Check{}
 		if len(rec) != len(header) {
-			c.add("row", "malformed", "CSV", fmt.Sprintf("%d fields, header has %d", len(rec), len(header)))
+			c.Add("row", "malformed", "CSV", fmt.Sprintf("%d fields, header has %d", len(rec), len(header)))
 		} else {
 			for i, cell := range rec {
 				if !utf8.ValidString(cell) {
-					c.add(names[i], "malformed", "UTF-8 text", strings.ToValidUTF8(cell, "\uFFFD"))
+					c.Add(names[i], "malformed", "UTF-8 text", strings.ToValidUTF8(cell, "\uFFFD"))
 					continue
 				}
 				setters[i](&v, cell, c)
@@ -717,9 +768,9 @@ func readCSV[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldErr
 
 // readJSONL parses one JSON object per line. Each field is decoded on its
 // own so that an error names the field.
-func readJSONL[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldError) bool) error {
+func readJSONL[T Record](r io.Reader, maxRows int, emit func(int, T, []FieldError) bool) error {
 	var zero T
-	kind := zero.kind()
+	kind := zero.RecordKind()
 	fields := jsonFields(reflect.TypeOf(zero))
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
@@ -746,17 +797,17 @@ func readJSONL[T entity[T]](r io.Reader, maxRows int, emit func(int, T, []FieldE
 			}
 			continue
 		}
-		c := &checker{}
+		c := &Check{}
 		rv := reflect.ValueOf(&v).Elem()
 		for name, raw := range obj {
 			idx, ok := fields[name]
 			if !ok {
-				c.add(name, "unknown_field", "", "")
+				c.Add(name, "unknown_field", "", "")
 				continue
 			}
 			f := rv.FieldByIndex(idx)
 			if err := json.Unmarshal(raw, f.Addr().Interface()); err != nil {
-				c.add(name, "malformed", f.Type().String(), string(raw))
+				c.Add(name, "malformed", f.Type().String(), string(raw))
 				f.SetZero()
 			}
 		}
@@ -806,12 +857,6 @@ func sortFieldErrors(errs []FieldError) {
 			errs[j], errs[j-1] = errs[j-1], errs[j]
 		}
 	}
-}
-
-// parallel calls fn(0) … fn(n-1) on up to GOMAXPROCS goroutines and waits
-// for all of them. fn must be safe for concurrent use on distinct i.
-func parallel(n int, fn func(i int)) {
-	parallelOn(runtime.GOMAXPROCS(0), n, fn)
 }
 
 // parallelOn is parallel on up to procs goroutines.

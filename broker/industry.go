@@ -26,9 +26,9 @@ type Sector struct {
 // MemberUnit is an organization that runs or backs an industry broker: the
 // lead university or hospital, a society, an industry association.
 type MemberUnit struct {
-	Name  string   `json:"name" validate:"required,max=200"`
+	Name  string   `json:"name" validate:"required,max=200" org:"name"`
 	Kind  UnitKind `json:"kind" validate:"required,oneof=university hospital institute society association enterprise exchange government other"`
-	OrgID string   `json:"org_id,omitempty" validate:"max=64"`
+	OrgID string   `json:"org_id,omitempty" validate:"max=64" org:"id"`
 	Lead  bool     `json:"lead,omitempty"` // the unit that leads the desk
 }
 
@@ -52,15 +52,12 @@ type StaffMember struct {
 	Role string `json:"role,omitempty" validate:"max=64"`
 }
 
-func (IndustryBroker) kind() Kind                           { return KindBroker }
-func (b IndustryBroker) getMeta() Meta                      { return b.Meta }
-func (b IndustryBroker) withMeta(m Meta) IndustryBroker     { b.Meta = m; return b }
-func (b IndustryBroker) stage() string                      { return "" }
-func (b IndustryBroker) dedupKey() string                   { return "" }
-func (b IndustryBroker) redactFor(Principal) IndustryBroker { return b }
-func (b IndustryBroker) ownerOrgs() []string                { return nil }
+// AccessClass: an industry broker's own record (ClassBroker).
+func (IndustryBroker) AccessClass() Class { return ClassBroker }
 
-func (b IndustryBroker) normalized() IndustryBroker {
+func (IndustryBroker) RecordKind() Kind { return KindBroker }
+
+func (b IndustryBroker) Normalized() IndustryBroker {
 	b.Meta.normalize()
 	b.Name = normText(b.Name)
 	b.NameEN = normText(b.NameEN)
@@ -87,13 +84,13 @@ func (b IndustryBroker) normalized() IndustryBroker {
 	return b
 }
 
-func (b IndustryBroker) check(c *checker, s *System) {
-	s.checkCodes(c, "sector.disciplines", "discipline", b.Sector.Disciplines, s.disciplines)
-	s.checkCodes(c, "sector.industry_codes", "industry", b.Sector.IndustryCodes, s.industries)
+func (b IndustryBroker) Validate(c *Check) {
+	c.Disciplines("sector.disciplines", b.Sector.Disciplines)
+	c.Industries("sector.industry_codes", b.Sector.IndustryCodes)
 	seen := map[string]bool{}
 	for i, m := range b.Staff {
 		if seen[m.ID] {
-			c.add("staff["+itoa(i)+"].id", "unique", "", m.ID)
+			c.Add("staff["+itoa(i)+"].id", "unique", "", m.ID)
 		}
 		seen[m.ID] = true
 	}

@@ -1,21 +1,16 @@
 package broker
 
 import (
-	"context"
 	"errors"
 	"slices"
 
-	"github.com/kexie/techbroker/broker/driver"
 	"github.com/kexie/techbroker/creditcode"
 )
 
 // Record kinds of the people and organizations around the chain.
 const (
-	KindOrganization Kind = "organization"      // an institution of the registry
-	KindInvestor     Kind = "investor"          // an investor profile (资本)
-	KindStaff        Kind = "staff"             // a technology manager on a broker's roster
-	KindIncubation   Kind = "incubation"        // the follow-up of a deal (孵化)
-	KindIntent       Kind = "investment_intent" // an investor's intent on a case
+	KindOrganization Kind = "organization" // an institution of the registry
+	KindStaff        Kind = "staff"        // a technology manager on a broker's roster
 )
 
 // OrgRole is what an organization is to the chain. An organization may
@@ -94,42 +89,29 @@ type OrgContact struct {
 // HasRole reports whether the organization holds the role.
 func (o Organization) HasRole(r OrgRole) bool { return slices.Contains(o.Roles, r) }
 
-func (Organization) kind() Kind                     { return KindOrganization }
-func (o Organization) getMeta() Meta                { return o.Meta }
-func (o Organization) withMeta(m Meta) Organization { o.Meta = m; return o }
-func (o Organization) stage() string                { return "" }
-func (o Organization) ownerOrgs() []string          { return orgList("", o.ID) }
+func (Organization) RecordKind() Kind      { return KindOrganization }
+func (Organization) AccessClass() Class    { return ClassRegistry }
+func (o Organization) OwnerOrgs() []string { return orgList("", o.ID) }
 
 // dedupKey is the credit code when there is one, else the folded name.
-func (o Organization) dedupKey() string {
+func (o Organization) DedupKey() string {
 	if o.CreditCode != "" {
 		return "uscc:" + o.CreditCode
 	}
 	return dedupKey(o.Name, "")
 }
 
-// canSeeOrgContacts: platform admins and the organization's own principals.
-func (p Principal) canSeeOrgContacts(orgID string) bool {
-	return p.Role == RolePlatformAdmin || p.actsFor(orgID)
-}
+// Redacted clears Contacts, personal data that only platform admins and
+// the organization's own principals see.
+func (o Organization) Redacted() Organization { o.Contacts = nil; return o }
 
-// actsFor reports whether the principal acts for the organization.
-func (p Principal) actsFor(orgID string) bool {
-	switch p.Role {
-	case RoleEnterprise, RoleInstitution, RoleSocietyAdmin:
-		return orgID != "" && p.Org == orgID
-	}
-	return false
-}
-
-func (o Organization) redactFor(p Principal) Organization {
-	if !p.canSeeOrgContacts(o.ID) {
-		o.Contacts = nil
-	}
+// Unredacted returns o with the stored contacts.
+func (o Organization) Unredacted(stored Organization) Organization {
+	o.Contacts = stored.Contacts
 	return o
 }
 
-func (o Organization) normalized() Organization {
+func (o Organization) Normalized() Organization {
 	o.Meta.normalize()
 	o.Name, o.NameEN = normText(o.Name), normText(o.NameEN)
 	o.Aliases = normList(o.Aliases)
@@ -163,7 +145,7 @@ func (o Organization) normalized() Organization {
 	return o
 }
 
-func (o Organization) check(c *checker, s *System) {
+func (o Organization) Validate(c *Check) {
 	if o.CreditCode != "" {
 		checkCreditCode(c, "credit_code", o.CreditCode, o.CreditCodeLenient)
 	}
@@ -171,73 +153,43 @@ func (o Organization) check(c *checker, s *System) {
 
 // checkCreditCode validates a code into c, naming the position and the
 // character that is wrong.
-func checkCreditCode(c *checker, field, code string, lenient bool) {
+func checkCreditCode(c *Check, field, code string, lenient bool) {
 	_, err := creditcode.Validate(code, &creditcode.Options{Lenient: lenient})
 	var e *creditcode.Error
 	if errors.As(err, &e) {
 		switch e.Reason {
 		case creditcode.BadLength:
-			c.add(field, "credit_code_length", "18", itoa(e.Len))
+			c.Add(field, "credit_code_length", "18", itoa(e.Len))
 		case creditcode.BadSymbol:
-			c.add(field, "credit_code_symbol", itoa(e.Position), e.Char)
+			c.Add(field, "credit_code_symbol", itoa(e.Position), e.Char)
 		case creditcode.BadDivision:
-			c.add(field, "credit_code_division", itoa(e.Position), e.Char)
+			c.Add(field, "credit_code_division", itoa(e.Position), e.Char)
 		case creditcode.BadOrgCheck:
-			c.add(field, "credit_code_org_check", e.Want, e.Char)
+			c.Add(field, "credit_code_org_check", e.Want, e.Char)
 		default:
-			c.add(field, "credit_code_check", e.Want, e.Char)
+			c.Add(field, "credit_code_check", e.Want, e.Char)
 		}
 		return
 	}
 	if err != nil {
-		c.add(field, "invalid", "", err.Error())
+		c.Add(field, "invalid", "", err.Error())
 	}
-}
-
-// peopleWriteRule decides Principal.canWrite for the kinds of this part of
-// the package (organizations, investors, staff, incubations, intents);
-// decided is false for other kinds.
-//
-//   - Organization: platform admins and the organization's own principals.
-//   - Investor: platform admins and the principals of the investor's
-//     organization (Investor.OrgID).
-//   - Staff, Incubation, InvestmentIntent change only through the System's
-//     guarded operations, which check access themselves; as plain records
-//     only platform admins may write them.
-func (p Principal) peopleWriteRule(kind Kind, m Meta, orgs []string) (allowed, decided bool) {
-	switch kind {
-	case KindOrganization:
-		return p.Role == RolePlatformAdmin || p.actsFor(m.ID), true
-	case KindInvestor:
-		if p.Role == RolePlatformAdmin {
-			return true, true
-		}
-		for _, o := range orgs {
-			if p.actsFor(o) {
-				return true, true
-			}
-		}
-		return false, true
-	case KindStaff, KindIncubation, KindIntent:
-		return p.Role == RolePlatformAdmin, true
-	}
-	return false, false
 }
 
 func (Organization) columns() map[string]setter[Organization] {
 	return withColumns(metaColumns(func(o *Organization) *Meta { return &o.Meta }), map[string]setter[Organization]{
-		"name":    func(o *Organization, s string, c *checker) { o.Name = s },
-		"name_en": func(o *Organization, s string, c *checker) { o.NameEN = s },
-		"aliases": func(o *Organization, s string, c *checker) { o.Aliases = splitList(s) },
-		"roles": func(o *Organization, s string, c *checker) {
+		"name":    func(o *Organization, s string, c *Check) { o.Name = s },
+		"name_en": func(o *Organization, s string, c *Check) { o.NameEN = s },
+		"aliases": func(o *Organization, s string, c *Check) { o.Aliases = splitList(s) },
+		"roles": func(o *Organization, s string, c *Check) {
 			for _, r := range splitList(s) {
 				o.Roles = append(o.Roles, OrgRole(enumCode(r, orgRoleNames)))
 			}
 		},
-		"credit_code": func(o *Organization, s string, c *checker) { o.CreditCode = s },
-		"address":     func(o *Organization, s string, c *checker) { o.Address = s },
-		"website":     func(o *Organization, s string, c *checker) { o.Website = s },
-		"society_id":  func(o *Organization, s string, c *checker) { o.Society = s },
+		"credit_code": func(o *Organization, s string, c *Check) { o.CreditCode = s },
+		"address":     func(o *Organization, s string, c *Check) { o.Address = s },
+		"website":     func(o *Organization, s string, c *Check) { o.Website = s },
+		"society_id":  func(o *Organization, s string, c *Check) { o.Society = s },
 	})
 }
 
@@ -247,21 +199,4 @@ var orgRoleNames = map[string]string{
 	"科技园": "science_park", "投资机构": "investment_fund", "基金": "investment_fund",
 	"知识产权服务机构": "ip_firm", "律师事务所": "law_firm", "技术转移服务机构": "transfer_service",
 	"学会": "society",
-}
-
-// updateRetry runs fn in a transaction, again when the store reports a
-// version conflict between concurrent transactions (every read of fn is
-// inside the transaction, so a retry sees the other writer's result). A
-// conflict this package decided on (*TransitionError, *Error) is returned
-// at once.
-func (s *System) updateRetry(ctx context.Context, fn func(ctx context.Context, tx driver.Tx) error) error {
-	for attempt := 0; ; attempt++ {
-		err := s.store.Update(ctx, fn)
-		var te *TransitionError
-		var be *Error
-		if err != nil && errors.Is(err, ErrConflict) && !errors.As(err, &te) && !errors.As(err, &be) && attempt < 50 && ctx.Err() == nil {
-			continue
-		}
-		return err
-	}
 }

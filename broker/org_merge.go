@@ -2,141 +2,12 @@ package broker
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/kexie/techbroker/broker/driver"
 )
-
-// OrgRef is one reference to an organization: a record's field holding
-// the organization's ID.
-type OrgRef struct {
-	Record RecordRef `json:"record"`
-	Field  string    `json:"field"` // e.g. "owner_id", "members[2].org_id"
-	OrgID  string    `json:"org_id"`
-}
-
-// orgReferrer knows one record kind's references to organizations: how to
-// list them and how to rewrite them from one organization to another.
-type orgReferrer struct {
-	kind Kind
-	// refs lists the references of a stored record.
-	refs func(s *System, rec driver.Record) ([]OrgRef, error)
-	// rewrite points every reference to from at to; changed is false when
-	// the record has none. Names equal to from's name become to's name.
-	rewrite func(s *System, rec driver.Record, from, to Organization, now time.Time) (out driver.Record, changed bool, err error)
-}
-
-// referrer builds an orgReferrer for a Library kind from two functions over
-// its values.
-func referrer[T entity[T]](kind Kind, refs func(T) []OrgRef, rw func(v *T, from, to Organization) bool) orgReferrer {
-	return orgReferrer{
-		kind: kind,
-		refs: func(s *System, rec driver.Record) ([]OrgRef, error) {
-			v, err := (&Library[T]{s: s}).decodeRecord(rec)
-			if err != nil {
-				return nil, err
-			}
-			rs := refs(v)
-			for i := range rs {
-				rs[i].Record = RecordRef{Kind: kind, ID: rec.ID}
-			}
-			return rs, nil
-		},
-		rewrite: func(s *System, rec driver.Record, from, to Organization, now time.Time) (driver.Record, bool, error) {
-			lib := &Library[T]{s: s}
-			v, err := lib.decodeRecord(rec)
-			if err != nil || !rw(&v, from, to) {
-				return rec, false, err
-			}
-			m := v.getMeta()
-			m.Updated = now
-			out, err := lib.record(v.withMeta(m))
-			return out, true, err
-		},
-	}
-}
-
-// swapID rewrites *id from from.ID to to.ID, and *name (if given) from
-// from's name to to's name when it was from's; it reports whether it
-// changed anything.
-func swapID(id, name *string, from, to Organization) bool {
-	if *id != from.ID {
-		return false
-	}
-	*id = to.ID
-	if name != nil && (*name == from.Name || *name == "") {
-		*name = to.Name
-	}
-	return true
-}
-
-func ref(field, id string) []OrgRef {
-	if id == "" {
-		return nil
-	}
-	return []OrgRef{{Field: field, OrgID: id}}
-}
-
-// orgReferrers lists every kind that points to organizations. A kind added
-// to the package that holds organization IDs belongs here, so that merging
-// keeps its references intact.
-func orgReferrers() []orgReferrer {
-	rs := []orgReferrer{
-		referrer(KindAchievement, func(a Achievement) []OrgRef { return ref("owner_id", a.OwnerID) },
-			func(a *Achievement, from, to Organization) bool { return swapID(&a.OwnerID, &a.Owner, from, to) }),
-		referrer(KindDemand, func(d Demand) []OrgRef { return ref("enterprise_id", d.EnterpriseID) },
-			func(d *Demand, from, to Organization) bool { return swapID(&d.EnterpriseID, &d.Enterprise, from, to) }),
-		referrer(KindExpert, func(e Expert) []OrgRef { return ref("institution_id", e.InstitutionID) },
-			func(e *Expert, from, to Organization) bool { return swapID(&e.InstitutionID, &e.Institution, from, to) }),
-		referrer(KindBroker, func(b IndustryBroker) []OrgRef {
-			var out []OrgRef
-			for i, m := range b.Members {
-				out = append(out, ref(fmt.Sprintf("members[%d].org_id", i), m.OrgID)...)
-			}
-			return out
-		}, func(b *IndustryBroker, from, to Organization) bool {
-			changed := false
-			for i := range b.Members {
-				changed = swapID(&b.Members[i].OrgID, &b.Members[i].Name, from, to) || changed
-			}
-			return changed
-		}),
-		referrer(KindInvestor, func(v Investor) []OrgRef { return ref("org_id", v.OrgID) },
-			func(v *Investor, from, to Organization) bool { return swapID(&v.OrgID, nil, from, to) }),
-		referrer(KindIncubation, func(n Incubation) []OrgRef {
-			return append(ref("incubator", n.Incubator), ref("spin_off", n.SpinOff)...)
-		}, func(n *Incubation, from, to Organization) bool {
-			a := swapID(&n.Incubator, nil, from, to)
-			b := swapID(&n.SpinOff, nil, from, to)
-			return a || b
-		}),
-		// A case copies its subject's owners (names and IDs) when opened.
-		referrer(KindCase, func(c Case) []OrgRef { return nil }, func(c *Case, from, to Organization) bool {
-			if !slices.Contains(c.Owners, from.ID) {
-				return false
-			}
-			owners := make([]string, 0, len(c.Owners))
-			for _, o := range c.Owners {
-				switch o {
-				case from.ID:
-					o = to.ID
-				case from.Name:
-					o = to.Name
-				}
-				if !slices.Contains(owners, o) {
-					owners = append(owners, o)
-				}
-			}
-			c.Owners = owners
-			return true
-		}),
-	}
-	return append(rs, exchangeOrgReferrers()...)
-}
 
 // MergeReport says what MergeOrganizations did.
 type MergeReport struct {
@@ -176,97 +47,60 @@ func (s *System) MergeOrganizations(ctx context.Context, p Principal, keepID, du
 		return MergeReport{}, forbidden("merge", KindOrganization, dupID, "platform admins only")
 	}
 	if keepID == dupID {
-		return MergeReport{}, wrap("merge", KindOrganization, dupID, &ValidationError{Kind: KindOrganization,
-			Fields: []FieldError{{Field: "duplicate", Code: "invalid", Value: "the same organization as the one kept"}}})
+		return MergeReport{}, wrap("merge", KindOrganization, dupID, invalid(KindOrganization,
+			FieldError{Field: "duplicate", Code: "invalid", Value: "the same organization as the one kept"}))
 	}
 	var rep MergeReport
-	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := s.update(ctx, "merge", KindOrganization, dupID, func(tx *Tx) error {
 		rep = MergeReport{Removed: dupID, Rewritten: map[Kind]int{}}
-		lib := s.Organizations
-		keepRec, err := tx.Get(ctx, string(KindOrganization), keepID)
+		keep, err := Read[Organization](tx, keepID)
 		if err != nil {
 			return err
 		}
-		dupRec, err := tx.Get(ctx, string(KindOrganization), dupID)
-		if err != nil {
-			return &Error{Op: "merge", Kind: KindOrganization, ID: dupID, Code: ErrNotFound, Err: err}
-		}
-		keep, err := lib.decodeRecord(keepRec)
-		if err != nil {
-			return err
-		}
-		dup, err := lib.decodeRecord(dupRec)
+		dup, err := Read[Organization](tx, dupID)
 		if err != nil {
 			return err
 		}
 		if keep.CreditCode != "" && dup.CreditCode != "" && keep.CreditCode != dup.CreditCode {
-			return &Error{Op: "merge", Kind: KindOrganization, ID: dupID, Code: ErrConflict,
-				Err: fmt.Errorf("different credit codes %s and %s: two legal persons, not duplicates", keep.CreditCode, dup.CreditCode)}
+			return Refused("merge", KindOrganization, dupID,
+				fmt.Sprintf("different credit codes %s and %s: two legal persons, not duplicates", keep.CreditCode, dup.CreditCode))
 		}
 		if keep.Society != "" && dup.Society != "" && keep.Society != dup.Society {
-			return &Error{Op: "merge", Kind: KindOrganization, ID: dupID, Code: ErrConflict,
-				Err: fmt.Errorf("linked to two societies, %s and %s", keep.Society, dup.Society)}
+			return Refused("merge", KindOrganization, dupID, fmt.Sprintf("linked to two societies, %s and %s", keep.Society, dup.Society))
 		}
-		now := s.now()
-		body, err := json.Marshal(MergeEvent{Kept: keepID, Removed: dupID})
-		if err != nil {
-			return err
-		}
-		for _, r := range orgReferrers() {
-			recs, err := tx.List(ctx, driver.Query{Kind: string(r.kind)})
+		ev := MergeEvent{Kept: keepID, Removed: dupID}
+		kinds, types := s.knownKinds()
+		for _, kind := range kinds {
+			if kind == KindOrganization {
+				continue
+			}
+			recs, err := tx.dtx.List(tx.ctx, driver.Query{Kind: string(kind)})
 			if err != nil {
 				return err
 			}
 			for _, rec := range recs {
-				out, changed, err := r.rewrite(s, rec, dup, keep, now)
+				out, changed, err := rewriteOrgRefs(rec, types[kind], dup, keep, tx.Now())
 				if err != nil {
 					return err
 				}
 				if !changed {
 					continue
 				}
-				out.Version, out.Created, out.Updated = rec.Version, rec.Created, now
-				if _, err := tx.Replace(ctx, out); err != nil {
+				if _, err := tx.dtx.Replace(tx.ctx, out); err != nil {
 					return err
 				}
-				if err := tx.Append(ctx, driver.Event{Kind: rec.Kind, RecordID: rec.ID, Type: "org_merged", Actor: p.ID, Time: now, Body: body}); err != nil {
+				if err := tx.Log(p, RecordRef{Kind: kind, ID: rec.ID}, "org_merged", ev); err != nil {
 					return err
 				}
-				rep.Rewritten[r.kind]++
+				rep.Rewritten[kind]++
 			}
 		}
-		merged := mergeOrg(keep, dup)
-		merged, err = lib.prepare(merged)
-		if err != nil {
+		if rep.Kept, err = Replace(tx, p, mergeOrg(keep, dup), Logged("merged", ev)); err != nil {
 			return err
 		}
-		merged.Updated = now
-		rec, err := lib.record(merged)
-		if err != nil {
-			return err
-		}
-		rec.Version = keepRec.Version
-		ver, err := tx.Replace(ctx, rec)
-		if err != nil {
-			return err
-		}
-		merged.Version = ver
-		if err := tx.Delete(ctx, string(KindOrganization), dupID, dupRec.Version); err != nil {
-			return err
-		}
-		if err := tx.Append(ctx, driver.Event{Kind: string(KindOrganization), RecordID: keepID, Type: "merged", Actor: p.ID, Time: now, Body: body}); err != nil {
-			return err
-		}
-		if err := tx.Append(ctx, driver.Event{Kind: string(KindOrganization), RecordID: dupID, Type: "merged_into", Actor: p.ID, Time: now, Body: body}); err != nil {
-			return err
-		}
-		rep.Kept = merged
-		return nil
+		return Delete[Organization](tx, p, dupID, dup.Version, Logged("merged_into", ev))
 	})
-	if err != nil {
-		return MergeReport{}, wrap("merge", KindOrganization, dupID, err)
-	}
-	return rep, nil
+	return rep, err
 }
 
 // mergeOrg returns keep with dup's names, roles and contacts added and its
@@ -315,11 +149,11 @@ func mergeOrg(keep, dup Organization) Organization {
 // then record ID order. Platform admins and the organization's own
 // principals only (the list crosses visibility tiers).
 func (s *System) OrgReferences(ctx context.Context, p Principal, orgID string) ([]OrgRef, error) {
-	if p.Role != RolePlatformAdmin && !p.actsFor(orgID) {
+	if !Can(p, ActSeePrivate, Target{Class: ClassRegistry, Tier: Confidential, Meta: Meta{ID: orgID}, Owners: []string{orgID}}) {
 		return nil, forbidden("references", KindOrganization, orgID, "platform admins and the organization's own principals only")
 	}
 	var out []OrgRef
-	err := s.scanOrgRefs(ctx, func(r OrgRef) {
+	err := s.scanOrgRefs(ctx, func(id string) bool { return id == orgID }, func(r OrgRef) {
 		if r.OrgID == orgID {
 			out = append(out, r)
 		}
@@ -343,8 +177,20 @@ func (s *System) DanglingOrgReferences(ctx context.Context, p Principal) ([]OrgR
 	for _, r := range recs {
 		known[r.ID] = true
 	}
+	// Names and IDs mix in org:"ref" and org:"list" fields: an entry there
+	// dangles when it is the ID of an organization the registry removed.
+	removed := map[string]bool{}
+	evs, err := s.store.Events(ctx, driver.EventQuery{Kind: string(KindOrganization)})
+	if err != nil {
+		return nil, wrap("dangling references", KindOrganization, "", err)
+	}
+	for _, e := range evs {
+		if (e.Type == "deleted" || e.Type == "merged_into") && !known[e.RecordID] {
+			removed[e.RecordID] = true
+		}
+	}
 	var out []OrgRef
-	err = s.scanOrgRefs(ctx, func(r OrgRef) {
+	err = s.scanOrgRefs(ctx, func(id string) bool { return removed[id] }, func(r OrgRef) {
 		if !known[r.OrgID] {
 			out = append(out, r)
 		}
@@ -352,14 +198,17 @@ func (s *System) DanglingOrgReferences(ctx context.Context, p Principal) ([]OrgR
 	return out, wrap("dangling references", KindOrganization, "", err)
 }
 
-func (s *System) scanOrgRefs(ctx context.Context, fn func(OrgRef)) error {
-	for _, r := range orgReferrers() {
-		recs, err := s.store.List(ctx, driver.Query{Kind: string(r.kind)})
+// scanOrgRefs calls fn with every reference of every known kind's records
+// (see orgRefs for isID).
+func (s *System) scanOrgRefs(ctx context.Context, isID func(string) bool, fn func(OrgRef)) error {
+	kinds, types := s.knownKinds()
+	for _, kind := range kinds {
+		recs, err := s.store.List(ctx, driver.Query{Kind: string(kind)})
 		if err != nil {
 			return err
 		}
 		for _, rec := range recs {
-			refs, err := r.refs(s, rec)
+			refs, err := orgRefs(rec, types[kind], isID)
 			if err != nil {
 				return err
 			}
@@ -374,18 +223,18 @@ func (s *System) scanOrgRefs(ctx context.Context, fn func(OrgRef)) error {
 // OrganizationByCreditCode returns the organization with that unified
 // social credit code (normalized first); ErrNotFound if there is none.
 func (s *System) OrganizationByCreditCode(ctx context.Context, p Principal, code string) (Organization, error) {
-	o := Organization{CreditCode: code}.normalized()
+	o := Organization{CreditCode: code}.Normalized()
 	if o.CreditCode == "" {
 		return Organization{}, wrap("find", KindOrganization, "", ErrNotFound)
 	}
-	recs, err := s.store.List(ctx, driver.Query{Kind: string(KindOrganization), Key: o.dedupKey(), Limit: 1})
+	found, err := s.Organizations.Find(ctx, p, ListOptions{Key: o.DedupKey()})
 	if err != nil {
-		return Organization{}, wrap("find", KindOrganization, "", err)
+		return Organization{}, err
 	}
-	if len(recs) == 0 {
+	if len(found) == 0 {
 		return Organization{}, wrap("find", KindOrganization, o.CreditCode, ErrNotFound)
 	}
-	return s.Organizations.Get(ctx, p, recs[0].ID)
+	return found[0], nil
 }
 
 // DuplicateOrganizations proposes merges: groups of two or more
@@ -397,15 +246,9 @@ func (s *System) DuplicateOrganizations(ctx context.Context, p Principal) ([][]s
 	if p.Role != RolePlatformAdmin {
 		return nil, forbidden("duplicates", KindOrganization, "", "platform admins only")
 	}
-	recs, err := s.store.List(ctx, driver.Query{Kind: string(KindOrganization)})
+	orgs, err := s.Organizations.Find(ctx, p, ListOptions{})
 	if err != nil {
-		return nil, wrap("duplicates", KindOrganization, "", err)
-	}
-	orgs := make([]Organization, len(recs))
-	for i, r := range recs {
-		if orgs[i], err = s.Organizations.decodeRecord(r); err != nil {
-			return nil, wrap("duplicates", KindOrganization, r.ID, err)
-		}
+		return nil, err
 	}
 	// Union-find over organizations sharing a key.
 	parent := make([]int, len(orgs))

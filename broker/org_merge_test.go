@@ -61,14 +61,6 @@ func TestMergeNeverDangles(t *testing.T) {
 			}
 			model["expert/"+e.ID] = org
 		}
-		for i := range rapid.IntRange(0, 4).Draw(rt, "investors") {
-			org := pick(fmt.Sprintf("inv%d", i))
-			v, err := sys.Investors.Create(ctx, admin, broker.Investor{Name: fmt.Sprintf("基金%d", i), OrgID: org})
-			if err != nil {
-				rt.Fatal(err)
-			}
-			model["investor/"+v.ID] = org
-		}
 		var members []broker.MemberUnit
 		for i := range rapid.IntRange(0, 3).Draw(rt, "members") {
 			members = append(members, broker.MemberUnit{Name: fmt.Sprintf("成员%d", i), Kind: broker.Enterprise, OrgID: pick(fmt.Sprintf("mem%d", i))})
@@ -144,9 +136,6 @@ func TestMergeNeverDangles(t *testing.T) {
 			case broker.KindExpert:
 				e, _ := sys.Experts.Get(ctx, admin, id)
 				got = e.InstitutionID
-			case broker.KindInvestor:
-				v, _ := sys.Investors.Get(ctx, admin, id)
-				got = v.OrgID
 			}
 			if got != want {
 				rt.Fatalf("%s: got %q, want %q", k, got, want)

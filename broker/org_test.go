@@ -180,7 +180,7 @@ type evRefs struct {
 	ach broker.Achievement
 	dem broker.Demand
 	exp broker.Expert
-	inv broker.Investor
+	fb  broker.Feedback
 	cas broker.Case
 }
 
@@ -207,9 +207,10 @@ func TestMergeOrganizations(t *testing.T) {
 	mustDo(err)
 	r.exp, err = sys.Experts.Create(ctx, admin, broker.Expert{Name: "王教授", Institution: "上海水产大学", InstitutionID: dup.ID})
 	mustDo(err)
-	r.inv, err = sys.Investors.Create(ctx, admin, broker.Investor{Name: "海洋基金", OrgID: dup.ID})
-	mustDo(err)
 	r.cas, err = sys.OpenCase(ctx, admin, broker.NewCase{Subject: broker.RecordRef{Kind: broker.KindAchievement, ID: r.ach.ID}, Broker: evBroker})
+	mustDo(err)
+	r.fb, err = sys.RecordFeedback(ctx, admin, broker.Feedback{Subject: broker.RecordRef{Kind: broker.KindAchievement, ID: r.ach.ID},
+		Party: other.ID, Reason: broker.DeclinePrice})
 	mustDo(err)
 	untouched, err := sys.Achievements.Create(ctx, admin, broker.Achievement{Title: "别的成果", Owner: other.Name, OwnerID: other.ID})
 	mustDo(err)
@@ -221,14 +222,14 @@ func TestMergeOrganizations(t *testing.T) {
 
 	refs, err := sys.OrgReferences(ctx, admin, dup.ID)
 	mustDo(err)
-	if len(refs) != 5 {
-		t.Errorf("references before merge: got %d (%v), want 5", len(refs), refs)
+	if len(refs) != 6 { // achievement, demand, expert, broker member, case owners, feedback owners
+		t.Errorf("references before merge: got %d (%v), want 6", len(refs), refs)
 	}
 
 	clk.Set(evT0.Add(time.Hour))
 	rep, err := sys.MergeOrganizations(ctx, admin, keep.ID, dup.ID)
 	mustDo(err)
-	want := map[broker.Kind]int{broker.KindAchievement: 1, broker.KindDemand: 1, broker.KindExpert: 1, broker.KindInvestor: 1, broker.KindCase: 1, broker.KindBroker: 1}
+	want := map[broker.Kind]int{broker.KindAchievement: 1, broker.KindDemand: 1, broker.KindExpert: 1, broker.KindFeedback: 1, broker.KindCase: 1, broker.KindBroker: 1}
 	for k, n := range want {
 		if rep.Rewritten[k] != n {
 			t.Errorf("rewritten %s: got %d, want %d (%v)", k, rep.Rewritten[k], n, rep.Rewritten)
@@ -244,12 +245,11 @@ func TestMergeOrganizations(t *testing.T) {
 	a, _ := sys.Achievements.Get(ctx, admin, r.ach.ID)
 	d, _ := sys.Demands.Get(ctx, admin, r.dem.ID)
 	e, _ := sys.Experts.Get(ctx, admin, r.exp.ID)
-	v, _ := sys.Investors.Get(ctx, admin, r.inv.ID)
 	c, _ := sys.GetCase(ctx, admin, r.cas.ID)
 	b, _ := sys.Brokers.Get(ctx, admin, evBroker)
 	u, _ := sys.Achievements.Get(ctx, admin, untouched.ID)
-	got := []string{a.OwnerID, a.Owner, d.EnterpriseID, d.Enterprise, e.InstitutionID, e.Institution, v.OrgID, b.Members[0].OrgID, b.Members[0].Name, u.OwnerID}
-	wantIDs := []string{keep.ID, keep.Name, keep.ID, keep.Name, keep.ID, keep.Name, keep.ID, keep.ID, keep.Name, other.ID}
+	got := []string{a.OwnerID, a.Owner, d.EnterpriseID, d.Enterprise, e.InstitutionID, e.Institution, b.Members[0].OrgID, b.Members[0].Name, u.OwnerID}
+	wantIDs := []string{keep.ID, keep.Name, keep.ID, keep.Name, keep.ID, keep.Name, keep.ID, keep.Name, other.ID}
 	if !slices.Equal(got, wantIDs) {
 		t.Errorf("references after merge:\n got %v\nwant %v", got, wantIDs)
 	}
@@ -259,9 +259,17 @@ func TestMergeOrganizations(t *testing.T) {
 	if !slices.Contains(c.Owners, keep.ID) || slices.Contains(c.Owners, dup.ID) || c.Stage != broker.StageCollected {
 		t.Errorf("case owners: got %v (stage %s)", c.Owners, c.Stage)
 	}
-	// The former owner's principal lost access; the kept one's has it.
+	// The former owner's principal lost access; the kept one's has it, to
+	// the case and to the feedback on its achievement (defect 6).
 	if _, err := sys.GetCase(ctx, broker.InstitutionUser("u", keep.ID), c.ID); err != nil {
 		t.Errorf("kept org principal reads the case: %v", err)
+	}
+	q := broker.FeedbackQuery{Subject: broker.RecordRef{Kind: broker.KindAchievement, ID: a.ID}}
+	if fs, err := sys.Feedback(ctx, broker.InstitutionUser("u", keep.ID), q); err != nil || len(fs) != 1 || !slices.Contains(fs[0].Owners, keep.ID) {
+		t.Errorf("kept org principal's feedback: got %v, %v; want the one, owned by %s", fs, err, keep.ID)
+	}
+	if fs, err := sys.Feedback(ctx, broker.InstitutionUser("u", dup.ID), q); err != nil || len(fs) != 0 {
+		t.Errorf("removed org principal's feedback: got %v, %v; want none", fs, err)
 	}
 	dangling, err := sys.DanglingOrgReferences(ctx, admin)
 	mustDo(err)

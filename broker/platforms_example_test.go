@@ -53,8 +53,8 @@ func ExampleSystem_MoveCase() {
 		fmt.Println(e.Time.Format("15:04"), e.Actor, e.Type, e.Stage.From, "→", e.Stage.To)
 	}
 	// Output:
-	// true broker: move case case-000001: cannot move case case-000001 from "promoting" to "listed": needs a listing reference
-	// true broker: move case case-000001: cannot move case case-000001 from "promoting" to "incubating": not in the transition table
+	// true broker: move: cannot move case case-000001 from "promoting" to "listed": needs a listing reference
+	// true broker: move: cannot move case case-000001 from "promoting" to "incubating": not in the transition table
 	// true
 	// 11:00 li opened  → collected
 	// 12:00 li stage collected → screened
@@ -98,35 +98,6 @@ func ExampleSystem_DemandStats() {
 	fmt.Println(st.Received, st.Resolved, st.Unresolvable, st.RatePercent(), st.MedianResponse, st.MedianResolution)
 	// Output:
 	// 4 3 1 75.0% 1h0m0s 4h0m0s
-}
-
-// Participants of a matchmaking meeting request 1:1 meetings; accepted ones
-// are placed in slots so that nobody is double-booked.
-func ExampleSystem_ScheduleMeetings() {
-	ctx := context.Background()
-	sys, _ := exampleSystem()
-	staff := broker.BrokerStaff("li", "marine-tech")
-	start := time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC)
-	act, _ := sys.Activities.Create(ctx, staff, broker.Activity{Meta: broker.Meta{Broker: "marine-tech"}, Kind: broker.Matchmaking,
-		Title: "海洋技术对接会", Start: start, End: start.Add(90 * time.Minute), Capacity: 50, SlotMinutes: 30})
-	var ps []broker.Principal
-	for _, name := range []string{"ann", "bo", "cai"} {
-		p := broker.EnterpriseUser(name, name+" Co.")
-		_, _ = sys.Register(ctx, p, act.ID, broker.Registration{})
-		ps = append(ps, p)
-	}
-	for _, pair := range [][2]int{{0, 1}, {0, 2}, {1, 2}} {
-		m, _ := sys.RequestMeeting(ctx, ps[pair[0]], act.ID, ps[pair[1]].ID, "")
-		_, _ = sys.RespondMeeting(ctx, ps[pair[1]], m.ID, true)
-	}
-	sched, _ := sys.ScheduleMeetings(ctx, staff, act.ID)
-	for _, m := range sched.Meetings {
-		fmt.Println(m.Start.Format("15:04"), m.Requester, "meets", m.Invitee)
-	}
-	// Output:
-	// 14:00 ann meets bo
-	// 14:30 ann meets cai
-	// 15:00 bo meets cai
 }
 
 // Declines are counted by reason from the fixed taxonomy.

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/kexie/techbroker/internal/textnorm"
 )
 
 // Kind names a kind of record, as stored.
@@ -18,6 +20,89 @@ const (
 	KindExpert      Kind = "expert"
 	KindBroker      Kind = "broker"
 )
+
+// Record is what every stored record type implements: a struct that embeds
+// Meta (which provides RecordMeta) and names its kind with a method on the
+// value. That is all a type needs to be stored, read, listed and audited
+// through a Library or a transaction:
+//
+//	type Listing struct {
+//		broker.Meta
+//		Title string `json:"title" validate:"required,max=300"`
+//	}
+//
+//	func (Listing) RecordKind() broker.Kind { return "listing" }
+//
+// The record is stored as its JSON encoding; its struct tags are checked by
+// the System's validator on every write. Optional behaviour comes through
+// the optional interfaces below (Normalizer, Validator, Redactor, Owned,
+// Keyed, Staged, Classed, Tiered, Guarded); the org struct tag marks fields
+// that name organizations (see OrgRef).
+type Record interface {
+	RecordKind() Kind
+	RecordMeta() Meta
+}
+
+// Normalizer is implemented by records with a stored form: Normalized
+// returns the record with its text folded, lists de-duplicated and defaults
+// set. It runs before validation on every write and must be idempotent.
+type Normalizer[T any] interface{ Normalized() T }
+
+// Validator is implemented by records with checks beyond their struct
+// tags; Validate adds every bad field to c.
+type Validator interface{ Validate(c *Check) }
+
+// Redactor is implemented by records with a private part (contact data, a
+// listing's confidential part): Redacted returns the record without it. It
+// is applied to every record returned to a principal whom the access policy
+// does not let see it (ActSeePrivate). Unredacted returns the record with
+// the private part of stored: an update by such a principal keeps the
+// stored private part rather than clearing it.
+type Redactor[T any] interface {
+	Redacted() T
+	Unredacted(stored T) T
+}
+
+// Owned is implemented by records owned by organizations: OwnerOrgs lists
+// their names or IDs. Principals acting for one of them own the record in
+// the sense of the access policy.
+type Owned interface{ OwnerOrgs() []string }
+
+// Keyed is implemented by records with a de-duplication key (a hash of the
+// normalized title and owner, the open case of a subject at a broker): the
+// store indexes it (ListOptions.Key) and imports find duplicates by it.
+type Keyed interface{ DedupKey() string }
+
+// Staged is implemented by records with a status or stage, which the store
+// indexes (ListOptions.Stage).
+type Staged interface{ RecordStage() string }
+
+// Classed is implemented by records to name the row of the access policy
+// that governs them; a record without it is ClassProcess.
+type Classed interface{ AccessClass() Class }
+
+// Tiered is implemented by records whose visibility tier depends on their
+// state (a draft listing is confidential whatever its Visibility). The
+// policy applies Tier instead of Meta.Visibility.
+type Tiered interface{ Tier() Visibility }
+
+// Guarded is implemented by records with fields that a plain write may not
+// set, because an operation owns them (a demand's status moves only through
+// MoveDemand). GuardUpdate compares the record about to be written with the
+// stored one — the zero value for a new record — and names each such field
+// that differs. Writes by an operation (Via) are not guarded.
+type Guarded[T any] interface{ GuardUpdate(stored T) []FieldError }
+
+// RecordRef points at a stored record.
+type RecordRef struct {
+	Kind Kind   `json:"kind"`
+	ID   string `json:"id"`
+}
+
+func (r RecordRef) String() string { return string(r.Kind) + ":" + r.ID }
+
+// Ref returns the reference to a record.
+func Ref(v Record) RecordRef { return RecordRef{Kind: v.RecordKind(), ID: v.RecordMeta().ID} }
 
 // Visibility is a record's visibility tier.
 type Visibility string
@@ -59,15 +144,24 @@ type Provenance struct {
 	Source  string `json:"source,omitempty" validate:"max=200"`  // free text: file name, URL, channel
 }
 
+// RecordMeta returns the record's Meta; every type embedding Meta has it.
+func (m Meta) RecordMeta() Meta { return m }
+
+// meta gives the System the embedded Meta to stamp (IDs, versions, times).
+func (m *Meta) meta() *Meta { return m }
+
+// normalize folds Meta's text fields and defaults Visibility to Public; the
+// System calls it on every write, after the record's own Normalized.
 func (m *Meta) normalize() {
-	m.Broker = normText(m.Broker)
-	m.Region = normText(m.Region)
+	m.ID = textnorm.Text(m.ID)
+	m.Broker = textnorm.Text(m.Broker)
+	m.Region = textnorm.Text(m.Region)
 	if m.Visibility == "" {
 		m.Visibility = Public
 	}
 	p := &m.Provenance
-	p.AddedBy, p.Society, p.Batch = normText(p.AddedBy), normText(p.Society), normText(p.Batch)
-	p.Broker, p.Source = normText(p.Broker), normText(p.Source)
+	p.AddedBy, p.Society, p.Batch = textnorm.Text(p.AddedBy), textnorm.Text(p.Society), textnorm.Text(p.Batch)
+	p.Broker, p.Source = textnorm.Text(p.Broker), textnorm.Text(p.Source)
 }
 
 // Readiness is an assessed technology readiness: a level on a named scale,
@@ -115,17 +209,17 @@ func (r Readiness) normalizedCopy() Readiness {
 	return r
 }
 
-func (r Readiness) check(c *checker, field string) {
+func (r Readiness) check(c *Check, field string) {
 	if r.Scale == "" && r.Level == 0 {
 		return
 	}
 	max := r.Scale.Levels()
 	if max == 0 {
-		c.add(field+".scale", "oneof", "nasa-trl eu-trl gbt-37264", string(r.Scale))
+		c.Add(field+".scale", "oneof", "nasa-trl eu-trl gbt-37264", string(r.Scale))
 		return
 	}
 	if r.Level < 1 || r.Level > max {
-		c.add(field+".level", "level_range", string(r.Scale)+" 1–9", itoa(r.Level))
+		c.Add(field+".level", "level_range", string(r.Scale)+" 1–9", itoa(r.Level))
 	}
 }
 
@@ -147,23 +241,6 @@ const (
 type Range struct {
 	Min decimal.Decimal `json:"min"`
 	Max decimal.Decimal `json:"max"`
-}
-
-func lowerASCII(s string) string {
-	i := 0
-	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
-		i++
-	}
-	if i == len(s) {
-		return s // nothing to lower: no copy
-	}
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // dedupKey is the de-duplication key of a record: its normalized, case-folded

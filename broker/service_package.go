@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-
-	"github.com/kexie/techbroker/broker/driver"
 )
 
 // ServicePackage is an industry broker's standard service package
@@ -39,20 +37,15 @@ type DeliveredService struct {
 	Note string          `json:"note,omitempty"`
 }
 
-func (ServicePackage) kind() Kind                            { return KindServicePackage }
-func (sp ServicePackage) getMeta() Meta                      { return sp.Meta }
-func (sp ServicePackage) withMeta(m Meta) ServicePackage     { sp.Meta = m; return sp }
-func (sp ServicePackage) stage() string                      { return "" }
-func (sp ServicePackage) dedupKey() string                   { return "" }
-func (sp ServicePackage) ownerOrgs() []string                { return nil }
-func (sp ServicePackage) redactFor(Principal) ServicePackage { return sp }
+func (ServicePackage) RecordKind() Kind   { return KindServicePackage }
+func (ServicePackage) AccessClass() Class { return ClassDesk }
 func (ServicePackage) columns() map[string]setter[ServicePackage] {
 	return withColumns(metaColumns(func(sp *ServicePackage) *Meta { return &sp.Meta }), map[string]setter[ServicePackage]{
-		"name": func(sp *ServicePackage, s string, c *checker) { sp.Name = s },
+		"name": func(sp *ServicePackage, s string, c *Check) { sp.Name = s },
 	})
 }
 
-func (sp ServicePackage) normalized() ServicePackage {
+func (sp ServicePackage) Normalized() ServicePackage {
 	sp.Meta.normalize()
 	sp.ID = normText(sp.ID)
 	if sp.ID == "" {
@@ -72,17 +65,17 @@ func (sp ServicePackage) normalized() ServicePackage {
 	return sp
 }
 
-func (sp ServicePackage) check(c *checker, s *System) {
+func (sp ServicePackage) Validate(c *Check) {
 	if sp.Broker == "" {
-		c.add("broker", "required", "", "")
+		c.Add("broker", "required", "", "")
 	} else if sp.ID != sp.Broker {
-		c.add("id", "invalid", "", "a service package's id is its broker's id")
+		c.Add("id", "invalid", "", "a service package's id is its broker's id")
 	}
 	seen := map[string]bool{}
 	for i, it := range sp.Services {
 		f := "services[" + itoa(i) + "]"
 		if seen[it.Code] {
-			c.add(f+".code", "unique", "", it.Code)
+			c.Add(f+".code", "unique", "", it.Code)
 		}
 		seen[it.Code] = true
 		checkMoney(c, f+".fee", it.Fee)
@@ -114,53 +107,36 @@ type Delivery struct {
 // package (or the broker has no package).
 func (s *System) DeliverService(ctx context.Context, p Principal, caseID string, d Delivery) (Case, error) {
 	var out Case
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
-		lib := s.caseLib()
-		rec, err := tx.Get(ctx, string(KindCase), caseID)
+	err := s.update(ctx, "deliver service", KindCase, caseID, func(tx *Tx) error {
+		c, err := Read[Case](tx, caseID)
 		if err != nil {
 			return err
 		}
-		c, err := lib.decodeRecord(rec)
-		if err != nil {
-			return err
-		}
-		if !p.canWorkCase(c.Broker) {
+		if !CanDo(p, ActOperate, c) {
 			return forbidden("deliver service", KindCase, caseID, "only platform admins and the handling broker's staff")
 		}
 		if !c.Stage.Open() {
 			return &TransitionError{Kind: KindCase, ID: caseID, From: string(c.Stage), To: string(c.Stage), Reason: "services are delivered on open cases only"}
 		}
 		item, ok := ServiceItem{}, false
-		prec, err := tx.Get(ctx, string(KindServicePackage), c.Broker)
+		sp, err := Read[ServicePackage](tx, c.Broker)
 		if err == nil {
-			var sp ServicePackage
-			if err := decode(prec.Body, &sp); err != nil {
-				return err
-			}
 			item, ok = sp.Item(d.Code)
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
 		if !ok {
-			return &ValidationError{Kind: KindCase, Fields: []FieldError{{Field: "code", Code: "ref", Value: d.Code}}}
+			return invalid(KindCase, FieldError{Field: "code", Code: "ref", Value: d.Code})
 		}
-		ds := DeliveredService{Code: item.Code, Name: item.Name, Fee: item.Fee, At: s.now(), By: p.ID, Note: normMultiline(d.Note)}
-		ch := &checker{}
-		checkText(ch, "note", ds.Note, 2000)
-		if err := ch.err(KindCase); err != nil {
+		ds := DeliveredService{Code: item.Code, Name: item.Name, Fee: item.Fee, At: tx.Now(), By: p.ID, Note: normMultiline(d.Note)}
+		ch := &Check{}
+		ch.Text("note", ds.Note, 2000)
+		if err := ch.Err(KindCase); err != nil {
 			return err
 		}
 		c.Services = append(c.Services, ds)
-		c.Updated = ds.At
-		c.Version = rec.Version
-		if err := s.writeCaseTx(ctx, tx, p, &c, EventService, ds); err != nil {
-			return err
-		}
-		out = c
-		return nil
+		out, err = Replace(tx, p, c, Via(ActOperate, TargetOf(c)), Logged(EventService, ds))
+		return err
 	})
-	if err != nil {
-		return Case{}, wrap("deliver service", KindCase, caseID, err)
-	}
-	return out, nil
+	return out, err
 }

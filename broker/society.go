@@ -5,8 +5,6 @@ import (
 	"errors"
 	"slices"
 	"time"
-
-	"github.com/kexie/techbroker/broker/driver"
 )
 
 // Society is an academic society (学会) docked onto the platform through
@@ -40,23 +38,20 @@ type ServiceTeam struct {
 	Lead    string   `json:"lead,omitempty" validate:"max=64"` // expert ID
 }
 
-func (Society) kind() Kind                     { return KindSociety }
-func (so Society) getMeta() Meta               { return so.Meta }
-func (so Society) withMeta(m Meta) Society     { so.Meta = m; return so }
-func (so Society) stage() string               { return "" }
-func (so Society) dedupKey() string            { return dedupKey(so.Name, "") }
-func (so Society) ownerOrgs() []string         { return nil }
-func (so Society) redactFor(Principal) Society { return so }
+func (Society) RecordKind() Kind       { return KindSociety }
+func (Society) AccessClass() Class     { return ClassSociety }
+func (so Society) OwnerOrgs() []string { return []string{so.ID} }
+func (so Society) DedupKey() string    { return dedupKey(so.Name, "") }
 func (Society) columns() map[string]setter[Society] {
 	return withColumns(metaColumns(func(so *Society) *Meta { return &so.Meta }), map[string]setter[Society]{
-		"name":        func(so *Society, s string, c *checker) { so.Name = s },
-		"name_en":     func(so *Society, s string, c *checker) { so.NameEN = s },
-		"disciplines": func(so *Society, s string, c *checker) { so.Disciplines = splitList(s) },
-		"experts":     func(so *Society, s string, c *checker) { so.Experts = splitList(s) },
+		"name":        func(so *Society, s string, c *Check) { so.Name = s },
+		"name_en":     func(so *Society, s string, c *Check) { so.NameEN = s },
+		"disciplines": func(so *Society, s string, c *Check) { so.Disciplines = splitList(s) },
+		"experts":     func(so *Society, s string, c *Check) { so.Experts = splitList(s) },
 	})
 }
 
-func (so Society) normalized() Society {
+func (so Society) Normalized() Society {
 	so.Meta.normalize()
 	so.Name, so.NameEN = normText(so.Name), normText(so.NameEN)
 	so.Disciplines = normCodes(so.Disciplines)
@@ -71,10 +66,10 @@ func (so Society) normalized() Society {
 	return so
 }
 
-func (so Society) check(c *checker, s *System) {
-	s.checkCodes(c, "disciplines", "discipline", so.Disciplines, s.disciplines)
+func (so Society) Validate(c *Check) {
+	c.Disciplines("disciplines", so.Disciplines)
 	if so.ID == "" {
-		c.add("id", "required", "", "")
+		c.Add("id", "required", "", "")
 	}
 }
 
@@ -83,14 +78,28 @@ func (so Society) check(c *checker, s *System) {
 const kindQualification Kind = "society_qualification"
 
 // Qualification is a society's technology evaluation qualification
-// (科技评估资质), granted by a platform admin.
+// (科技评估资质), granted by a platform admin. Its ID is the society's.
 type Qualification struct {
+	Meta
 	Society string    `json:"society"`
-	Ref     string    `json:"ref"`            // the certificate or notice; required
-	Until   time.Time `json:"until,omitzero"` // when it lapses; zero means no end
-	Granted time.Time `json:"granted"`        // set by the System
-	By      string    `json:"by"`             // the granting admin, set by the System
-	Version int64     `json:"version,omitempty"`
+	Ref     string    `json:"ref" validate:"required,max=200"` // the certificate or notice
+	Until   time.Time `json:"until,omitzero"`                  // when it lapses; zero means no end
+	Granted time.Time `json:"granted"`                         // set by the System
+	By      string    `json:"by"`                              // the granting admin, set by the System
+}
+
+// RecordKind: qualifications are process records that only platform admins
+// write.
+func (Qualification) RecordKind() Kind { return kindQualification }
+
+// Normalized folds the text and the time.
+func (q Qualification) Normalized() Qualification {
+	q.Society, q.Ref = normText(q.Society), normText(q.Ref)
+	q.ID = q.Society
+	if !q.Until.IsZero() {
+		q.Until = q.Until.UTC().Truncate(time.Microsecond)
+	}
+	return q
 }
 
 // Valid reports whether the qualification holds at time at.
@@ -102,81 +111,46 @@ func (q Qualification) Valid(at time.Time) bool {
 // qualification. Platform admins only; ErrInvalid without a reference or
 // for a society that does not exist.
 func (s *System) GrantQualification(ctx context.Context, p Principal, q Qualification) (Qualification, error) {
-	q.Society, q.Ref = normText(q.Society), normText(q.Ref)
-	if p.Role != RolePlatformAdmin {
-		return Qualification{}, forbidden("grant qualification", KindSociety, q.Society, "platform admins only")
-	}
-	ch := &checker{}
-	if q.Ref == "" {
-		ch.add("ref", "required", "", "")
-	}
-	checkText(ch, "ref", q.Ref, 200)
-	if err := ch.err(KindSociety); err != nil {
-		return Qualification{}, wrap("grant qualification", KindSociety, q.Society, err)
-	}
-	if !q.Until.IsZero() {
-		q.Until = q.Until.UTC().Truncate(time.Microsecond)
-	}
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
-		if _, _, err := s.societyTx(ctx, tx, q.Society); err != nil {
+	q = q.Normalized()
+	err := s.update(ctx, "grant qualification", KindSociety, q.Society, func(tx *Tx) error {
+		if _, err := societyTx(tx, q.Society); err != nil {
 			return err
 		}
-		now := s.now()
-		q.Granted, q.By = now, p.ID
-		m := Meta{ID: q.Society, Created: now, Updated: now}
-		cur, err := tx.Get(ctx, string(kindQualification), q.Society)
-		create := errors.Is(err, ErrNotFound)
-		if err != nil && !create {
-			return err
+		q.Granted, q.By = tx.Now(), p.ID
+		cur, err := Read[Qualification](tx, q.Society)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			q, err = Create(tx, p, q, Logged("granted", nil))
+		case err == nil:
+			q.Version = cur.Version
+			q, err = Replace(tx, p, q, Logged("granted", nil))
 		}
-		if !create {
-			m.Version, m.Created = cur.Version, cur.Created
-		}
-		if err := s.putTx(ctx, tx, p, kindQualification, &m, "", "granted", q, create); err != nil {
-			return err
-		}
-		q.Version = m.Version
-		return nil
+		return err
 	})
-	if err != nil {
-		return Qualification{}, wrap("grant qualification", KindSociety, q.Society, err)
-	}
-	return q, nil
+	return q, err
 }
 
 // RevokeQualification removes a society's evaluation qualification.
 // Platform admins only; ErrNotFound if it has none.
 func (s *System) RevokeQualification(ctx context.Context, p Principal, society string) error {
-	if p.Role != RolePlatformAdmin {
-		return forbidden("revoke qualification", KindSociety, society, "platform admins only")
-	}
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
-		cur, err := tx.Get(ctx, string(kindQualification), society)
+	return s.update(ctx, "revoke qualification", KindSociety, society, func(tx *Tx) error {
+		cur, err := Read[Qualification](tx, society)
 		if err != nil {
 			return err
 		}
-		if err := tx.Delete(ctx, string(kindQualification), society, cur.Version); err != nil {
-			return err
-		}
-		return tx.Append(ctx, driver.Event{Kind: string(kindQualification), RecordID: society, Type: "revoked", Actor: p.ID, Time: s.now()})
+		return Delete[Qualification](tx, p, society, cur.Version, Logged("revoked", nil))
 	})
-	return wrap("revoke qualification", KindSociety, society, err)
 }
 
 // qualifications returns the stored qualifications by society ID.
 func (s *System) qualifications(ctx context.Context) (map[string]Qualification, error) {
-	recs, err := s.store.List(ctx, driver.Query{Kind: string(kindQualification)})
+	all, err := NewLibrary[Qualification](s).Find(ctx, PlatformAdmin("system"), ListOptions{})
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]Qualification, len(recs))
-	for _, r := range recs {
-		var q Qualification
-		if err := decode(r.Body, &q); err != nil {
-			return nil, err
-		}
-		q.Version = r.Version
-		out[r.ID] = q
+	out := make(map[string]Qualification, len(all))
+	for _, q := range all {
+		out[q.ID] = q
 	}
 	return out, nil
 }
@@ -205,33 +179,22 @@ func (s *System) ContributeExpert(ctx context.Context, p Principal, societyID st
 	if !slices.Contains(e.Societies, societyID) {
 		e.Societies = append(slices.Clone(e.Societies), societyID)
 	}
-	lib := s.Experts
-	e, err := lib.prepare(e)
-	if err != nil {
-		return Expert{}, wrap("contribute", KindExpert, e.ID, err)
-	}
-	if !p.canWrite(KindExpert, e.Meta, nil) || !p.canWrite(KindSociety, Meta{ID: societyID}, nil) {
-		return Expert{}, forbidden("contribute", KindExpert, e.ID, "only platform admins and the society's admin contribute for a society")
-	}
-	e = lib.stamp(p, e, s.now())
-	err = s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
-		so, ver, err := s.societyTx(ctx, tx, societyID)
+	err := s.update(ctx, "contribute", KindExpert, e.ID, func(tx *Tx) error {
+		so, err := societyTx(tx, societyID)
 		if err != nil {
 			return err
 		}
-		if err := lib.createTx(ctx, tx, p, e, "contributed"); err != nil {
+		if !CanDo(p, ActOperate, so) {
+			return forbidden("contribute", KindExpert, e.ID, "only platform admins and the society's admin contribute for a society")
+		}
+		if e, err = Create(tx, p, e, Logged("contributed", nil)); err != nil {
 			return err
 		}
 		so.Experts = append(so.Experts, e.ID)
-		so.Version = ver
-		_, err = s.Societies.replaceTx(ctx, tx, p, so, "member_added")
+		_, err = Replace(tx, p, so, Via(ActOperate, TargetOf(so)), Logged("member_added", nil))
 		return err
 	})
-	if err != nil {
-		return Expert{}, wrap("contribute", KindExpert, e.ID, err)
-	}
-	e.Version = 1
-	return e.redactFor(p), nil
+	return e, err
 }
 
 // ContributeAchievement adds an achievement on behalf of a society, with
@@ -239,55 +202,32 @@ func (s *System) ContributeExpert(ctx context.Context, p Principal, societyID st
 // The principal must be a platform admin or the society's admin.
 func (s *System) ContributeAchievement(ctx context.Context, p Principal, societyID string, a Achievement) (Achievement, error) {
 	a.Provenance.Society = societyID
-	lib := s.Achievements
-	a, err := lib.prepare(a)
-	if err != nil {
-		return Achievement{}, wrap("contribute", KindAchievement, a.ID, err)
-	}
-	if !p.canWrite(KindAchievement, a.Meta, a.ownerOrgs()) || !p.canWrite(KindSociety, Meta{ID: societyID}, nil) {
-		return Achievement{}, forbidden("contribute", KindAchievement, a.ID, "only platform admins and the society's admin contribute for a society")
-	}
-	a = lib.stamp(p, a, s.now())
-	err = s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
-		if _, _, err := s.societyTx(ctx, tx, societyID); err != nil {
+	err := s.update(ctx, "contribute", KindAchievement, a.ID, func(tx *Tx) error {
+		so, err := societyTx(tx, societyID)
+		if err != nil {
 			return err
 		}
-		return lib.createTx(ctx, tx, p, a, "contributed")
-	})
-	if err != nil {
-		return Achievement{}, wrap("contribute", KindAchievement, a.ID, err)
-	}
-	a.Version = 1
-	return a.redactFor(p), nil
-}
-
-func (s *System) societyTx(ctx context.Context, tx driver.Tx, id string) (Society, int64, error) {
-	rec, err := tx.Get(ctx, string(KindSociety), id)
-	if errors.Is(err, ErrNotFound) {
-		return Society{}, 0, &ValidationError{Kind: KindSociety, Fields: []FieldError{{Field: "society", Code: "ref", Value: id}}}
-	}
-	if err != nil {
-		return Society{}, 0, err
-	}
-	so, err := s.Societies.decodeRecord(rec)
-	return so, rec.Version, err
-}
-
-// allSocieties reads every society (the list is small: tens, not millions).
-func (s *System) allSocieties(ctx context.Context) ([]Society, error) {
-	recs, err := s.store.List(ctx, driver.Query{Kind: string(KindSociety)})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Society, 0, len(recs))
-	for _, r := range recs {
-		so, err := s.Societies.decodeRecord(r)
-		if err != nil {
-			return nil, err
+		if !CanDo(p, ActOperate, so) {
+			return forbidden("contribute", KindAchievement, a.ID, "only platform admins and the society's admin contribute for a society")
 		}
-		out = append(out, so)
+		a, err = Create(tx, p, a, Logged("contributed", nil))
+		return err
+	})
+	return a, err
+}
+
+// societyTx reads a society that a request names (ErrInvalid if missing).
+func societyTx(tx *Tx, id string) (Society, error) {
+	so, err := Read[Society](tx, id)
+	if errors.Is(err, ErrNotFound) {
+		return Society{}, invalid(KindSociety, FieldError{Field: "society", Code: "ref", Value: id})
 	}
-	return out, nil
+	return so, err
+}
+
+// allSocieties reads every society p may read (tens, not millions).
+func (s *System) allSocieties(ctx context.Context, p Principal) ([]Society, error) {
+	return s.Societies.Find(ctx, p, ListOptions{})
 }
 
 // QualifiedSocieties returns the societies whose evaluation qualification
@@ -298,7 +238,7 @@ func (s *System) QualifiedSocieties(ctx context.Context, p Principal) ([]Society
 }
 
 func (s *System) qualifiedSocieties(ctx context.Context, p Principal) ([]Society, error) {
-	all, err := s.allSocieties(ctx)
+	all, err := s.allSocieties(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +249,7 @@ func (s *System) qualifiedSocieties(ctx context.Context, p Principal) ([]Society
 	now := s.now()
 	var out []Society
 	for _, so := range all {
-		if q, ok := qs[so.ID]; ok && q.Valid(now) && p.canRead(so.Meta, nil) {
+		if q, ok := qs[so.ID]; ok && q.Valid(now) {
 			out = append(out, so)
 		}
 	}
@@ -318,13 +258,10 @@ func (s *System) qualifiedSocieties(ctx context.Context, p Principal) ([]Society
 
 // PanelEligible reports whether an expert may sit on a screening panel:
 // whether they belong to a society with a valid evaluation qualification.
-// It returns the IDs of those societies (empty when not eligible).
-func (s *System) PanelEligible(ctx context.Context, expertID string) ([]string, error) {
-	rec, err := s.store.Get(ctx, string(KindExpert), expertID)
-	if err != nil {
-		return nil, wrap("panel eligible", KindExpert, expertID, err)
-	}
-	e, err := s.Experts.decodeRecord(rec)
+// It returns the IDs of those societies (empty when not eligible). The
+// principal must be able to read the expert.
+func (s *System) PanelEligible(ctx context.Context, p Principal, expertID string) ([]string, error) {
+	e, err := s.Experts.Get(ctx, p, expertID)
 	if err != nil {
 		return nil, wrap("panel eligible", KindExpert, expertID, err)
 	}
@@ -424,15 +361,12 @@ type TeamAssignment struct {
 // TeamsServing returns the service teams (科技服务团) serving a region,
 // ordered by society ID then team order.
 func (s *System) TeamsServing(ctx context.Context, p Principal, region string) ([]TeamAssignment, error) {
-	all, err := s.allSocieties(ctx)
+	all, err := s.allSocieties(ctx, p)
 	if err != nil {
 		return nil, wrap("teams", KindSociety, "", err)
 	}
 	var out []TeamAssignment
 	for _, so := range all {
-		if !p.canRead(so.Meta, nil) {
-			continue
-		}
 		for _, t := range so.Teams {
 			if t.Serves(region) {
 				out = append(out, TeamAssignment{Society: so.ID, Team: t})

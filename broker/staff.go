@@ -10,6 +10,7 @@ import (
 
 	"github.com/kexie/techbroker/assessment"
 	"github.com/kexie/techbroker/broker/driver"
+	"github.com/kexie/techbroker/internal/decimalx"
 )
 
 // Grade is a technology manager's grade (技术经理人等级) as T/CASTEM
@@ -103,26 +104,23 @@ func (st Staff) TrainedIn(r ReportPeriod) bool {
 
 func staffKey(broker, person string) string { return "staff:" + broker + "/" + person }
 
-func (Staff) kind() Kind                   { return KindStaff }
-func (st Staff) getMeta() Meta             { return st.Meta }
-func (st Staff) withMeta(m Meta) Staff     { st.Meta = m; return st }
-func (st Staff) stage() string             { return string(st.Grade) }
-func (st Staff) dedupKey() string          { return staffKey(st.Broker, st.Person) }
-func (st Staff) ownerOrgs() []string       { return nil }
-func (st Staff) redactFor(Principal) Staff { return st }
+func (Staff) RecordKind() Kind       { return KindStaff }
+func (Staff) AccessClass() Class     { return ClassDesk }
+func (st Staff) RecordStage() string { return string(st.Grade) }
+func (st Staff) DedupKey() string    { return staffKey(st.Broker, st.Person) }
 func (Staff) columns() map[string]setter[Staff] {
 	return withColumns(metaColumns(func(st *Staff) *Meta { return &st.Meta }), map[string]setter[Staff]{
-		"person":            func(st *Staff, s string, c *checker) { st.Person = s },
-		"name":              func(st *Staff, s string, c *checker) { st.Name = s },
-		"grade":             func(st *Staff, s string, c *checker) { st.Grade = Grade(enumCode(s, gradeNames)) },
-		"grade_certificate": func(st *Staff, s string, c *checker) { st.GradeCertificate = s },
+		"person":            func(st *Staff, s string, c *Check) { st.Person = s },
+		"name":              func(st *Staff, s string, c *Check) { st.Name = s },
+		"grade":             func(st *Staff, s string, c *Check) { st.Grade = Grade(enumCode(s, gradeNames)) },
+		"grade_certificate": func(st *Staff, s string, c *Check) { st.GradeCertificate = s },
 	})
 }
 
 var gradeNames = map[string]string{"初级": "junior", "初级技术经理人": "junior", "中级": "intermediate",
 	"中级技术经理人": "intermediate", "高级": "senior", "高级技术经理人": "senior"}
 
-func (st Staff) normalized() Staff {
+func (st Staff) Normalized() Staff {
 	vis := st.Visibility
 	st.Meta.normalize()
 	if vis == "" {
@@ -151,29 +149,24 @@ func (st Staff) normalized() Staff {
 	return st
 }
 
-func (st Staff) check(c *checker, s *System) {
+func (st Staff) Validate(c *Check) {
 	if st.Broker == "" {
-		c.add("broker", "required", "", "")
+		c.Add("broker", "required", "", "")
 	}
 	for i, x := range st.Certifications {
 		if !x.Issued.IsZero() && !x.Expires.IsZero() && x.Expires.Before(x.Issued) {
-			c.add("certifications["+itoa(i)+"].expires", "date_order", "issued "+x.Issued.Format(time.DateOnly), x.Expires.Format(time.DateOnly))
+			c.Add("certifications["+itoa(i)+"].expires", "date_order", "issued "+x.Issued.Format(time.DateOnly), x.Expires.Format(time.DateOnly))
 		}
 	}
 	for i, t := range st.Training {
 		f := "training[" + itoa(i) + "].hours"
-		if !saneDecimal(t.Hours, 2) {
-			c.add(f, "malformed", "number", shortDecimal(t.Hours))
+		if !decimalx.Sane(t.Hours, 2) {
+			c.Add(f, "malformed", "number", decimalx.Short(t.Hours))
 		} else if t.Hours.Sign() < 0 {
-			c.add(f, "negative", "", t.Hours.String())
+			c.Add(f, "negative", "", t.Hours.String())
 		}
 	}
 }
-
-func (s *System) staffLib() *Library[Staff] { return &Library[Staff]{s: s} }
-
-// canManageRoster: platform admins and the broker's own staff.
-func (p Principal) canManageRoster(broker string) bool { return p.canWorkCase(broker) }
 
 // AddStaff puts a person on an industry broker's roster (st.Broker) and
 // adds them to the broker's Staff list, in one transaction. Platform admins
@@ -181,52 +174,32 @@ func (p Principal) canManageRoster(broker string) bool { return p.canWorkCase(br
 // already.
 func (s *System) AddStaff(ctx context.Context, p Principal, st Staff) (Staff, error) {
 	var out Staff
-	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
-		lib := s.staffLib()
-		v, err := lib.prepare(st)
+	err := s.update(ctx, "add staff", KindStaff, st.Person, func(tx *Tx) error {
+		st, err := prepare(s, st)
 		if err != nil {
 			return err
 		}
-		if !p.canManageRoster(v.Broker) {
-			return forbidden("add staff", KindStaff, "", "platform admins and the broker's own staff only")
-		}
-		brec, err := tx.Get(ctx, string(KindBroker), v.Broker)
+		b, err := Read[IndustryBroker](tx, st.Broker)
 		if errors.Is(err, ErrNotFound) {
-			return &ValidationError{Kind: KindStaff, Fields: []FieldError{{Field: "broker", Code: "ref", Value: v.Broker}}}
+			return invalid(KindStaff, FieldError{Field: "broker", Code: "ref", Value: st.Broker})
 		} else if err != nil {
 			return err
 		}
-		if dup, err := tx.List(ctx, driver.Query{Kind: string(KindStaff), Key: v.dedupKey(), Limit: 1}); err != nil {
+		if dup, err := Find[Staff](tx, PlatformAdmin("system"), ListOptions{Key: st.DedupKey()}); err != nil {
 			return err
 		} else if len(dup) > 0 {
 			return &Error{Op: "add staff", Kind: KindStaff, ID: dup[0].ID, Code: ErrExists, Err: errors.New("the person is on the roster already")}
 		}
-		v = lib.stamp(p, v, s.now())
-		if err := lib.createTx(ctx, tx, p, v, "created"); err != nil {
+		if out, err = Create(tx, p, st); err != nil {
 			return err
 		}
-		v.Version = 1
-		b, err := s.Brokers.decodeRecord(brec)
-		if err != nil {
-			return err
+		if !b.HasStaff(out.Person) {
+			b.Staff = append(slices.Clone(b.Staff), StaffMember{ID: out.Person, Name: out.Name, Role: "技术经理人"})
+			_, err = Replace(tx, p, b, Via(ActOperate, TargetOf(out)), Logged("staff_added", nil))
 		}
-		if !b.HasStaff(v.Person) {
-			b.Staff = append(slices.Clone(b.Staff), StaffMember{ID: v.Person, Name: v.Name, Role: "技术经理人"})
-			b, err = s.Brokers.prepare(b)
-			if err != nil {
-				return err
-			}
-			if _, err := s.Brokers.replaceTx(ctx, tx, p, b, "staff_added"); err != nil {
-				return err
-			}
-		}
-		out = v
-		return nil
+		return err
 	})
-	if err != nil {
-		return Staff{}, wrap("add staff", KindStaff, st.Person, err)
-	}
-	return out, nil
+	return out, err
 }
 
 // ModifyStaff applies fn to a roster entry and stores it, validated, in
@@ -234,85 +207,48 @@ func (s *System) AddStaff(ctx context.Context, p Principal, st Staff) (Staff, er
 // Platform admins and that broker's staff only.
 func (s *System) ModifyStaff(ctx context.Context, p Principal, id string, fn func(*Staff) error) (Staff, error) {
 	var out Staff
-	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
-		lib := s.staffLib()
-		v, err := lib.readTx(ctx, tx, id)
+	err := s.update(ctx, "modify staff", KindStaff, id, func(tx *Tx) error {
+		v, err := Get[Staff](tx, p, id)
 		if err != nil {
 			return err
-		}
-		if !p.canManageRoster(v.Broker) {
-			return forbidden("modify staff", KindStaff, id, "platform admins and the broker's own staff only")
 		}
 		person, meta := v.Person, v.Meta
 		if err := fn(&v); err != nil {
 			return err
 		}
-		v.Person = person
-		v.ID, v.Version, v.Created, v.Broker, v.Provenance = meta.ID, meta.Version, meta.Created, meta.Broker, meta.Provenance
-		if v, err = lib.prepare(v); err != nil {
-			return err
-		}
-		out, err = s.writeStaffTx(ctx, tx, p, v, "updated")
+		v.Person, v.Meta = person, meta
+		out, err = Replace(tx, p, v)
 		return err
 	})
-	if err != nil {
-		return Staff{}, wrap("modify staff", KindStaff, id, err)
-	}
-	return out, nil
-}
-
-func (s *System) writeStaffTx(ctx context.Context, tx driver.Tx, p Principal, v Staff, typ string) (Staff, error) {
-	v.Updated = s.now()
-	rec, err := s.staffLib().record(v)
-	if err != nil {
-		return Staff{}, err
-	}
-	ver, err := tx.Replace(ctx, rec)
-	if err != nil {
-		return Staff{}, err
-	}
-	v.Version = ver
-	return v, tx.Append(ctx, driver.Event{Kind: string(KindStaff), RecordID: v.ID, Type: typ, Actor: p.ID, Time: v.Updated})
+	return out, err
 }
 
 // Roster returns a broker's staff, active or not, ordered by ID. Any
 // signed-in principal may read it (staff are Members-visible by default).
 func (s *System) Roster(ctx context.Context, p Principal, broker string) ([]Staff, error) {
-	var out []Staff
-	o := ListOptions{Broker: broker, Limit: 10000}
-	for {
-		page, err := s.staffLib().List(ctx, p, o)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Items...)
-		if page.Next == "" {
-			return out, nil
-		}
-		o.Cursor = page.Next
-	}
+	return NewLibrary[Staff](s).Find(ctx, p, ListOptions{Broker: broker})
 }
 
 // AssignCase assigns a case to a roster entry. The case must be open and
 // handled by the entry's broker; assigning it twice changes nothing.
 func (s *System) AssignCase(ctx context.Context, p Principal, staffID, caseID string) (Staff, error) {
 	var out Staff
-	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
-		v, err := s.staffLib().readTx(ctx, tx, staffID)
+	err := s.update(ctx, "assign case", KindStaff, staffID, func(tx *Tx) error {
+		v, err := Read[Staff](tx, staffID)
 		if err != nil {
 			return err
 		}
-		if !p.canManageRoster(v.Broker) {
+		if !CanDo(p, ActOperate, v) {
 			return forbidden("assign case", KindStaff, staffID, "platform admins and the broker's own staff only")
 		}
-		c, err := s.caseLib().readTx(ctx, tx, caseID)
+		c, err := Read[Case](tx, caseID)
 		if errors.Is(err, ErrNotFound) {
-			return &ValidationError{Kind: KindStaff, Fields: []FieldError{{Field: "case", Code: "ref", Value: caseID}}}
+			return invalid(KindStaff, FieldError{Field: "case", Code: "ref", Value: caseID})
 		} else if err != nil {
 			return err
 		}
 		if c.Broker != v.Broker {
-			return &ValidationError{Kind: KindStaff, Fields: []FieldError{{Field: "case", Code: "invalid", Value: "handled by broker " + c.Broker}}}
+			return invalid(KindStaff, FieldError{Field: "case", Code: "invalid", Value: "handled by broker " + c.Broker})
 		}
 		if !c.Stage.Open() {
 			return &TransitionError{Kind: KindCase, ID: caseID, From: string(c.Stage), To: string(c.Stage), Reason: "a closed case cannot be assigned"}
@@ -322,19 +258,16 @@ func (s *System) AssignCase(ctx context.Context, p Principal, staffID, caseID st
 			return nil
 		}
 		v.Cases = append(slices.Clone(v.Cases), caseID)
-		out, err = s.writeStaffTx(ctx, tx, p, v, "case_assigned")
+		out, err = Replace(tx, p, v, Via(ActOperate, TargetOf(v)), Logged("case_assigned", nil))
 		return err
 	})
-	if err != nil {
-		return Staff{}, wrap("assign case", KindStaff, staffID, err)
-	}
-	return out, nil
+	return out, err
 }
 
 // Caseload returns the number of the roster entry's assigned cases that
 // are still open.
 func (s *System) Caseload(ctx context.Context, p Principal, staffID string) (int, error) {
-	v, err := s.staffLib().Get(ctx, p, staffID)
+	v, err := NewLibrary[Staff](s).Get(ctx, p, staffID)
 	if err != nil {
 		return 0, err
 	}
@@ -370,93 +303,6 @@ func (s *System) openCases(ctx context.Context, broker string) (map[string]bool,
 	return open, nil
 }
 
-// TrainingResult says what RecordTraining did.
-type TrainingResult struct {
-	// Recorded are the roster entries that got the training record.
-	Recorded []string
-	// Already are roster entries that had it already.
-	Already []string
-	// NotStaff are attendees on no broker's roster (nothing recorded).
-	NotStaff []string
-}
-
-// RecordTraining records attendance at a training activity of the activity
-// platform: every attendee (a principal ID, who must be registered for the
-// activity) gets a TrainingRecord on each of their roster entries, in one
-// transaction. Recording twice changes nothing. Organizers of the activity
-// only; the activity must be of kind training.
-func (s *System) RecordTraining(ctx context.Context, p Principal, activityID string, attendees []string, hours decimal.Decimal) (TrainingResult, error) {
-	var res TrainingResult
-	err := s.updateRetry(ctx, func(ctx context.Context, tx driver.Tx) error {
-		res = TrainingResult{}
-		a, _, err := s.activityTx(ctx, tx, activityID)
-		if err != nil {
-			return err
-		}
-		if !p.organizes(a) {
-			return forbidden("record training", KindActivity, activityID, "organizers only")
-		}
-		c := &checker{}
-		if a.Kind != Training {
-			c.add("activity.kind", "oneof", string(Training), string(a.Kind))
-		}
-		if !saneDecimal(hours, 2) || hours.Sign() <= 0 {
-			c.add("hours", "min", "0.01", shortDecimal(hours))
-		}
-		for i, who := range attendees {
-			if _, err := tx.Get(ctx, string(KindRegistration), registrationID(activityID, normText(who))); errors.Is(err, ErrNotFound) {
-				c.add("attendees["+itoa(i)+"]", "ref", "", who)
-			} else if err != nil {
-				return err
-			}
-		}
-		if err := c.err(KindStaff); err != nil {
-			return err
-		}
-		all, err := tx.List(ctx, driver.Query{Kind: string(KindStaff)})
-		if err != nil {
-			return err
-		}
-		byPerson := map[string][]driver.Record{}
-		for _, r := range all {
-			v, err := s.staffLib().decodeRecord(r)
-			if err != nil {
-				return err
-			}
-			byPerson[v.Person] = append(byPerson[v.Person], r)
-		}
-		rec := TrainingRecord{Activity: activityID, Title: a.Title, Date: a.Start, Hours: hours}
-		for _, who := range attendees {
-			who = normText(who)
-			recs := byPerson[who]
-			if len(recs) == 0 {
-				res.NotStaff = append(res.NotStaff, who)
-				continue
-			}
-			for _, r := range recs {
-				v, err := s.staffLib().decodeRecord(r)
-				if err != nil {
-					return err
-				}
-				if slices.ContainsFunc(v.Training, func(t TrainingRecord) bool { return t.Activity == activityID }) {
-					res.Already = append(res.Already, v.ID)
-					continue
-				}
-				v.Training = append(slices.Clone(v.Training), rec)
-				if _, err := s.writeStaffTx(ctx, tx, p, v, "training"); err != nil {
-					return err
-				}
-				res.Recorded = append(res.Recorded, v.ID)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return TrainingResult{}, wrap("record training", KindActivity, activityID, err)
-	}
-	return res, nil
-}
-
 // StaffFigures are one broker's staff figures for the scorecard, as plain
 // values (see Fill for assessment.BrokerStats).
 type StaffFigures struct {
@@ -486,11 +332,11 @@ type StaffFigures struct {
 // StaffFigures computes a broker's staff figures for a period. Platform
 // admins and the broker's own staff only.
 func (s *System) StaffFigures(ctx context.Context, p Principal, broker string, period ReportPeriod) (StaffFigures, error) {
-	if !p.canManageRoster(broker) {
+	if !Can(p, ActOperate, DeskTarget(broker)) {
 		return StaffFigures{}, forbidden("staff figures", KindStaff, "", "platform admins and the broker's own staff only")
 	}
 	f := StaffFigures{Broker: broker, ByGrade: map[Grade]int{}, Caseload: map[string]int{}, TrainingHours: decimal.Zero}
-	recs, err := s.store.List(ctx, driver.Query{Kind: string(KindStaff), Broker: broker})
+	roster, err := NewLibrary[Staff](s).Find(ctx, p, ListOptions{Broker: broker})
 	if err != nil {
 		return f, wrap("staff figures", KindStaff, "", err)
 	}
@@ -502,11 +348,7 @@ func (s *System) StaffFigures(ctx context.Context, p Principal, broker string, p
 	if at.IsZero() {
 		at = s.now()
 	}
-	for _, r := range recs {
-		v, err := s.staffLib().decodeRecord(r)
-		if err != nil {
-			return f, wrap("staff figures", KindStaff, r.ID, err)
-		}
+	for _, v := range roster {
 		if !v.Active(at) || v.Created.After(at) {
 			continue
 		}
@@ -542,4 +384,12 @@ func (f StaffFigures) Graded() int { return f.Staff - f.ByGrade[""] }
 func (f StaffFigures) Fill(st *assessment.BrokerStats) {
 	st.Staff = f.Staff
 	st.TechManagers = f.Graded()
+}
+
+// utcMicro is t in UTC at microsecond precision; the zero time stays zero.
+func utcMicro(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
 }

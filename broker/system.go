@@ -2,7 +2,9 @@ package broker
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,11 +30,14 @@ type Options struct {
 	IndustryCodes []string
 }
 
-// System is the portable service users call: it holds the three libraries
-// (Achievements, Demands, Experts) and the industry brokers over one store.
-// It validates and normalizes every write, assigns IDs and times, checks
-// access, writes an audit event with every change and wraps errors once.
-// A System is safe for concurrent use.
+// System is the portable service users call. It holds the three
+// libraries (Achievements, Demands, Experts), the industry brokers and the
+// platform's registries over one store, and the exported transaction
+// (Update) that every write of the System and its feature packages goes
+// through: it validates and normalizes every record, assigns IDs and
+// times, asks the access policy, writes an audit event with every change
+// and wraps errors once. A System starts no goroutine and is safe for
+// concurrent use.
 type System struct {
 	// Achievements is the achievement library (成果库).
 	Achievements *Library[Achievement]
@@ -48,25 +53,18 @@ type System struct {
 	// ServicePackages holds each broker's standard service package
 	// (标准服务产品包), keyed by broker ID.
 	ServicePackages *Library[ServicePackage]
-	// Activities holds the activities of the activity platform
-	// (科创中国活动平台); registrations, meetings and leads go through the
-	// System's methods.
-	Activities *Library[Activity]
 	// Organizations is the registry of institutions (universities,
 	// hospitals, enterprises, incubators, funds, firms, societies) that
 	// records point to; see Organization and MergeOrganizations.
 	Organizations *Library[Organization]
-	// Investors holds investor profiles (资本); see MatchInvestors.
-	Investors *Library[Investor]
 
 	store       driver.Store
-	exchange    exchangeCache // the exchange's decoded books (bid.go)
 	validate    *validator.Validate
 	clock       func() time.Time
 	newID       func(Kind) string
 	disciplines map[string]bool
 	industries  map[string]bool
-	cases       caseCache // decoded case bodies (casecache.go)
+	kinds       sync.Map // Kind → reflect.Type of every record kind in use
 }
 
 // New returns a System over store. The System does not own the store's
@@ -84,24 +82,41 @@ func New(store driver.Store, opts *Options) *System {
 	}
 	s.disciplines = codeSet(opts.Disciplines)
 	s.industries = codeSet(opts.IndustryCodes)
-	s.Achievements = &Library[Achievement]{s: s}
-	s.Demands = &Library[Demand]{s: s}
-	s.Experts = &Library[Expert]{s: s}
-	s.Brokers = &Library[IndustryBroker]{s: s}
-	s.Societies = &Library[Society]{s: s}
-	s.ServicePackages = &Library[ServicePackage]{s: s}
-	s.Activities = &Library[Activity]{s: s}
-	s.Organizations = &Library[Organization]{s: s}
-	s.Investors = &Library[Investor]{s: s}
+	s.Achievements = NewLibrary[Achievement](s)
+	s.Demands = NewLibrary[Demand](s)
+	s.Experts = NewLibrary[Expert](s)
+	s.Brokers = NewLibrary[IndustryBroker](s)
+	s.Societies = NewLibrary[Society](s)
+	s.ServicePackages = NewLibrary[ServicePackage](s)
+	s.Organizations = NewLibrary[Organization](s)
+	for _, k := range []struct {
+		kind Kind
+		typ  reflect.Type
+	}{{KindCase, typeOf[Case]()}, {KindFeedback, typeOf[Feedback]()}, {KindStaff, typeOf[Staff]()}, {kindQualification, typeOf[Qualification]()}} {
+		s.register(k.kind, k.typ)
+	}
 	return s
 }
 
 // Close closes the underlying store.
 func (s *System) Close() error { return s.store.Close() }
 
-// Store returns the underlying driver store, for adapters' tests and for
-// packages that add record kinds of their own.
-func (s *System) Store() driver.Store { return s.store }
+// As is the escape hatch to the store beneath the System, as gocloud.dev's
+// docstore has it: if target is a *driver.Store, As sets it to the store
+// and returns true. Users do not need it; tests of adapters and tools that
+// read the store directly do. Writing through the store bypasses every
+// rule of the System.
+func (s *System) As(target any) bool {
+	if p, ok := target.(*driver.Store); ok {
+		*p = s.store
+		return true
+	}
+	return false
+}
+
+// Now returns the System's clock in UTC at microsecond precision, the
+// resolution at which records and events store times.
+func (s *System) Now() time.Time { return s.now() }
 
 func (s *System) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
 
@@ -116,38 +131,58 @@ func codeSet(codes []string) map[string]bool {
 	return m
 }
 
-func (s *System) checkCodes(c *checker, field, what string, codes []string, known map[string]bool) {
-	if known == nil {
-		return
-	}
-	for i, code := range codes {
-		if !known[code] {
-			c.add(fmt.Sprintf("%s[%d]", field, i), "code", what, code)
-		}
-	}
+// Event is one entry of the audit log: something that happened to a
+// record, in commit order.
+type Event struct {
+	Seq    int64     // strictly increasing in commit order
+	Kind   Kind      // the record's kind
+	Record string    // the record's ID
+	Type   string    // what happened: "created", "updated", "deleted", "stage", …
+	Actor  string    // the principal ID that did it
+	Time   time.Time // when, UTC
+	Body   []byte    // the event's JSON detail, if any
+}
+
+func eventOf(e driver.Event) Event {
+	return Event{Seq: e.Seq, Kind: Kind(e.Kind), Record: e.RecordID, Type: e.Type, Actor: e.Actor, Time: e.Time, Body: e.Body}
 }
 
 // Events returns the audit events about one record, oldest first. The
-// principal must be able to read the record.
-func (s *System) Events(ctx context.Context, p Principal, kind Kind, id string) ([]driver.Event, error) {
+// principal must be able to read the record; the history of a deleted
+// record is for platform admins only.
+func (s *System) Events(ctx context.Context, p Principal, kind Kind, id string) ([]Event, error) {
+	typ, known := s.kinds.Load(kind)
 	rec, err := s.store.Get(ctx, string(kind), id)
-	if err != nil && err != driver.ErrNotFound {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if p.Role != RolePlatformAdmin {
+			return nil, wrap("events", kind, id, ErrNotFound)
+		}
+	case err != nil:
 		return nil, wrap("events", kind, id, err)
-	}
-	if err == nil {
-		var m struct{ Meta }
-		if err := decode(rec.Body, &m); err != nil {
+	case !known:
+		if p.Role != RolePlatformAdmin {
+			return nil, forbidden("events", kind, id, "unknown record kind")
+		}
+	default:
+		v, err := decodeAny(rec, typ.(reflect.Type))
+		if err != nil {
 			return nil, wrap("events", kind, id, err)
 		}
-		if !p.canRead(m.Meta, nil) && p.Role != RolePlatformAdmin {
-			return nil, forbidden("events", kind, id, "record not visible to principal")
+		r := v.Elem().Interface().(Record)
+		if !Can(p, ActRead, TargetOf(r)) {
+			return nil, forbidden("events", kind, id, "the record is not visible to the principal")
 		}
-	} else if p.Role != RolePlatformAdmin {
-		// A deleted record's history is for platform admins only.
-		return nil, wrap("events", kind, id, ErrNotFound)
 	}
 	evs, err := s.store.Events(ctx, driver.EventQuery{Kind: string(kind), RecordID: id})
-	return evs, wrap("events", kind, id, err)
+	if err != nil {
+		return nil, wrap("events", kind, id, err)
+	}
+	out := make([]Event, len(evs))
+	for i, e := range evs {
+		out[i] = eventOf(e)
+	}
+	return out, nil
 }
 
 // timeIDs returns the default ID source: kind prefix, the clock's
@@ -199,6 +234,8 @@ func SequentialIDs() func(Kind) string {
 	}
 }
 
+// prefix is the ID prefix of a kind: a short form for the libraries and
+// the registry, else the kind's first four letters.
 func prefix(k Kind) string {
 	switch k {
 	case KindAchievement:
@@ -211,18 +248,8 @@ func prefix(k Kind) string {
 		return "brk"
 	case KindOrganization:
 		return "org"
-	case KindInvestor:
-		return "inv"
 	case KindStaff:
 		return "stf"
-	case KindIncubation:
-		return "inc"
-	case KindIntent:
-		return "int"
-	case KindProfile:
-		return "prof"
-	case KindInterest:
-		return "eoi" // expression of interest
 	}
 	if len(k) > 4 {
 		return string(k[:4])

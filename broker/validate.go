@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -87,26 +86,6 @@ func isChinese(tag language.Tag) bool {
 	return b.String() == "zh"
 }
 
-// checker collects field errors for one record.
-type checker struct {
-	errs   []FieldError
-	prefix string
-}
-
-func (c *checker) add(field, code, param, value string) {
-	if r := []rune(value); len(r) > 40 {
-		value = string(r[:40]) + "…"
-	}
-	c.errs = append(c.errs, FieldError{Field: c.prefix + field, Code: code, Param: param, Value: value})
-}
-
-func (c *checker) err(kind Kind) error {
-	if len(c.errs) == 0 {
-		return nil
-	}
-	return &ValidationError{Kind: kind, Fields: c.errs}
-}
-
 // newValidate builds the one validator.Validate of a System.
 func newValidate() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
@@ -123,20 +102,15 @@ func newValidate() *validator.Validate {
 	return v
 }
 
-// structErrors runs the struct tags and appends their failures to c. A
-// value that the type's tag plan (quickcheck.go) vouches for skips the
-// validator.
-func structErrors(v *validator.Validate, c *checker, x any) {
-	if quickPasses(x) {
-		return
-	}
+// structErrors runs the struct tags and appends their failures to c.
+func structErrors(v *validator.Validate, c *Check, x any) {
 	err := v.Struct(x)
 	if err == nil {
 		return
 	}
 	var ves validator.ValidationErrors
 	if !errors.As(err, &ves) {
-		c.add("", "invalid", "", err.Error())
+		c.Add("", "invalid", "", err.Error())
 		return
 	}
 	for _, fe := range ves {
@@ -160,11 +134,9 @@ func structErrors(v *validator.Validate, c *checker, x any) {
 		if fe.Kind() != reflect.Slice && fe.Kind() != reflect.Map && fe.Kind() != reflect.Struct {
 			val = fmt.Sprint(fe.Value())
 		}
-		c.add(ns, code, fe.Param(), val)
+		c.Add(ns, code, fe.Param(), val)
 	}
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 // Message catalog: one key per rule; arguments are (field label, param, value).
 var messages = sync.OnceValue(func() catalog.Catalog {
@@ -279,42 +251,22 @@ func zhLabel(path string) string {
 	return zhLabels[last]
 }
 
+// zhKinds names record kinds in Chinese for messages: the core's and the
+// feature packages' (the message catalog is the one place that knows them
+// all).
+var zhKinds = map[Kind]string{
+	KindAchievement: "科技成果", KindDemand: "技术需求", KindExpert: "专家", KindBroker: "技术券商",
+	KindOrganization: "机构", KindStaff: "技术经理人", KindCase: "服务案例", KindSociety: "学会",
+	KindServicePackage: "标准服务产品包", KindFeedback: "反馈", kindQualification: "评估资质",
+	"investor": "投资机构", "incubation": "孵化记录", "investment_intent": "投资意向",
+	"activity": "活动", "registration": "活动报名", "meeting": "对接洽谈", "lead": "活动成果线索",
+	"listing": "挂牌项目", "bid": "竞价", "deposit": "保证金", "deal": "成交", "fed_profile": "共享项目",
+	"fed_interest": "合作意向",
+}
+
 func zhKind(k Kind) string {
-	switch k {
-	case KindAchievement:
-		return "科技成果"
-	case KindDemand:
-		return "技术需求"
-	case KindExpert:
-		return "专家"
-	case KindBroker:
-		return "技术券商"
-	case KindOrganization:
-		return "机构"
-	case KindInvestor:
-		return "投资机构"
-	case KindStaff:
-		return "技术经理人"
-	case KindIncubation:
-		return "孵化记录"
-	case KindIntent:
-		return "投资意向"
-	case KindCase:
-		return "服务案例"
-	case KindSociety:
-		return "学会"
-	case KindServicePackage:
-		return "标准服务产品包"
-	case KindActivity:
-		return "活动"
-	case KindRegistration:
-		return "活动报名"
-	case KindMeeting:
-		return "对接洽谈"
-	case KindLead:
-		return "活动成果线索"
-	case KindFeedback:
-		return "反馈"
+	if zh, ok := zhKinds[k]; ok {
+		return zh
 	}
 	return string(k)
 }

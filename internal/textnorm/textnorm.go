@@ -1,4 +1,17 @@
-package broker
+// Package textnorm is the text normalization that package broker and its
+// feature packages apply to every record on write.
+//
+// Text: Unicode NFKC (which also folds full-width ASCII such as "ＡＢＣ１２３"
+// to "ABC123" and the ideographic space to a space), then width folding
+// (golang.org/x/text/width.Fold: half-width katakana to full width and the
+// remaining width variants), invalid UTF-8 replaced by U+FFFD, control
+// characters dropped, runs of white space collapsed to one space and the
+// ends trimmed. Multiline keeps line breaks: each line is normalized and
+// empty lines are dropped. Every function is idempotent (FuzzNormText).
+//
+// The transformers used here (norm.NFKC, width.Fold, cases.Fold) are
+// stateless values and safe to share.
+package textnorm
 
 import (
 	"slices"
@@ -11,23 +24,10 @@ import (
 	"golang.org/x/text/width"
 )
 
-// Text normalization applied on every write.
-//
-// normText: Unicode NFKC (which also folds full-width ASCII such as "ＡＢＣ１２３"
-// to "ABC123" and the ideographic space to a space), then width folding
-// (golang.org/x/text/width.Fold: half-width katakana to full width and the
-// remaining width variants), invalid UTF-8 replaced by U+FFFD, control
-// characters dropped, runs of white space collapsed to one space and the
-// ends trimmed. Multi-line text (abstracts) keeps its line breaks: each line
-// is normalized and empty lines are dropped.
-//
-// The transformers used here (norm.NFKC, width.Fold, cases.Fold) are
-// stateless values and safe to share.
-
 var folder = cases.Fold()
 
-// normText normalizes single-line text.
-func normText(s string) string {
+// Text normalizes single-line text.
+func Text(s string) string {
 	if isPlainASCII(s) {
 		return collapseSpaces(s)
 	}
@@ -186,45 +186,45 @@ func stableCJK(r rune) bool {
 	return false
 }
 
-// normMultiline normalizes text that may hold line breaks.
-func normMultiline(s string) string {
+// Multiline normalizes text that may hold line breaks.
+func Multiline(s string) string {
 	if !strings.ContainsAny(s, "\r\n") {
-		return normText(s)
+		return Text(s)
 	}
 	lines := strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' })
 	out := lines[:0]
 	for _, l := range lines {
-		if l = normText(l); l != "" {
+		if l = Text(l); l != "" {
 			out = append(out, l)
 		}
 	}
 	return strings.Join(out, "\n")
 }
 
-// normCode normalizes a code (discipline, industry, region code): text
+// Code normalizes a code (discipline, industry, region code): text
 // normalization, no inner spaces, upper case.
-func normCode(s string) string {
-	s = normText(s)
+func Code(s string) string {
+	s = Text(s)
 	s = strings.ReplaceAll(s, " ", "")
 	return strings.ToUpper(s)
 }
 
-// normEnum normalizes an enumeration code: text normalization, no inner
+// Enum normalizes an enumeration code: text normalization, no inner
 // spaces, ASCII lower case (codes are ASCII; anything else fails the
 // oneof check anyway).
-func normEnum(s string) string {
-	return lowerASCII(strings.ReplaceAll(normText(s), " ", ""))
+func Enum(s string) string {
+	return LowerASCII(strings.ReplaceAll(Text(s), " ", ""))
 }
 
-// normList normalizes each entry, drops empty ones and removes duplicates
+// List normalizes each entry, drops empty ones and removes duplicates
 // compared case-insensitively (cases.Fold), keeping the first spelling.
-func normList(xs []string) []string {
-	return dedup(xs, normText)
+func List(xs []string) []string {
+	return dedup(xs, Text)
 }
 
-// normCodes is normList for codes.
-func normCodes(xs []string) []string {
-	return dedup(xs, normCode)
+// Codes is List for codes.
+func Codes(xs []string) []string {
+	return dedup(xs, Code)
 }
 
 func dedup(xs []string, f func(string) string) []string {
@@ -242,7 +242,7 @@ func dedup(xs []string, f func(string) string) []string {
 		if x == "" || f(x) != x {
 			continue
 		}
-		k := foldKey(x)
+		k := FoldKey(x)
 		if len(xs) > 16 {
 			if seen == nil {
 				seen = make(map[string]struct{}, len(xs))
@@ -271,7 +271,7 @@ func dedupClean(xs []string, f func(string) string) bool {
 		if x == "" || f(x) != x {
 			return false
 		}
-		keys[i] = foldKey(x)
+		keys[i] = FoldKey(x)
 		if slices.Contains(keys[:i], keys[i]) {
 			return false
 		}
@@ -279,8 +279,8 @@ func dedupClean(xs []string, f func(string) string) bool {
 	return true
 }
 
-// foldKey is the comparison key of already-normalized text.
-func foldKey(s string) string {
+// FoldKey is the comparison key of already-normalized text.
+func FoldKey(s string) string {
 	simple := true
 	for _, r := range s {
 		if r >= 0x80 && !stableCJK(r) {
@@ -292,7 +292,7 @@ func foldKey(s string) string {
 		// ASCII letters are the only ones that fold here.
 		for i := 0; i < len(s); i++ {
 			if 'A' <= s[i] && s[i] <= 'Z' {
-				return lowerASCII(s)
+				return LowerASCII(s)
 			}
 		}
 		return s
@@ -363,4 +363,22 @@ func collapseSpaces(s string) string {
 func isBadRune(s string, i int) bool {
 	_, size := utf8.DecodeRuneInString(s[i:])
 	return size == 1
+}
+
+// LowerASCII lowers ASCII letters only, without copying s when it has none.
+func LowerASCII(s string) string {
+	i := 0
+	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s // nothing to lower: no copy
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

@@ -1,4 +1,4 @@
-package broker
+package textnorm
 
 import (
 	"slices"
@@ -23,24 +23,24 @@ func TestNormText(t *testing.T) {
 		{"", ""},
 		{"   ", ""},
 	} {
-		if got := normText(tc.in); got != tc.want {
-			t.Errorf("normText(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := Text(tc.in); got != tc.want {
+			t.Errorf("Text(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
 
 func TestNormList(t *testing.T) {
-	got := normList([]string{" AI ", "人工智能", "ai", "", "Ａｉ", "人工智能 "})
+	got := List([]string{" AI ", "人工智能", "ai", "", "Ａｉ", "人工智能 "})
 	if want := []string{"AI", "人工智能"}; !slices.Equal(got, want) {
-		t.Errorf("normList = %q, want %q", got, want)
+		t.Errorf("List = %q, want %q", got, want)
 	}
-	if got := normCodes([]string{"i65", " I 65", "c35"}); !slices.Equal(got, []string{"I65", "C35"}) {
-		t.Errorf("normCodes = %q", got)
+	if got := Codes([]string{"i65", " I 65", "c35"}); !slices.Equal(got, []string{"I65", "C35"}) {
+		t.Errorf("Codes = %q", got)
 	}
 }
 
 func TestNormMultiline(t *testing.T) {
-	got := normMultiline("第一段，  内容。\r\n\r\n  第二段\n")
+	got := Multiline("第一段，  内容。\r\n\r\n  第二段\n")
 	if want := "第一段, 内容。\n第二段"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -54,11 +54,11 @@ func FuzzNormText(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := normText(s)
+		got := Text(s)
 		if !utf8.ValidString(got) {
 			t.Fatalf("invalid UTF-8 from %q", s)
 		}
-		if again := normText(got); again != got {
+		if again := Text(got); again != got {
 			t.Fatalf("not idempotent: %q → %q → %q", s, got, again)
 		}
 		if !norm.NFKC.IsNormalString(got) {
@@ -101,7 +101,7 @@ func dedupSlow(xs []string, f func(string) string) []string {
 		if x = f(x); x == "" {
 			continue
 		}
-		k := foldKey(x)
+		k := FoldKey(x)
 		if slices.Contains(keys, k) {
 			continue
 		}
@@ -114,7 +114,7 @@ func dedupSlow(xs []string, f func(string) string) []string {
 func TestDedupFastPathAgrees(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		xs := rapid.SliceOfN(rapid.StringOfN(rapid.SampledFrom([]rune{'a', 'A', ' ', '中', 'Ａ', '\t', 'é'}), 0, 4, -1), 0, 20).Draw(t, "xs")
-		for _, f := range []func(string) string{normText, normCode} {
+		for _, f := range []func(string) string{Text, Code} {
 			got, want := dedup(xs, f), dedupSlow(xs, f)
 			if !slices.Equal(got, want) {
 				t.Fatalf("dedup(%q) = %q, want %q", xs, got, want)

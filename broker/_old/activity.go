@@ -683,13 +683,6 @@ type Conversion struct {
 	CasesTraded int
 }
 
-// Rate returns num/den, or 0 when den is 0.
-func Rate(num, den int) float64 {
-	if den == 0 {
-		return 0
-	}
-	return float64(num) / float64(den)
-}
 
 // ActivityConversion computes an activity's funnel. Organizers only.
 func (s *System) ActivityConversion(ctx context.Context, p Principal, activityID string) (Conversion, error) {

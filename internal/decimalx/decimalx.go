@@ -1,22 +1,26 @@
-package broker
+// Package decimalx holds the checks that package broker and its feature
+// packages run on decimal amounts before any arithmetic, so that a value
+// with an absurd exponent (say 1e999999) is rejected instead of making a
+// comparison allocate gigabytes, and the parser of amounts as people write
+// them (thousands separators, 元 / 万元 / 亿元).
+package decimalx
 
 import (
+	"strconv"
+
+	"github.com/kexie/techbroker/internal/textnorm"
 	"strings"
 
 	"github.com/shopspring/decimal"
 )
 
-// Money in this package is decimal.Decimal holding yuan (CNY). These checks
-// run before any arithmetic, so a value with an absurd exponent (say 1e999999)
-// is rejected instead of making a comparison allocate gigabytes.
+// MaxMoney returns the largest amount accepted: one trillion yuan (1万亿).
+func MaxMoney() decimal.Decimal { return decimal.New(1, 12) }
 
-// maxMoney is the largest amount accepted: one trillion yuan (1万亿).
-var maxMoney = decimal.New(1, 12)
-
-// saneDecimal reports whether d is small enough for cheap arithmetic and
+// Sane reports whether d is small enough for cheap arithmetic and
 // has at most `places` significant decimal places ("1.500" has one).
-func saneDecimal(d decimal.Decimal, places int32) bool {
-	if c, exp, ok := smallDecimal(d); ok && exp <= 18 && exp >= -40 {
+func Sane(d decimal.Decimal, places int32) bool {
+	if c, exp, ok := Small(d); ok && exp <= 18 && exp >= -40 {
 		// d equals its truncation to places iff the dropped digits are 0.
 		k := -exp - places
 		switch {
@@ -34,39 +38,25 @@ func saneDecimal(d decimal.Decimal, places int32) bool {
 	return exp >= -places || d.Equal(d.Truncate(places))
 }
 
-// checkMoney checks an amount in yuan: well-formed (at most 2 decimal
-// places: 分), not negative, at most 1万亿.
-func checkMoney(c *checker, field string, d decimal.Decimal) {
-	if !saneDecimal(d, 2) {
-		c.add(field, "malformed", "amount in yuan with at most 2 decimal places", shortDecimal(d))
-		return
-	}
-	if d.Sign() < 0 {
-		c.add(field, "negative", "", d.String())
-		return
-	}
-	if greaterThanPow10(d, 12) { // maxMoney
-		c.add(field, "max", maxMoney.String(), d.String())
-	}
-}
+// Pow10 returns 10^k for 0 ≤ k ≤ 18.
+func Pow10(k int32) int64 { return pow10[k] }
 
-// pow10[k] is 10^k.
 var pow10 = [19]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
 
-// smallDecimal returns d's coefficient and exponent when the coefficient
+// Small returns d's coefficient and exponent when the coefficient
 // has at most 18 digits (the common case, which then needs no big-number
 // arithmetic).
-func smallDecimal(d decimal.Decimal) (c int64, exp int32, ok bool) {
+func Small(d decimal.Decimal) (c int64, exp int32, ok bool) {
 	if d.NumDigits() > 18 {
 		return 0, 0, false
 	}
 	return d.CoefficientInt64(), d.Exponent(), true
 }
 
-// greaterThanPow10 reports whether d > 10^p, without big-number arithmetic
-// for a small d. Call it on a sane d (saneDecimal).
-func greaterThanPow10(d decimal.Decimal, p int32) bool {
-	c, exp, ok := smallDecimal(d)
+// GreaterThanPow10 reports whether d > 10^p, without big-number arithmetic
+// for a small d. Call it on a sane d (Sane).
+func GreaterThanPow10(d decimal.Decimal, p int32) bool {
+	c, exp, ok := Small(d)
 	if !ok {
 		return d.GreaterThan(decimal.New(1, p))
 	}
@@ -83,23 +73,23 @@ func greaterThanPow10(d decimal.Decimal, p int32) bool {
 	}
 }
 
-// shortDecimal prints a decimal without expanding a huge exponent.
-func shortDecimal(d decimal.Decimal) string {
+// Short prints a decimal without expanding a huge exponent.
+func Short(d decimal.Decimal) string {
 	if e := d.Exponent(); e > 30 || e < -30 {
 		s := d.Coefficient().String()
 		if len(s) > 20 {
 			s = s[:20] + "…"
 		}
-		return s + "e" + itoa(int(e))
+		return s + "e" + strconv.Itoa(int(e))
 	}
 	return d.String()
 }
 
-// parseDecimal parses a number as written by people: it accepts thousands
+// Parse parses a number as written by people: it accepts thousands
 // separators ("1,000,000.00") and full-width digits (after normalization),
 // and an optional unit 元, 万元 or 亿元 (scaling by 1, 1e4, 1e8).
-func parseDecimal(s string) (decimal.Decimal, bool) {
-	s = normText(s)
+func Parse(s string) (decimal.Decimal, bool) {
+	s = textnorm.Text(s)
 	s = strings.ReplaceAll(s, ",", "")
 	s = strings.TrimPrefix(s, "¥")
 	scale := int32(0)
