@@ -292,7 +292,7 @@ func (tx *Tx) MoveCase(p Principal, id string, mv CaseMove) (Case, error) {
 		return Case{}, invalid(KindCase, FieldError{Field: "version", Code: "required"})
 	}
 	if mv.Version != c.Version {
-		return Case{}, staleVersion(KindCase, id, mv.Version, c.Version)
+		return Case{}, tx.stale(KindCase, id, mv.Version, c.Version)
 	}
 	ev, err := normalizeMove(mv)
 	if err != nil {

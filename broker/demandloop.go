@@ -140,7 +140,7 @@ func (s *System) changeDemand(ctx context.Context, p Principal, id string, versi
 			return forbidden(op, KindDemand, id, "only platform admins and the handling broker's staff")
 		}
 		if d.Version != version {
-			return staleVersion(KindDemand, id, version, d.Version)
+			return tx.stale(KindDemand, id, version, d.Version)
 		}
 		now := tx.Now()
 		ev, err := fn(&d, now)

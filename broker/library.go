@@ -147,7 +147,13 @@ func (r storeReader) list(q driver.Query) ([]driver.Record, error) {
 
 type txReader struct{ tx *Tx }
 
-func (r txReader) list(q driver.Query) ([]driver.Record, error) { return r.tx.dtx.List(r.tx.ctx, q) }
+func (r txReader) list(q driver.Query) ([]driver.Record, error) {
+	recs, err := r.tx.dtx.List(r.tx.ctx, q)
+	for _, rec := range recs {
+		r.tx.saw(rec.Kind, rec.ID, rec.Version)
+	}
+	return recs, err
+}
 
 const maxPage = 10000
 

@@ -28,6 +28,29 @@ type Tx struct {
 	// registry caches whether the organization registry is empty, for the
 	// checks of organization references.
 	registry int // 0 unknown, 1 empty, 2 has organizations
+	// seen holds the version of each record the transaction has read, to
+	// tell a record changed under the transaction by a concurrent one (the
+	// store's stale version, retried) from a caller's stale version.
+	seen map[RecordRef]int64
+}
+
+// saw remembers the version of a record the transaction read.
+func (tx *Tx) saw(kind, id string, version int64) {
+	if tx.seen == nil {
+		tx.seen = map[RecordRef]int64{}
+	}
+	tx.seen[RecordRef{Kind: Kind(kind), ID: id}] = version
+}
+
+// stale is the error of a write naming version when stored is the stored
+// one: a concurrent transaction's change if this transaction read the
+// named version itself (the store's stale version, which Update retries),
+// else the caller's stale version.
+func (tx *Tx) stale(kind Kind, id string, named, stored int64) error {
+	if v, ok := tx.seen[RecordRef{Kind: kind, ID: id}]; ok && v == named {
+		return fmt.Errorf("%s %s changed under the transaction: %w", kind, id, driver.ErrStale)
+	}
+	return staleVersion(kind, id, named, stored)
 }
 
 // maxAttempts bounds System.Update's retries on a stale version.
@@ -195,7 +218,11 @@ func Read[T Record](tx *Tx, id string) (T, error) {
 		var zero T
 		return zero, err
 	}
-	return decodeRecord[T](rec)
+	v, err := decodeRecord[T](rec)
+	if err == nil {
+		tx.saw(rec.Kind, rec.ID, rec.Version)
+	}
+	return v, err
 }
 
 func decodeRecord[T Record](r driver.Record) (T, error) {
@@ -298,16 +325,20 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 	if m.Version < 1 {
 		return zero, invalid(kind, FieldError{Field: "version", Code: "required"})
 	}
+	named := tx.seen[RecordRef{Kind: kind, ID: id}]
 	old, err := Read[T](tx, id)
 	if err != nil {
 		return zero, err
+	}
+	if named != 0 {
+		tx.seen[RecordRef{Kind: kind, ID: id}] = named // what the transaction read before, not this re-read
 	}
 	om := metaOf(&old)
 	if !o.allowed(p, ActUpdate, old) {
 		return zero, forbidden("update", kind, id, "the principal may not change this record")
 	}
 	if om.Version != m.Version {
-		return zero, staleVersion(kind, id, m.Version, om.Version)
+		return zero, tx.stale(kind, id, m.Version, om.Version)
 	}
 	if r, ok := any(v).(Redactor[T]); ok && !Can(p, ActSeePrivate, TargetOf(old)) {
 		v = r.Unredacted(old) // a caller that cannot see the private part cannot have meant to clear it
@@ -355,15 +386,19 @@ func Delete[T Record](tx *Tx, p Principal, id string, version int64, opts ...Wri
 	if version < 1 {
 		return invalid(kind, FieldError{Field: "version", Code: "required"})
 	}
+	named := tx.seen[RecordRef{Kind: kind, ID: id}]
 	old, err := Read[T](tx, id)
 	if err != nil {
 		return err
+	}
+	if named != 0 {
+		tx.seen[RecordRef{Kind: kind, ID: id}] = named
 	}
 	if !o.allowed(p, ActDelete, old) {
 		return forbidden("delete", kind, id, "the principal may not delete this record")
 	}
 	if v := old.RecordMeta().Version; v != version {
-		return staleVersion(kind, id, version, v)
+		return tx.stale(kind, id, version, v)
 	}
 	if err := tx.dtx.Delete(tx.ctx, string(kind), id, version); err != nil {
 		return err
