@@ -80,7 +80,7 @@ func TestAddBatchMatchesAdd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		testAddBatchMatchesAdd(t, &matching.Options{Router: r, Feedback: 2, Weights: &matching.Weights{Text: 1, Category: 0.5}}, matching.SimilarAchievements)
+		testAddBatchMatchesAdd(t, &matching.Options{Categorizer: r, Feedback: 2, Weights: &matching.Weights{Text: 1, Category: 0.5}}, matching.SimilarAchievements)
 	})
 }
 
@@ -130,7 +130,7 @@ func testAddBatchMatchesAdd(t *testing.T, opts *matching.Options, dir matching.D
 			}
 		}
 	}
-	if wantCategory := opts != nil && opts.Router != nil; categorized != wantCategory {
+	if wantCategory := opts != nil && opts.Categorizer != nil; categorized != wantCategory {
 		t.Fatalf("a match with a category signal: got %v, want %v", categorized, wantCategory)
 	}
 	if err := batch.AddBatch([]matching.Document{{Kind: matching.Achievement, ID: "x"}, {Kind: matching.Achievement}}); err == nil {

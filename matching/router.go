@@ -337,7 +337,12 @@ func (r *Router) indexNeighbours(examples []Example, docs []int) error {
 func (r *Router) Labels() []string { return slices.Clone(r.labels) }
 
 // Route classifies text.
-func (r *Router) Route(text string) Routing {
+func (r *Router) Route(text string) Routing { return r.routing(r.Categorize(text)) }
+
+// Categorize returns the probability of each label for text, in the order
+// of Labels: Route's scores before they are sorted, in a new slice. It
+// implements Categorizer, for the engine's category signal.
+func (r *Router) Categorize(text string) []float64 {
 	var score []float64
 	if r.lin != nil {
 		score = r.lin.probs(r.termIDs(text))
@@ -347,7 +352,7 @@ func (r *Router) Route(text string) Routing {
 	if r.knn != nil && r.lambda > 0 {
 		r.mixNeighbours(score, text)
 	}
-	return r.routing(score)
+	return score
 }
 
 // naiveBayes returns the naive Bayes label probabilities of text.

@@ -33,7 +33,7 @@ func newEngineScaler(train []eval.Labelled, lean bool) (*engineScaler, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.opts.Router = r
+		s.opts.Categorizer = r
 	}
 	return s, nil
 }

@@ -164,7 +164,7 @@ type BuiltIn struct {
 	Engine *matching.Options
 	Router *matching.RouterOptions
 	// CategoryTrain, when set, trains a Router on these labelled titles
-	// for the engine's category signal (Options.Router).
+	// for the engine's category signal (Options.Categorizer).
 	CategoryTrain []Labelled
 	// OneField indexes title, keywords and abstract as one text (in the
 	// abstract field), title first, so that BM25 normalizes one length
@@ -200,7 +200,7 @@ func (b BuiltIn) Build(papers []Paper, fields Field) (Searcher, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts.Router = c.(builtinRouter).r
+		opts.Categorizer = c.(builtinRouter).r
 	}
 	e, err := matching.NewEngine(&opts)
 	if err != nil {
