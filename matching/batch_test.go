@@ -8,6 +8,7 @@ import (
 
 	"github.com/kexie/techbroker/matching"
 	"github.com/kexie/techbroker/matching/eval"
+	"github.com/kexie/techbroker/matching/router"
 )
 
 // BenchmarkEngineAdd indexes synthetic papers (title, keywords and
@@ -72,11 +73,11 @@ func heapAlloc() uint64 {
 func TestAddBatchMatchesAdd(t *testing.T) {
 	t.Run("default", func(t *testing.T) { testAddBatchMatchesAdd(t, nil, matching.DemandToAchievements) })
 	t.Run("router and feedback", func(t *testing.T) {
-		var ex []matching.Example
+		var ex []router.Example
 		for _, p := range eval.Synthetic(rand.New(rand.NewPCG(4, 7)), 200, nil) {
-			ex = append(ex, matching.Example{Text: p.Title, Label: p.Category})
+			ex = append(ex, router.Example{Text: p.Title, Label: p.Category})
 		}
-		r, err := matching.TrainRouter(ex, nil)
+		r, err := router.Train(ex, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package matching
+package router
 
 import (
 	"errors"
@@ -93,7 +93,7 @@ func TestStackOutOfFold(t *testing.T) {
 		// and bigram.
 		ex = append(ex, Example{Text: string([]rune{rune(0x4E00 + 2*i), rune(0x4E01 + 2*i)}), Label: labels[i%3]})
 	}
-	r, err := TrainRouter(ex, nil)
+	r, err := Train(ex, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestStackDegenerate(t *testing.T) {
 		}
 		ex = append(ex, Example{Text: "同一个标题", Label: label})
 	}
-	r, err := TrainRouter(ex, nil)
+	r, err := Train(ex, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,10 +169,10 @@ func FuzzTrainRouter(f *testing.F) {
 				break
 			}
 		}
-		r, err := TrainRouter(ex, nil)
+		r, err := Train(ex, nil)
 		if err != nil {
 			if !errors.Is(err, ErrInvalid) {
-				t.Fatalf("TrainRouter: %v, want ErrInvalid", err)
+				t.Fatalf("Train: %v, want ErrInvalid", err)
 			}
 			return
 		}

@@ -1,4 +1,4 @@
-package matching
+package router
 
 import (
 	"bufio"
@@ -747,7 +747,7 @@ type candidate struct {
 	views     []view
 	weights   []float64 // nil: equal
 	calibrate bool
-	router    *RouterOptions // non-nil: TrainRouter with these options instead of views
+	router    *Options // non-nil: Train with these options instead of views
 	// offsets adds to the combined scores per-label offsets tuned for
 	// accuracy on out-of-fold combined scores (folds of the training
 	// set only).
@@ -962,7 +962,7 @@ func (cd candidate) fitScores(an *analysis.Analyzer, train []Example, y []int, n
 	if cd.router != nil {
 		o := *cd.router
 		o.Analyzer, o.Seed = an, seed
-		r, err := TrainRouter(train, &o)
+		r, err := Train(train, &o)
 		if err != nil {
 			panic(err)
 		}
@@ -1073,21 +1073,21 @@ func devAccuracy(an *analysis.Analyzer, cd candidate, train, dev []Example, seed
 func selectionCandidates() []candidate {
 	l2 := tfidfOpts{norm: 2}
 	out := []candidate{
-		{name: "router-default", router: &RouterOptions{}},
-		{name: "router-former-default", router: &RouterOptions{C: 2, Unbalanced: true, NoNeighbours: true}},
-		{name: "router-unbalanced", router: &RouterOptions{Unbalanced: true}},
-		{name: "router-no-neighbours", router: &RouterOptions{NoNeighbours: true}},
-		{name: "router-unbalanced-no-neighbours", router: &RouterOptions{Unbalanced: true, NoNeighbours: true}},
-		{name: "router-neighbours-20", router: &RouterOptions{Neighbours: 20}},
-		{name: "router-mix-0.3", router: &RouterOptions{NeighbourWeight: 0.3}},
-		{name: "router-weight-0.2", router: &RouterOptions{NeighbourWeight: 0.2}},
-		{name: "router-weight-0.4", router: &RouterOptions{NeighbourWeight: 0.4}},
-		{name: "router-C0.5", router: &RouterOptions{C: 0.5}},
-		{name: "router-C0.7", router: &RouterOptions{C: 0.7}},
-		{name: "router-C1.4", router: &RouterOptions{C: 1.4}},
-		{name: "router-C2", router: &RouterOptions{C: 2}},
-		{name: "router-naive-bayes", router: &RouterOptions{Model: NaiveBayes}},
-		{name: "router-balanced", router: &RouterOptions{Balanced: true}},
+		{name: "router-default", router: &Options{}},
+		{name: "router-former-default", router: &Options{C: 2, Unbalanced: true, NoNeighbours: true}},
+		{name: "router-unbalanced", router: &Options{Unbalanced: true}},
+		{name: "router-no-neighbours", router: &Options{NoNeighbours: true}},
+		{name: "router-unbalanced-no-neighbours", router: &Options{Unbalanced: true, NoNeighbours: true}},
+		{name: "router-neighbours-20", router: &Options{Neighbours: 20}},
+		{name: "router-mix-0.3", router: &Options{NeighbourWeight: 0.3}},
+		{name: "router-weight-0.2", router: &Options{NeighbourWeight: 0.2}},
+		{name: "router-weight-0.4", router: &Options{NeighbourWeight: 0.4}},
+		{name: "router-C0.5", router: &Options{C: 0.5}},
+		{name: "router-C0.7", router: &Options{C: 0.7}},
+		{name: "router-C1.4", router: &Options{C: 1.4}},
+		{name: "router-C2", router: &Options{C: 2}},
+		{name: "router-naive-bayes", router: &Options{Model: NaiveBayes}},
+		{name: "router-balanced", router: &Options{Balanced: true}},
 	}
 	terms := func(l learner) view { return view{feat: featTerms, tfidf: l2, learn: l} }
 	add := func(name string, calibrate bool, vs ...view) {
@@ -1204,8 +1204,8 @@ func selectionCandidates() []candidate {
 			candidate{name: fmt.Sprintf("mix-tri%g-svmonly-ovrw1-C1", g), views: []view{vt, knn4}, weights: []float64{0.7, 0.3}, calibrate: true})
 	}
 	out = append(out,
-		candidate{name: "router-default-offsets", router: &RouterOptions{}, offsets: true},
-		candidate{name: "router-no-neighbours-offsets", router: &RouterOptions{NoNeighbours: true}, offsets: true})
+		candidate{name: "router-default-offsets", router: &Options{}, offsets: true},
+		candidate{name: "router-no-neighbours-offsets", router: &Options{NoNeighbours: true}, offsets: true})
 	for _, l := range []float64{1e-5, 1e-4, 1e-3} {
 		out = append(out, candidate{name: fmt.Sprintf("stack-ovrw1-C1+knn-l2=%g", l), views: []view{terms(learnOvR(1, 1)), knn4}, stack: l})
 	}

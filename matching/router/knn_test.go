@@ -1,4 +1,4 @@
-package matching
+package router
 
 import (
 	"cmp"
@@ -169,7 +169,7 @@ func TestRouterNeighbourOptions(t *testing.T) {
 	tests := []struct {
 		name    string
 		ex      []Example
-		opts    *RouterOptions
+		opts    *Options
 		k       int // of the LinearSVM's cosine kNN; 0: none
 		lambda  float64
 		stacked bool
@@ -177,16 +177,16 @@ func TestRouterNeighbourOptions(t *testing.T) {
 	}{
 		{"default", many, nil, 10, 0, true, false},
 		{"default, few examples", few, nil, 10, 0.3, false, false},
-		{"fixed weight", many, &RouterOptions{NeighbourWeight: 0.3}, 10, 0.3, false, false},
-		{"no neighbours", many, &RouterOptions{NoNeighbours: true}, 0, 0, false, false},
-		{"neighbours", many, &RouterOptions{Neighbours: 3, NeighbourWeight: 0.5}, 3, 0.5, false, false},
-		{"neighbours, stacked", many, &RouterOptions{Neighbours: 3}, 3, 0, true, false},
-		{"unbalanced", many, &RouterOptions{Unbalanced: true}, 10, 0, true, false},
-		{"naive Bayes", many, &RouterOptions{Model: NaiveBayes}, 0, 0, false, false},
-		{"naive Bayes BM25", few, &RouterOptions{Model: NaiveBayes, Neighbours: 3}, 0, 0, false, true},
+		{"fixed weight", many, &Options{NeighbourWeight: 0.3}, 10, 0.3, false, false},
+		{"no neighbours", many, &Options{NoNeighbours: true}, 0, 0, false, false},
+		{"neighbours", many, &Options{Neighbours: 3, NeighbourWeight: 0.5}, 3, 0.5, false, false},
+		{"neighbours, stacked", many, &Options{Neighbours: 3}, 3, 0, true, false},
+		{"unbalanced", many, &Options{Unbalanced: true}, 10, 0, true, false},
+		{"naive Bayes", many, &Options{Model: NaiveBayes}, 0, 0, false, false},
+		{"naive Bayes BM25", few, &Options{Model: NaiveBayes, Neighbours: 3}, 0, 0, false, true},
 	}
 	for _, tt := range tests {
-		r, err := TrainRouter(tt.ex, tt.opts)
+		r, err := Train(tt.ex, tt.opts)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -217,8 +217,8 @@ func TestRouterBalanced(t *testing.T) {
 			ex = append(ex, x)
 		}
 	}
-	margin := func(opts *RouterOptions, stacked bool) float64 {
-		r, err := TrainRouter(ex, opts)
+	margin := func(opts *Options, stacked bool) float64 {
+		r, err := Train(ex, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,15 +236,15 @@ func TestRouterBalanced(t *testing.T) {
 	}
 	// The SVM trained on every example does not depend on the folds, so
 	// the same costs give the same margins with or without stacking.
-	mix, mixUnbal := margin(&RouterOptions{NeighbourWeight: 0.3}, false), margin(&RouterOptions{NeighbourWeight: 0.3, Unbalanced: true}, false)
-	stack, stackBal := margin(nil, true), margin(&RouterOptions{Balanced: true}, true)
+	mix, mixUnbal := margin(&Options{NeighbourWeight: 0.3}, false), margin(&Options{NeighbourWeight: 0.3, Unbalanced: true}, false)
+	stack, stackBal := margin(nil, true), margin(&Options{Balanced: true}, true)
 	if mix <= mixUnbal {
 		t.Errorf("rare label's margins with a fixed mix: default %.3f, unbalanced %.3f; want the default (balanced) larger", mix, mixUnbal)
 	}
 	if stack != mixUnbal || stackBal != mix {
 		t.Errorf("rare label's margins when stacked: default %.3f, balanced %.3f; want %.3f and %.3f (unbalanced and balanced)", stack, stackBal, mixUnbal, mix)
 	}
-	if none := margin(&RouterOptions{NoNeighbours: true}, false); none != mix {
+	if none := margin(&Options{NoNeighbours: true}, false); none != mix {
 		t.Errorf("rare label's margins without neighbours: %.3f, want balanced %.3f", none, mix)
 	}
 }
