@@ -64,7 +64,7 @@ func TestRouterCSL(t *testing.T) {
 	}
 }
 
-func BenchmarkTrainRouter(b *testing.B) {
+func BenchmarkTrain(b *testing.B) {
 	train := cslExamples(b, "cls_ctg_train.tsv")
 	b.ReportAllocs()
 	for b.Loop() {

@@ -10,15 +10,39 @@ import (
 	"pgregory.net/rapid"
 )
 
+// tinyProblem is a small three-label problem, not separable (the third
+// point of label 0 lies among label 1's points), in LIBLINEAR's format:
+//
+//	1 1:1.0 2:0.2
+//	1 1:0.8 2:-0.1
+//	1 1:-0.3 2:0.5
+//	2 1:-0.5 2:1.0
+//	2 1:-0.2 2:0.7
+//	3 1:-0.6 2:-0.8
+//	3 1:0.1 2:-1.0
+//
+// (the selection harness's csTiny in bench/routerselect, whose
+// Crammer–Singer SVM is checked on it too).
+func tinyProblem() ([]sparseVec, []int) {
+	pts := [][3]float64{{0, 1, 0.2}, {0, 0.8, -0.1}, {0, -0.3, 0.5}, {1, -0.5, 1}, {1, -0.2, 0.7}, {2, -0.6, -0.8}, {2, 0.1, -1}}
+	var xs []sparseVec
+	var y []int
+	for _, p := range pts {
+		xs = append(xs, sparseVec{idx: []int32{0, 1}, val: []float64{p[1], p[2]}})
+		y = append(y, int(p[0]))
+	}
+	return xs, y
+}
+
 // TestSVMDualCDLIBLINEAR compares the one-vs-rest solver's weights with
-// LIBLINEAR 2.3.0's (Debian package liblinear-tools) on csTiny's points
+// LIBLINEAR 2.3.0's (Debian package liblinear-tools) on tinyProblem's points
 // with label 0 against the rest, from
 //
 //	liblinear-train -s 1 -c 1 [-w1 3] -B 1 -e 1e-9 bin.txt
 //
 // (-w1 3: the positive examples cost 3C). The primal optimum is unique.
 func TestSVMDualCDLIBLINEAR(t *testing.T) {
-	xs, labels := csTiny()
+	xs, labels := tinyProblem()
 	y := make([]float64, len(labels))
 	for i, c := range labels {
 		y[i] = -1

@@ -8,7 +8,7 @@ import (
 	"sync"
 )
 
-// The LinearSVM router model (see ROUTER_SOURCES.md in testdata):
+// The LinearSVM router model (see bench/routerselect/ROUTER_SOURCES.md):
 //
 //   - each text is a vector of its terms' sublinear TF-IDF weights,
 //     (1 + ln tf) · (ln((1+n)/(1+df)) + 1), scaled to unit length;

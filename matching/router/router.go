@@ -66,7 +66,7 @@ type Options struct {
 	// mixed in fixed shares, and equal when their combination is learned
 	// (stacked): its regression learns each label's bias itself, and
 	// equal costs gave it better accuracy (ROUTER_SOURCES.md in
-	// testdata). Naive Bayes ignores both.
+	// bench/routerselect). Naive Bayes ignores both.
 	Unbalanced bool
 	Balanced   bool
 	// Alpha is the additive (Lidstone) smoothing of the naive Bayes term

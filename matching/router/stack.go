@@ -11,7 +11,7 @@ import (
 )
 
 // The LinearSVM router's default combination of its two parts (see
-// ROUTER_SOURCES.md in testdata): stacked generalization (D. H. Wolpert,
+// bench/routerselect/ROUTER_SOURCES.md): stacked generalization (D. H. Wolpert,
 // "Stacked Generalization", Neural Networks 5(2), 1992). A multinomial
 // logistic regression with a ridge penalty takes as its features the
 // SVMs' margins and the kNN's label vote, and is fitted on out-of-fold
@@ -27,7 +27,7 @@ const stackFolds = 5
 
 // stackRidge is the ridge penalty λ of the stacked regression, the
 // middle of 1e-5, 1e-4 and 1e-3 by cross-validation on the CSL training
-// titles (ROUTER_SOURCES.md).
+// titles (bench/routerselect/ROUTER_SOURCES.md).
 const stackRidge = 1e-4
 
 // stackTolerance is the L-BFGS's stopping threshold on the largest

@@ -10,8 +10,8 @@ import (
 
 // TestFitStackSklearn checks fitStack against scikit-learn's multinomial
 // logistic regression on a 12-example, 4-feature, 3-label problem
-// (testdata/stack_sklearn.py prints the reference): the same weights,
-// centred biases and probabilities to 1e-7.
+// (bench/routerselect/testdata/stack_sklearn.py prints the reference):
+// the same weights, centred biases and probabilities to 1e-7.
 func TestFitStackSklearn(t *testing.T) {
 	xs := [][]float64{
 		{1.2, -0.3, 0.0, 0.5},

@@ -1,7 +1,7 @@
-package router
+package routerselect
 
 // The Crammer–Singer solver is a candidate of the model selection
-// (router_select_test.go), not a Router model: it lost to the one-vs-rest
+// (select_test.go), not a Router model: it lost to the one-vs-rest
 // LinearSVM in cross-validation, so it lives with the tests that compare
 // them and ships in no binary.
 
