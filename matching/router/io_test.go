@@ -82,10 +82,10 @@ func TestRouterWriteRead(t *testing.T) {
 	}
 }
 
-// TestReadRouterAnalyzer checks that a router is refused by an analyzer
+// TestReadAnalyzer checks that a router is refused by an analyzer
 // configured otherwise than the one it was trained with, and accepted by
 // an equivalent one.
-func TestReadRouterAnalyzer(t *testing.T) {
+func TestReadAnalyzer(t *testing.T) {
 	syn := &analysis.Options{Synonyms: [][]string{{"人工智能", "AI"}}}
 	r, err := Train(topics(1), &Options{Analyzer: analysis.New(syn)})
 	if err != nil {
@@ -107,10 +107,10 @@ func TestReadRouterAnalyzer(t *testing.T) {
 	}
 }
 
-// TestReadRouterCorrupt checks that every truncation and every flipped
+// TestReadCorrupt checks that every truncation and every flipped
 // byte of a saved router gives ErrCorrupt, and a payload that is valid
 // but inconsistent too.
-func TestReadRouterCorrupt(t *testing.T) {
+func TestReadCorrupt(t *testing.T) {
 	for name, r := range ioRouters(t) {
 		b := saved(t, r)
 		for cut := range len(b) {
@@ -194,10 +194,10 @@ func modelKindOffset(t testing.TB, p []byte) int {
 	return len(p) - len(d.p)
 }
 
-// FuzzReadRouter reads arbitrary bytes as a router, framed as found and
+// FuzzRead reads arbitrary bytes as a router, framed as found and
 // as a payload with a valid checksum: it must fail with ErrCorrupt or
 // ErrInvalid, or give a router that routes and writes without panicking.
-func FuzzReadRouter(f *testing.F) {
+func FuzzRead(f *testing.F) {
 	for _, r := range ioRouters(f) {
 		b := saved(f, r)
 		f.Add(b)

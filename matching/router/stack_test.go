@@ -145,12 +145,12 @@ func TestStackDegenerate(t *testing.T) {
 	}
 }
 
-// FuzzTrainRouter trains the default router on examples made from
+// FuzzTrain trains the default router on examples made from
 // arbitrary bytes (lines "label<TAB>text", repeated with a counter to
 // at least 50 examples, so that the stacked combination is fitted) and
 // routes arbitrary text: training either fails with ErrInvalid or gives
 // a router whose routings are distributions, and nothing panics.
-func FuzzTrainRouter(f *testing.F) {
+func FuzzTrain(f *testing.F) {
 	f.Add("能源\t电池 储能\n医学\t肿瘤疫苗\n农学\t水稻施肥", "新型电池")
 	f.Add("a\tx\nb\tx", "x")
 	f.Add("\t\n\xff\tα", "\x00")
