@@ -7,6 +7,8 @@ replace github.com/kexie/techbroker => ..
 require (
 	github.com/blevesearch/bleve/v2 v2.6.3
 	github.com/kexie/techbroker v0.0.0-00010101000000-000000000000
+	gonum.org/v1/gonum v0.17.0
+	pgregory.net/rapid v1.3.0
 )
 
 require (
@@ -38,6 +40,5 @@ require (
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
 	golang.org/x/tools v0.52.0 // indirect
-	gonum.org/v1/gonum v0.17.0 // indirect
 	google.golang.org/protobuf v1.36.6 // indirect
 )

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kexie/techbroker/matching"
 	"github.com/kexie/techbroker/matching/eval"
+	"github.com/kexie/techbroker/matching/router"
 )
 
 // BenchmarkEngineAdd indexes synthetic papers (title, keywords and
@@ -72,15 +73,15 @@ func heapAlloc() uint64 {
 func TestAddBatchMatchesAdd(t *testing.T) {
 	t.Run("default", func(t *testing.T) { testAddBatchMatchesAdd(t, nil, matching.DemandToAchievements) })
 	t.Run("router and feedback", func(t *testing.T) {
-		var ex []matching.Example
+		var ex []router.Example
 		for _, p := range eval.Synthetic(rand.New(rand.NewPCG(4, 7)), 200, nil) {
-			ex = append(ex, matching.Example{Text: p.Title, Label: p.Category})
+			ex = append(ex, router.Example{Text: p.Title, Label: p.Category})
 		}
-		r, err := matching.TrainRouter(ex, nil)
+		r, err := router.Train(ex, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		testAddBatchMatchesAdd(t, &matching.Options{Router: r, Feedback: 2, Weights: &matching.Weights{Text: 1, Category: 0.5}}, matching.SimilarAchievements)
+		testAddBatchMatchesAdd(t, &matching.Options{Categorizer: r, Feedback: 2, Weights: &matching.Weights{Text: 1, Category: 0.5}}, matching.SimilarAchievements)
 	})
 }
 
@@ -130,7 +131,7 @@ func testAddBatchMatchesAdd(t *testing.T, opts *matching.Options, dir matching.D
 			}
 		}
 	}
-	if wantCategory := opts != nil && opts.Router != nil; categorized != wantCategory {
+	if wantCategory := opts != nil && opts.Categorizer != nil; categorized != wantCategory {
 		t.Fatalf("a match with a category signal: got %v, want %v", categorized, wantCategory)
 	}
 	if err := batch.AddBatch([]matching.Document{{Kind: matching.Achievement, ID: "x"}, {Kind: matching.Achievement}}); err == nil {

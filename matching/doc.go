@@ -1,8 +1,8 @@
 // Package matching finds the achievements that answer a demand, the
 // companies to approach with an achievement, achievements similar to one
 // another and the achievements closest to an expert, and explains every
-// match; it also routes a new achievement to the industry broker best
-// suited for it.
+// match. Routing a new achievement to the industry broker best suited for
+// it (分流到样板间) is package matching/router.
 //
 // It works on its own small types ([Document], [Expert], [Query],
 // [Match]); the broker package adapts its records to them.
@@ -35,16 +35,19 @@
 // [Engine.Affinity] scores (expert, achievement) pairs for panel
 // assignment from the expert's keywords, past works and disciplines.
 //
-// # Routing
+// # Categories and routing
 //
-// A [Router] is trained on labelled examples (by default one-vs-rest
-// linear SVMs over TF-IDF vectors of the analyzer's terms, combined with
-// the vote of the training examples nearest by cosine by a logistic
-// regression fitted on out-of-fold scores; or multinomial naive Bayes,
-// optionally mixed with a kNN vote over a BM25 index of the examples) and
-// returns per-label probabilities, a confidence and whether a person
-// should decide. Router.WriteTo saves a trained router and ReadRouter
-// reads it back; the saved router records its analyzer's fingerprint
-// (analysis.Analyzer.Fingerprint) and is refused by an analyzer configured
-// otherwise.
+// With Options.Categorizer set, the engine labels every document and adds
+// a category signal: the inner product of the source's and the
+// candidate's distributions over the categories (see [Weights]).
+// [Categorizer] has the one method the engine calls. The router of package
+// matching/router (a linear SVM stacked with a nearest-neighbour vote,
+// trained on past cases, saved and read back with its analyzer's
+// fingerprint) implements it; so may any classifier of your own.
+//
+// The dependency points from the router to matching, never back: matching
+// defines the interface and the router imports matching only to state
+// that it satisfies it. An engine without a router, and everything built
+// on matching (package broker), links none of the router's models or
+// their optimizer.
 package matching

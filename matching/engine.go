@@ -26,7 +26,7 @@ type Weights struct {
 	Readiness  float64 // achievement level against the demand's minimum
 	Budget     float64 // asking price against the demand's budget
 	Region     float64 // same region
-	Category   float64 // agreement of the Router's label distributions (needs Options.Router)
+	Category   float64 // agreement of the Categorizer's distributions (needs Options.Categorizer)
 	Declined   float64 // applied (usually negative) when the pair was declined
 }
 
@@ -64,11 +64,21 @@ type Options struct {
 	// FeedbackWeight is Rocchio's β, the weight of the feedback centroid
 	// against the unit query vector (default 1).
 	FeedbackWeight float64
-	// Router, when set, labels every document (from its title, or its
-	// abstract when it has no title); the category signal is the inner
-	// product of the source's and the candidate's label distributions. It
+	// Categorizer, when set, labels every document (from its title, or
+	// its abstract when it has no title); the category signal is the
+	// inner product of the source's and the candidate's distributions. It
 	// applies to whole-document sources (not to DemandToAchievements).
-	Router *Router
+	Categorizer Categorizer
+}
+
+// Categorizer gives a text's distribution over a fixed list of
+// categories, such as the industry brokers an achievement may go to; the
+// router of package matching/router is one. It must be safe for
+// concurrent use.
+type Categorizer interface {
+	// Categorize returns the probability of each category for text, in
+	// the same order for every text, in a slice the caller may keep.
+	Categorize(text string) []float64
 }
 
 // meta is the non-text part of a document.
@@ -79,7 +89,7 @@ type meta struct {
 	price       decimal.Decimal
 	budgetMax   decimal.Decimal
 	region      string
-	category    []float64 // Router label distribution, when a Router is set
+	category    []float64 // the Categorizer's distribution, when one is set
 }
 
 func (m *meta) empty() bool {
@@ -207,11 +217,11 @@ func (e *Engine) check(doc Document) error {
 	return nil
 }
 
-// setMeta records the non-text part of indexed documents; with a Router,
-// it labels several documents at once on all cores.
+// setMeta records the non-text part of indexed documents; with a
+// Categorizer, it labels several documents at once on all cores.
 func (e *Engine) setMeta(docs ...Document) {
 	var cats [][]float64
-	if e.opts.Router != nil {
+	if e.opts.Categorizer != nil {
 		cats = make([][]float64, len(docs))
 		const chunk = 64
 		var next atomic.Int64
@@ -431,7 +441,7 @@ func (e *Engine) signals(dir Direction, src Document, srcCat []float64, m meta, 
 		region = 1
 	}
 	sig = append(sig, signal("region", region, w.Region))
-	if e.opts.Router != nil && dir != DemandToAchievements {
+	if e.opts.Categorizer != nil && dir != DemandToAchievements {
 		// A demand is often a few words, too little to label reliably;
 		// its disciplines and industry codes carry the field instead.
 		c := 0.0
@@ -579,22 +589,17 @@ func (e *Engine) Affinity(ctx context.Context, experts []Expert, achievementIDs 
 	return out, nil
 }
 
-// categories returns the Router's label distribution for a document (nil
-// without a Router).
+// categories returns the Categorizer's distribution for a document (nil
+// without a Categorizer).
 func (e *Engine) categories(d Document) []float64 {
-	if e.opts.Router == nil {
+	if e.opts.Categorizer == nil {
 		return nil
 	}
 	text := d.Title
 	if strings.TrimSpace(text) == "" {
 		text = d.Abstract
 	}
-	r := e.opts.Router.Route(text)
-	out := make([]float64, len(e.opts.Router.labels))
-	for _, ls := range r.Scores {
-		out[e.opts.Router.labelIndex[ls.Label]] = ls.Score
-	}
-	return out
+	return e.opts.Categorizer.Categorize(text)
 }
 
 // similar ranks by cosine with one round of Rocchio feedback; it returns

@@ -1,13 +1,10 @@
 package matching_test
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/kexie/techbroker/matching"
-	"github.com/kexie/techbroker/matching/analysis"
 	"github.com/shopspring/decimal"
 )
 
@@ -46,63 +43,6 @@ func ExampleEngine_Match() {
 	//   readiness  1.00 × 0.15 = 0.150
 	//   budget     1.00 × 0.15 = 0.150
 	//   region     1.00 × 0.05 = 0.050
-}
-
-func ExampleRouter() {
-	train := []matching.Example{
-		{Text: "锂离子电池正极材料的制备", Label: "新能源"},
-		{Text: "固态电池电解质研究", Label: "新能源"},
-		{Text: "光伏组件效率提升", Label: "新能源"},
-		{Text: "儿童哮喘的临床治疗", Label: "儿科医学"},
-		{Text: "新生儿黄疸的诊断", Label: "儿科医学"},
-		{Text: "儿科用药安全评价", Label: "儿科医学"},
-	}
-	r, err := matching.TrainRouter(train, &matching.RouterOptions{Threshold: 0.8})
-	if err != nil {
-		panic(err)
-	}
-	for _, text := range []string{"一种电池电解质材料", "儿童用药", "城市规划"} {
-		got := r.Route(text)
-		fmt.Printf("%s → %s (needs a person: %v)\n", text, got.Label, got.NeedsPerson)
-	}
-	// Output:
-	// 一种电池电解质材料 → 新能源 (needs a person: false)
-	// 儿童用药 → 儿科医学 (needs a person: false)
-	// 城市规划 → 新能源 (needs a person: true)
-}
-
-// A trained router is saved with WriteTo and read back with ReadRouter,
-// given an analyzer configured as in training.
-func ExampleReadRouter() {
-	an := analysis.New(&analysis.Options{Synonyms: [][]string{{"人工智能", "AI"}}})
-	train := []matching.Example{
-		{Text: "人工智能芯片设计", Label: "信息技术"},
-		{Text: "深度学习图像识别", Label: "信息技术"},
-		{Text: "锂离子电池正极材料", Label: "新能源"},
-		{Text: "固态电池电解质研究", Label: "新能源"},
-	}
-	r, err := matching.TrainRouter(train, &matching.RouterOptions{Analyzer: an})
-	if err != nil {
-		panic(err)
-	}
-	var saved bytes.Buffer // a file, in practice
-	if _, err := r.WriteTo(&saved); err != nil {
-		panic(err)
-	}
-	data := saved.Bytes()
-
-	back, err := matching.ReadRouter(bytes.NewReader(data), an)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(back.Route("AI 芯片").Label, back.Route("电池材料").Label)
-
-	// An analyzer without the synonyms would see other terms.
-	_, err = matching.ReadRouter(bytes.NewReader(data), analysis.New(nil))
-	fmt.Println(errors.Is(err, matching.ErrInvalid))
-	// Output:
-	// 信息技术 新能源
-	// true
 }
 
 // keywordMatcher is a Matcher of one's own: here a toy that matches by

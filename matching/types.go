@@ -12,9 +12,6 @@ import (
 var (
 	ErrInvalid  = errors.New("matching: invalid argument")
 	ErrNotFound = errors.New("matching: not found")
-	// ErrCorrupt: saved data (ReadRouter) is damaged, truncated or of
-	// another kind.
-	ErrCorrupt = errors.New("matching: corrupt data")
 )
 
 // Error carries the operation and the record it concerns, and unwraps to
@@ -23,7 +20,7 @@ type Error struct {
 	Op   string // "add", "match", ...
 	Kind Kind
 	ID   string
-	Err  error // the sentinel (ErrInvalid, ErrNotFound, ErrCorrupt) or the cause
+	Err  error // the sentinel (ErrInvalid, ErrNotFound) or the cause
 	Msg  string
 }
 

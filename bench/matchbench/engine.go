@@ -9,6 +9,7 @@ import (
 
 	"github.com/kexie/techbroker/matching"
 	"github.com/kexie/techbroker/matching/eval"
+	"github.com/kexie/techbroker/matching/router"
 )
 
 // engineScaler is the scale run on the built-in engine. lean uses the
@@ -29,19 +30,19 @@ func newEngineScaler(train []eval.Labelled, lean bool) (*engineScaler, error) {
 	cfg := eval.DefaultBuiltIn(train)
 	s := &engineScaler{opts: *cfg.Engine}
 	if len(train) > 0 {
-		r, err := matching.TrainRouter(examples(train), cfg.Router)
+		r, err := router.Train(examples(train), cfg.Router)
 		if err != nil {
 			return nil, err
 		}
-		s.opts.Router = r
+		s.opts.Categorizer = r
 	}
 	return s, nil
 }
 
-func examples(l []eval.Labelled) []matching.Example {
-	out := make([]matching.Example, len(l))
+func examples(l []eval.Labelled) []router.Example {
+	out := make([]router.Example, len(l))
 	for i, x := range l {
-		out[i] = matching.Example{Text: x.Title, Label: x.Category}
+		out[i] = router.Example{Text: x.Title, Label: x.Category}
 	}
 	return out
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/kexie/techbroker/evaluation"
 	"github.com/kexie/techbroker/evaluation/valuation"
 	"github.com/kexie/techbroker/matching"
+	"github.com/kexie/techbroker/matching/router"
 	"github.com/kexie/techbroker/money"
 )
 
@@ -31,7 +32,7 @@ type model struct {
 	admin  broker.Principal
 	rooms  []broker.IndustryBroker
 	sector map[string]*sector // room ID → vocabulary
-	router *matching.Router
+	router *router.Router
 	scale  float64
 
 	societies    map[string]string // room → qualified society ID
@@ -154,14 +155,14 @@ func (m *model) setup(ctx context.Context) error {
 // generator (past cases whose room is known).
 func (m *model) trainRouter(seed uint64) error {
 	tg := newGen(seed ^ 0x70a7e5)
-	var ex []matching.Example
+	var ex []router.Example
 	for _, r := range m.rooms {
 		for i := 0; i < 40; i++ {
 			a := tg.achievement(m.sector[r.ID])
-			ex = append(ex, matching.Example{Text: a.Title + " " + a.Summary + " " + strings.Join(a.Keywords, " "), Label: r.ID})
+			ex = append(ex, router.Example{Text: a.Title + " " + a.Summary + " " + strings.Join(a.Keywords, " "), Label: r.ID})
 		}
 	}
-	rt, err := matching.TrainRouter(ex, &matching.RouterOptions{Complement: true, Binary: true, Threshold: 0.4})
+	rt, err := router.Train(ex, &router.Options{Complement: true, Binary: true, Threshold: 0.4})
 	if err != nil {
 		return err
 	}

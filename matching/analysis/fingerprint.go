@@ -20,7 +20,8 @@ const rulesVersion = 1
 // Options lists them does not matter). Analyzers with equal fingerprints
 // emit the same terms for every text (up to a hash collision), so a model
 // or an index saved with one can be used with the other: a saved
-// matching.Router records it and is refused by an analyzer with another.
+// router.Router (package matching/router) records it and is refused by an
+// analyzer with another.
 func (a *Analyzer) Fingerprint() uint64 {
 	h := fnv.New64a()
 	var buf []byte

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kexie/techbroker/matching"
+	"github.com/kexie/techbroker/matching/router"
 )
 
 // Field names a part of a paper to index.
@@ -159,12 +160,12 @@ func reciprocalRank(ids []string, want string) float64 {
 	return 0
 }
 
-// BuiltIn runs the tasks with matching.Engine and matching.Router.
+// BuiltIn runs the tasks with matching.Engine and router.Router.
 type BuiltIn struct {
 	Engine *matching.Options
-	Router *matching.RouterOptions
+	Router *router.Options
 	// CategoryTrain, when set, trains a Router on these labelled titles
-	// for the engine's category signal (Options.Router).
+	// for the engine's category signal (Options.Categorizer).
 	CategoryTrain []Labelled
 	// OneField indexes title, keywords and abstract as one text (in the
 	// abstract field), title first, so that BM25 normalizes one length
@@ -181,7 +182,7 @@ type BuiltIn struct {
 func DefaultBuiltIn(train []Labelled) BuiltIn {
 	return BuiltIn{
 		Engine:        &matching.Options{Feedback: 3, Weights: &matching.Weights{Text: 1, Category: 0.2}},
-		Router:        &matching.RouterOptions{},
+		Router:        &router.Options{},
 		CategoryTrain: train,
 		OneField:      true,
 	}
@@ -200,7 +201,7 @@ func (b BuiltIn) Build(papers []Paper, fields Field) (Searcher, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts.Router = c.(builtinRouter).r
+		opts.Categorizer = c.(builtinRouter).r
 	}
 	e, err := matching.NewEngine(&opts)
 	if err != nil {
@@ -248,17 +249,17 @@ func (s builtinSearcher) Similar(p Paper, k int) ([]string, error) {
 	return ids(ms), err
 }
 
-type builtinRouter struct{ r *matching.Router }
+type builtinRouter struct{ r *router.Router }
 
 func (r builtinRouter) Classify(title string) string { return r.r.Route(title).Label }
 
 // TrainRouter implements Engine.
 func (b BuiltIn) TrainRouter(train []Labelled) (Classifier, error) {
-	ex := make([]matching.Example, len(train))
+	ex := make([]router.Example, len(train))
 	for i, t := range train {
-		ex[i] = matching.Example{Text: t.Title, Label: t.Category}
+		ex[i] = router.Example{Text: t.Title, Label: t.Category}
 	}
-	r, err := matching.TrainRouter(ex, b.Router)
+	r, err := router.Train(ex, b.Router)
 	if err != nil {
 		return nil, err
 	}

@@ -336,6 +336,8 @@ func (c *counter) countAll(d *dict, ents []entry, keys []uint64, gen uint64) []e
 // would make the compiler keep the loop's variables in memory), each with
 // few enough variables to keep them in registers: resolveCJK looks the
 // CJK terms up, then countCJK counts them; the rest goes out of line.
+//
+// Frozen (see the package doc): no more register-pressure changes.
 func (c *counter) countDirect(d *dict, parts *[numParts][]partEntry, ents []entry, keys []uint64, doc uint32, gen uint64) []entry {
 	if cap(c.pids) < len(keys) {
 		c.pids = make([]uint32, len(keys)+len(keys)/4)
@@ -360,6 +362,8 @@ func (c *counter) countDirect(d *dict, parts *[numParts][]partEntry, ents []entr
 // noPID or the first whose posting its partition has no room for, whose
 // index it returns (len(pids) if none): their postings (of dt's document)
 // go to parts.
+//
+// Frozen (see the package doc): no more register-pressure changes.
 //
 //go:noinline
 func countCJK(mark []uint64, parts *[numParts][]partEntry, pids []uint32, i int, dt uint32, gen uint64) int {
@@ -387,6 +391,8 @@ func countCJK(mark []uint64, parts *[numParts][]partEntry, pids []uint32, i int,
 
 // resolveCJK sets pids[i] to the posting id of keys[i] when it is a CJK
 // bigram or unigram in d, to noPID otherwise.
+//
+// Frozen (see the package doc): no more register-pressure changes.
 func resolveCJK(d *dict, keys []uint64, pids []uint32) {
 	pids = pids[:len(keys)]
 	slots, sh := d.bi.slots, d.bi.shift&63
@@ -969,6 +975,8 @@ func (p *inserter) insert(ix *Index, chunks []analyzed, first uint32, w uint32, 
 // partBits), listing in touched[nt:] the lists first counted, and
 // returns the new nt.
 //
+// Frozen (see the package doc): no more register-pressure changes.
+//
 //go:noinline
 func countPart(cnt, touched []uint32, nt int, part []partEntry) int {
 	for _, e := range part {
@@ -986,6 +994,8 @@ func countPart(cnt, touched []uint32, nt int, part []partEntry) int {
 // scatter puts the postings of part, of the chunk whose documents start
 // at offset off<<tfBits in the window, at the places in buf that cnt
 // gives their lists, and moves those on.
+//
+// Frozen (see the package doc): no more register-pressure changes.
 //
 //go:noinline
 func scatter(cnt []uint32, buf []pending, part []partEntry, off uint32) {

@@ -317,6 +317,8 @@ func (p *postings) appendTail(run []pending, bigs []uint32, lens *windowLens, ba
 // their lengths, and the offset of the last. A posting whose frequency is
 // in addRun's bigs gets a tf−1 of math.MaxUint32, which addRun replaces.
 //
+// Frozen (see the package doc): no more register-pressure changes.
+//
 //go:noinline
 func fillBlock(d, tf1 []uint32, run []pending, lens *windowLens, last uint32, minLen uint16) (maxD, maxT uint32, _ uint16, _ uint32) {
 	d, tf1 = d[:len(run)], tf1[:len(run)]
@@ -353,6 +355,8 @@ func putBigs(tf1, bigs []uint32) (maxT uint32, _ []uint32) {
 // as data has room for a posting's two varints, and returns the new n,
 // how many postings it wrote, and last, maxTF, minLen and bigs updated
 // (see appendTail).
+//
+// Frozen (see the package doc): no more register-pressure changes.
 func encodeTail(data []byte, n int, run []pending, bigs []uint32, lens *windowLens, last uint32, maxTF, minLen uint16) (_ int, done int, _ uint32, _, _ uint16, _ []uint32) {
 	for ; done < len(run) && len(data)-n >= 2*binary.MaxVarintLen32; done++ {
 		e := run[done]

@@ -1,4 +1,4 @@
-package matching
+package router
 
 import (
 	"errors"
@@ -10,8 +10,8 @@ import (
 
 // TestFitStackSklearn checks fitStack against scikit-learn's multinomial
 // logistic regression on a 12-example, 4-feature, 3-label problem
-// (testdata/stack_sklearn.py prints the reference): the same weights,
-// centred biases and probabilities to 1e-7.
+// (bench/routerselect/testdata/stack_sklearn.py prints the reference):
+// the same weights, centred biases and probabilities to 1e-7.
 func TestFitStackSklearn(t *testing.T) {
 	xs := [][]float64{
 		{1.2, -0.3, 0.0, 0.5},
@@ -93,7 +93,7 @@ func TestStackOutOfFold(t *testing.T) {
 		// and bigram.
 		ex = append(ex, Example{Text: string([]rune{rune(0x4E00 + 2*i), rune(0x4E01 + 2*i)}), Label: labels[i%3]})
 	}
-	r, err := TrainRouter(ex, nil)
+	r, err := Train(ex, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestStackDegenerate(t *testing.T) {
 		}
 		ex = append(ex, Example{Text: "同一个标题", Label: label})
 	}
-	r, err := TrainRouter(ex, nil)
+	r, err := Train(ex, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,12 +145,12 @@ func TestStackDegenerate(t *testing.T) {
 	}
 }
 
-// FuzzTrainRouter trains the default router on examples made from
+// FuzzTrain trains the default router on examples made from
 // arbitrary bytes (lines "label<TAB>text", repeated with a counter to
 // at least 50 examples, so that the stacked combination is fitted) and
 // routes arbitrary text: training either fails with ErrInvalid or gives
 // a router whose routings are distributions, and nothing panics.
-func FuzzTrainRouter(f *testing.F) {
+func FuzzTrain(f *testing.F) {
 	f.Add("能源\t电池 储能\n医学\t肿瘤疫苗\n农学\t水稻施肥", "新型电池")
 	f.Add("a\tx\nb\tx", "x")
 	f.Add("\t\n\xff\tα", "\x00")
@@ -169,10 +169,10 @@ func FuzzTrainRouter(f *testing.F) {
 				break
 			}
 		}
-		r, err := TrainRouter(ex, nil)
+		r, err := Train(ex, nil)
 		if err != nil {
 			if !errors.Is(err, ErrInvalid) {
-				t.Fatalf("TrainRouter: %v, want ErrInvalid", err)
+				t.Fatalf("Train: %v, want ErrInvalid", err)
 			}
 			return
 		}

@@ -1,4 +1,4 @@
-# Reference vector of TestFitStackSklearn (router_stack_test.go): scikit-learn 1.2.1 with
+# Reference vector of TestFitStackSklearn (matching/router/stack_test.go): scikit-learn 1.2.1 with
 # NumPy 1.24.2 (Debian bookworm: apt-get install python3-sklearn; run with /usr/bin/python3).
 # Multinomial logistic regression, L2 penalty on the weights, biases not penalized;
 # sklearn minimizes ½‖W‖² + C·Σ log-loss, our mean log-loss + λ/2·‖W‖², so C = 1/(n·λ).

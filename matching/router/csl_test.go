@@ -1,30 +1,30 @@
-package matching_test
+package router_test
 
 import (
 	"testing"
 
-	"github.com/kexie/techbroker/matching"
 	"github.com/kexie/techbroker/matching/eval"
+	"github.com/kexie/techbroker/matching/router"
 )
 
 // cslExamples reads a labelled-titles file of the CSL sample (see
 // OpenCSL) with the library's own parser.
-func cslExamples(tb testing.TB, name string) []matching.Example {
+func cslExamples(tb testing.TB, name string) []router.Example {
 	tb.Helper()
-	f := matching.OpenCSL(tb, name)
+	f := router.OpenCSL(tb, name)
 	defer f.Close()
 	l, err := eval.ReadLabelled(f)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	out := make([]matching.Example, len(l))
+	out := make([]router.Example, len(l))
 	for i, x := range l {
-		out[i] = matching.Example{Text: x.Title, Label: x.Category}
+		out[i] = router.Example{Text: x.Title, Label: x.Category}
 	}
 	return out
 }
 
-func accuracy(r *matching.Router, test []matching.Example) float64 {
+func accuracy(r *router.Router, test []router.Example) float64 {
 	ok := 0
 	for _, x := range test {
 		if r.Route(x.Text).Label == x.Label {
@@ -45,15 +45,15 @@ func TestRouterCSL(t *testing.T) {
 		t.Skip("trains on 8,000 titles")
 	}
 	train, dev := cslExamples(t, "cls_ctg_train.tsv"), cslExamples(t, "cls_ctg_dev.tsv")
-	svm, err := matching.TrainRouter(train, nil)
+	svm, err := router.Train(train, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	nb, err := matching.TrainRouter(train, &matching.RouterOptions{Model: matching.NaiveBayes})
+	nb, err := router.Train(train, &router.Options{Model: router.NaiveBayes})
 	if err != nil {
 		t.Fatal(err)
 	}
-	former, err := matching.TrainRouter(train, &matching.RouterOptions{C: 2, Unbalanced: true, NoNeighbours: true})
+	former, err := router.Train(train, &router.Options{C: 2, Unbalanced: true, NoNeighbours: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,11 +64,11 @@ func TestRouterCSL(t *testing.T) {
 	}
 }
 
-func BenchmarkTrainRouter(b *testing.B) {
+func BenchmarkTrain(b *testing.B) {
 	train := cslExamples(b, "cls_ctg_train.tsv")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := matching.TrainRouter(train, nil); err != nil {
+		if _, err := router.Train(train, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -78,13 +78,13 @@ func BenchmarkRoute(b *testing.B) {
 	train, dev := cslExamples(b, "cls_ctg_train.tsv"), cslExamples(b, "cls_ctg_dev.tsv")
 	for _, m := range []struct {
 		name string
-		opts *matching.RouterOptions
+		opts *router.Options
 	}{
 		{"LinearSVM", nil},
-		{"LinearSVM-former", &matching.RouterOptions{C: 2, Unbalanced: true, NoNeighbours: true}},
-		{"NaiveBayes", &matching.RouterOptions{Model: matching.NaiveBayes}},
+		{"LinearSVM-former", &router.Options{C: 2, Unbalanced: true, NoNeighbours: true}},
+		{"NaiveBayes", &router.Options{Model: router.NaiveBayes}},
 	} {
-		r, err := matching.TrainRouter(train, m.opts)
+		r, err := router.Train(train, m.opts)
 		if err != nil {
 			b.Fatal(err)
 		}

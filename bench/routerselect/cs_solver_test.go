@@ -1,7 +1,7 @@
-package matching
+package routerselect
 
 // The Crammer–Singer solver is a candidate of the model selection
-// (router_select_test.go), not a Router model: it lost to the one-vs-rest
+// (select_test.go), not a Router model: it lost to the one-vs-rest
 // LinearSVM in cross-validation, so it lives with the tests that compare
 // them and ships in no binary.
 
@@ -35,7 +35,7 @@ import (
 func svmCrammerSinger(xs []sparseVec, y []int, nc int, cost []float64, rng *rand.Rand, w []float64, eps float64, maxPasses int) int {
 	n := len(xs)
 	if len(w)%nc != 0 || len(cost) != nc || len(y) != n {
-		panic("matching: svmCrammerSinger: shape mismatch")
+		panic("router: svmCrammerSinger: shape mismatch")
 	}
 	bias := len(w)/nc - 1
 	alpha := make([]float64, n*nc)

@@ -1,4 +1,4 @@
-package matching
+package router
 
 import (
 	"errors"
@@ -15,8 +15,8 @@ func TestRouter(t *testing.T) {
 		{"电池 材料", "能源"}, {"电池 电解质", "能源"}, {"光伏 电池", "能源"},
 		{"儿童 哮喘", "医学"}, {"新生儿 黄疸", "医学"}, {"儿童 用药", "医学"},
 	}
-	for _, opts := range []*RouterOptions{nil, {Neighbours: 3}, {Complement: true}, {Binary: true}, {Model: LinearSVM}} {
-		r, err := TrainRouter(train, opts)
+	for _, opts := range []*Options{nil, {Neighbours: 3}, {Complement: true}, {Binary: true}, {Model: LinearSVM}} {
+		r, err := Train(train, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +29,7 @@ func TestRouter(t *testing.T) {
 			checkRouting(t, got)
 		}
 	}
-	r, _ := TrainRouter(train, &RouterOptions{Threshold: 0.99})
+	r, _ := Train(train, &Options{Threshold: 0.99})
 	if got := r.Route("城市"); !got.NeedsPerson {
 		t.Errorf("Route of an unknown text: %+v, want NeedsPerson", got)
 	}
@@ -77,7 +77,7 @@ func topics(seed uint64) []Example {
 }
 
 func TestRouterLinear(t *testing.T) {
-	r, err := TrainRouter(topics(1), nil)
+	r, err := Train(topics(1), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestRouterLinear(t *testing.T) {
 
 	// Examples without any term (empty, or only stop words) are valid.
 	ex := append(topics(1), Example{"", "能源"}, Example{"的 和", "医学"})
-	if r, err = TrainRouter(ex, nil); err != nil {
+	if r, err = Train(ex, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := r.Route("水稻施肥"); got.Label != "农学" {
@@ -124,20 +124,20 @@ func TestRouterModelChoice(t *testing.T) {
 	tests := []struct {
 		name       string
 		ex         []Example
-		opts       *RouterOptions
+		opts       *Options
 		wantLinear bool
 	}{
 		{"default", many, nil, true},
 		{"default few", few, nil, false},
-		{"alpha", many, &RouterOptions{Alpha: 0.5}, false},
-		{"complement", many, &RouterOptions{Complement: true}, false},
-		{"binary", many, &RouterOptions{Binary: true}, false},
-		{"neighbours", many, &RouterOptions{Neighbours: 3}, true},
-		{"naive Bayes", many, &RouterOptions{Model: NaiveBayes}, false},
-		{"linear few", few, &RouterOptions{Model: LinearSVM}, true},
+		{"alpha", many, &Options{Alpha: 0.5}, false},
+		{"complement", many, &Options{Complement: true}, false},
+		{"binary", many, &Options{Binary: true}, false},
+		{"neighbours", many, &Options{Neighbours: 3}, true},
+		{"naive Bayes", many, &Options{Model: NaiveBayes}, false},
+		{"linear few", few, &Options{Model: LinearSVM}, true},
 	}
 	for _, tt := range tests {
-		r, err := TrainRouter(tt.ex, tt.opts)
+		r, err := Train(tt.ex, tt.opts)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -148,7 +148,7 @@ func TestRouterModelChoice(t *testing.T) {
 			t.Errorf("%s: Route = %+v, want 能源", tt.name, got)
 		}
 	}
-	r, _ := TrainRouter(few, &RouterOptions{Model: LinearSVM})
+	r, _ := Train(few, &Options{Model: LinearSVM})
 	if r.lin.temp != 1 {
 		t.Errorf("temperature with %d examples = %v, want 1 (too few to calibrate)", len(few), r.lin.temp)
 	}
@@ -157,8 +157,8 @@ func TestRouterModelChoice(t *testing.T) {
 func TestRouterDeterministic(t *testing.T) {
 	ex := topics(2)
 	texts := []string{"储能 研究", "疫苗 小麦", "系统", "土壤 电池 肿瘤"}
-	route := func(opts *RouterOptions) []Routing {
-		r, err := TrainRouter(ex, opts)
+	route := func(opts *Options) []Routing {
+		r, err := Train(ex, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,14 +168,14 @@ func TestRouterDeterministic(t *testing.T) {
 		}
 		return out
 	}
-	a, b := route(&RouterOptions{Seed: 7}), route(&RouterOptions{Seed: 7})
+	a, b := route(&Options{Seed: 7}), route(&Options{Seed: 7})
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("two trainings with one seed differ:\n%+v\n%+v", a, b)
 	}
 }
 
 func TestRouterConcurrent(t *testing.T) {
-	r, err := TrainRouter(topics(3), &RouterOptions{Neighbours: 3})
+	r, err := Train(topics(3), &Options{Neighbours: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,26 +205,26 @@ func TestRouterErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		ex   []Example
-		opts *RouterOptions
+		opts *Options
 	}{
 		{"none", nil, nil},
 		{"one label", one, nil},
 		{"no label", []Example{{"a", ""}}, nil},
-		{"alpha", two, &RouterOptions{Alpha: -1}},
-		{"neighbours", two, &RouterOptions{Neighbours: -1}},
-		{"weight", two, &RouterOptions{NeighbourWeight: 2}},
-		{"threshold", two, &RouterOptions{Threshold: 1.5}},
-		{"model", two, &RouterOptions{Model: 9}},
-		{"C negative", two, &RouterOptions{C: -1}},
-		{"C NaN", two, &RouterOptions{C: math.NaN()}},
-		{"C infinite", two, &RouterOptions{C: math.Inf(1)}},
-		{"linear complement", two, &RouterOptions{Model: LinearSVM, Complement: true}},
-		{"linear binary", two, &RouterOptions{Model: LinearSVM, Binary: true}},
-		{"linear alpha", two, &RouterOptions{Model: LinearSVM, Alpha: 0.2}},
-		{"balanced and unbalanced", two, &RouterOptions{Balanced: true, Unbalanced: true}},
+		{"alpha", two, &Options{Alpha: -1}},
+		{"neighbours", two, &Options{Neighbours: -1}},
+		{"weight", two, &Options{NeighbourWeight: 2}},
+		{"threshold", two, &Options{Threshold: 1.5}},
+		{"model", two, &Options{Model: 9}},
+		{"C negative", two, &Options{C: -1}},
+		{"C NaN", two, &Options{C: math.NaN()}},
+		{"C infinite", two, &Options{C: math.Inf(1)}},
+		{"linear complement", two, &Options{Model: LinearSVM, Complement: true}},
+		{"linear binary", two, &Options{Model: LinearSVM, Binary: true}},
+		{"linear alpha", two, &Options{Model: LinearSVM, Alpha: 0.2}},
+		{"balanced and unbalanced", two, &Options{Balanced: true, Unbalanced: true}},
 	}
 	for _, tt := range tests {
-		if _, err := TrainRouter(tt.ex, tt.opts); !errors.Is(err, ErrInvalid) {
+		if _, err := Train(tt.ex, tt.opts); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: got %v, want ErrInvalid", tt.name, err)
 		}
 	}
@@ -290,8 +290,8 @@ func TestFitTemperature(t *testing.T) {
 // TestRouterBinary checks that Binary counts a term once at Route time
 // too, as in training: repeating a word changes nothing.
 func TestRouterBinary(t *testing.T) {
-	for _, opts := range []*RouterOptions{{Binary: true}, {Binary: true, Complement: true}} {
-		r, err := TrainRouter(topics(1), opts)
+	for _, opts := range []*Options{{Binary: true}, {Binary: true, Complement: true}} {
+		r, err := Train(topics(1), opts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package matching
+package router
 
 import (
 	"cmp"
@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/kexie/techbroker/matching"
 	"github.com/kexie/techbroker/matching/analysis"
 	"github.com/kexie/techbroker/matching/textindex"
 )
@@ -18,8 +19,8 @@ type Example struct {
 	Label string
 }
 
-// RouterModel names the classifier of a Router.
-type RouterModel uint8
+// Model names the classifier of a Router.
+type Model uint8
 
 // Router models.
 const (
@@ -27,7 +28,7 @@ const (
 	// naive Bayes option (Alpha, Complement, Binary) is set or
 	// when there are fewer than 30 examples, too few to calibrate the
 	// SVM's probabilities.
-	AutoModel RouterModel = iota
+	AutoModel Model = iota
 	// LinearSVM is one-vs-rest linear support vector machines
 	// (L2-regularized, squared hinge loss, trained by dual coordinate
 	// descent) over sublinear TF-IDF vectors of unit length, combined
@@ -43,12 +44,12 @@ const (
 	NaiveBayes
 )
 
-// RouterOptions configure a Router. Nil or zero values mean defaults.
-type RouterOptions struct {
+// Options configure a Router. Nil or zero values mean defaults.
+type Options struct {
 	// Analyzer for the texts (default analysis.New(nil)).
 	Analyzer *analysis.Analyzer
 	// Model is the classifier (default AutoModel).
-	Model RouterModel
+	Model Model
 	// C is the LinearSVM's cost of a margin violation, the inverse of the
 	// regularization strength (default 1, chosen by 5-fold
 	// cross-validation on the CSL training titles).
@@ -65,7 +66,7 @@ type RouterOptions struct {
 	// mixed in fixed shares, and equal when their combination is learned
 	// (stacked): its regression learns each label's bias itself, and
 	// equal costs gave it better accuracy (ROUTER_SOURCES.md in
-	// testdata). Naive Bayes ignores both.
+	// bench/routerselect). Naive Bayes ignores both.
 	Unbalanced bool
 	Balanced   bool
 	// Alpha is the additive (Lidstone) smoothing of the naive Bayes term
@@ -142,9 +143,13 @@ type Router struct {
 	lin        *linearModel // the LinearSVM model; nil for naive Bayes
 }
 
-// TrainRouter trains a Router on labelled examples.
-func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
-	var o RouterOptions
+// The engine of package matching takes a Router for its category signal
+// (matching.Options.Categorizer).
+var _ matching.Categorizer = (*Router)(nil)
+
+// Train trains a Router on labelled examples.
+func Train(examples []Example, opts *Options) (*Router, error) {
+	var o Options
 	if opts != nil {
 		o = *opts
 	}
@@ -158,7 +163,7 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 	case o.Model == AutoModel:
 		o.Model = LinearSVM
 	case o.Model == LinearSVM && nbOnly:
-		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: "Alpha, Complement and Binary need Model = NaiveBayes"}
+		return nil, &Error{Op: "train", Err: ErrInvalid, Msg: "Alpha, Complement and Binary need Model = NaiveBayes"}
 	}
 	if o.Alpha == 0 {
 		o.Alpha = 0.1
@@ -180,19 +185,19 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 	}
 	switch {
 	case o.Unbalanced && o.Balanced:
-		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: "Unbalanced and Balanced both set, want at most one"}
+		return nil, &Error{Op: "train", Err: ErrInvalid, Msg: "Unbalanced and Balanced both set, want at most one"}
 	case o.Model > NaiveBayes:
-		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("Model = %d, want AutoModel, LinearSVM or NaiveBayes", o.Model)}
+		return nil, &Error{Op: "train", Err: ErrInvalid, Msg: fmt.Sprintf("Model = %d, want AutoModel, LinearSVM or NaiveBayes", o.Model)}
 	case !(o.C > 0) || math.IsInf(o.C, 0):
-		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("C = %v, want > 0", o.C)}
+		return nil, &Error{Op: "train", Err: ErrInvalid, Msg: fmt.Sprintf("C = %v, want > 0", o.C)}
 	case o.Alpha < 0 || math.IsNaN(o.Alpha) || math.IsInf(o.Alpha, 0):
-		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("Alpha = %v, want > 0", o.Alpha)}
+		return nil, &Error{Op: "train", Err: ErrInvalid, Msg: fmt.Sprintf("Alpha = %v, want > 0", o.Alpha)}
 	case o.Neighbours < 0:
-		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("Neighbours = %d, want ≥ 0", o.Neighbours)}
+		return nil, &Error{Op: "train", Err: ErrInvalid, Msg: fmt.Sprintf("Neighbours = %d, want ≥ 0", o.Neighbours)}
 	case o.NeighbourWeight < 0 || o.NeighbourWeight > 1 || math.IsNaN(o.NeighbourWeight):
-		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("NeighbourWeight = %v, want 0..1", o.NeighbourWeight)}
+		return nil, &Error{Op: "train", Err: ErrInvalid, Msg: fmt.Sprintf("NeighbourWeight = %v, want 0..1", o.NeighbourWeight)}
 	case o.Threshold < 0 || o.Threshold > 1 || math.IsNaN(o.Threshold):
-		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("Threshold = %v, want 0..1", o.Threshold)}
+		return nil, &Error{Op: "train", Err: ErrInvalid, Msg: fmt.Sprintf("Threshold = %v, want 0..1", o.Threshold)}
 	}
 	r := &Router{an: o.Analyzer, vocab: map[string]int32{}, k: o.Neighbours, lambda: o.NeighbourWeight, threshold: o.Threshold}
 	classOf := map[string]int{}
@@ -202,7 +207,7 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 	var toks []analysis.Token
 	for i, ex := range examples {
 		if ex.Label == "" {
-			return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("example %d has no label", i)}
+			return nil, &Error{Op: "train", Err: ErrInvalid, Msg: fmt.Sprintf("example %d has no label", i)}
 		}
 		c, ok := classOf[ex.Label]
 		if !ok {
@@ -241,7 +246,7 @@ func TrainRouter(examples []Example, opts *RouterOptions) (*Router, error) {
 	}
 	r.labelIndex = classOf
 	if len(r.labels) < 2 {
-		return nil, &Error{Op: "train router", Err: ErrInvalid, Msg: fmt.Sprintf("%d labels, want at least 2", len(r.labels))}
+		return nil, &Error{Op: "train", Err: ErrInvalid, Msg: fmt.Sprintf("%d labels, want at least 2", len(r.labels))}
 	}
 	if o.Model == LinearSVM {
 		r.lin = trainLinear(terms, docs, len(r.labels), len(r.vocab), linearOptions{
@@ -322,11 +327,11 @@ func (r *Router) indexNeighbours(examples []Example, docs []int) error {
 	}
 	ix, err := textindex.New(&textindex.Options{Analyzer: r.an})
 	if err != nil {
-		return &Error{Op: "train router", Err: ErrInvalid, Msg: err.Error()}
+		return &Error{Op: "train", Err: ErrInvalid, Msg: err.Error()}
 	}
 	for i, ex := range examples {
 		if err := ix.Put(strconv.Itoa(i), ex.Text); err != nil {
-			return &Error{Op: "train router", Err: ErrInvalid, Msg: err.Error()}
+			return &Error{Op: "train", Err: ErrInvalid, Msg: err.Error()}
 		}
 	}
 	r.knn, r.knnLabel = ix, docs
@@ -337,7 +342,12 @@ func (r *Router) indexNeighbours(examples []Example, docs []int) error {
 func (r *Router) Labels() []string { return slices.Clone(r.labels) }
 
 // Route classifies text.
-func (r *Router) Route(text string) Routing {
+func (r *Router) Route(text string) Routing { return r.routing(r.Categorize(text)) }
+
+// Categorize returns the probability of each label for text, in the order
+// of Labels: Route's scores before they are sorted, in a new slice. It
+// implements matching.Categorizer, for the engine's category signal.
+func (r *Router) Categorize(text string) []float64 {
 	var score []float64
 	if r.lin != nil {
 		score = r.lin.probs(r.termIDs(text))
@@ -347,7 +357,7 @@ func (r *Router) Route(text string) Routing {
 	if r.knn != nil && r.lambda > 0 {
 		r.mixNeighbours(score, text)
 	}
-	return r.routing(score)
+	return score
 }
 
 // naiveBayes returns the naive Bayes label probabilities of text.

@@ -1,4 +1,4 @@
-package matching
+package router
 
 import (
 	"cmp"
@@ -10,15 +10,39 @@ import (
 	"pgregory.net/rapid"
 )
 
+// tinyProblem is a small three-label problem, not separable (the third
+// point of label 0 lies among label 1's points), in LIBLINEAR's format:
+//
+//	1 1:1.0 2:0.2
+//	1 1:0.8 2:-0.1
+//	1 1:-0.3 2:0.5
+//	2 1:-0.5 2:1.0
+//	2 1:-0.2 2:0.7
+//	3 1:-0.6 2:-0.8
+//	3 1:0.1 2:-1.0
+//
+// (the selection harness's csTiny in bench/routerselect, whose
+// Crammer–Singer SVM is checked on it too).
+func tinyProblem() ([]sparseVec, []int) {
+	pts := [][3]float64{{0, 1, 0.2}, {0, 0.8, -0.1}, {0, -0.3, 0.5}, {1, -0.5, 1}, {1, -0.2, 0.7}, {2, -0.6, -0.8}, {2, 0.1, -1}}
+	var xs []sparseVec
+	var y []int
+	for _, p := range pts {
+		xs = append(xs, sparseVec{idx: []int32{0, 1}, val: []float64{p[1], p[2]}})
+		y = append(y, int(p[0]))
+	}
+	return xs, y
+}
+
 // TestSVMDualCDLIBLINEAR compares the one-vs-rest solver's weights with
-// LIBLINEAR 2.3.0's (Debian package liblinear-tools) on csTiny's points
+// LIBLINEAR 2.3.0's (Debian package liblinear-tools) on tinyProblem's points
 // with label 0 against the rest, from
 //
 //	liblinear-train -s 1 -c 1 [-w1 3] -B 1 -e 1e-9 bin.txt
 //
 // (-w1 3: the positive examples cost 3C). The primal optimum is unique.
 func TestSVMDualCDLIBLINEAR(t *testing.T) {
-	xs, labels := csTiny()
+	xs, labels := tinyProblem()
 	y := make([]float64, len(labels))
 	for i, c := range labels {
 		y[i] = -1
@@ -169,7 +193,7 @@ func TestRouterNeighbourOptions(t *testing.T) {
 	tests := []struct {
 		name    string
 		ex      []Example
-		opts    *RouterOptions
+		opts    *Options
 		k       int // of the LinearSVM's cosine kNN; 0: none
 		lambda  float64
 		stacked bool
@@ -177,16 +201,16 @@ func TestRouterNeighbourOptions(t *testing.T) {
 	}{
 		{"default", many, nil, 10, 0, true, false},
 		{"default, few examples", few, nil, 10, 0.3, false, false},
-		{"fixed weight", many, &RouterOptions{NeighbourWeight: 0.3}, 10, 0.3, false, false},
-		{"no neighbours", many, &RouterOptions{NoNeighbours: true}, 0, 0, false, false},
-		{"neighbours", many, &RouterOptions{Neighbours: 3, NeighbourWeight: 0.5}, 3, 0.5, false, false},
-		{"neighbours, stacked", many, &RouterOptions{Neighbours: 3}, 3, 0, true, false},
-		{"unbalanced", many, &RouterOptions{Unbalanced: true}, 10, 0, true, false},
-		{"naive Bayes", many, &RouterOptions{Model: NaiveBayes}, 0, 0, false, false},
-		{"naive Bayes BM25", few, &RouterOptions{Model: NaiveBayes, Neighbours: 3}, 0, 0, false, true},
+		{"fixed weight", many, &Options{NeighbourWeight: 0.3}, 10, 0.3, false, false},
+		{"no neighbours", many, &Options{NoNeighbours: true}, 0, 0, false, false},
+		{"neighbours", many, &Options{Neighbours: 3, NeighbourWeight: 0.5}, 3, 0.5, false, false},
+		{"neighbours, stacked", many, &Options{Neighbours: 3}, 3, 0, true, false},
+		{"unbalanced", many, &Options{Unbalanced: true}, 10, 0, true, false},
+		{"naive Bayes", many, &Options{Model: NaiveBayes}, 0, 0, false, false},
+		{"naive Bayes BM25", few, &Options{Model: NaiveBayes, Neighbours: 3}, 0, 0, false, true},
 	}
 	for _, tt := range tests {
-		r, err := TrainRouter(tt.ex, tt.opts)
+		r, err := Train(tt.ex, tt.opts)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -217,8 +241,8 @@ func TestRouterBalanced(t *testing.T) {
 			ex = append(ex, x)
 		}
 	}
-	margin := func(opts *RouterOptions, stacked bool) float64 {
-		r, err := TrainRouter(ex, opts)
+	margin := func(opts *Options, stacked bool) float64 {
+		r, err := Train(ex, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,15 +260,15 @@ func TestRouterBalanced(t *testing.T) {
 	}
 	// The SVM trained on every example does not depend on the folds, so
 	// the same costs give the same margins with or without stacking.
-	mix, mixUnbal := margin(&RouterOptions{NeighbourWeight: 0.3}, false), margin(&RouterOptions{NeighbourWeight: 0.3, Unbalanced: true}, false)
-	stack, stackBal := margin(nil, true), margin(&RouterOptions{Balanced: true}, true)
+	mix, mixUnbal := margin(&Options{NeighbourWeight: 0.3}, false), margin(&Options{NeighbourWeight: 0.3, Unbalanced: true}, false)
+	stack, stackBal := margin(nil, true), margin(&Options{Balanced: true}, true)
 	if mix <= mixUnbal {
 		t.Errorf("rare label's margins with a fixed mix: default %.3f, unbalanced %.3f; want the default (balanced) larger", mix, mixUnbal)
 	}
 	if stack != mixUnbal || stackBal != mix {
 		t.Errorf("rare label's margins when stacked: default %.3f, balanced %.3f; want %.3f and %.3f (unbalanced and balanced)", stack, stackBal, mixUnbal, mix)
 	}
-	if none := margin(&RouterOptions{NoNeighbours: true}, false); none != mix {
+	if none := margin(&Options{NoNeighbours: true}, false); none != mix {
 		t.Errorf("rare label's margins without neighbours: %.3f, want balanced %.3f", none, mix)
 	}
 }

@@ -1,4 +1,4 @@
-package matching
+package router
 
 import (
 	"math"
@@ -8,7 +8,7 @@ import (
 	"sync"
 )
 
-// The LinearSVM router model (see ROUTER_SOURCES.md in testdata):
+// The LinearSVM router model (see bench/routerselect/ROUTER_SOURCES.md):
 //
 //   - each text is a vector of its terms' sublinear TF-IDF weights,
 //     (1 + ln tf) · (ln((1+n)/(1+df)) + 1), scaled to unit length;
@@ -25,7 +25,7 @@ import (
 //     examples nearest by cosine (see cosineKNN) are the features of a
 //     multinomial logistic regression fitted on their out-of-fold values
 //     (5 folds), whose probabilities are the model's (stacking; see
-//     router_stack.go);
+//     stack.go);
 //   - with a fixed neighbour weight λ, or fewer than 50 examples,
 //     probabilities are softmax(T · margins), with the single
 //     temperature T fitted by maximum likelihood on out-of-fold margins
@@ -48,7 +48,7 @@ type linearModel struct {
 	nn     *cosineKNN
 	lambda float64 // the share of nn's vote in the probabilities
 	// stack, when set, combines the margins and nn's vote instead of the
-	// temperature and lambda (see router_stack.go).
+	// temperature and lambda (see stack.go).
 	stack *stackModel
 }
 

@@ -1,4 +1,4 @@
-package matching
+package router
 
 import (
 	"bytes"
@@ -20,18 +20,18 @@ func ioRouters(t testing.TB) map[string]*Router {
 	out := map[string]*Router{}
 	for name, c := range map[string]struct {
 		ex   []Example
-		opts *RouterOptions
+		opts *Options
 	}{
 		"stacked":       {many, nil},
-		"fixed mix":     {many, &RouterOptions{NeighbourWeight: 0.3}},
-		"no neighbours": {many, &RouterOptions{NoNeighbours: true, Threshold: 0.8}},
+		"fixed mix":     {many, &Options{NeighbourWeight: 0.3}},
+		"no neighbours": {many, &Options{NoNeighbours: true, Threshold: 0.8}},
 		"few":           {topics(4), nil},
-		"naive Bayes":   {many, &RouterOptions{Model: NaiveBayes}},
-		"NB neighbours": {many, &RouterOptions{Model: NaiveBayes, Neighbours: 3}},
-		"complement":    {many, &RouterOptions{Complement: true}},
-		"binary":        {many, &RouterOptions{Binary: true}},
+		"naive Bayes":   {many, &Options{Model: NaiveBayes}},
+		"NB neighbours": {many, &Options{Model: NaiveBayes, Neighbours: 3}},
+		"complement":    {many, &Options{Complement: true}},
+		"binary":        {many, &Options{Binary: true}},
 	} {
-		r, err := TrainRouter(c.ex, c.opts)
+		r, err := Train(c.ex, c.opts)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -58,12 +58,12 @@ func TestRouterWriteRead(t *testing.T) {
 		b := saved(t, r)
 		// Something after the router stays unread.
 		in := bytes.NewReader(append(bytes.Clone(b), "tail"...))
-		got, err := ReadRouter(in, nil)
+		got, err := Read(in, nil)
 		if err != nil {
-			t.Fatalf("%s: ReadRouter: %v", name, err)
+			t.Fatalf("%s: Read: %v", name, err)
 		}
 		if in.Len() != 4 {
-			t.Errorf("%s: ReadRouter left %d bytes of 4", name, in.Len())
+			t.Errorf("%s: Read left %d bytes of 4", name, in.Len())
 		}
 		for _, text := range ioTexts {
 			if a, b := r.Route(text), got.Route(text); !reflect.DeepEqual(a, b) {
@@ -82,23 +82,23 @@ func TestRouterWriteRead(t *testing.T) {
 	}
 }
 
-// TestReadRouterAnalyzer checks that a router is refused by an analyzer
+// TestReadAnalyzer checks that a router is refused by an analyzer
 // configured otherwise than the one it was trained with, and accepted by
 // an equivalent one.
-func TestReadRouterAnalyzer(t *testing.T) {
+func TestReadAnalyzer(t *testing.T) {
 	syn := &analysis.Options{Synonyms: [][]string{{"人工智能", "AI"}}}
-	r, err := TrainRouter(topics(1), &RouterOptions{Analyzer: analysis.New(syn)})
+	r, err := Train(topics(1), &Options{Analyzer: analysis.New(syn)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := saved(t, r)
 	for _, an := range []*analysis.Analyzer{nil, analysis.New(&analysis.Options{NoUnigrams: true})} {
-		if _, err := ReadRouter(bytes.NewReader(b), an); !errors.Is(err, ErrInvalid) {
+		if _, err := Read(bytes.NewReader(b), an); !errors.Is(err, ErrInvalid) {
 			t.Errorf("another analyzer: got %v, want ErrInvalid", err)
 		}
 	}
 	same := analysis.New(&analysis.Options{Synonyms: [][]string{{"ＡＩ", "人工智能"}}})
-	got, err := ReadRouter(bytes.NewReader(b), same)
+	got, err := Read(bytes.NewReader(b), same)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,21 +107,21 @@ func TestReadRouterAnalyzer(t *testing.T) {
 	}
 }
 
-// TestReadRouterCorrupt checks that every truncation and every flipped
+// TestReadCorrupt checks that every truncation and every flipped
 // byte of a saved router gives ErrCorrupt, and a payload that is valid
 // but inconsistent too.
-func TestReadRouterCorrupt(t *testing.T) {
+func TestReadCorrupt(t *testing.T) {
 	for name, r := range ioRouters(t) {
 		b := saved(t, r)
 		for cut := range len(b) {
-			if _, err := ReadRouter(bytes.NewReader(b[:cut]), nil); !errors.Is(err, ErrCorrupt) {
+			if _, err := Read(bytes.NewReader(b[:cut]), nil); !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("%s: %d of %d bytes: got %v, want ErrCorrupt", name, cut, len(b), err)
 			}
 		}
 		for i := range len(b) {
 			bad := bytes.Clone(b)
 			bad[i] ^= 0x10
-			if _, err := ReadRouter(bytes.NewReader(bad), nil); !errors.Is(err, ErrCorrupt) {
+			if _, err := Read(bytes.NewReader(bad), nil); !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("%s: byte %d flipped: got %v, want ErrCorrupt", name, i, err)
 			}
 		}
@@ -145,7 +145,7 @@ func TestReadRouterCorrupt(t *testing.T) {
 		"huge IDF":       withFloatAt(p, modelKindOffset(t, p)+1, 1e200),
 		"NaN IDF":        withFloatAt(p, modelKindOffset(t, p)+1, math.NaN()),
 	} {
-		if _, err := ReadRouter(bytes.NewReader(frame(bad)), an); !errors.Is(err, ErrCorrupt) {
+		if _, err := Read(bytes.NewReader(frame(bad)), an); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("%s: got %v, want ErrCorrupt", name, err)
 		}
 	}
@@ -194,10 +194,10 @@ func modelKindOffset(t testing.TB, p []byte) int {
 	return len(p) - len(d.p)
 }
 
-// FuzzReadRouter reads arbitrary bytes as a router, framed as found and
+// FuzzRead reads arbitrary bytes as a router, framed as found and
 // as a payload with a valid checksum: it must fail with ErrCorrupt or
 // ErrInvalid, or give a router that routes and writes without panicking.
-func FuzzReadRouter(f *testing.F) {
+func FuzzRead(f *testing.F) {
 	for _, r := range ioRouters(f) {
 		b := saved(f, r)
 		f.Add(b)
@@ -206,7 +206,7 @@ func FuzzReadRouter(f *testing.F) {
 	an := analysis.New(nil)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, in := range [][]byte{b, frame(b)} {
-			r, err := ReadRouter(bytes.NewReader(in), an)
+			r, err := Read(bytes.NewReader(in), an)
 			if err != nil {
 				if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrInvalid) {
 					t.Fatalf("got %v, want ErrCorrupt or ErrInvalid", err)

@@ -1,4 +1,4 @@
-package matching
+package router
 
 import (
 	"bytes"
@@ -37,8 +37,8 @@ const (
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // WriteTo writes the router to w (it implements io.WriterTo), for
-// ReadRouter to read back. The analyzer is not written, only its
-// fingerprint: ReadRouter must be given an analyzer configured as the
+// Read to read back. The analyzer is not written, only its
+// fingerprint: Read must be given an analyzer configured as the
 // one the router was trained with. The output is deterministic: a
 // router read back writes the same bytes.
 func (r *Router) WriteTo(w io.Writer) (int64, error) {
@@ -93,7 +93,7 @@ func (r *Router) WriteTo(w io.Writer) (int64, error) {
 			p = appendInts(p, labels)
 			var snap bytes.Buffer
 			if _, err := r.knn.WriteTo(&snap); err != nil {
-				return 0, &Error{Op: "write router", Msg: err.Error(), Err: err}
+				return 0, &Error{Op: "write", Msg: err.Error(), Err: err}
 			}
 			p = binary.AppendUvarint(p, uint64(snap.Len()))
 			p = append(p, snap.Bytes()...)
@@ -106,40 +106,40 @@ func (r *Router) WriteTo(w io.Writer) (int64, error) {
 	out = binary.LittleEndian.AppendUint32(out, crc32.Checksum(p, crcTable))
 	n, err := w.Write(out)
 	if err != nil {
-		return int64(n), &Error{Op: "write router", Msg: err.Error(), Err: err}
+		return int64(n), &Error{Op: "write", Msg: err.Error(), Err: err}
 	}
 	return int64(n), nil
 }
 
-// ReadRouter reads a router written by Router.WriteTo. an is the
+// Read reads a router written by Router.WriteTo. an is the
 // analyzer to route with (nil: analysis.New(nil)); its Fingerprint must
-// be the one the router was trained with, or ReadRouter returns an error
+// be the one the router was trained with, or Read returns an error
 // wrapping ErrInvalid. Data that is damaged, truncated or not a router
-// gives an error wrapping ErrCorrupt; ReadRouter reads nothing past the
+// gives an error wrapping ErrCorrupt; Read reads nothing past the
 // router, so it may be followed by other data in r.
-func ReadRouter(r io.Reader, an *analysis.Analyzer) (*Router, error) {
+func Read(r io.Reader, an *analysis.Analyzer) (*Router, error) {
 	if an == nil {
 		an = analysis.New(nil)
 	}
 	br := byteReader{r: r}
 	head := make([]byte, len(routerMagic))
 	if _, err := io.ReadFull(r, head); err != nil || string(head) != routerMagic {
-		return nil, corruptRouter("not a saved router (bad header)")
+		return nil, corrupt("not a saved router (bad header)")
 	}
 	size, err := binary.ReadUvarint(&br)
 	if err != nil || size > math.MaxInt64-4 {
-		return nil, corruptRouter("bad payload length")
+		return nil, corrupt("bad payload length")
 	}
 	// Copy rather than allocate size bytes up front: a damaged length
 	// must not allocate more than the data there is.
 	var buf bytes.Buffer
 	if n, err := io.CopyN(&buf, r, int64(size)+4); err != nil {
-		return nil, corruptRouter(fmt.Sprintf("truncated: %d of %d bytes", n, size+4))
+		return nil, corrupt(fmt.Sprintf("truncated: %d of %d bytes", n, size+4))
 	}
 	p := buf.Bytes()
 	p, sum := p[:size], binary.LittleEndian.Uint32(p[size:])
 	if crc32.Checksum(p, crcTable) != sum {
-		return nil, corruptRouter("checksum mismatch")
+		return nil, corrupt("checksum mismatch")
 	}
 	return decodeRouter(p, an)
 }
@@ -150,7 +150,7 @@ func decodeRouter(p []byte, an *analysis.Analyzer) (*Router, error) {
 	d := &decoder{p: p}
 	fp := d.u64("fingerprint")
 	if d.err == nil && fp != an.Fingerprint() {
-		return nil, &Error{Op: "read router", Err: ErrInvalid,
+		return nil, &Error{Op: "read", Err: ErrInvalid,
 			Msg: fmt.Sprintf("analyzer fingerprint %#x, but the router was trained with %#x: configure the analyzer as in training", an.Fingerprint(), fp)}
 	}
 	r := &Router{an: an, labels: d.strings("labels"), vocab: map[string]int32{}}
@@ -161,23 +161,23 @@ func decodeRouter(p []byte, an *analysis.Analyzer) (*Router, error) {
 	}
 	nc, nf := len(r.labels), len(terms)
 	if nc < 2 {
-		return nil, corruptRouter(fmt.Sprintf("%d labels", nc))
+		return nil, corrupt(fmt.Sprintf("%d labels", nc))
 	}
 	r.labelIndex = make(map[string]int, nc)
 	for c, l := range r.labels {
 		if _, dup := r.labelIndex[l]; dup || l == "" {
-			return nil, corruptRouter(fmt.Sprintf("label %d %q empty or repeated", c, l))
+			return nil, corrupt(fmt.Sprintf("label %d %q empty or repeated", c, l))
 		}
 		r.labelIndex[l] = c
 	}
 	for id, t := range terms {
 		if _, dup := r.vocab[t]; dup {
-			return nil, corruptRouter(fmt.Sprintf("term %d %q repeated", id, t))
+			return nil, corrupt(fmt.Sprintf("term %d %q repeated", id, t))
 		}
 		r.vocab[t] = int32(id)
 	}
 	if !(r.threshold >= 0 && r.threshold <= 1) {
-		return nil, corruptRouter(fmt.Sprintf("threshold %v", r.threshold))
+		return nil, corrupt(fmt.Sprintf("threshold %v", r.threshold))
 	}
 	switch kind := d.byte("model"); kind {
 	case routerLinear:
@@ -186,7 +186,7 @@ func decodeRouter(p []byte, an *analysis.Analyzer) (*Router, error) {
 		if d.flag("stacked") {
 			snf := d.count("stacked features")
 			if d.err == nil && snf != 2*nc {
-				return nil, corruptRouter(fmt.Sprintf("%d stacked features, want %d", snf, 2*nc))
+				return nil, corrupt(fmt.Sprintf("%d stacked features, want %d", snf, 2*nc))
 			}
 			m.stack = &stackModel{nc: nc, nf: snf, w: d.floats("stacked weights", snf*nc+nc)}
 		}
@@ -197,10 +197,10 @@ func decodeRouter(p []byte, an *analysis.Analyzer) (*Router, error) {
 			return nil, d.err
 		}
 		if !(m.temp > 0 && m.temp <= maxSaved) || !(m.lambda >= 0 && m.lambda <= 1) {
-			return nil, corruptRouter(fmt.Sprintf("temperature %v, neighbour weight %v", m.temp, m.lambda))
+			return nil, corrupt(fmt.Sprintf("temperature %v, neighbour weight %v", m.temp, m.lambda))
 		}
 		if m.stack != nil && m.nn == nil {
-			return nil, corruptRouter("stacked without neighbours")
+			return nil, corrupt("stacked without neighbours")
 		}
 		r.lin = m
 	case routerNaiveBayes:
@@ -217,14 +217,14 @@ func decodeRouter(p []byte, an *analysis.Analyzer) (*Router, error) {
 			}
 			ix, err := textindex.Restore(bytes.NewReader(snap), &textindex.Options{Analyzer: an})
 			if err != nil {
-				return nil, &Error{Op: "read router", Err: ErrCorrupt, Msg: "neighbour index: " + err.Error()}
+				return nil, &Error{Op: "read", Err: ErrCorrupt, Msg: "neighbour index: " + err.Error()}
 			}
 			if r.k == 0 || ix.Len() != len(labels) {
-				return nil, corruptRouter(fmt.Sprintf("%d neighbours, %d indexed examples for %d labels", r.k, ix.Len(), len(labels)))
+				return nil, corrupt(fmt.Sprintf("%d neighbours, %d indexed examples for %d labels", r.k, ix.Len(), len(labels)))
 			}
 			for i := range labels {
 				if !ix.Has(strconv.Itoa(i)) {
-					return nil, corruptRouter(fmt.Sprintf("neighbour index lacks example %d", i))
+					return nil, corrupt(fmt.Sprintf("neighbour index lacks example %d", i))
 				}
 				r.knnLabel = append(r.knnLabel, int(labels[i]))
 			}
@@ -234,16 +234,16 @@ func decodeRouter(p []byte, an *analysis.Analyzer) (*Router, error) {
 			return nil, d.err
 		}
 		if !(r.lambda >= 0 && r.lambda <= 1) {
-			return nil, corruptRouter(fmt.Sprintf("neighbour weight %v", r.lambda))
+			return nil, corrupt(fmt.Sprintf("neighbour weight %v", r.lambda))
 		}
 	default:
 		if d.err != nil {
 			return nil, d.err
 		}
-		return nil, corruptRouter(fmt.Sprintf("model kind %d", kind))
+		return nil, corrupt(fmt.Sprintf("model kind %d", kind))
 	}
 	if len(d.p) != 0 {
-		return nil, corruptRouter(fmt.Sprintf("%d bytes after the model", len(d.p)))
+		return nil, corrupt(fmt.Sprintf("%d bytes after the model", len(d.p)))
 	}
 	return r, nil
 }
@@ -291,13 +291,13 @@ type decoder struct {
 	err error
 }
 
-func corruptRouter(msg string) error {
-	return &Error{Op: "read router", Err: ErrCorrupt, Msg: msg}
+func corrupt(msg string) error {
+	return &Error{Op: "read", Err: ErrCorrupt, Msg: msg}
 }
 
 func (d *decoder) fail(msg string) {
 	if d.err == nil {
-		d.err = corruptRouter(msg)
+		d.err = corrupt(msg)
 	}
 	d.p = nil
 }
@@ -475,7 +475,7 @@ func boolByte(b bool) byte {
 }
 
 // byteReader reads one byte at a time from r, for binary.ReadUvarint,
-// so that ReadRouter reads nothing past the router.
+// so that Read reads nothing past the router.
 type byteReader struct {
 	r   io.Reader
 	buf [1]byte

@@ -1,4 +1,4 @@
-package matching
+package routerselect
 
 import (
 	"bufio"
@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,37 +16,53 @@ import (
 	"unicode/utf8"
 
 	"github.com/kexie/techbroker/matching/analysis"
+	"github.com/kexie/techbroker/matching/router"
 	"github.com/kexie/techbroker/matching/textindex"
 )
 
 // The model selection of ROUTER_SOURCES.md: every candidate is scored by
 // 5-fold cross-validation on cls_ctg_train.tsv (one seeded split, the
 // same folds for all) and, for the finalists, once on cls_ctg_dev.tsv.
-// It runs only when asked, as it trains hundreds of models:
+// It runs only when asked, as it trains hundreds of models (from bench/):
 //
-//	TECHBROKER_ROUTER_SELECT=all go test -run TestRouterSelection -v ./matching/
+//	TECHBROKER_ROUTER_SELECT=all go test -run TestRouterSelection -v ./routerselect/
 //	TECHBROKER_ROUTER_SELECT=cs-C1,ovr-C2 TECHBROKER_ROUTER_DEV=1 go test ...
 //
 // (a comma-separated list of candidate names; a trailing * matches a
 // prefix).
 
-// cslTSV reads a labelled-titles file of the CSL sample (see
-// router_csl_test.go), skipping when it is absent. It parses the file
-// itself: this harness is an internal test of package matching, which
-// cannot import matching/eval (eval imports matching), the package whose
-// ReadLabelled router_csl_test.go uses.
-func cslTSV(tb testing.TB, name string) []Example {
+// openCSL opens a file of the CSL sample from $TECHBROKER_CSL, else
+// ../shared/data/csl beside the library's root, and skips the test when
+// it is absent.
+func openCSL(tb testing.TB, name string) *os.File {
 	tb.Helper()
-	f := OpenCSL(tb, name)
+	dir := os.Getenv("TECHBROKER_CSL")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "data", "csl")
+	}
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		tb.Skipf("CSL sample not found: %v", err)
+	}
+	return f
+}
+
+// cslTSV reads a labelled-titles file of the CSL sample, skipping when
+// it is absent. It parses the file itself, as it did when it was an
+// internal test of the library that could not import matching/eval, so
+// that it reads the examples behind the figures of ROUTER_SOURCES.md.
+func cslTSV(tb testing.TB, name string) []router.Example {
+	tb.Helper()
+	f := openCSL(tb, name)
 	defer f.Close()
-	var out []Example
+	var out []router.Example
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		c := strings.Split(strings.TrimRight(sc.Text(), "\r"), "\t")
 		if len(c) != 3 || c[0] == "task" {
 			continue
 		}
-		out = append(out, Example{Text: c[1], Label: c[2]})
+		out = append(out, router.Example{Text: c[1], Label: c[2]})
 	}
 	if err := sc.Err(); err != nil {
 		tb.Fatal(err)
@@ -542,7 +559,7 @@ type view struct {
 // scorer returns per-label scores of a text: margins or log-probabilities.
 type scorer func(text string) []float64
 
-func (v view) fit(an *analysis.Analyzer, train []Example, y []int, nc int, seed uint64) scorer {
+func (v view) fit(an *analysis.Analyzer, train []router.Example, y []int, nc int, seed uint64) scorer {
 	docs := make([][]string, len(train))
 	for i, ex := range train {
 		docs[i] = v.feat(an, ex.Text)
@@ -747,7 +764,7 @@ type candidate struct {
 	views     []view
 	weights   []float64 // nil: equal
 	calibrate bool
-	router    *RouterOptions // non-nil: TrainRouter with these options instead of views
+	opts      *router.Options // non-nil: router.Train with these options instead of views
 	// offsets adds to the combined scores per-label offsets tuned for
 	// accuracy on out-of-fold combined scores (folds of the training
 	// set only).
@@ -768,7 +785,7 @@ type candidate struct {
 const innerFolds = 5
 
 // fit trains the candidate and returns its label predictor.
-func (cd candidate) fit(an *analysis.Analyzer, train []Example, y []int, nc int, seed uint64) func(string) int {
+func (cd candidate) fit(an *analysis.Analyzer, train []router.Example, y []int, nc int, seed uint64) func(string) int {
 	var score func(string) []float64
 	switch {
 	case cd.stack > 0:
@@ -776,7 +793,7 @@ func (cd candidate) fit(an *analysis.Analyzer, train []Example, y []int, nc int,
 	case cd.offsets:
 		inner := cd
 		inner.offsets = false
-		oof, _ := outOfFold(train, y, innerFolds, func(sub []Example, suby []int) func(string) []float64 {
+		oof, _ := outOfFold(train, y, innerFolds, func(sub []router.Example, suby []int) func(string) []float64 {
 			return inner.fitScores(an, sub, suby, nc, seed)
 		})
 		off := tuneOffsets(oof, y, nc)
@@ -807,11 +824,11 @@ func argmax(s []float64) int {
 // outOfFold returns each training example's scores from a model fitted
 // (by fit) on the other folds (example i in fold i mod k), and each
 // example's fold.
-func outOfFold(train []Example, y []int, k int, fit func([]Example, []int) func(string) []float64) ([][]float64, []int) {
+func outOfFold(train []router.Example, y []int, k int, fit func([]router.Example, []int) func(string) []float64) ([][]float64, []int) {
 	out := make([][]float64, len(train))
 	fold := make([]int, len(train))
 	for f := range k {
-		var sub []Example
+		var sub []router.Example
 		var suby []int
 		for i := range train {
 			if i%k != f {
@@ -874,8 +891,8 @@ func tuneOffsets(s [][]float64, y []int, nc int) []float64 {
 // fitStacked fits the views on the whole training set and a multinomial
 // logistic regression over their concatenated raw scores on out-of-fold
 // scores, and returns the regression's log-probabilities.
-func (cd candidate) fitStacked(an *analysis.Analyzer, train []Example, y []int, nc int, seed uint64) func(string) []float64 {
-	raw := func(sub []Example, suby []int) func(string) []float64 {
+func (cd candidate) fitStacked(an *analysis.Analyzer, train []router.Example, y []int, nc int, seed uint64) func(string) []float64 {
+	raw := func(sub []router.Example, suby []int) func(string) []float64 {
 		scs := make([]scorer, len(cd.views))
 		for k, v := range cd.views {
 			scs[k] = v.fit(an, sub, suby, nc, seed)
@@ -958,11 +975,11 @@ func denseVec(f []float64) sparseVec {
 }
 
 // fitScores trains the candidate and returns its combined label scores.
-func (cd candidate) fitScores(an *analysis.Analyzer, train []Example, y []int, nc int, seed uint64) func(string) []float64 {
-	if cd.router != nil {
-		o := *cd.router
+func (cd candidate) fitScores(an *analysis.Analyzer, train []router.Example, y []int, nc int, seed uint64) func(string) []float64 {
+	if cd.opts != nil {
+		o := *cd.opts
 		o.Analyzer, o.Seed = an, seed
-		r, err := TrainRouter(train, &o)
+		r, err := router.Train(train, &o)
 		if err != nil {
 			panic(err)
 		}
@@ -988,7 +1005,7 @@ func (cd candidate) fitScores(an *analysis.Analyzer, train []Example, y []int, n
 			continue
 		}
 		const folds = 3
-		margins, _ := outOfFold(train, y, folds, func(sub []Example, suby []int) func(string) []float64 {
+		margins, _ := outOfFold(train, y, folds, func(sub []router.Example, suby []int) func(string) []float64 {
 			return v.fit(an, sub, suby, nc, seed)
 		})
 		temps[k] = fitTemperature(margins, y)
@@ -1016,7 +1033,7 @@ func (cd candidate) fitScores(an *analysis.Analyzer, train []Example, y []int, n
 }
 
 // labelIDs maps labels to 0..nc-1 in first-seen order.
-func labelIDs(ex []Example) (map[string]int, int) {
+func labelIDs(ex []router.Example) (map[string]int, int) {
 	m := map[string]int{}
 	for _, x := range ex {
 		if _, ok := m[x.Label]; !ok {
@@ -1028,7 +1045,7 @@ func labelIDs(ex []Example) (map[string]int, int) {
 
 // crossValidate returns the k-fold accuracy of cd and its standard error
 // (over examples).
-func crossValidate(an *analysis.Analyzer, cd candidate, ex []Example, k int, seed uint64) (acc float64) {
+func crossValidate(an *analysis.Analyzer, cd candidate, ex []router.Example, k int, seed uint64) (acc float64) {
 	ids, nc := labelIDs(ex)
 	fold := make([]int, len(ex))
 	for i, p := range rand.New(rand.NewPCG(seed, 0xf01d)).Perm(len(ex)) {
@@ -1036,7 +1053,7 @@ func crossValidate(an *analysis.Analyzer, cd candidate, ex []Example, k int, see
 	}
 	ok := 0
 	for f := range k {
-		var train []Example
+		var train []router.Example
 		var y []int
 		for i, x := range ex {
 			if fold[i] != f {
@@ -1054,7 +1071,7 @@ func crossValidate(an *analysis.Analyzer, cd candidate, ex []Example, k int, see
 	return float64(ok) / float64(len(ex))
 }
 
-func devAccuracy(an *analysis.Analyzer, cd candidate, train, dev []Example, seed uint64) float64 {
+func devAccuracy(an *analysis.Analyzer, cd candidate, train, dev []router.Example, seed uint64) float64 {
 	ids, nc := labelIDs(train)
 	y := make([]int, len(train))
 	for i, x := range train {
@@ -1073,21 +1090,21 @@ func devAccuracy(an *analysis.Analyzer, cd candidate, train, dev []Example, seed
 func selectionCandidates() []candidate {
 	l2 := tfidfOpts{norm: 2}
 	out := []candidate{
-		{name: "router-default", router: &RouterOptions{}},
-		{name: "router-former-default", router: &RouterOptions{C: 2, Unbalanced: true, NoNeighbours: true}},
-		{name: "router-unbalanced", router: &RouterOptions{Unbalanced: true}},
-		{name: "router-no-neighbours", router: &RouterOptions{NoNeighbours: true}},
-		{name: "router-unbalanced-no-neighbours", router: &RouterOptions{Unbalanced: true, NoNeighbours: true}},
-		{name: "router-neighbours-20", router: &RouterOptions{Neighbours: 20}},
-		{name: "router-mix-0.3", router: &RouterOptions{NeighbourWeight: 0.3}},
-		{name: "router-weight-0.2", router: &RouterOptions{NeighbourWeight: 0.2}},
-		{name: "router-weight-0.4", router: &RouterOptions{NeighbourWeight: 0.4}},
-		{name: "router-C0.5", router: &RouterOptions{C: 0.5}},
-		{name: "router-C0.7", router: &RouterOptions{C: 0.7}},
-		{name: "router-C1.4", router: &RouterOptions{C: 1.4}},
-		{name: "router-C2", router: &RouterOptions{C: 2}},
-		{name: "router-naive-bayes", router: &RouterOptions{Model: NaiveBayes}},
-		{name: "router-balanced", router: &RouterOptions{Balanced: true}},
+		{name: "router-default", opts: &router.Options{}},
+		{name: "router-former-default", opts: &router.Options{C: 2, Unbalanced: true, NoNeighbours: true}},
+		{name: "router-unbalanced", opts: &router.Options{Unbalanced: true}},
+		{name: "router-no-neighbours", opts: &router.Options{NoNeighbours: true}},
+		{name: "router-unbalanced-no-neighbours", opts: &router.Options{Unbalanced: true, NoNeighbours: true}},
+		{name: "router-neighbours-20", opts: &router.Options{Neighbours: 20}},
+		{name: "router-mix-0.3", opts: &router.Options{NeighbourWeight: 0.3}},
+		{name: "router-weight-0.2", opts: &router.Options{NeighbourWeight: 0.2}},
+		{name: "router-weight-0.4", opts: &router.Options{NeighbourWeight: 0.4}},
+		{name: "router-C0.5", opts: &router.Options{C: 0.5}},
+		{name: "router-C0.7", opts: &router.Options{C: 0.7}},
+		{name: "router-C1.4", opts: &router.Options{C: 1.4}},
+		{name: "router-C2", opts: &router.Options{C: 2}},
+		{name: "router-naive-bayes", opts: &router.Options{Model: router.NaiveBayes}},
+		{name: "router-balanced", opts: &router.Options{Balanced: true}},
 	}
 	terms := func(l learner) view { return view{feat: featTerms, tfidf: l2, learn: l} }
 	add := func(name string, calibrate bool, vs ...view) {
@@ -1204,8 +1221,8 @@ func selectionCandidates() []candidate {
 			candidate{name: fmt.Sprintf("mix-tri%g-svmonly-ovrw1-C1", g), views: []view{vt, knn4}, weights: []float64{0.7, 0.3}, calibrate: true})
 	}
 	out = append(out,
-		candidate{name: "router-default-offsets", router: &RouterOptions{}, offsets: true},
-		candidate{name: "router-no-neighbours-offsets", router: &RouterOptions{NoNeighbours: true}, offsets: true})
+		candidate{name: "router-default-offsets", opts: &router.Options{}, offsets: true},
+		candidate{name: "router-no-neighbours-offsets", opts: &router.Options{NoNeighbours: true}, offsets: true})
 	for _, l := range []float64{1e-5, 1e-4, 1e-3} {
 		out = append(out, candidate{name: fmt.Sprintf("stack-ovrw1-C1+knn-l2=%g", l), views: []view{terms(learnOvR(1, 1)), knn4}, stack: l})
 	}
@@ -1256,7 +1273,7 @@ func TestRouterSelection(t *testing.T) {
 		t.Skip("set TECHBROKER_ROUTER_SELECT to run the model selection")
 	}
 	train := cslTSV(t, "cls_ctg_train.tsv")
-	var dev []Example
+	var dev []router.Example
 	if os.Getenv("TECHBROKER_ROUTER_DEV") != "" {
 		dev = cslTSV(t, "cls_ctg_dev.tsv")
 	}

@@ -1,7 +1,15 @@
-package matching
+package routerselect
+
+// Copies of the router's unexported code (package matching/router:
+// linear.go, router.go, stack.go) that the harness's own pipelines
+// use. They are the experiment's, kept as the router had them when the
+// harness moved out of the library; the router's own tests check the
+// originals (against LIBLINEAR and scikit-learn). The router-* candidates
+// train router.Train itself, whatever these copies say.
 
 import (
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sync"
@@ -10,25 +18,141 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-// The LinearSVM router's default combination of its two parts (see
-// ROUTER_SOURCES.md in testdata): stacked generalization (D. H. Wolpert,
-// "Stacked Generalization", Neural Networks 5(2), 1992). A multinomial
-// logistic regression with a ridge penalty takes as its features the
-// SVMs' margins and the kNN's label vote, and is fitted on out-of-fold
-// values of both: each training example's margins and vote come from
-// models trained without its fold, so the regression learns how much to
-// trust each part (per label) on texts they have not seen. The
-// probability outputs as level-1 features follow K. M. Ting,
-// I. H. Witten, "Issues in Stacked Generalization", JAIR 10, 1999.
+// sparseVec is a sparse vector with increasing indices.
+type sparseVec struct {
+	idx []int32
+	val []float64
+}
 
-// stackFolds is the number of folds whose out-of-fold scores fit the
-// stacked combination.
-const stackFolds = 5
+// termCounts returns the vector of term counts of ids, which it sorts.
+func termCounts(ids []int32) sparseVec {
+	slices.Sort(ids)
+	v := sparseVec{idx: make([]int32, 0, len(ids)), val: make([]float64, 0, len(ids))}
+	for i, t := range ids {
+		if i > 0 && t == ids[i-1] {
+			v.val[len(v.val)-1]++
+			continue
+		}
+		v.idx = append(v.idx, t)
+		v.val = append(v.val, 1)
+	}
+	return v
+}
 
-// stackRidge is the ridge penalty λ of the stacked regression, the
-// middle of 1e-5, 1e-4 and 1e-3 by cross-validation on the CSL training
-// titles (ROUTER_SOURCES.md).
-const stackRidge = 1e-4
+// svmDualCD trains an L2-regularized squared-hinge-loss linear SVM,
+//
+//	min_w ½‖w‖² + C Σ max(0, 1 − yᵢ w·xᵢ)²,
+//
+// with xᵢ extended by a bias feature of 1 (stored in w[len(w)-1]), by
+// dual coordinate descent (Hsieh et al., "A Dual Coordinate Descent
+// Method for Large-scale Linear SVM", ICML 2008, Algorithm 1 with
+// U = ∞ and Dᵢᵢ = 1/(2Cᵢ)), visiting the examples in a random order each
+// pass. Cᵢ is costPos for the examples with yᵢ = +1 and costNeg for the
+// others (LIBLINEAR's class weights). It stops when the projected
+// gradient's spread is under eps (LIBLINEAR's default is 0.1) or after
+// 1000 passes. w must be zero on entry.
+func svmDualCD(xs []sparseVec, y []float64, costPos, costNeg, eps float64, rng *rand.Rand, w []float64) {
+	n := len(xs)
+	bias := len(w) - 1
+	alpha := make([]float64, n)
+	qd := make([]float64, n)
+	diags := [2]float64{1 / (2 * costNeg), 1 / (2 * costPos)}
+	for i, x := range xs {
+		q := 1.0 // the bias feature
+		for _, v := range x.val {
+			q += v * v
+		}
+		qd[i] = q + diags[int(y[i]+1)/2]
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	for range 1000 {
+		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		maxPG, minPG := math.Inf(-1), math.Inf(1)
+		for _, i := range order {
+			x := xs[i]
+			g := w[bias]
+			for k, t := range x.idx {
+				g += w[t] * x.val[k]
+			}
+			g = y[i]*g - 1 + diags[int(y[i]+1)/2]*alpha[i]
+			pg := g
+			if alpha[i] == 0 {
+				pg = min(g, 0)
+			}
+			maxPG, minPG = max(maxPG, pg), min(minPG, pg)
+			if pg == 0 {
+				continue
+			}
+			old := alpha[i]
+			alpha[i] = max(old-g/qd[i], 0)
+			d := (alpha[i] - old) * y[i]
+			for k, t := range x.idx {
+				w[t] += d * x.val[k]
+			}
+			w[bias] += d
+		}
+		if maxPG-minPG < eps {
+			return
+		}
+	}
+}
+
+// fitTemperature returns the T > 0 that maximizes the likelihood
+// Π softmax(T·marginsᵢ)[yᵢ]. The negative log-likelihood is convex in T,
+// so a bisection on its derivative, Σ E_T[m] − m_y, finds it.
+func fitTemperature(margins [][]float64, y []int) float64 {
+	deriv := func(t float64) float64 {
+		d := 0.0
+		p := make([]float64, 0, 16)
+		for i, m := range margins {
+			p = p[:0]
+			for _, v := range m {
+				p = append(p, t*v)
+			}
+			softmax(p)
+			for c, v := range m {
+				d += p[c] * v
+			}
+			d -= m[y[i]]
+		}
+		return d
+	}
+	lo, hi := math.Log(1e-2), math.Log(1e3)
+	if deriv(math.Exp(hi)) <= 0 {
+		return math.Exp(hi)
+	}
+	if deriv(math.Exp(lo)) >= 0 {
+		return math.Exp(lo)
+	}
+	for range 60 {
+		mid := (lo + hi) / 2
+		if deriv(math.Exp(mid)) < 0 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return math.Exp((lo + hi) / 2)
+}
+
+// softmax turns log scores into probabilities in place.
+func softmax(x []float64) {
+	m := math.Inf(-1)
+	for _, v := range x {
+		m = max(m, v)
+	}
+	sum := 0.0
+	for i, v := range x {
+		x[i] = math.Exp(v - m)
+		sum += x[i]
+	}
+	for i := range x {
+		x[i] /= sum
+	}
+}
 
 // stackTolerance is the L-BFGS's stopping threshold on the largest
 // entry of the gradient (in the standardized coordinates of fitStack).

@@ -1,4 +1,4 @@
-package matching
+package router
 
 import "sync"
 
@@ -7,7 +7,7 @@ import "sync"
 // (dot product of unit TF-IDF vectors) to a text's vector, each weighted
 // by its similarity to the fourth power so that the nearest few dominate
 // (the power chosen by cross-validation among 1, 2, 4 and 8; see
-// ROUTER_SOURCES.md).
+// bench/routerselect/ROUTER_SOURCES.md).
 //
 // Sources: cosine kNN for text, Y. Yang, X. Liu, "A re-examination of
 // text categorization methods", SIGIR 1999; distance-weighted votes,
