@@ -163,18 +163,29 @@ type Notice struct {
 	End   time.Time
 }
 
-// Days returns the number of calendar days the notice ran (End − Start,
-// rounded down to whole days).
+// Days returns the number of whole calendar days the notice ran: the
+// largest d such that Start plus d days (time.AddDate) is not after End,
+// on the calendar of Start's time zone, so a day with a daylight-saving
+// change counts as one day. It is 0 when End is not after Start.
 func (n Notice) Days() int {
 	if !n.End.After(n.Start) {
 		return 0
 	}
-	return int(n.End.Sub(n.Start) / (24 * time.Hour))
+	// Count calendar dates with Unix seconds rather than End.Sub(Start),
+	// which saturates after about 292 years.
+	d := int(civilDay(n.End.In(n.Start.Location())) - civilDay(n.Start))
+	if n.Start.AddDate(0, 0, d).After(n.End) {
+		d-- // End's time of day is earlier than Start's: the last day is not whole
+	}
+	return d
 }
 
-// DefaultNoticeDays is the usual length of a 公示: 15 days. Units and local
-// rules may set another period; the checks take it as a parameter.
-const DefaultNoticeDays = 15
+// civilDay numbers t's calendar date: days since 1970-01-01 (exact, also
+// before 1970: midnight UTC is a whole multiple of 86400 seconds).
+func civilDay(t time.Time) int64 {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
 
 var hundred = decimal.NewFromInt(100)
 
