@@ -3,8 +3,6 @@ package assessment
 import (
 	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/kexie/techbroker/internal/vectortest"
@@ -12,14 +10,7 @@ import (
 
 // vector is one test vector; the file format is shared with the evaluation
 // package (see testdata/vectors/README.md).
-type vector struct {
-	ID     string                     `json:"id"`
-	Method string                     `json:"method"`
-	Source string                     `json:"source"`
-	Input  json.RawMessage            `json:"input"`
-	Expect map[string]json.RawMessage `json:"expect"`
-	Tol    float64                    `json:"tol"`
-}
+type vector = vectortest.Vector
 
 // evaluationMethods are vector methods owned by the evaluation package; they
 // may share a TECHBROKER_VECTORS directory and are skipped here.
@@ -27,32 +18,16 @@ var evaluationMethods = map[string]bool{
 	"ahp": true, "fuzzy": true, "kendall_w": true, "icc": true, "npv": true, "irr": true, "pv": true,
 }
 
-func loadVectors(t *testing.T) []vector {
-	t.Helper()
-	files := vectortest.Files(t)
-	var all []vector
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var vs []vector
-		if err := json.Unmarshal(b, &vs); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for i := range vs {
-			vs[i].ID = filepath.Base(f) + ":" + vs[i].ID
-		}
-		all = append(all, vs...)
-	}
-	return all
+// methodOutputs lists the keys each method of this package produces.
+var methodOutputs = map[string][]string{
+	"entropy": {"weights"},
+	"topsis":  {"closeness", "ranking"},
 }
 
 func TestVectors(t *testing.T) {
-	vs := loadVectors(t)
 	ran := 0
-	for _, v := range vs {
-		t.Run(v.ID, func(t *testing.T) {
+	for _, v := range vectortest.Load(t) {
+		t.Run(v.Name(), func(t *testing.T) {
 			switch v.Method {
 			case "entropy":
 				runEntropyVector(t, v)
@@ -111,55 +86,16 @@ func decodeInput(t *testing.T, v vector) matrixInput {
 	return in
 }
 
-// expectFloats decodes expect[key]; ok is false when the key is absent.
-// A JSON null means "no result": the method must fail.
-func expectFloats(t *testing.T, v vector, key string) (want []float64, null, ok bool) {
-	t.Helper()
-	raw, ok := v.Expect[key]
-	if !ok {
-		return nil, false, false
-	}
-	if string(raw) == "null" {
-		return nil, true, true
-	}
-	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatalf("expect.%s: %v", key, err)
-	}
-	return want, false, true
-}
-
-func checkFloats(t *testing.T, key string, got, want []float64, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: got %d values %v, want %d %v", key, len(got), got, len(want), want)
-	}
-	for i := range want {
-		if math.Abs(got[i]-want[i]) > tol || math.IsNaN(got[i]) {
-			t.Errorf("%s[%d]: got %.12g, want %.12g (tol %g)", key, i, got[i], want[i], tol)
-		}
-	}
-}
-
+// runEntropyVector and runTOPSISVector fail on an input they cannot read
+// (decodeInput) and hand the method's outputs, or its error, to
+// vectortest.Check, where null means no result.
 func runEntropyVector(t *testing.T, v vector) {
 	in := decodeInput(t, v)
 	got, err := EntropyWeights(in.Matrix, &EntropyOptions{
 		Normalization: Normalization(in.Normalization),
 		Directions:    in.directions(t),
 	})
-	want, null, ok := expectFloats(t, v, "weights")
-	if !ok {
-		return
-	}
-	if null {
-		if err == nil {
-			t.Fatalf("got weights %v, want an error (expect null)", got)
-		}
-		return
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFloats(t, "weights", got, want, v.Tol)
+	vectortest.Check(t, v, methodOutputs["entropy"], map[string]any{"weights": got}, err)
 }
 
 func runTOPSISVector(t *testing.T, v vector) {
@@ -168,29 +104,13 @@ func runTOPSISVector(t *testing.T, v vector) {
 		Normalization: Normalization(in.Normalization),
 		Directions:    in.directions(t),
 	})
-	want, null, ok := expectFloats(t, v, "closeness")
-	if ok && null {
-		if err == nil {
-			t.Fatalf("got closeness %v, want an error (expect null)", res.Closeness)
+	got := map[string]any{"closeness": res.Closeness}
+	if err == nil {
+		ranks, rerr := Rank(res.Closeness, &RankOptions{Tol: math.Max(v.Tol, 1e-12)})
+		if rerr != nil {
+			t.Fatalf("ranking the closeness %v: %v", res.Closeness, rerr)
 		}
-		return
+		got["ranking"] = ranks
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ok {
-		checkFloats(t, "closeness", res.Closeness, want, v.Tol)
-	}
-	wantRank, null, ok := expectFloats(t, v, "ranking")
-	if ok && !null {
-		ranks, err := Rank(res.Closeness, &RankOptions{Tol: math.Max(v.Tol, 1e-12)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := make([]float64, len(ranks))
-		for i, r := range ranks {
-			got[i] = float64(r)
-		}
-		checkFloats(t, "ranking", got, wantRank, 0)
-	}
+	vectortest.Check(t, v, methodOutputs["topsis"], got, err)
 }

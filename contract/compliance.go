@@ -57,16 +57,10 @@ const (
 
 // CheckOptions tune the checks. A nil *CheckOptions means defaults.
 type CheckOptions struct {
-	// NoticeDays is the minimum length of a 公示 in days; 0 means
-	// DefaultNoticeDays (15).
+	// NoticeDays is a longer 公示 that a unit's own or a local rule
+	// requires, in days. It can only raise the requirement: a value up to
+	// MinNoticeDays (or 0) means MinNoticeDays. See RequiredNoticeDays.
 	NoticeDays int
-}
-
-func (o *CheckOptions) noticeDays() int {
-	if o == nil || o.NoticeDays <= 0 {
-		return DefaultNoticeDays
-	}
-	return o.NoticeDays
 }
 
 // Check runs every contract rule on c and returns one finding per rule,
@@ -177,9 +171,10 @@ func CheckWritten(c Contract) Finding {
 // CheckPricing applies Art. 18 to a seller that is a public research
 // institute or university: the price is set by agreement with a completed
 // public notice (公示) of the result's name and price lasting at least
-// NoticeDays and ending no later than the signing date, or by listing on a
-// technology exchange, or by auction (both with the venue and the listing or
-// auction reference as evidence). For other sellers the rule does not apply.
+// RequiredNoticeDays (15 days, or a unit's longer rule; never fewer) and
+// ending no later than the signing date, or by listing on a technology
+// exchange, or by auction (both with the venue and the listing or auction
+// reference as evidence). For other sellers the rule does not apply.
 func CheckPricing(c Contract, opts *CheckOptions) Finding {
 	f := Finding{Rule: RulePricingPath, Article: ArtPricing}
 	if !c.Seller.Public {
@@ -190,7 +185,7 @@ func CheckPricing(c Contract, opts *CheckOptions) Finding {
 	switch p.Path {
 	case ByAgreement:
 		n := p.Notice
-		days := opts.noticeDays()
+		days := RequiredNoticeDays(c.Seller.Public, p.Path, opts)
 		switch {
 		case n == nil:
 			f.Why = "an agreement price needs a public notice (公示) of the result's name and price; none recorded"

@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -163,32 +164,57 @@ type Notice struct {
 	End   time.Time
 }
 
-// Days returns the number of calendar days the notice ran (End − Start,
-// rounded down to whole days).
+// Days returns the number of whole calendar days the notice ran: the
+// largest d such that Start plus d days (time.AddDate) is not after End,
+// on the calendar of Start's time zone, so a day with a daylight-saving
+// change counts as one day. It is 0 when End is not after Start.
 func (n Notice) Days() int {
 	if !n.End.After(n.Start) {
 		return 0
 	}
-	return int(n.End.Sub(n.Start) / (24 * time.Hour))
+	// Count calendar dates with Unix seconds rather than End.Sub(Start),
+	// which saturates after about 292 years.
+	d := int(civilDay(n.End.In(n.Start.Location())) - civilDay(n.Start))
+	if n.Start.AddDate(0, 0, d).After(n.End) {
+		d-- // End's time of day is earlier than Start's: the last day is not whole
+	}
+	return d
 }
 
-// DefaultNoticeDays is the usual length of a 公示: 15 days. Units and local
-// rules may set another period; the checks take it as a parameter.
-const DefaultNoticeDays = 15
+// civilDay numbers t's calendar date: days since 1970-01-01 (exact, also
+// before 1970: midnight UTC is a whole multiple of 86400 seconds).
+func civilDay(t time.Time) int64 {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
 
 var hundred = decimal.NewFromInt(100)
 
-// checkAmount checks an amount in yuan: at most two decimal places, not
-// negative, at most 1万亿.
+// checkAmount checks an amount in yuan: not negative, at most 1万亿, at
+// most two decimal places; the message names the first of these that
+// fails, so 1e20 is "at most 1万亿", not "at most 2 decimal places".
 func checkAmount(field string, d decimal.Decimal) error {
-	if !sane(d) || !d.Equal(d.Truncate(2)) {
+	return checkYuan(field, d, "must be at most 1万亿 (10^12) yuan", false)
+}
+
+// checkYuan checks an amount in yuan of at most 1万亿 in size with at most
+// two decimal places, and not negative unless negativeOK; tooLarge is the
+// message for a size above 1万亿. It never does arithmetic on a number
+// sane refuses.
+func checkYuan(field string, d decimal.Decimal, tooLarge string, negativeOK bool) error {
+	switch {
+	case d.Sign() < 0 && !negativeOK:
+		return bad(field, short(d), "must not be negative")
+	case above(d, 12):
+		return bad(field, short(d), tooLarge)
+	case d.IsZero() && d.Exponent() > 18: // "0e30"
+		return bad(field, short(d), "must be written without an exponent above 18")
+	case !sane(d) || !d.Equal(d.Truncate(2)):
+		// Not above 10^12 and refused by sane: more than 40 decimal
+		// places, or 49 digits or more of which at most 13 are whole.
 		return bad(field, short(d), "must be an amount in yuan with at most 2 decimal places")
-	}
-	if d.Sign() < 0 {
-		return bad(field, d.String(), "must not be negative")
-	}
-	if d.GreaterThan(maxAmount) {
-		return bad(field, d.String(), "must be at most 1万亿 (10^12) yuan")
+	case d.Abs().GreaterThan(maxAmount):
+		return bad(field, short(d), tooLarge)
 	}
 	return nil
 }
@@ -199,6 +225,30 @@ var maxAmount = decimal.New(1, 12)
 func sane(d decimal.Decimal) bool {
 	e := d.Exponent()
 	return e <= 18 && e >= -40 && d.Coefficient().BitLen() <= 160
+}
+
+// above reports whether |d| is certainly greater than 10^k, judged from
+// the exponent and the coefficient's bit length alone (|d| ≥
+// 2^(bits−1)·10^exp), so it is cheap for any decimal. A false result says
+// nothing: compare exactly once sane(d) holds.
+func above(d decimal.Decimal, k int) bool {
+	b := d.Coefficient().BitLen()
+	return b > 0 && float64(b-1)*math.Log10(2)+float64(d.Exponent()) > float64(k)
+}
+
+// saneReason says, in the reader's words, why sane refuses d that is not
+// above 10^18: too many decimal places or digits, or a zero written with a
+// large exponent ("0e30"). It is "" when sane(d).
+func saneReason(d decimal.Decimal) string {
+	switch {
+	case sane(d):
+		return ""
+	case d.Exponent() < -40:
+		return "must have at most 40 decimal places"
+	case d.Coefficient().BitLen() > 160:
+		return "must have at most 48 significant digits"
+	}
+	return "must be written without an exponent above 18"
 }
 
 func short(d decimal.Decimal) string {

@@ -36,12 +36,23 @@
 // show the reason to the parties. The rules are: the contract type (Art.
 // 843); complete payment terms (Art. 846); written form (Art. 851, 863); the
 // Art. 18 pricing path for public institutes and universities (an agreement
-// price needs a completed 公示 of the result's name and price, 15 days by
-// default, ending before signing; otherwise evidence of listing on an
-// exchange or of an auction); a patent licence within the patent's term
+// price needs a completed 公示 of the result's name and price, at least
+// MinNoticeDays (15) days, ending before signing; otherwise evidence of
+// listing on an exchange or of an auction); a patent licence within the patent's term
 // (Art. 865); registration eligibility; a licence counting as a transfer
 // (exclusive, worldwide, at least 5 years); VAT exemption; and income-tax
 // relief.
+//
+// # The notice rule
+//
+// RequiredNoticeDays is the one source of the 公示 period: 15 days
+// (MinNoticeDays) for a state-funded seller pricing by agreement, or a
+// longer period a unit's or local rule sets through CheckOptions.NoticeDays,
+// which can raise it and never lower it; 0 where Art. 18 asks no notice.
+// CheckPricing applies it to a signed contract, and a platform applies it
+// through CheckNoticeDays when a listing's notice period is set or
+// published, so a notice too short is refused before it runs, not only when
+// the deal closes.
 //
 // # Rewards
 //

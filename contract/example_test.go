@@ -1,6 +1,7 @@
 package contract_test
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -113,4 +114,40 @@ func ExampleEstimateTaxRelief() {
 	// VAT saved: 480000.00
 	// income exempt: 5000000 halved: 2000000 tax saved: 1500000.00
 	// 估算，仅供参考，不构成税务意见 / estimate only, not tax advice: the tax office decides
+}
+
+// A platform checks a listing's notice period when the listing is created
+// or published, and the contract check applies the same rule at signing:
+// a state-funded seller's agreement price needs at least 15 days of 公示,
+// and options can lengthen it but not shorten it.
+func ExampleRequiredNoticeDays() {
+	fmt.Println(contract.RequiredNoticeDays(true, contract.ByAgreement, nil))
+	fmt.Println(contract.RequiredNoticeDays(true, contract.ByAgreement, &contract.CheckOptions{NoticeDays: 3}))
+	fmt.Println(contract.RequiredNoticeDays(true, contract.ByAgreement, &contract.CheckOptions{NoticeDays: 30}))
+	fmt.Println(contract.RequiredNoticeDays(true, contract.ByAuction, nil))
+	fmt.Println(contract.RequiredNoticeDays(false, contract.ByAgreement, nil))
+
+	// At listing time: a 3-day notice is refused before it runs.
+	err := contract.CheckNoticeDays(true, contract.ByAgreement, 3, nil)
+	fmt.Println(err, errors.Is(err, contract.ErrInvalid))
+
+	// At signing: a 3-day notice fails the pricing rule whatever the options.
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC) }
+	price := decimal.NewFromInt(800_000)
+	c := contract.Contract{
+		Seller: contract.Party{Name: "上海海洋大学", Public: true},
+		Amount: price,
+		Signed: day(10),
+		Pricing: contract.PricingEvidence{Path: contract.ByAgreement,
+			Notice: &contract.Notice{Name: "养殖水体溶解氧传感器", Price: price, Start: day(1), End: day(4)}},
+	}
+	fmt.Println(contract.CheckPricing(c, &contract.CheckOptions{NoticeDays: 3}).Why)
+	// Output:
+	// 15
+	// 15
+	// 30
+	// 0
+	// 0
+	// contract: NoticeDays = 3: a state-funded research institute or university pricing by agreement needs at least 15 days of public notice (公示) before the price is final true
+	// the notice ran 3 days, fewer than the required 15
 }

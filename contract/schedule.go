@@ -48,7 +48,8 @@ type Terms struct {
 	// Instalments is the number of parts (≥ 2) for Instalments.
 	Instalments int `json:"instalments,omitempty"`
 	// Weights, if set, are the relative sizes of the instalments (e.g.
-	// 30, 40, 30); one per instalment, positive. Nil means equal parts.
+	// 30, 40, 30); one per instalment, positive and at most 10^18. Nil
+	// means equal parts.
 	Weights []decimal.Decimal `json:"weights,omitempty"`
 	// EveryMonths is the time between instalments; 0 means 12.
 	EveryMonths int `json:"every_months,omitempty"`
@@ -64,7 +65,8 @@ type RoyaltyTerms struct {
 	// Rate is the first year's rate in percent (3 means 3%).
 	Rate decimal.Decimal `json:"rate"`
 	// Trend and Step: the rate moves by Step percentage points a year,
-	// up (Rising) or down (Falling). Step is ignored for Fixed.
+	// up (Rising) or down (Falling); Step is then in (0, 100]. Step is
+	// ignored for Fixed.
 	Trend Trend           `json:"trend,omitempty"`
 	Step  decimal.Decimal `json:"step,omitzero"`
 	// Years is the number of royalty years (≥ 1).
@@ -123,8 +125,9 @@ const RoundingRule = "instalments: each part is total × weight / Σweights roun
 // Split divides total into parts proportional to weights (nil weights or
 // an empty slice with n > 0 parts mean equal parts): every part is rounded
 // down to the cent and the remainder goes to the last part, so the parts
-// always sum exactly to total. total must have at most two decimal places
-// and not be negative; weights must be positive.
+// always sum exactly to total. total must have at most two decimal places,
+// not be negative and be at most 1万亿; weights must be positive and at
+// most 10^18.
 func Split(total decimal.Decimal, n int, weights []decimal.Decimal) ([]decimal.Decimal, error) {
 	if err := checkAmount("total", total); err != nil {
 		return nil, err
@@ -139,8 +142,16 @@ func Split(total decimal.Decimal, n int, weights []decimal.Decimal) ([]decimal.D
 	if weights != nil {
 		sum = decimal.Zero
 		for i, w := range weights {
-			if !sane(w) || w.Sign() <= 0 {
-				return nil, bad("weights["+strconv.Itoa(i)+"]", short(w), "must be positive")
+			f := "weights[" + strconv.Itoa(i) + "]"
+			switch {
+			case w.Sign() <= 0:
+				return nil, bad(f, short(w), "must be positive")
+			case above(w, 18):
+				return nil, bad(f, short(w), "must be at most 10^18")
+			case !sane(w):
+				return nil, bad(f, short(w), saneReason(w))
+			case w.GreaterThan(maxWeight):
+				return nil, bad(f, short(w), "must be at most 10^18")
 			}
 			sum = sum.Add(w)
 		}
@@ -254,15 +265,13 @@ func titleField(f string) string {
 	return f
 }
 
+// checkBase checks a projected base: an amount in yuan, negative for a
+// loss year, at most 1万亿 in size.
 func checkBase(i int, base decimal.Decimal) error {
-	if !sane(base) || !base.Equal(base.Truncate(2)) {
-		return bad("projected["+strconv.Itoa(i)+"]", short(base), "must be an amount in yuan with at most 2 decimal places")
-	}
-	if base.Abs().GreaterThan(maxAmount) {
-		return bad("projected["+strconv.Itoa(i)+"]", base.String(), "must be at most 1万亿 (10^12) yuan in size")
-	}
-	return nil
+	return checkYuan("projected["+strconv.Itoa(i)+"]", base, "must be at most 1万亿 (10^12) yuan in size", true)
 }
+
+var maxWeight = decimal.New(1, 18)
 
 // check validates royalty terms: a known base, a rate in (0, 100], a
 // trend, a non-negative step, 1–50 years, and a rate that stays within
@@ -276,14 +285,22 @@ func (r RoyaltyTerms) check() error {
 	if r.Years < 1 || r.Years > 50 {
 		return bad("Terms.Royalty.Years", strconv.Itoa(r.Years), "must be between 1 and 50")
 	}
-	if !sane(r.Rate) || r.Rate.Sign() <= 0 || r.Rate.GreaterThan(hundred) {
+	if r.Rate.Sign() <= 0 || above(r.Rate, 2) || (sane(r.Rate) && r.Rate.GreaterThan(hundred)) {
 		return bad("Terms.Royalty.Rate", short(r.Rate), "must be a percentage in (0, 100]")
+	}
+	if !sane(r.Rate) {
+		return bad("Terms.Royalty.Rate", short(r.Rate), saneReason(r.Rate))
 	}
 	switch r.Trend {
 	case Fixed, "":
 	case Rising, Falling:
-		if !sane(r.Step) || r.Step.Sign() <= 0 {
+		switch {
+		case r.Step.Sign() <= 0:
 			return bad("Terms.Royalty.Step", short(r.Step), "a rising or falling rate needs a positive step")
+		case above(r.Step, 2) || (sane(r.Step) && r.Step.GreaterThan(hundred)):
+			return bad("Terms.Royalty.Step", short(r.Step), "must be at most 100 percentage points a year")
+		case !sane(r.Step):
+			return bad("Terms.Royalty.Step", short(r.Step), saneReason(r.Step))
 		}
 	default:
 		return bad("Terms.Royalty.Trend", string(r.Trend), "must be fixed, rising or falling")

@@ -10,7 +10,9 @@ import (
 // order: the symbol at index v has value v. I, O, S, V and Z are not used.
 const Alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
-// Length is the number of characters of a code.
+// Length is the number of characters of a code. Lengths and positions are
+// counted in characters (Unicode code points; an invalid UTF-8 byte counts
+// as one), never in bytes, so "９" is one character at one position.
 const Length = 18
 
 // weights are 3^i mod 31 for i = 0…16 (GB 32100-2015).
@@ -39,17 +41,19 @@ const (
 	BadCheck Reason = "check"
 )
 
-// Error says what is wrong with a code and where. Position is 1-based (0
-// for a wrong length); Char is the character found there; Want, for the
-// check characters, is the character the rest of the code calls for. It is
-// reported, never substituted: the caller decides.
+// Error says what is wrong with a code and where. Position is the 1-based
+// character position (0 for a wrong length); Char is the character found
+// there, as it appears in Code; Want, for the check characters, is the
+// character the rest of the code calls for. It is reported, never
+// substituted: the caller decides. Len is the code's length in characters
+// (see Length), set for BadLength only.
 type Error struct {
 	Code     string
 	Reason   Reason
 	Position int
 	Char     string
 	Want     string
-	Len      int // the code's length in characters, for BadLength
+	Len      int
 }
 
 func (e *Error) Error() string {
@@ -57,7 +61,7 @@ func (e *Error) Error() string {
 	case BadLength:
 		return fmt.Sprintf("creditcode: %q has %d characters, want %d", e.Code, e.Len, Length)
 	case BadSymbol:
-		return fmt.Sprintf("creditcode: %q: position %d: %q is not a code symbol (0-9 and A-Y without I, O, S, V, Z)", e.Code, e.Position, e.Char)
+		return fmt.Sprintf("creditcode: %q: position %d: %q is not a code symbol (0-9 and A-Y without I, O, S, V, Z)%s", e.Code, e.Position, e.Char, foldHint(e.Char))
 	case BadDivision:
 		return fmt.Sprintf("creditcode: %q: position %d: %q, the administrative division code (positions 3–8) must be digits", e.Code, e.Position, e.Char)
 	case BadOrgCheck:
@@ -66,6 +70,21 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("creditcode: %q: position %d: check character is %q, want %q", e.Code, e.Position, e.Char, e.Want)
 	}
 	return fmt.Sprintf("creditcode: %q: position %d: %s", e.Code, e.Position, e.Reason)
+}
+
+// foldHint says how Normalize would fix char, when it turns char into a
+// code symbol (a full-width character or a lower-case letter), and is
+// empty otherwise, so the hint is never wrong.
+func foldHint(char string) string {
+	n := Normalize(char)
+	if n == char || len(n) != 1 || value(n[0]) < 0 {
+		return ""
+	}
+	kind := "a full-width character"
+	if len(char) == 1 {
+		kind = "lower case"
+	}
+	return fmt.Sprintf("; it is %s: Normalize folds it to %q", kind, n)
 }
 
 // Options choose how strictly Validate checks. A nil *Options is strict.
@@ -95,19 +114,29 @@ type Code struct {
 func value(c byte) int { return strings.IndexByte(Alphabet, c) }
 
 // Validate checks a code and returns its parts. The code is taken exactly
-// as given: use Normalize first to fold full-width characters, lower case
-// and surrounding spaces. Strict validation (nil or !Lenient) checks, in
-// this order, the length, every symbol, the division digits, the GB 11714
-// check of positions 9–17 and the check character; the first failure is
-// returned as an *Error. Validate never changes a character.
+// as given: it does not fold width or case, so a full-width "９" or a
+// lower-case "m" is a bad symbol at its position (the message says that
+// Normalize would fold it). Call Normalize first on user input to fold
+// full-width characters, lower case and surrounding spaces, as the broker's
+// organization registry does. Strict validation (nil or !Lenient) checks,
+// in this order, the length in characters (not bytes), every symbol, the
+// division digits, the GB 11714 check of positions 9–17 and the check
+// character; the first failure is returned as an *Error. Validate never
+// changes a character.
 func Validate(code string, opts *Options) (Code, error) {
 	lenient := opts != nil && opts.Lenient
-	if n := utf8.RuneCountInString(code); n != Length || len(code) != Length {
+	if n := utf8.RuneCountInString(code); n != Length {
 		return Code{}, &Error{Code: code, Reason: BadLength, Len: n}
 	}
-	for i := 0; i < Length; i++ {
-		if value(code[i]) < 0 {
-			return Code{}, &Error{Code: code, Reason: BadSymbol, Position: i + 1, Char: code[i : i+1]}
+	// 18 characters: report the first that is not a code symbol at its
+	// character position. After this loop every character is one ASCII
+	// byte, so byte and character positions agree below.
+	pos := 0
+	for i, r := range code {
+		pos++
+		if r >= utf8.RuneSelf || value(code[i]) < 0 {
+			_, size := utf8.DecodeRuneInString(code[i:])
+			return Code{}, &Error{Code: code, Reason: BadSymbol, Position: pos, Char: code[i : i+size]}
 		}
 	}
 	for i := 2; i < 8; i++ {
@@ -149,7 +178,7 @@ func Valid(code string) bool {
 // is not 17 symbols of Alphabet (a programmer error: validate first).
 func CheckChar(first17 string) byte {
 	if len(first17) != 17 {
-		panic("creditcode: CheckChar needs 17 characters")
+		panic(fmt.Sprintf("creditcode: CheckChar needs 17 code symbols, got %q", first17))
 	}
 	sum := 0
 	for i := 0; i < 17; i++ {

@@ -35,6 +35,16 @@
 // the expected check character is reported, not substituted. [Normalize]
 // only folds full-width characters and letter case.
 //
+// # Characters, not bytes
+//
+// Validate takes the code exactly as given and does not fold width: a
+// full-width "９" is a bad symbol, reported at its position, and the
+// message says that Normalize would fold it. Lengths and positions are
+// counted in characters (Unicode code points; an invalid UTF-8 byte counts
+// as one), so "９1310110MA1FL8PQ0G" has 18 characters and its first is
+// wrong. Call Normalize on user input first, as the broker's organization
+// registry does; Validate(Normalize(s), nil) accepts that code.
+//
 // The authority and kind characters (positions 1–2) are not checked
 // against a table: the standard's tables have grown since 2015, and an
 // unknown pair is not evidence of a wrong code.

@@ -36,3 +36,16 @@ func ExampleOptions_lenient() {
 	// 91350100M000100Y42 <nil>
 	// warning: check at 18
 }
+
+func ExampleNormalize() {
+	// Validate takes a code as given: a full-width digit is a bad symbol at
+	// its position. Normalize folds width and case first.
+	code := "９1310110MA1FL8PQ0G"
+	_, err := creditcode.Validate(code, nil)
+	fmt.Println(err)
+	c, err := creditcode.Validate(creditcode.Normalize(code), nil)
+	fmt.Println(c.Value, err)
+	// Output:
+	// creditcode: "９1310110MA1FL8PQ0G": position 1: "９" is not a code symbol (0-9 and A-Y without I, O, S, V, Z); it is a full-width character: Normalize folds it to "9"
+	// 91310110MA1FL8PQ0G <nil>
+}

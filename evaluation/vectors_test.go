@@ -4,11 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"testing"
 
 	"github.com/kexie/techbroker/evaluation/valuation"
@@ -17,59 +15,77 @@ import (
 )
 
 // vector is one published test vector; see testdata/vectors/README.md.
-type vector struct {
-	ID     string                     `json:"id"`
-	Method string                     `json:"method"`
-	Source string                     `json:"source"`
-	Input  map[string]json.RawMessage `json:"input"`
-	Expect map[string]json.RawMessage `json:"expect"`
-	Tol    float64                    `json:"tol"`
-}
+type vector = vectortest.Vector
 
 // otherPackageMethods belong to package assessment; a shared
 // TECHBROKER_VECTORS directory may hold them, and they are skipped here.
 var otherPackageMethods = map[string]bool{"entropy": true, "topsis": true}
 
+// methodOutputs lists, for every method of this package, the keys it
+// produces; an expect key outside them fails.
+var methodOutputs = map[string][]string{
+	"ahp":       {"weights", "lambda_max", "ci", "cr"},
+	"fuzzy":     {"b"},
+	"kendall_w": {"w", "chi2", "df", "p"},
+	"icc":       {"icc"},
+	"npv":       {"npv"},
+	"irr":       {"irr"},
+	"pv":        {"pv"},
+}
+
 // vectorFiles lists testdata/vectors/*.json and, when TECHBROKER_VECTORS
 // names a directory, its *.json too.
 func vectorFiles(t *testing.T) []string { return vectortest.Files(t) }
 
+// TestVectors runs every vector through the shared runner: an input that
+// cannot be read fails; the method's outputs, or its error, are compared
+// by vectortest.Check (null = no result).
 func TestVectors(t *testing.T) {
-	files := vectorFiles(t)
-	if len(files) == 0 {
-		t.Fatal("no vector files found under testdata/vectors")
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var vs []vector
-		if err := json.Unmarshal(data, &vs); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for _, v := range vs {
-			t.Run(filepath.Base(f)+"/"+v.ID, func(t *testing.T) {
-				if otherPackageMethods[v.Method] {
-					t.Skipf("method %q is tested by package assessment", v.Method)
-				}
-				if v.Source == "" {
-					t.Errorf("vector %s has no source", v.ID)
-				}
-				got, err := runVector(v)
-				if err != nil {
-					t.Fatal(err)
-				}
-				checkExpect(t, v, got)
-			})
-		}
+	for _, v := range vectortest.Load(t) {
+		t.Run(v.Name(), func(t *testing.T) {
+			if otherPackageMethods[v.Method] {
+				t.Skipf("method %q is tested by package assessment", v.Method)
+			}
+			got, merr, err := runVector(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vectortest.Check(t, v, methodOutputs[v.Method], got, merr)
+		})
 	}
 }
 
-// runVector computes the method's outputs by expect key.
-func runVector(v vector) (map[string]any, error) {
+// runVector computes the method's outputs by expect key. err is a fault
+// of the vector (an unknown method, an input missing or unreadable) and
+// fails the test whatever the expectation; merr is the method's own error,
+// which the runner compares with the expectation (null = no result).
+func runVector(v vector) (got map[string]any, merr, err error) {
+	got, err = runMethod(v)
+	var me methodError
+	if errors.As(err, &me) {
+		return nil, me.err, nil
+	}
+	return got, nil, err
+}
+
+// methodError marks an error returned by the method under test, as opposed
+// to one about the vector's input.
+type methodError struct{ err error }
+
+func (e methodError) Error() string { return e.err.Error() }
+
+// runMethod computes the outputs; the method's own errors are wrapped in
+// methodError.
+func runMethod(v vector) (map[string]any, error) {
+	if _, ok := methodOutputs[v.Method]; !ok {
+		return nil, fmt.Errorf("unknown method %q (want ahp, fuzzy, kendall_w, icc, npv, irr, pv)", v.Method)
+	}
+	var input map[string]json.RawMessage
+	if err := json.Unmarshal(v.Input, &input); err != nil {
+		return nil, fmt.Errorf("input: %v", err)
+	}
 	in := func(key string, dst any) error {
-		raw, ok := v.Input[key]
+		raw, ok := input[key]
 		if !ok {
 			return fmt.Errorf("input %q missing", key)
 		}
@@ -79,7 +95,7 @@ func runVector(v vector) (map[string]any, error) {
 		return nil
 	}
 	opt := func(key string, dst any) error {
-		if _, ok := v.Input[key]; !ok {
+		if _, ok := input[key]; !ok {
 			return nil
 		}
 		return in(key, dst)
@@ -111,7 +127,7 @@ func runVector(v vector) (map[string]any, error) {
 		r, err := AHP(m, o)
 		var rie *RandomIndexError
 		if err != nil && !(errors.As(err, &rie) && len(r.Weights) > 0) {
-			return nil, err
+			return nil, methodError{err}
 		}
 		return map[string]any{"weights": r.Weights, "lambda_max": r.LambdaMax, "ci": r.CI, "cr": r.CR}, nil
 	case "fuzzy":
@@ -137,7 +153,7 @@ func runVector(v vector) (map[string]any, error) {
 		}
 		b, err := FuzzyEvaluate(w, r, fop, norm)
 		if err != nil {
-			return nil, err
+			return nil, methodError{err}
 		}
 		return map[string]any{"b": b}, nil
 	case "kendall_w":
@@ -151,7 +167,7 @@ func runVector(v vector) (map[string]any, error) {
 		}
 		k, err := KendallW(r, tc)
 		if err != nil {
-			return nil, err
+			return nil, methodError{err}
 		}
 		return map[string]any{"w": k.W, "chi2": k.Chi2, "df": float64(k.DF), "p": k.P}, nil
 	case "icc":
@@ -165,9 +181,9 @@ func runVector(v vector) (map[string]any, error) {
 		}
 		res, err := ICC(r)
 		if err != nil {
-			return nil, err
+			return nil, methodError{err}
 		}
-		x, err := res.Form(ICCForm(form))
+		x, err := res.Form(ICCForm(form)) // an unknown form is the vector's fault
 		if err != nil {
 			return nil, err
 		}
@@ -183,7 +199,7 @@ func runVector(v vector) (map[string]any, error) {
 		}
 		x, err := valuation.NPV(rate, vals)
 		if err != nil {
-			return nil, err
+			return nil, methodError{err}
 		}
 		return map[string]any{"npv": x.InexactFloat64()}, nil
 	case "irr":
@@ -223,71 +239,15 @@ func runVector(v vector) (map[string]any, error) {
 		}
 		x, err := valuation.PV(rate, nper, pmt, fv, w)
 		if err != nil {
-			return nil, err
+			return nil, methodError{err}
 		}
 		return map[string]any{"pv": x.InexactFloat64()}, nil
 	}
-	return nil, fmt.Errorf("unknown method %q (want ahp, fuzzy, kendall_w, icc, npv, irr, pv)", v.Method)
-}
-
-// checkExpect compares every expected key with absolute tolerance v.Tol;
-// null means NaN / no result. An expect key the method does not produce
-// fails, so a typo cannot pass silently.
-func checkExpect(t *testing.T, v vector, got map[string]any) {
-	t.Helper()
-	keys := make([]string, 0, len(v.Expect))
-	for k := range v.Expect {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		raw := v.Expect[k]
-		g, ok := got[k]
-		if !ok {
-			t.Errorf("%s: expect key %q is not an output of %s", v.ID, k, v.Method)
-			continue
-		}
-		var want any
-		if err := json.Unmarshal(raw, &want); err != nil {
-			t.Errorf("%s: expect %q: %v", v.ID, k, err)
-			continue
-		}
-		switch gv := g.(type) {
-		case float64:
-			checkScalar(t, v, k, gv, want)
-		case []float64:
-			ws, ok := want.([]any)
-			if !ok || len(ws) != len(gv) {
-				t.Errorf("%s: %s: got %v, want %v", v.ID, k, gv, want)
-				continue
-			}
-			for i := range gv {
-				checkScalar(t, v, fmt.Sprintf("%s[%d]", k, i), gv[i], ws[i])
-			}
-		}
-	}
-}
-
-func checkScalar(t *testing.T, v vector, key string, got float64, want any) {
-	t.Helper()
-	if want == nil {
-		if !math.IsNaN(got) {
-			t.Errorf("%s: %s: got %v, want no result (null)", v.ID, key, got)
-		}
-		return
-	}
-	w, ok := want.(float64)
-	if !ok {
-		t.Errorf("%s: %s: expected value %v is not a number", v.ID, key, want)
-		return
-	}
-	if math.IsNaN(got) || math.Abs(got-w) > v.Tol {
-		t.Errorf("%s: %s: got %.10g, want %.10g (tol %g)", v.ID, key, got, w, v.Tol)
-	}
+	return nil, fmt.Errorf("no runner for method %q", v.Method)
 }
 
 func TestVectorLoaderRejectsUnknownMethod(t *testing.T) {
-	_, err := runVector(vector{ID: "x", Method: "ahpp"})
+	_, _, err := runVector(vector{ID: "x", Method: "ahpp"})
 	if err == nil {
 		t.Fatal("got nil error for unknown method, want failure")
 	}
@@ -305,5 +265,30 @@ func TestVectorFilesFromEnv(t *testing.T) {
 	t.Setenv("TECHBROKER_VECTORS", dir)
 	if files := vectorFiles(t); !slices.Contains(files, file) {
 		t.Errorf("got files %v, want them to include %s", files, file)
+	}
+}
+
+// TestVectorInputFaultIsNotNoResult: a vector whose input the runner
+// cannot read fails even when it expects no result, while the method's
+// own refusal is handed to the runner as "no result" (issue 21, defect 9).
+func TestVectorInputFaultIsNotNoResult(t *testing.T) {
+	null := map[string]json.RawMessage{"npv": json.RawMessage("null")}
+	for _, input := range []string{`{"rat": -1, "values": [1, 2]}`, `{"rate": "x", "values": [1, 2]}`, `[]`} {
+		_, merr, err := runVector(vector{ID: "typo", Method: "npv", Input: json.RawMessage(input), Expect: null})
+		if err == nil || merr != nil {
+			t.Errorf("input %s: got vector fault %v, method error %v; want a vector fault only", input, err, merr)
+		}
+	}
+	v := vector{ID: "m1", Method: "npv", Input: json.RawMessage(`{"rate": -1, "values": [1, 2]}`), Expect: null}
+	_, merr, err := runVector(v)
+	if err != nil || merr == nil {
+		t.Fatalf("rate -1: got vector fault %v, method error %v; want the method's error", err, merr)
+	}
+	if p := vectortest.Compare(v, methodOutputs["npv"], nil, merr); len(p) > 0 {
+		t.Errorf("rate -1 with npv null: got %q, want a pass", p)
+	}
+	v.Expect = map[string]json.RawMessage{"npv": json.RawMessage("0")}
+	if p := vectortest.Compare(v, methodOutputs["npv"], nil, merr); len(p) == 0 {
+		t.Error("rate -1 with npv 0: got a pass, want a failure")
 	}
 }

@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,7 +13,8 @@ import (
 
 // Facts are what is known about a deal or an enterprise, by field name
 // (see Fields). Values are decimal.Decimal, int, int64 or a numeric string
-// for numbers; string; bool; []string for lists. A fact that is absent
+// for numbers (not float64, which cannot hold an amount exactly); string;
+// bool; []string for lists. A fact that is absent
 // makes every condition on it fail, with the reason "not known".
 type Facts map[string]any
 
@@ -68,8 +71,9 @@ func (e Evaluation) Applicable() []Result {
 }
 
 // Evaluate runs every rule about subject against the facts. Facts named by
-// no field of the subject, or of the wrong type, are errors (*FactError):
-// a typo in a fact must not silently make a rule not apply.
+// no field of the subject, or of the wrong type, are errors (*FactError,
+// one per bad fact in field-name order, joined by errors.Join): a typo in
+// a fact must not silently make a rule not apply.
 func (rs *RuleSet) Evaluate(subject Subject, facts Facts) (Evaluation, error) {
 	vals, err := typedFacts(subject, facts)
 	if err != nil {
@@ -97,41 +101,86 @@ func (rs *RuleSet) Evaluate(subject Subject, facts Facts) (Evaluation, error) {
 	return ev, nil
 }
 
+// typedFacts converts the facts to their fields' types. Every bad fact is
+// reported, in the order of the field names, as a *FactError joined with
+// errors.Join.
 func typedFacts(subject Subject, facts Facts) (map[string]any, error) {
 	out := make(map[string]any, len(facts))
-	for name, v := range facts {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(facts)) {
+		v := facts[name]
 		f, ok := field(subject, name)
 		if !ok {
-			return nil, &FactError{Field: name, Msg: fmt.Sprintf("not a %s field", subject)}
+			errs = append(errs, &FactError{Field: name, Msg: fmt.Sprintf("not a %s field", subject)})
+			continue
 		}
+		var msg string
 		switch f.Type {
 		case Number:
 			d, ok := toDecimal(v)
-			if !ok {
-				return nil, &FactError{Field: name, Msg: fmt.Sprintf("want a number, got %T", v)}
+			switch {
+			case ok:
+				out[name] = d
+			case isString(v):
+				msg = fmt.Sprintf("want a number such as \"1200000.00\", got %q, which is not a number", v)
+			case isFloat(v):
+				msg = fmt.Sprintf("want an exact number (a decimal.Decimal, an int, an int64 or a string such as \"1.5\"), got the %T %v: a float cannot hold an amount exactly", v, v)
+			default:
+				msg = "want a number (a decimal.Decimal, an int, an int64 or a string such as \"1200000.00\"), got " + describe(v)
 			}
-			out[name] = d
 		case String:
-			s, ok := v.(string)
-			if !ok {
-				return nil, &FactError{Field: name, Msg: fmt.Sprintf("want a string, got %T", v)}
+			if s, ok := v.(string); ok {
+				out[name] = s
+			} else {
+				msg = "want a string, got " + describe(v)
 			}
-			out[name] = s
 		case Bool:
-			b, ok := v.(bool)
-			if !ok {
-				return nil, &FactError{Field: name, Msg: fmt.Sprintf("want a bool, got %T", v)}
+			if b, ok := v.(bool); ok {
+				out[name] = b
+			} else {
+				msg = "want true or false, got " + describe(v)
 			}
-			out[name] = b
 		case List:
-			l, ok := v.([]string)
-			if !ok {
-				return nil, &FactError{Field: name, Msg: fmt.Sprintf("want []string, got %T", v)}
+			if l, ok := v.([]string); ok {
+				out[name] = l
+			} else {
+				msg = "want a list of strings ([]string), got " + describe(v)
 			}
-			out[name] = l
+		}
+		if msg != "" {
+			errs = append(errs, &FactError{Field: name, Msg: msg})
 		}
 	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
 	return out, nil
+}
+
+func isString(v any) bool { _, ok := v.(string); return ok }
+
+func isFloat(v any) bool {
+	switch v.(type) {
+	case float64, float32:
+		return true
+	}
+	return false
+}
+
+// describe names a fact's value for a message: a string quoted, anything
+// else with its Go type ("the bool true", "nothing" for nil).
+func describe(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "nothing (nil)"
+	case string:
+		return strconv.Quote(x)
+	}
+	s := fmt.Sprint(v)
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:60]) + "…"
+	}
+	return fmt.Sprintf("the %T %s", v, s)
 }
 
 func toDecimal(v any) (decimal.Decimal, bool) {

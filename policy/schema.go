@@ -16,7 +16,7 @@ type Type string
 
 // Fact types.
 const (
-	Number Type = "number" // decimal.Decimal (also int, int64, float64 and numeric strings on input)
+	Number Type = "number" // decimal.Decimal (also int, int64 and numeric strings on input; not float64)
 	String Type = "string"
 	Bool   Type = "bool"
 	List   Type = "list" // []string
