@@ -168,16 +168,8 @@ func (a Achievement) Validate(c *Check) {
 func checkShares(c *Check, inv []Inventor) {
 	ok := true
 	for i, x := range inv {
-		f := "inventors[" + itoa(i) + "].share"
-		if !decimalx.Sane(x.Share, 4) {
-			c.Add(f, "malformed", "percentage with at most 4 decimal places", decimalx.Short(x.Share))
+		if !c.Percent("inventors["+itoa(i)+"].share", x.Share) {
 			ok = false
-			continue
-		}
-		if x.Share.Sign() < 0 || decimalx.GreaterThanPow10(x.Share, 2) {
-			c.Add(f, "share_range", "", x.Share.String())
-			ok = false
-			continue
 		}
 	}
 	if ok && sharesOver100(inv) {
@@ -225,13 +217,7 @@ func checkIPShares(c *Check, field string, ip IPRight) {
 	}
 	total := decimal.Zero
 	for j, sh := range ip.Shares {
-		f := field + ".shares[" + itoa(j) + "]"
-		if !decimalx.Sane(sh, 4) {
-			c.Add(f, "malformed", "percentage with at most 4 decimal places", decimalx.Short(sh))
-			return
-		}
-		if sh.Sign() < 0 || sh.GreaterThan(hundred) {
-			c.Add(f, "share_range", "", sh.String())
+		if !c.Percent(field+".shares["+itoa(j)+"]", sh) {
 			return
 		}
 		total = total.Add(sh)

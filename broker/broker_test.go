@@ -428,6 +428,39 @@ func FuzzImport(f *testing.F) {
 	})
 }
 
+// A new demand is always received: a late status, a status reason or a
+// closed-loop time given at creation is refused, by Create and by Import
+// alike (issue 21, defect 2).
+func TestNewDemandIsReceived(t *testing.T) {
+	s := newSystem(t, nil)
+	at := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	for _, d := range []broker.Demand{
+		{Status: broker.DemandDiagnosed},
+		{Status: broker.DemandResolved},
+		{Status: broker.DemandUnresolvable, StatusReason: "无解"},
+		{ResolvedAt: at},
+	} {
+		d.Title, d.Enterprise, d.Problem = "需求", "甲公司", "问题"
+		_, err := s.Demands.Create(ctx, admin, d)
+		if !errors.Is(err, broker.ErrInvalid) || !strings.Contains(err.Error(), "only through MoveDemand") {
+			t.Errorf("create with status %q, resolved %v: got %v, want ErrInvalid naming MoveDemand", d.Status, d.ResolvedAt, err)
+		}
+	}
+	csv := "title,enterprise,problem,status\n需求甲,甲公司,问题,已解决\n需求乙,乙公司,问题,已受理\n"
+	rep, err := s.Demands.Import(ctx, admin, strings.NewReader(csv), broker.ImportOptions{Partial: true})
+	if err != nil || len(rep.Created) != 1 || len(rep.Errors) != 1 || rep.Errors[0].Field != "status" || rep.Errors[0].Row != 2 {
+		t.Errorf("import with a late status: got %+v, %v; want row 2 refused on status, row 3 created", rep, err)
+	}
+	d, err := s.Demands.Create(ctx, admin, broker.Demand{Title: "需求丙", Enterprise: "丙公司", Problem: "问题"})
+	if err != nil || d.Status != broker.DemandReceived {
+		t.Fatalf("plain create: got %+v, %v; want received", d, err)
+	}
+	evs, err := s.Events(ctx, admin, broker.KindDemand, d.ID)
+	if err != nil || len(evs) != 1 || evs[0].Type != "created" {
+		t.Errorf("events of a new demand: got %v, %v; want one created", evs, err)
+	}
+}
+
 func TestDemandStatusOnlyThroughMoveDemand(t *testing.T) {
 	s := newSystem(t, nil)
 	d, err := s.Demands.Create(ctx, admin, broker.Demand{Title: "需求", Enterprise: "甲公司", Problem: "问题"})

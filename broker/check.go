@@ -36,15 +36,11 @@ func (c *Check) Len() int { return len(c.errs) }
 // (分), not negative, at most 1万亿.
 func (c *Check) Money(field string, d decimal.Decimal) {
 	if !decimalx.Sane(d, 2) {
-		// Not cheap to compare: too many digits, or too many places. An
-		// integer (exponent ≥ 0) or an amount with more integer digits than
-		// 1万亿 has is over the maximum whatever its places.
-		intDigits := int(d.NumDigits()) + int(d.Exponent())
 		switch {
 		case d.Sign() < 0:
 			c.Add(field, "negative", "", decimalx.Short(d))
 			return
-		case d.Exponent() >= 0 || intDigits > 13:
+		case over(d, decimalx.MaxMoney(), 13):
 			c.Add(field, "max", decimalx.MaxMoney().String(), decimalx.Short(d))
 			return
 		}
@@ -58,6 +54,35 @@ func (c *Check) Money(field string, d decimal.Decimal) {
 	if decimalx.GreaterThanPow10(d, 12) {
 		c.Add(field, "max", decimalx.MaxMoney().String(), d.String())
 	}
+}
+
+// Percent checks a share in percent: not negative, at most 100, at most 4
+// decimal places, in that order, so that a message says what is wrong
+// first. It reports whether the share is good.
+func (c *Check) Percent(field string, d decimal.Decimal) bool {
+	sane := decimalx.Sane(d, 4)
+	switch {
+	case d.Sign() < 0,
+		sane && decimalx.GreaterThanPow10(d, 2),
+		!sane && over(d, decimal.NewFromInt(100), 3):
+		c.Add(field, "share_range", "", decimalx.Short(d))
+		return false
+	case !sane:
+		c.Add(field, "malformed", "percentage with at most 4 decimal places", decimalx.Short(d))
+		return false
+	}
+	return true
+}
+
+// over reports whether a decimal too odd for cheap arithmetic exceeds max,
+// which has maxDigits integer digits: by comparison when its exponent and
+// digits are moderate, else by counting its integer digits (an integer with
+// a huge exponent is over any maximum).
+func over(d, max decimal.Decimal, maxDigits int) bool {
+	if e := d.Exponent(); e > -60 && e < 60 && d.Coefficient().BitLen() < 700 {
+		return d.GreaterThan(max)
+	}
+	return d.Exponent() >= 0 || int(d.NumDigits())+int(d.Exponent()) > maxDigits
 }
 
 // Text checks that s has at most max characters.

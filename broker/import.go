@@ -19,6 +19,7 @@ import (
 
 	"github.com/kexie/techbroker/broker/driver"
 	"github.com/kexie/techbroker/internal/orgtag"
+	"github.com/shopspring/decimal"
 )
 
 // ImportFormat is the format of an import.
@@ -807,7 +808,7 @@ func readJSONL[T Record](r io.Reader, maxRows int, emit func(int, T, []FieldErro
 			}
 			f := rv.FieldByIndex(idx)
 			if err := json.Unmarshal(raw, f.Addr().Interface()); err != nil {
-				c.Add(name, "malformed", f.Type().String(), string(raw))
+				c.Add(name, "malformed", jsonTypeName(f.Type()), string(raw))
 				f.SetZero()
 			}
 		}
@@ -904,4 +905,31 @@ func findKeys(ctx context.Context, st driver.Store, kind string, keys []string) 
 		}
 	}
 	return out, nil
+}
+
+// jsonTypeName says in a reader's words what a JSON field of type t holds,
+// for "is not a valid …" messages.
+func jsonTypeName(t reflect.Type) string {
+	switch t {
+	case reflect.TypeFor[decimal.Decimal]():
+		return `amount (a number, e.g. "1200000.00")`
+	case reflect.TypeFor[time.Time]():
+		return "date and time (RFC 3339)"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "text"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.String {
+			return "list of texts"
+		}
+		return "list"
+	}
+	return "object"
 }

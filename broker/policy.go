@@ -289,6 +289,9 @@ var compiledPolicy = sync.OnceValue(func() [][][][][]Grant {
 							rule.Grant != Never && !slices.Contains(out[ri][ai][ci][ti], rule.Grant) {
 							out[ri][ai][ci][ti] = append(out[ri][ai][ci][ti], rule.Grant)
 						}
+						if slices.Contains(out[ri][ai][ci][ti], Always) {
+							out[ri][ai][ci][ti] = []Grant{Always} // it admits everyone the others would
+						}
 					}
 				}
 			}

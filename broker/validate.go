@@ -15,9 +15,12 @@ import (
 
 // FieldError is one bad field.
 type FieldError struct {
-	Row   int    `json:"row,omitempty"` // 1-based data row of an import; 0 outside imports
-	Field string `json:"field"`         // JSON path, e.g. "inventors[1].share"
-	Code  string `json:"code"`          // the rule broken, e.g. "required", "max_len", "negative"
+	// Row is the line of an import's input where the bad row starts,
+	// counted from 1 as an editor or a spreadsheet shows it: a CSV file's
+	// header is line 1, so its first data row is line 2. 0 outside imports.
+	Row   int    `json:"row,omitempty"`
+	Field string `json:"field"` // JSON path, e.g. "inventors[1].share"
+	Code  string `json:"code"`  // the rule broken, e.g. "required", "max_len", "negative"
 	Param string `json:"param,omitempty"`
 	Value string `json:"value,omitempty"` // the offending value, shortened
 }
@@ -171,7 +174,7 @@ var messages = sync.OnceValue(func() catalog.Catalog {
 	set("credit_code_org_check", "%[1]s: position 17: organization code check character %[3]q does not match positions 9-16 (they call for %[2]s)", "%[1]s：第17位组织机构代码校验码%[3]q与第9-16位不符（应为%[2]s）")
 	set("credit_code_check", "%[1]s: position 18: check character %[3]q does not match the first 17 characters (they call for %[2]s)", "%[1]s：第18位校验码%[3]q与前17位不符（应为%[2]s）")
 	set("date_order", "%[1]s must not be before %[2]s (got %[3]s)", "%[1]s不能早于%[2]s（当前为%[3]s）")
-	set("leak", "%[1]s must not reveal a %[2]s (found %[3]q)", "%[1]s不得透露%[2]s（发现%[3]q）")
+	set("leak", "%[1]s must not reveal contact data: it holds the %[2]s %[3]q", "%[1]s不得透露联系方式：其中含有%[2]s%[3]q")
 	set("quantified", "%[1]s must be quantified: both values need a number (got %[3]s)", "%[1]s须量化：双方数值都要有数字（当前为%[3]s）")
 	set("closes_range", "%[1]s must be in the future and no later than %[2]s (got %[3]s)", "%[1]s须晚于当前时间且不晚于%[2]s（当前为%[3]s）")
 	set("row %d: %s", "row %d: %s", "第%d行：%s")
@@ -208,17 +211,24 @@ func printer(tag language.Tag) *message.Printer {
 var zhParams = map[string]string{
 	"amount in yuan with at most 2 decimal places": "金额（元，最多两位小数）",
 	"percentage with at most 4 decimal places":     "百分比（最多四位小数）",
-	"percentage":        "百分比",
-	"number":            "数字",
-	"integer":           "整数",
-	"date (YYYY-MM-DD)": "日期（YYYY-MM-DD）",
-	"UTF-8 text":        "UTF-8文本",
-	"discipline":        "学科",
-	"e-mail address":    "电子邮箱",
-	"phone number":      "电话号码",
-	"name":              "姓名或名称",
-	"patent number":     "专利号或登记号",
-	"industry":          "行业",
+	"percentage":                             "百分比",
+	"number":                                 "数字",
+	"integer":                                "整数",
+	"date (YYYY-MM-DD)":                      "日期（YYYY-MM-DD）",
+	"UTF-8 text":                             "UTF-8文本",
+	"text":                                   "文本",
+	"list of texts":                          "文本列表",
+	"true or false":                          "true或false",
+	"date and time (RFC 3339)":               "日期时间（RFC 3339）",
+	"object":                                 "对象",
+	"list":                                   "列表",
+	"amount (a number, e.g. \"1200000.00\")": "金额（数字，如\"1200000.00\"）",
+	"discipline":                             "学科",
+	"e-mail address":                         "电子邮箱",
+	"phone number":                           "电话号码",
+	"name":                                   "姓名或名称",
+	"patent number":                          "专利号或登记号",
+	"industry":                               "行业",
 }
 
 var zhLabels = map[string]string{

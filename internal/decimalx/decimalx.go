@@ -20,6 +20,9 @@ func MaxMoney() decimal.Decimal { return decimal.New(1, 12) }
 // Sane reports whether d is small enough for cheap arithmetic and
 // has at most `places` significant decimal places ("1.500" has one).
 func Sane(d decimal.Decimal, places int32) bool {
+	if d.Sign() == 0 {
+		return true // zero, however it is written (0e-41, 0e30)
+	}
 	if c, exp, ok := Small(d); ok && exp <= 18 && exp >= -40 {
 		// d equals its truncation to places iff the dropped digits are 0.
 		k := -exp - places
