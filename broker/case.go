@@ -197,7 +197,7 @@ type NewCase struct {
 // an open case at that broker.
 func (s *System) OpenCase(ctx context.Context, p Principal, nc NewCase) (Case, error) {
 	var out Case
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		var err error
 		out, err = s.openCaseTx(ctx, tx, p, nc)
 		return err
@@ -311,7 +311,7 @@ func (s *System) MoveCase(ctx context.Context, p Principal, id string, mv CaseMo
 		return Case{}, wrap("move", KindCase, id, &ValidationError{Kind: KindCase, Fields: []FieldError{{Field: "version", Code: "required"}}})
 	}
 	var out Case
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		var err error
 		out, err = s.moveCaseTx(ctx, tx, p, id, mv)
 		return err

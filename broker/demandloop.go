@@ -140,7 +140,7 @@ func (s *System) changeDemand(ctx context.Context, p Principal, id string, versi
 	}
 	lib := s.Demands
 	var out Demand
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		rec, err := tx.Get(ctx, string(KindDemand), id)
 		if err != nil {
 			return err

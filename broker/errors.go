@@ -16,7 +16,7 @@ var (
 	ErrExists = driver.ErrExists
 	// ErrConflict: the record changed since the caller read it (stale version),
 	// or the operation conflicts with the record's state.
-	ErrConflict = driver.ErrConflict
+	ErrConflict = driver.ErrStale
 	// ErrInvalid: the input failed validation; the error is (or wraps) a
 	// *ValidationError listing every bad field.
 	ErrInvalid = errors.New("invalid input")

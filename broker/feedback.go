@@ -120,7 +120,7 @@ func (s *System) RecordFeedback(ctx context.Context, p Principal, f Feedback) (F
 	if err := ch.err(KindFeedback); err != nil {
 		return Feedback{}, wrap("feedback", KindFeedback, "", err)
 	}
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		meta, owners, _, err := s.subjectTx(ctx, tx, f.Subject)
 		if err != nil {
 			return err

@@ -515,7 +515,7 @@ func (l *Library[T]) writeImport(ctx context.Context, p Principal, rows []*impor
 			}
 			err = bulk.CreateMany(ctx, recs, evs)
 		} else {
-			err = l.s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+			err = driver.Update(ctx, l.s.store, func(ctx context.Context, tx driver.Tx) error {
 				created, merged = created[:0], merged[:0]
 				for _, r := range chunk {
 					if r.merge == "" {

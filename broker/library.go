@@ -118,7 +118,7 @@ func (l *Library[T]) Create(ctx context.Context, p Principal, v T) (T, error) {
 		return zero, forbidden("create", kind, m.ID, "principal may not create this record")
 	}
 	v = l.stamp(p, v, l.s.now())
-	err = l.s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err = driver.Update(ctx, l.s.store, func(ctx context.Context, tx driver.Tx) error {
 		return l.createTx(ctx, tx, p, v, "created")
 	})
 	if err != nil {
@@ -190,7 +190,7 @@ func (l *Library[T]) Update(ctx context.Context, p Principal, v T) (T, error) {
 		return zero, wrap("update", kind, id, err)
 	}
 	var out T
-	err = l.s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err = driver.Update(ctx, l.s.store, func(ctx context.Context, tx driver.Tx) error {
 		var err error
 		out, err = l.replaceTx(ctx, tx, p, v, "updated")
 		return err
@@ -303,7 +303,7 @@ func (l *Library[T]) Modify(ctx context.Context, p Principal, id string, fn func
 // "deleted" event. ErrConflict if it changed since.
 func (l *Library[T]) Delete(ctx context.Context, p Principal, id string, version int64) error {
 	kind := l.kind()
-	err := l.s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, l.s.store, func(ctx context.Context, tx driver.Tx) error {
 		cur, err := tx.Get(ctx, string(kind), id)
 		if err != nil {
 			return err

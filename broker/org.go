@@ -256,7 +256,7 @@ var orgRoleNames = map[string]string{
 // at once.
 func (s *System) updateRetry(ctx context.Context, fn func(ctx context.Context, tx driver.Tx) error) error {
 	for attempt := 0; ; attempt++ {
-		err := s.store.Update(ctx, fn)
+		err := driver.Update(ctx, s.store, fn)
 		var te *TransitionError
 		var be *Error
 		if err != nil && errors.Is(err, ErrConflict) && !errors.As(err, &te) && !errors.As(err, &be) && attempt < 50 && ctx.Err() == nil {

@@ -114,7 +114,7 @@ type Delivery struct {
 // package (or the broker has no package).
 func (s *System) DeliverService(ctx context.Context, p Principal, caseID string, d Delivery) (Case, error) {
 	var out Case
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		lib := s.caseLib()
 		rec, err := tx.Get(ctx, string(KindCase), caseID)
 		if err != nil {

@@ -117,7 +117,7 @@ func (s *System) GrantQualification(ctx context.Context, p Principal, q Qualific
 	if !q.Until.IsZero() {
 		q.Until = q.Until.UTC().Truncate(time.Microsecond)
 	}
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		if _, _, err := s.societyTx(ctx, tx, q.Society); err != nil {
 			return err
 		}
@@ -150,7 +150,7 @@ func (s *System) RevokeQualification(ctx context.Context, p Principal, society s
 	if p.Role != RolePlatformAdmin {
 		return forbidden("revoke qualification", KindSociety, society, "platform admins only")
 	}
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		cur, err := tx.Get(ctx, string(kindQualification), society)
 		if err != nil {
 			return err
@@ -214,7 +214,7 @@ func (s *System) ContributeExpert(ctx context.Context, p Principal, societyID st
 		return Expert{}, forbidden("contribute", KindExpert, e.ID, "only platform admins and the society's admin contribute for a society")
 	}
 	e = lib.stamp(p, e, s.now())
-	err = s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err = driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		so, ver, err := s.societyTx(ctx, tx, societyID)
 		if err != nil {
 			return err
@@ -248,7 +248,7 @@ func (s *System) ContributeAchievement(ctx context.Context, p Principal, society
 		return Achievement{}, forbidden("contribute", KindAchievement, a.ID, "only platform admins and the society's admin contribute for a society")
 	}
 	a = lib.stamp(p, a, s.now())
-	err = s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err = driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		if _, _, err := s.societyTx(ctx, tx, societyID); err != nil {
 			return err
 		}

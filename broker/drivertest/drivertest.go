@@ -18,7 +18,7 @@
 // # What it checks
 //
 // Not found; duplicate create; optimistic concurrency (a stale version gets
-// ErrConflict, never a silent overwrite); no aliasing between caller and
+// ErrStale, never a silent overwrite); no aliasing between caller and
 // store; exact decimal and Chinese text round trips; time precision
 // (microseconds, UTC); filters and cursor paging in ID order; cancelled
 // contexts; 8 goroutines × 200 conflicting updates with zero lost updates;
@@ -90,7 +90,7 @@ func rec(kind, id string) driver.Record {
 
 func create(t testing.TB, s driver.Store, recs ...driver.Record) {
 	t.Helper()
-	err := s.Update(context.Background(), func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(context.Background(), s, func(ctx context.Context, tx driver.Tx) error {
 		for _, r := range recs {
 			if err := tx.Create(ctx, r); err != nil {
 				return err
@@ -105,7 +105,7 @@ func create(t testing.TB, s driver.Store, recs ...driver.Record) {
 
 func replace(s driver.Store, r driver.Record) (int64, error) {
 	var v int64
-	err := s.Update(context.Background(), func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(context.Background(), s, func(ctx context.Context, tx driver.Tx) error {
 		var err error
 		v, err = tx.Replace(ctx, r)
 		return err
@@ -121,7 +121,7 @@ func testNotFound(t *testing.T, s driver.Store) {
 	if _, err := replace(s, rec("achievement", "nope")); !errors.Is(err, driver.ErrNotFound) {
 		t.Errorf("Replace missing: got %v, want ErrNotFound", err)
 	}
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "nope", 1) })
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "nope", 1) })
 	if !errors.Is(err, driver.ErrNotFound) {
 		t.Errorf("Delete missing: got %v, want ErrNotFound", err)
 	}
@@ -133,7 +133,7 @@ func testNotFound(t *testing.T, s driver.Store) {
 
 func testDuplicate(t *testing.T, s driver.Store) {
 	create(t, s, rec("achievement", "a1"))
-	err := s.Update(context.Background(), func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(context.Background(), s, func(ctx context.Context, tx driver.Tx) error {
 		return tx.Create(ctx, rec("achievement", "a1"))
 	})
 	if !errors.Is(err, driver.ErrExists) {
@@ -157,16 +157,16 @@ func testConflict(t *testing.T, s driver.Store) {
 		t.Fatalf("replace at version 1: got (%d, %v), want (2, nil)", v, err)
 	}
 	r.Body = []byte(`{"n":2}`)
-	if _, err := replace(s, r); !errors.Is(err, driver.ErrConflict) {
-		t.Fatalf("replace at stale version 1: got %v, want ErrConflict", err)
+	if _, err := replace(s, r); !errors.Is(err, driver.ErrStale) {
+		t.Fatalf("replace at stale version 1: got %v, want ErrStale", err)
 	}
 	got, _ := s.Get(context.Background(), "achievement", "a1")
 	if string(got.Body) != `{"n":1}` || got.Version != 2 {
 		t.Errorf("after stale write: got version %d body %s, want 2 {\"n\":1}", got.Version, got.Body)
 	}
-	err = s.Update(context.Background(), func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "a1", 1) })
-	if !errors.Is(err, driver.ErrConflict) {
-		t.Errorf("delete at stale version: got %v, want ErrConflict", err)
+	err = driver.Update(context.Background(), s, func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "a1", 1) })
+	if !errors.Is(err, driver.ErrStale) {
+		t.Errorf("delete at stale version: got %v, want ErrStale", err)
 	}
 }
 
@@ -315,7 +315,7 @@ func testCancelled(t *testing.T, s driver.Store) {
 	if _, err := s.List(ctx, driver.Query{Kind: "achievement"}); !errors.Is(err, context.Canceled) {
 		t.Errorf("List: got %v, want context.Canceled", err)
 	}
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error { return tx.Create(ctx, rec("achievement", "a2")) })
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error { return tx.Create(ctx, rec("achievement", "a2")) })
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Update: got %v, want context.Canceled", err)
 	}
@@ -357,7 +357,7 @@ func testConcurrent(t *testing.T, s driver.Store) {
 					d.N++
 					cur.Body, _ = json.Marshal(map[string]int{"n": d.N})
 					_, err = replace(s, cur)
-					if errors.Is(err, driver.ErrConflict) {
+					if errors.Is(err, driver.ErrStale) {
 						mu.Lock()
 						conflicts++
 						mu.Unlock()
@@ -389,7 +389,7 @@ func testAtomic(t *testing.T, s driver.Store) {
 	ctx := context.Background()
 	create(t, s, rec("listing", "l1"), rec("case", "c1"))
 	boom := errors.New("boom")
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		l, _ := tx.Get(ctx, "listing", "l1")
 		l.Stage = "closed"
 		if _, err := tx.Replace(ctx, l); err != nil {
@@ -418,7 +418,7 @@ func testAtomic(t *testing.T, s driver.Store) {
 		t.Errorf("events kept from a failed transaction: %d", len(evs))
 	}
 	// A failing write inside the transaction also aborts it.
-	err = s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err = driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		if err := tx.Create(ctx, rec("deal", "d2")); err != nil {
 			return err
 		}
@@ -435,7 +435,7 @@ func testAtomic(t *testing.T, s driver.Store) {
 func testReadOwnWrites(t *testing.T, s driver.Store) {
 	ctx := context.Background()
 	create(t, s, rec("case", "c0"))
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		r := rec("case", "c1")
 		r.Key = "k"
 		if err := tx.Create(ctx, r); err != nil {
@@ -470,7 +470,7 @@ func testReadOwnWrites(t *testing.T, s driver.Store) {
 func testEvents(t *testing.T, s driver.Store) {
 	ctx := context.Background()
 	for i := 0; i < 30; i++ {
-		err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 			id := fmt.Sprintf("c%d", i%3)
 			return tx.Append(ctx, driver.Event{Kind: "case", RecordID: id, Type: fmt.Sprintf("e%02d", i), Actor: "张三", Time: t0.Add(time.Duration(i) * time.Second), Body: []byte(`{"reason":"补充材料"}`)})
 		})
@@ -514,7 +514,7 @@ func testBulk(t *testing.T, s driver.Store) {
 		if b, ok := s.(driver.BulkCreator); ok {
 			return b.CreateMany(ctx, recs, evs)
 		}
-		return s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		return driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 			for _, r := range recs {
 				if err := tx.Create(ctx, r); err != nil {
 					return err
@@ -554,7 +554,7 @@ func testDelete(t *testing.T, s driver.Store) {
 	r := rec("achievement", "a1")
 	r.Key = "k"
 	create(t, s, r)
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "a1", 1) })
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "a1", 1) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -596,7 +596,7 @@ func testService(t *testing.T, s driver.Store) {
 		t.Fatalf("update: %v v%d", err, upd.Version)
 	}
 	if _, err := sys.Achievements.Update(ctx, admin, got); !errors.Is(err, broker.ErrConflict) {
-		t.Errorf("stale update: got %v, want ErrConflict", err)
+		t.Errorf("stale update: got %v, want ErrStale", err)
 	}
 	_, err = sys.Achievements.Create(ctx, admin, broker.Achievement{AskingPrice: decimal.NewFromInt(-1)})
 	var ve *broker.ValidationError
@@ -691,7 +691,7 @@ func testFindKeys(t *testing.T, s driver.Store) {
 func testCancelInsideTx(t *testing.T, s driver.Store) {
 	for _, afterCancel := range []bool{false, true} {
 		ctx, cancel := context.WithCancel(context.Background())
-		err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 			if err := tx.Create(ctx, rec("achievement", "a1")); err != nil {
 				return err
 			}
@@ -715,7 +715,7 @@ func testCancelInsideTx(t *testing.T, s driver.Store) {
 func testIgnoredWriteError(t *testing.T, s driver.Store) {
 	ctx := context.Background()
 	create(t, s, rec("achievement", "a1"))
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		_ = tx.Create(ctx, rec("achievement", "a2"))
 		_ = tx.Create(ctx, rec("achievement", "a1")) // duplicate, error ignored
 		return nil

@@ -126,7 +126,7 @@ func TestBodyBytesAndAppendOnly(t *testing.T) {
 	s := open(t)
 	defer s.Close()
 	body := `{"z":1,  "a":[1.50, 2e3],"z":"dup"}`
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		if err := tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a1", Body: []byte(body)}); err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func TestBodyBytesAndAppendOnly(t *testing.T) {
 		}
 	}
 	// Invalid JSON is refused by the json type.
-	err = s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err = driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		return tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a2", Body: []byte(`{not json`)})
 	})
 	if err == nil {
@@ -189,7 +189,7 @@ func TestKilledTransaction(t *testing.T) {
 	release := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		done <- driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 			for i := 0; i < 100; i++ {
 				if err := tx.Create(ctx, driver.Record{Kind: "achievement", ID: fmt.Sprintf("k%03d", i), Body: []byte(`{}`)}); err != nil {
 					return err
@@ -263,7 +263,7 @@ func TestKilledTransaction(t *testing.T) {
 	t.Logf("bulk create: killed %d backends, error %v, %d records kept", killed, err, len(got))
 
 	// The store still works.
-	if err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	if err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		return tx.Create(ctx, driver.Record{Kind: "demand", ID: "d1", Body: []byte(`{}`)})
 	}); err != nil {
 		t.Errorf("Update after the kills: %v", err)

@@ -69,7 +69,7 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err = driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		return tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a1", Body: []byte(`{}`)})
 	})
 	if err != nil {
@@ -81,7 +81,7 @@ func TestReopen(t *testing.T) {
 	if _, err := s.Get(ctx, "achievement", "a1"); err == nil {
 		t.Errorf("Get after Close: got no error")
 	}
-	if err := s.Update(ctx, func(context.Context, driver.Tx) error { return nil }); err == nil {
+	if err := driver.Update(ctx, s, func(context.Context, driver.Tx) error { return nil }); err == nil {
 		t.Errorf("Update after Close: got no error")
 	}
 	for i := 0; i < 2; i++ {
@@ -120,14 +120,14 @@ func TestPanicInUpdate(t *testing.T) {
 	defer s.Close()
 	func() {
 		defer func() { _ = recover() }()
-		_ = s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		_ = driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 			_ = tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a1", Body: []byte(`{}`)})
 			panic("programmer error")
 		})
 	}()
 	done := make(chan error, 1)
 	go func() {
-		done <- s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		done <- driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 			return tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a2", Body: []byte(`{}`)})
 		})
 	}()
@@ -166,7 +166,7 @@ func TestTwoStoresOneFile(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 50; j++ {
-				err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+				err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 					return tx.Create(ctx, driver.Record{Kind: "achievement", ID: fmt.Sprintf("s%d-%02d", i, j), Body: []byte(`{}`)})
 				})
 				if err != nil {
