@@ -486,7 +486,7 @@ func (l *Library[T]) writeImport(ctx context.Context, p Principal, rows []*impor
 	if size <= 0 {
 		size = len(rows)
 	}
-	bulk, canBulk := l.s.store.(driver.BulkCreator)
+	bulk, canBulk := l.s.store.(driver.StreamCreator)
 	for start := 0; start < len(rows); start += size {
 		chunk := rows[start:min(start+size, len(rows))]
 		hasMerge := false
@@ -513,7 +513,9 @@ func (l *Library[T]) writeImport(ctx context.Context, p Principal, rows []*impor
 			for _, r := range recs {
 				created = append(created, r.ID)
 			}
-			err = bulk.CreateMany(ctx, recs, evs)
+			err = bulk.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
+				yield(driver.Batch{Records: recs, Events: evs}, nil)
+			})
 		} else {
 			err = driver.Update(ctx, l.s.store, func(ctx context.Context, tx driver.Tx) error {
 				created, merged = created[:0], merged[:0]

@@ -46,9 +46,10 @@
 // # Optional abilities
 //
 // A store may also implement StreamCreator (bulk creation in one
-// transaction from a stream of batches), BulkCreator (bulk creation of
-// records at hand) and KeyFinder (many de-duplication keys in one lookup).
-// Package broker falls back to Update and List without them.
+// transaction from a stream of batches; a bulk creation of records already
+// at hand is a stream of one batch) and KeyFinder (many de-duplication
+// keys in one lookup). Package broker falls back to Update and List
+// without them.
 //
 // # Conformance
 //

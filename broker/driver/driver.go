@@ -144,15 +144,6 @@ type Txn interface {
 	Rollback() error
 }
 
-// BulkCreator is an optional interface: a store that can create many new
-// records and their events faster than one Tx.Create at a time (for example
-// with PostgreSQL's COPY). It must be all-or-nothing like Update. Package
-// broker's Import streams to a StreamCreator when it writes in one
-// transaction without merging, else uses BulkCreator, else Update.
-type BulkCreator interface {
-	CreateMany(ctx context.Context, recs []Record, events []Event) error
-}
-
 // Batch is one piece of a streamed bulk creation: new records and the
 // events that go with them.
 type Batch struct {
@@ -192,7 +183,8 @@ func checkEvent(e Event) error {
 
 // StreamCreator is an optional interface: a bulk creation whose records
 // arrive in pieces, so that the caller prepares the next piece while the
-// store writes the last one (package broker's Import does). CreateStream
+// store writes the last one (package broker's Import does; a bulk creation
+// of records already at hand is a stream of one batch). CreateStream
 // ranges over batches inside one transaction and commits when the sequence
 // ends. It is all-or-nothing like Update: if the sequence yields a non-nil
 // error, if ctx is done, or if any record's kind and ID is already stored

@@ -511,8 +511,10 @@ func testBulk(t *testing.T, s driver.Store) {
 		evs = append(evs, driver.Event{Kind: "achievement", RecordID: r.ID, Type: "imported", Time: t0})
 	}
 	bulk := func(recs []driver.Record, evs []driver.Event) error {
-		if b, ok := s.(driver.BulkCreator); ok {
-			return b.CreateMany(ctx, recs, evs)
+		if sc, ok := s.(driver.StreamCreator); ok { // a stream of one batch
+			return sc.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
+				yield(driver.Batch{Records: recs, Events: evs}, nil)
+			})
 		}
 		return driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 			for _, r := range recs {

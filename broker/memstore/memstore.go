@@ -45,7 +45,6 @@ type table struct {
 var (
 	_ driver.Store         = (*Store)(nil)
 	_ driver.Txn           = (*txn)(nil)
-	_ driver.BulkCreator   = (*Store)(nil)
 	_ driver.StreamCreator = (*Store)(nil)
 	_ driver.KeyFinder     = (*Store)(nil)
 )
@@ -219,22 +218,6 @@ func (s *Store) Begin(ctx context.Context) (driver.Txn, error) {
 		return nil, errClosed()
 	}
 	return &txn{s: s, writes: make(map[string]map[string]*driver.Record)}, nil
-}
-
-// CreateMany implements driver.BulkCreator: it checks and copies every
-// record first and then inserts them all under one write lock, so it is
-// all-or-nothing without buffering a transaction.
-func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []driver.Event) error {
-	b := driver.Batch{Records: make([]driver.Record, len(recs)), Events: make([]driver.Event, len(events))}
-	for i, r := range recs {
-		b.Records[i] = copyRecord(r) // the caller keeps its records
-	}
-	for i, e := range events {
-		b.Events[i] = copyEvent(e)
-	}
-	return s.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
-		yield(b, nil)
-	})
 }
 
 // CreateStream implements driver.StreamCreator. Batches are checked as

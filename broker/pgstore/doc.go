@@ -56,8 +56,8 @@
 //
 // CreateStream (driver.StreamCreator, used by broker's Import) copies the
 // records straight into the records table with one COPY that the batches
-// feed as they arrive, then the events, in one transaction; CreateMany
-// (driver.BulkCreator) is a stream of one batch. A duplicate kind
+// feed as they arrive, then the events, in one transaction (a bulk
+// creation of records at hand is a stream of one batch). A duplicate kind
 // and ID — stored or within the stream — violates the primary key and
 // aborts the COPY: nothing is written and the error matches
 // driver.ErrExists. An error yielded by the stream or a cancelled context

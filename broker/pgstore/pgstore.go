@@ -41,7 +41,6 @@ type Store struct {
 var (
 	_ driver.Store         = (*Store)(nil)
 	_ driver.Txn           = (*txn)(nil)
-	_ driver.BulkCreator   = (*Store)(nil)
 	_ driver.StreamCreator = (*Store)(nil)
 	_ driver.KeyFinder     = (*Store)(nil)
 )

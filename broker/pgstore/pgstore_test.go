@@ -239,7 +239,11 @@ func TestKilledTransaction(t *testing.T) {
 		recs[i] = driver.Record{Kind: "achievement", ID: fmt.Sprintf("b%06d", i), Body: []byte(`{"title":"批量"}`)}
 		evs[i] = driver.Event{Kind: "achievement", RecordID: recs[i].ID, Type: "imported"}
 	}
-	go func() { done <- s.CreateMany(ctx, recs, evs) }()
+	go func() {
+		done <- s.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
+			yield(driver.Batch{Records: recs, Events: evs}, nil)
+		})
+	}()
 	deadline := time.Now().Add(10 * time.Second)
 	killed = 0
 	for killed == 0 && time.Now().Before(deadline) {

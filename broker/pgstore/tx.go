@@ -173,13 +173,6 @@ func (t *txn) Append(ctx context.Context, e driver.Event) error {
 // recordCopyCols are the columns CreateStream copies.
 var recordCopyCols = []string{"kind", "id", "version", "broker", "stage", "key", "created", "updated", "body"}
 
-// CreateMany implements driver.BulkCreator: a stream of one batch.
-func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []driver.Event) error {
-	return s.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
-		yield(driver.Batch{Records: recs, Events: events}, nil)
-	})
-}
-
 // CreateStream implements driver.StreamCreator in one transaction with one
 // COPY of records for the whole stream: batches feed the COPY as they
 // arrive, so the server never waits on a round trip between them. Their

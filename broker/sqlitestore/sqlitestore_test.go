@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +30,11 @@ func open(tb testing.TB) *sqlitestore.Store {
 		tb.Fatal(err)
 	}
 	return s
+}
+
+// oneBatch is a stream of one batch.
+func oneBatch(recs []driver.Record, evs []driver.Event) iter.Seq2[driver.Batch, error] {
+	return func(yield func(driver.Batch, error) bool) { yield(driver.Batch{Records: recs, Events: evs}, nil) }
 }
 
 func TestConformance(t *testing.T) {
@@ -367,7 +373,7 @@ func TestBackgroundCheckpoint(t *testing.T) {
 	for i := range recs {
 		recs[i] = driver.Record{Kind: "achievement", ID: fmt.Sprintf("a%05d", i), Created: time.Now(), Updated: time.Now(), Body: body}
 	}
-	if err := s.CreateMany(context.Background(), recs, nil); err != nil {
+	if err := s.CreateStream(context.Background(), oneBatch(recs, nil)); err != nil {
 		t.Fatal(err)
 	}
 	grown := false
@@ -386,7 +392,7 @@ func TestBackgroundCheckpoint(t *testing.T) {
 	}
 	// Commits right before Close: Close must not race the checkpointer.
 	for i := 0; i < 20; i++ {
-		if err := s.CreateMany(context.Background(), []driver.Record{{Kind: "x", ID: fmt.Sprint(i), Created: time.Now(), Updated: time.Now()}}, nil); err != nil {
+		if err := s.CreateStream(context.Background(), oneBatch([]driver.Record{{Kind: "x", ID: fmt.Sprint(i), Created: time.Now(), Updated: time.Now()}}, nil)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -180,15 +180,6 @@ func (t *txn) Append(ctx context.Context, e driver.Event) error {
 // record, well under SQLite's limit of 32766 parameters a statement.
 const bulkRows = 256
 
-// CreateMany implements driver.BulkCreator: one transaction of multi-row
-// INSERTs, prepared once. If any ID is already stored (or repeated in
-// recs), nothing is written and the error matches ErrExists.
-func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []driver.Event) error {
-	return s.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
-		yield(driver.Batch{Records: recs, Events: events}, nil)
-	})
-}
-
 // CreateStream implements driver.StreamCreator: each batch is written with
 // multi-row INSERTs as it arrives, all in one transaction that commits when
 // the stream ends. Other writers wait for it (SQLite has one writer);
