@@ -2,10 +2,12 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -271,5 +273,67 @@ func TestKilledTransaction(t *testing.T) {
 		return tx.Create(ctx, driver.Record{Kind: "demand", ID: "d1", Body: []byte(`{}`)})
 	}); err != nil {
 		t.Errorf("Update after the kills: %v", err)
+	}
+}
+
+// Two transactions that lock two records in opposite orders deadlock.
+// PostgreSQL aborts one (SQLSTATE 40P01): its error is driver.ErrStale, the
+// one retryable error, and the other transaction commits.
+func TestDeadlockIsStale(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	defer s.Close()
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
+		for _, id := range []string{"a", "b"} {
+			if err := tx.Create(ctx, driver.Record{Kind: "achievement", ID: id, Body: []byte(`{}`)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bump := func(ctx context.Context, tx driver.Tx, id string) error {
+		r, err := tx.Get(ctx, "achievement", id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Replace(ctx, r)
+		return err
+	}
+	var locked sync.WaitGroup // both transactions hold their first row
+	locked.Add(2)
+	errc := make(chan error, 2)
+	for _, ids := range [][2]string{{"a", "b"}, {"b", "a"}} {
+		go func() {
+			errc <- driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
+				err := bump(ctx, tx, ids[0])
+				locked.Done()
+				if err != nil {
+					return err
+				}
+				locked.Wait()
+				return bump(ctx, tx, ids[1])
+			})
+		}()
+	}
+	errs := []error{<-errc, <-errc}
+	stale, committed := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			committed++
+		case errors.Is(err, driver.ErrStale) && strings.Contains(err.Error(), "40P01"):
+			stale++
+		}
+	}
+	if stale != 1 || committed != 1 {
+		t.Fatalf("got %v; want one deadlock (40P01) matching ErrStale and one commit", errs)
+	}
+	for _, id := range []string{"a", "b"} {
+		if r, err := s.Get(ctx, "achievement", id); err != nil || r.Version != 2 {
+			t.Errorf("%s: got version %d, %v; want 2 (the committed transaction's write only)", id, r.Version, err)
+		}
 	}
 }

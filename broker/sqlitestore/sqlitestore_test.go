@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"os"
@@ -116,37 +115,6 @@ func TestReopen(t *testing.T) {
 	var mode string
 	if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal mode: got %q, %v; want wal", mode, err)
-	}
-}
-
-// A panic in fn rolls back and releases the write connection.
-func TestPanicInUpdate(t *testing.T) {
-	ctx := context.Background()
-	s := open(t)
-	defer s.Close()
-	func() {
-		defer func() { _ = recover() }()
-		_ = driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
-			_ = tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a1", Body: []byte(`{}`)})
-			panic("programmer error")
-		})
-	}()
-	done := make(chan error, 1)
-	go func() {
-		done <- driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
-			return tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a2", Body: []byte(`{}`)})
-		})
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Update after a panic did not get the write connection")
-	}
-	if _, err := s.Get(ctx, "achievement", "a1"); !errors.Is(err, driver.ErrNotFound) {
-		t.Errorf("a1 from the panicked transaction: got %v, want ErrNotFound", err)
 	}
 }
 
