@@ -39,9 +39,9 @@
 // returns, matched with errors.Is. ErrStale is the one retryable error: a
 // stale version named by a write, or a transaction the database aborted
 // because another touched the same data (each adapter documents which of
-// its errors it maps to ErrStale). Update never retries; its caller
-// (package broker) retries on ErrStale and on nothing else, and never on a
-// refusal of its own rules.
+// its errors it maps to ErrStale). Update never retries: a caller that
+// runs a transaction again (package broker does) should do so on ErrStale
+// only, never on any other error and never on a refusal of its own rules.
 //
 // # Optional abilities
 //

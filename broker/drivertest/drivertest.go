@@ -1,32 +1,3 @@
-// Package drivertest is the conformance suite every broker storage adapter
-// runs (in the manner of gocloud.dev's docstore/drivertest and the standard
-// library's testing/fstest).
-//
-// # Use
-//
-// An adapter's test file is a harness and one call:
-//
-//	func TestConformance(t *testing.T) {
-//		drivertest.RunConformanceTests(t, func(t *testing.T) driver.Store {
-//			return memstore.New()
-//		})
-//	}
-//
-// The function must return a new, empty store for each call; the suite
-// closes it. Benchmarks for every adapter live here too (RunBenchmarks).
-//
-// # What it checks
-//
-// Not found; duplicate create; optimistic concurrency (a stale version gets
-// ErrStale, never a silent overwrite); no aliasing between caller and
-// store; exact decimal and Chinese text round trips; time precision
-// (microseconds, UTC); filters and cursor paging in ID order; cancelled
-// contexts; 8 goroutines × 200 conflicting updates with zero lost updates;
-// all-or-nothing transactions; the append-only event log in order; the
-// transaction as driver.Update runs it over the store (a failed write
-// poisons it, each call checks its context, a panic rolls back, no use
-// after the end, goroutines may share it); and, through package broker,
-// the validation and import behaviour on top of the adapter.
 package drivertest
 
 import (

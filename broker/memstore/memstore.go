@@ -1,16 +1,3 @@
-// Package memstore is the in-memory storage adapter for package broker: the
-// default store, for tests, examples and single-process use.
-//
-// # Behaviour
-//
-// Records and events live in maps guarded by one read-write mutex. Every
-// record is copied on the way in and on the way out, so no caller can change
-// stored state through a slice it holds (go-memdb hands out stored objects;
-// this store does not). Transactions (driver.Update over Store.Begin) hold
-// the write lock from start to end, buffer their writes and apply them at
-// commit, so they are all-or-nothing and serializable.
-// Nothing survives the process: use broker/sqlitestore or broker/pgstore to
-// persist.
 package memstore
 
 import (
