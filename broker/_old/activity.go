@@ -194,7 +194,7 @@ func (s *System) Register(ctx context.Context, p Principal, activityID string, r
 
 func (s *System) registerOnce(ctx context.Context, p Principal, activityID string, r Registration) (Registration, error) {
 	var out Registration
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		a, _, err := s.activityTx(ctx, tx, activityID)
 		if err != nil {
 			return err
@@ -354,7 +354,7 @@ func (s *System) RequestMeeting(ctx context.Context, p Principal, activityID, in
 		return Meeting{}, wrap("request meeting", KindActivity, activityID, err)
 	}
 	var out Meeting
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		a, _, err := s.activityTx(ctx, tx, activityID)
 		if err != nil {
 			return err
@@ -420,7 +420,7 @@ func decodeAll[T any](recs []driver.Record) ([]T, error) {
 // *TransitionError (ErrConflict).
 func (s *System) RespondMeeting(ctx context.Context, p Principal, meetingID string, accept bool) (Meeting, error) {
 	var out Meeting
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		rec, err := tx.Get(ctx, string(KindMeeting), meetingID)
 		if err != nil {
 			return err
@@ -473,7 +473,7 @@ type Schedule struct {
 // double-booked. Organizers only.
 func (s *System) ScheduleMeetings(ctx context.Context, p Principal, activityID string) (Schedule, error) {
 	var out Schedule
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		out = Schedule{}
 		a, _, err := s.activityTx(ctx, tx, activityID)
 		if err != nil {
@@ -634,7 +634,7 @@ func (s *System) RecordLead(ctx context.Context, p Principal, activityID string,
 		return Lead{}, wrap("record lead", KindActivity, activityID, err)
 	}
 	var out Lead
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		a, _, err := s.activityTx(ctx, tx, activityID)
 		if err != nil {
 			return err

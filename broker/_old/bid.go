@@ -484,7 +484,7 @@ func (s *System) PayDeposit(ctx context.Context, p Principal, listingID, bidder 
 // RefundDeposit marks a deposit that is due for refund as refunded.
 func (s *System) RefundDeposit(ctx context.Context, p Principal, depositID, paymentRef string) (Deposit, error) {
 	var out Deposit
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		rec, err := tx.Get(ctx, string(KindDeposit), depositID)
 		if err != nil {
 			return err
@@ -679,7 +679,7 @@ func (s *System) Book(ctx context.Context, p Principal, listingID string) (BookS
 // every other deposit is marked for refund, in one transaction.
 func (s *System) CloseBidding(ctx context.Context, p Principal, listingID string) (Listing, error) {
 	var out Listing
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		l, err := s.listingTx(ctx, tx, listingID)
 		if err != nil {
 			return err
@@ -760,7 +760,7 @@ func (s *System) CloseBidding(ctx context.Context, p Principal, listingID string
 // *TransitionError, *Error) are returned at once.
 func (s *System) bidRetry(ctx context.Context, fn func(context.Context, driver.Tx) error) error {
 	for attempt := 0; ; attempt++ {
-		err := s.store.Update(ctx, fn)
+		err := driver.Update(ctx, s.store, fn)
 		if err == nil || attempt >= 49 || !errors.Is(err, ErrConflict) || ctx.Err() != nil {
 			return err
 		}

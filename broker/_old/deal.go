@@ -144,7 +144,7 @@ func (s *System) CloseDeal(ctx context.Context, p Principal, nd NewDeal) (Deal, 
 		return Deal{}, wrap("close deal", KindDeal, nd.Listing, err)
 	}
 	var out Deal
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		l, err := s.listingTx(ctx, tx, nd.Listing)
 		if err != nil {
 			return err

@@ -595,7 +595,7 @@ func (f *Federation) ExpressInterest(ctx context.Context, p Principal, profileID
 		Profile: prof.Profile.ID, Title: prof.Profile.Title, Org: org, Note: note, Contact: &contact, Status: InterestSent}
 	lib := f.s.interestLib()
 	in = lib.stamp(p, in, now)
-	err = f.s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err = driver.Update(ctx, f.s.store, func(ctx context.Context, tx driver.Tx) error {
 		return lib.createTx(ctx, tx, p, in, string(InterestSent))
 	})
 	if err != nil {
@@ -663,7 +663,7 @@ func (f *Federation) Respond(ctx context.Context, p Principal, interestID string
 	reason = normMultiline(reason)
 	var out Interest
 	var msg Message
-	err := f.s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, f.s.store, func(ctx context.Context, tx driver.Tx) error {
 		rec, err := tx.Get(ctx, string(KindInterest), interestID)
 		if err != nil {
 			return err
@@ -741,7 +741,7 @@ func (f *Federation) Sync(ctx context.Context) (SyncReport, error) {
 		for _, it := range items {
 			var reply *Message
 			var refused error
-			err := f.s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+			err := driver.Update(ctx, f.s.store, func(ctx context.Context, tx driver.Tx) error {
 				reply, refused = nil, nil
 				r, herr := f.handle(ctx, tx, it.Body)
 				if herr != nil {

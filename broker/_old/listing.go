@@ -408,7 +408,7 @@ func (s *System) ListListings(ctx context.Context, p Principal, o ListOptions) (
 // again to change them.
 func (s *System) UpdateListing(ctx context.Context, p Principal, l Listing) (Listing, error) {
 	var out Listing
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		cur, err := s.listingTx(ctx, tx, l.ID)
 		if err != nil {
 			return err
@@ -488,7 +488,7 @@ type Publish struct {
 // the same transaction; if it cannot, nothing is published.
 func (s *System) PublishListing(ctx context.Context, p Principal, id string, pub Publish) (Listing, error) {
 	var out Listing
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		l, err := s.listingTx(ctx, tx, id)
 		if err != nil {
 			return err
@@ -573,7 +573,7 @@ func (s *System) moveListingCaseTx(ctx context.Context, tx driver.Tx, p Principa
 // passed).
 func (s *System) RenewListing(ctx context.Context, p Principal, id string, newCloses time.Time) (Listing, error) {
 	var out Listing
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		l, err := s.listingTx(ctx, tx, id)
 		if err != nil {
 			return err
@@ -629,7 +629,7 @@ func (s *System) RenewListing(ctx context.Context, p Principal, id string, newCl
 func (s *System) WithdrawListing(ctx context.Context, p Principal, id, reason string) (Listing, error) {
 	var out Listing
 	reason = normMultiline(reason)
-	err := s.store.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
 		if reason == "" {
 			return &ValidationError{Kind: KindListing, Fields: []FieldError{{Field: "reason", Code: "required"}}}
 		}

@@ -1,26 +1,3 @@
-// Package driver defines the interface that storage adapters for package
-// broker implement. Users do not call it: they call broker.System, which
-// validates, normalizes, assigns IDs and times, checks access and wraps errors
-// once, and then hands adapters plain records.
-//
-// # Model
-//
-// A store holds records and an append-only event log. A record is a document:
-// its kind, its ID, a version for optimistic concurrency, a few indexed
-// fields (Broker, Stage, Key, Updated) and an opaque JSON body. Adapters never
-// look inside the body.
-//
-// Every write happens inside a transaction started by [Store.Update]; a
-// transaction is all-or-nothing. A write names the version it read: creating
-// a record requires that it does not exist ([ErrExists] otherwise); replacing
-// or deleting one requires the stored version to equal the version named
-// ([ErrConflict] otherwise, never a silent overwrite). The store assigns the
-// new version (previous + 1, starting at 1) and the event sequence numbers.
-//
-// # Conformance
-//
-// Package broker/drivertest holds the conformance suite. An adapter's test
-// file is a short harness plus one call to drivertest.RunConformanceTests.
 package driver
 
 import (
@@ -38,8 +15,17 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrExists: a create named a kind and ID that is already stored.
 	ErrExists = errors.New("already exists")
-	// ErrConflict: a write named a version that is not the stored version.
-	ErrConflict = errors.New("version conflict")
+	// ErrStale: a write named a version that is not the stored one, or the
+	// database gave up on the transaction because another one touched the
+	// same data (a serialization failure or a deadlock; each adapter
+	// documents which of its database's errors it maps here). It is the one
+	// store-level error worth retrying: the transaction's reads are out of
+	// date, and running it again, from its first read, may succeed. Every
+	// other error is final.
+	ErrStale = errors.New("stale version")
+	// ErrTxDone: a Tx was used after the transaction ended (Update
+	// returned).
+	ErrTxDone = errors.New("transaction has already been committed or rolled back")
 )
 
 // Record is one stored document. Stores copy records on the way in and out:
@@ -103,17 +89,18 @@ type Store interface {
 	List(ctx context.Context, q Query) ([]Record, error)
 	// Events returns events matching q, ordered by Seq.
 	Events(ctx context.Context, q EventQuery) ([]Event, error)
-	// Update runs fn in a read-write transaction. If fn returns an error, or
-	// any write in it failed, nothing fn wrote is kept and that error is
-	// returned. fn may be called more than once if the adapter retries on a
-	// serialization failure, so it must not have side effects outside tx.
-	Update(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+	// Begin starts a read-write transaction. Callers use the function
+	// Update, which keeps the transaction's state; see Txn for what an
+	// adapter may rely on. ctx is the transaction's context until it ends
+	// (as with database/sql's BeginTx): an adapter may use it in Commit.
+	Begin(ctx context.Context) (Txn, error)
 	// Close releases the store's resources.
 	Close() error
 }
 
-// Tx is a transaction handed to the function given to Store.Update. It must
-// not be used after that function returns.
+// Tx is a transaction, as the function given to Update sees it. It may be
+// used from several goroutines (calls run one at a time), and not after
+// Update returns (ErrTxDone).
 type Tx interface {
 	// Get reads a record, seeing the transaction's own writes.
 	Get(ctx context.Context, kind, id string) (Record, error)
@@ -124,22 +111,37 @@ type Tx interface {
 	Create(ctx context.Context, rec Record) error
 	// Replace stores rec if the stored version equals rec.Version, and
 	// returns the new version (rec.Version + 1). ErrNotFound if absent,
-	// ErrConflict if the version differs.
+	// ErrStale if the version differs.
 	Replace(ctx context.Context, rec Record) (int64, error)
-	// Delete removes the record if its stored version equals version.
+	// Delete removes the record if its stored version equals version
+	// (ErrNotFound if absent, ErrStale if the version differs).
 	Delete(ctx context.Context, kind, id string, version int64) error
 	// Append adds an event to the log; ev.Seq is ignored and assigned at
 	// commit in commit order.
 	Append(ctx context.Context, ev Event) error
 }
 
-// BulkCreator is an optional interface: a store that can create many new
-// records and their events faster than one Tx.Create at a time (for example
-// with PostgreSQL's COPY). It must be all-or-nothing like Update. Package
-// broker's Import streams to a StreamCreator when it writes in one
-// transaction without merging, else uses BulkCreator, else Update.
-type BulkCreator interface {
-	CreateMany(ctx context.Context, recs []Record, events []Event) error
+// Txn is an adapter's own transaction, returned by Store.Begin: the
+// methods of Tx, doing only the database's work, plus Commit and Rollback.
+// The function Update is its only caller, and it guarantees that:
+//
+//   - calls never overlap;
+//   - ctx is not done when a method is called (the database may still
+//     report a cancellation that happens during the call);
+//   - Create gets a record with a kind and an ID, and Append an event with
+//     a kind, a record ID and a type;
+//   - after a write (Create, Replace, Delete, Append) returned an error,
+//     only Rollback is called: the transaction need not stay usable;
+//   - exactly one of Commit and Rollback is called, once, and nothing after
+//     it. Either must release what the transaction holds, even when it
+//     fails.
+type Txn interface {
+	Tx
+	// Commit makes the transaction's writes visible to everyone, all of
+	// them or, with an error, none.
+	Commit() error
+	// Rollback discards the transaction's writes.
+	Rollback() error
 }
 
 // Batch is one piece of a streamed bulk creation: new records and the
@@ -153,21 +155,36 @@ type Batch struct {
 // without a kind, a record ID or a type: what every store needs.
 func (b Batch) Check() error {
 	for i, r := range b.Records {
-		if r.Kind == "" || r.ID == "" {
-			return fmt.Errorf("record %d: kind and id are required", i)
+		if err := checkRecord(r); err != nil {
+			return fmt.Errorf("record %d: %w", i, err)
 		}
 	}
 	for i, e := range b.Events {
-		if e.Kind == "" || e.RecordID == "" || e.Type == "" {
-			return fmt.Errorf("event %d: kind, record id and type are required", i)
+		if err := checkEvent(e); err != nil {
+			return fmt.Errorf("event %d: %w", i, err)
 		}
+	}
+	return nil
+}
+
+func checkRecord(r Record) error {
+	if r.Kind == "" || r.ID == "" {
+		return errors.New("kind and id are required")
+	}
+	return nil
+}
+
+func checkEvent(e Event) error {
+	if e.Kind == "" || e.RecordID == "" || e.Type == "" {
+		return errors.New("kind, record id and type are required")
 	}
 	return nil
 }
 
 // StreamCreator is an optional interface: a bulk creation whose records
 // arrive in pieces, so that the caller prepares the next piece while the
-// store writes the last one (package broker's Import does). CreateStream
+// store writes the last one (package broker's Import does; a bulk creation
+// of records already at hand is a stream of one batch). CreateStream
 // ranges over batches inside one transaction and commits when the sequence
 // ends. It is all-or-nothing like Update: if the sequence yields a non-nil
 // error, if ctx is done, or if any record's kind and ID is already stored
@@ -175,7 +192,7 @@ func (b Batch) Check() error {
 // and returns the error. While the stream runs, other writers to the same
 // store may wait; readers see nothing of it until it commits. The store
 // may keep the batches' slices and bodies: the caller must not change them
-// once yielded.
+// once yielded. Without it, package broker writes through Update.
 type StreamCreator interface {
 	CreateStream(ctx context.Context, batches iter.Seq2[Batch, error]) error
 }

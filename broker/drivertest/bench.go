@@ -22,9 +22,10 @@ type BenchHarness func(b *testing.B) driver.Store
 
 // RunBenchmarks runs the storage benchmarks against stores made by
 // newStore: Import (100k generated achievements through broker's CSV
-// import, validation and normalization included; 10k under -short), Get,
-// ListPage and ConflictingWriters (8 goroutines on 2 records, checking
-// that no successful write is lost).
+// import, validation and normalization included; 10k under -short),
+// CreateStream10k (the adapter alone: one batch of 10k records), Get,
+// ListPage and ConflictingWriters (8 goroutines on 2 records, checking that
+// no successful write is lost).
 func RunBenchmarks(b *testing.B, newStore BenchHarness) {
 	open := func(b *testing.B) driver.Store {
 		s := newStore(b)
@@ -55,7 +56,7 @@ func RunBenchmarks(b *testing.B, newStore BenchHarness) {
 		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 	})
 
-	b.Run("CreateMany10k", func(b *testing.B) { benchCreateMany(b, open) })
+	b.Run("CreateStream10k", func(b *testing.B) { benchCreateStream(b, open) })
 
 	s := open(b)
 	sys := broker.New(s, nil)
@@ -185,19 +186,19 @@ func GenerateAchievementsCSV(n int, seed uint64) []byte {
 	return []byte(b.String())
 }
 
-// benchCreateMany measures the adapter alone: 10,000 records of about 1 KB
-// and their events in one driver.BulkCreator call (skipped for stores
-// without it).
-func benchCreateMany(b *testing.B, open func(*testing.B) driver.Store) {
+// benchCreateStream measures the adapter alone: 10,000 records of about
+// 1 KB and their events in one driver.StreamCreator call with one batch
+// (skipped for stores without it).
+func benchCreateStream(b *testing.B, open func(*testing.B) driver.Store) {
 	const n = 10_000
 	body := []byte(`{"title":"` + strings.Repeat("深远海养殖网箱水质在线监测", 20) + `","price":"415000000.01"}`)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		s := open(b)
-		bulk, ok := s.(driver.BulkCreator)
+		sc, ok := s.(driver.StreamCreator)
 		if !ok {
-			b.Skip("store does not implement driver.BulkCreator")
+			b.Skip("store does not implement driver.StreamCreator")
 		}
 		recs := make([]driver.Record, n)
 		evs := make([]driver.Event, n)
@@ -207,7 +208,10 @@ func benchCreateMany(b *testing.B, open func(*testing.B) driver.Store) {
 			evs[j] = driver.Event{Kind: "achievement", RecordID: recs[j].ID, Type: "imported", Actor: "bench", Time: now}
 		}
 		b.StartTimer()
-		if err := bulk.CreateMany(context.Background(), recs, evs); err != nil {
+		err := sc.CreateStream(context.Background(), func(yield func(driver.Batch, error) bool) {
+			yield(driver.Batch{Records: recs, Events: evs}, nil)
+		})
+		if err != nil {
 			b.Fatal(err)
 		}
 	}

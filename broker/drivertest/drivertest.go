@@ -1,30 +1,3 @@
-// Package drivertest is the conformance suite every broker storage adapter
-// runs (in the manner of gocloud.dev's docstore/drivertest and the standard
-// library's testing/fstest).
-//
-// # Use
-//
-// An adapter's test file is a harness and one call:
-//
-//	func TestConformance(t *testing.T) {
-//		drivertest.RunConformanceTests(t, func(t *testing.T) driver.Store {
-//			return memstore.New()
-//		})
-//	}
-//
-// The function must return a new, empty store for each call; the suite
-// closes it. Benchmarks for every adapter live here too (RunBenchmarks).
-//
-// # What it checks
-//
-// Not found; duplicate create; optimistic concurrency (a stale version gets
-// ErrConflict, never a silent overwrite); no aliasing between caller and
-// store; exact decimal and Chinese text round trips; time precision
-// (microseconds, UTC); filters and cursor paging in ID order; cancelled
-// contexts; 8 goroutines × 200 conflicting updates with zero lost updates;
-// all-or-nothing transactions; the append-only event log in order; and,
-// through package broker, the validation and import behaviour on top of the
-// adapter.
 package drivertest
 
 import (
@@ -66,6 +39,11 @@ func RunConformanceTests(t *testing.T, newStore Harness) {
 	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, open(t)) })
 	t.Run("CancelInsideTransaction", func(t *testing.T) { testCancelInsideTx(t, open(t)) })
 	t.Run("IgnoredWriteErrorAborts", func(t *testing.T) { testIgnoredWriteError(t, open(t)) })
+	t.Run("FailedWritePoisons", func(t *testing.T) { testFailedWritePoisons(t, open) })
+	t.Run("ContextCheckedEachCall", func(t *testing.T) { testContextEachCall(t, open(t)) })
+	t.Run("PanicRollsBack", func(t *testing.T) { testPanic(t, open(t)) })
+	t.Run("UseAfterEnd", func(t *testing.T) { testUseAfterEnd(t, open(t)) })
+	t.Run("ConcurrentCallsInTransaction", func(t *testing.T) { testConcurrentCalls(t, open(t)) })
 	t.Run("ConcurrentWriters", func(t *testing.T) { testConcurrent(t, open(t)) })
 	t.Run("AtomicTransaction", func(t *testing.T) { testAtomic(t, open(t)) })
 	t.Run("TransactionReadsOwnWrites", func(t *testing.T) { testReadOwnWrites(t, open(t)) })
@@ -89,7 +67,7 @@ func rec(kind, id string) driver.Record {
 
 func create(t testing.TB, s driver.Store, recs ...driver.Record) {
 	t.Helper()
-	err := s.Update(context.Background(), func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(context.Background(), s, func(ctx context.Context, tx driver.Tx) error {
 		for _, r := range recs {
 			if err := tx.Create(ctx, r); err != nil {
 				return err
@@ -104,7 +82,7 @@ func create(t testing.TB, s driver.Store, recs ...driver.Record) {
 
 func replace(s driver.Store, r driver.Record) (int64, error) {
 	var v int64
-	err := s.Update(context.Background(), func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(context.Background(), s, func(ctx context.Context, tx driver.Tx) error {
 		var err error
 		v, err = tx.Replace(ctx, r)
 		return err
@@ -120,7 +98,7 @@ func testNotFound(t *testing.T, s driver.Store) {
 	if _, err := replace(s, rec("achievement", "nope")); !errors.Is(err, driver.ErrNotFound) {
 		t.Errorf("Replace missing: got %v, want ErrNotFound", err)
 	}
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "nope", 1) })
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "nope", 1) })
 	if !errors.Is(err, driver.ErrNotFound) {
 		t.Errorf("Delete missing: got %v, want ErrNotFound", err)
 	}
@@ -132,7 +110,7 @@ func testNotFound(t *testing.T, s driver.Store) {
 
 func testDuplicate(t *testing.T, s driver.Store) {
 	create(t, s, rec("achievement", "a1"))
-	err := s.Update(context.Background(), func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(context.Background(), s, func(ctx context.Context, tx driver.Tx) error {
 		return tx.Create(ctx, rec("achievement", "a1"))
 	})
 	if !errors.Is(err, driver.ErrExists) {
@@ -156,16 +134,16 @@ func testConflict(t *testing.T, s driver.Store) {
 		t.Fatalf("replace at version 1: got (%d, %v), want (2, nil)", v, err)
 	}
 	r.Body = []byte(`{"n":2}`)
-	if _, err := replace(s, r); !errors.Is(err, driver.ErrConflict) {
-		t.Fatalf("replace at stale version 1: got %v, want ErrConflict", err)
+	if _, err := replace(s, r); !errors.Is(err, driver.ErrStale) {
+		t.Fatalf("replace at stale version 1: got %v, want ErrStale", err)
 	}
 	got, _ := s.Get(context.Background(), "achievement", "a1")
 	if string(got.Body) != `{"n":1}` || got.Version != 2 {
 		t.Errorf("after stale write: got version %d body %s, want 2 {\"n\":1}", got.Version, got.Body)
 	}
-	err = s.Update(context.Background(), func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "a1", 1) })
-	if !errors.Is(err, driver.ErrConflict) {
-		t.Errorf("delete at stale version: got %v, want ErrConflict", err)
+	err = driver.Update(context.Background(), s, func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "a1", 1) })
+	if !errors.Is(err, driver.ErrStale) {
+		t.Errorf("delete at stale version: got %v, want ErrStale", err)
 	}
 }
 
@@ -314,7 +292,7 @@ func testCancelled(t *testing.T, s driver.Store) {
 	if _, err := s.List(ctx, driver.Query{Kind: "achievement"}); !errors.Is(err, context.Canceled) {
 		t.Errorf("List: got %v, want context.Canceled", err)
 	}
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error { return tx.Create(ctx, rec("achievement", "a2")) })
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error { return tx.Create(ctx, rec("achievement", "a2")) })
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Update: got %v, want context.Canceled", err)
 	}
@@ -356,7 +334,7 @@ func testConcurrent(t *testing.T, s driver.Store) {
 					d.N++
 					cur.Body, _ = json.Marshal(map[string]int{"n": d.N})
 					_, err = replace(s, cur)
-					if errors.Is(err, driver.ErrConflict) {
+					if errors.Is(err, driver.ErrStale) {
 						mu.Lock()
 						conflicts++
 						mu.Unlock()
@@ -388,7 +366,7 @@ func testAtomic(t *testing.T, s driver.Store) {
 	ctx := context.Background()
 	create(t, s, rec("listing", "l1"), rec("case", "c1"))
 	boom := errors.New("boom")
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		l, _ := tx.Get(ctx, "listing", "l1")
 		l.Stage = "closed"
 		if _, err := tx.Replace(ctx, l); err != nil {
@@ -417,7 +395,7 @@ func testAtomic(t *testing.T, s driver.Store) {
 		t.Errorf("events kept from a failed transaction: %d", len(evs))
 	}
 	// A failing write inside the transaction also aborts it.
-	err = s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err = driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		if err := tx.Create(ctx, rec("deal", "d2")); err != nil {
 			return err
 		}
@@ -434,7 +412,7 @@ func testAtomic(t *testing.T, s driver.Store) {
 func testReadOwnWrites(t *testing.T, s driver.Store) {
 	ctx := context.Background()
 	create(t, s, rec("case", "c0"))
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		r := rec("case", "c1")
 		r.Key = "k"
 		if err := tx.Create(ctx, r); err != nil {
@@ -469,7 +447,7 @@ func testReadOwnWrites(t *testing.T, s driver.Store) {
 func testEvents(t *testing.T, s driver.Store) {
 	ctx := context.Background()
 	for i := 0; i < 30; i++ {
-		err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 			id := fmt.Sprintf("c%d", i%3)
 			return tx.Append(ctx, driver.Event{Kind: "case", RecordID: id, Type: fmt.Sprintf("e%02d", i), Actor: "张三", Time: t0.Add(time.Duration(i) * time.Second), Body: []byte(`{"reason":"补充材料"}`)})
 		})
@@ -510,10 +488,12 @@ func testBulk(t *testing.T, s driver.Store) {
 		evs = append(evs, driver.Event{Kind: "achievement", RecordID: r.ID, Type: "imported", Time: t0})
 	}
 	bulk := func(recs []driver.Record, evs []driver.Event) error {
-		if b, ok := s.(driver.BulkCreator); ok {
-			return b.CreateMany(ctx, recs, evs)
+		if sc, ok := s.(driver.StreamCreator); ok { // a stream of one batch
+			return sc.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
+				yield(driver.Batch{Records: recs, Events: evs}, nil)
+			})
 		}
-		return s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		return driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 			for _, r := range recs {
 				if err := tx.Create(ctx, r); err != nil {
 					return err
@@ -553,7 +533,7 @@ func testDelete(t *testing.T, s driver.Store) {
 	r := rec("achievement", "a1")
 	r.Key = "k"
 	create(t, s, r)
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "a1", 1) })
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "a1", 1) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -690,7 +670,7 @@ func testFindKeys(t *testing.T, s driver.Store) {
 func testCancelInsideTx(t *testing.T, s driver.Store) {
 	for _, afterCancel := range []bool{false, true} {
 		ctx, cancel := context.WithCancel(context.Background())
-		err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 			if err := tx.Create(ctx, rec("achievement", "a1")); err != nil {
 				return err
 			}
@@ -714,7 +694,7 @@ func testCancelInsideTx(t *testing.T, s driver.Store) {
 func testIgnoredWriteError(t *testing.T, s driver.Store) {
 	ctx := context.Background()
 	create(t, s, rec("achievement", "a1"))
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		_ = tx.Create(ctx, rec("achievement", "a2"))
 		_ = tx.Create(ctx, rec("achievement", "a1")) // duplicate, error ignored
 		return nil
@@ -724,5 +704,248 @@ func testIgnoredWriteError(t *testing.T, s driver.Store) {
 	}
 	if _, err := s.Get(ctx, "achievement", "a2"); !errors.Is(err, driver.ErrNotFound) {
 		t.Errorf("a2 kept: got %v, want ErrNotFound", err)
+	}
+}
+
+// countAll returns the number of records of kind and of all events.
+func countAll(t *testing.T, s driver.Store, kind string) (recs, evs int) {
+	t.Helper()
+	l, err := s.List(context.Background(), driver.Query{Kind: kind})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.Events(context.Background(), driver.EventQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(l), len(e)
+}
+
+// testFailedWritePoisons: after any write fails, every later call of the
+// transaction returns that first error, and the transaction keeps nothing
+// and reports that error even though fn ignored it and returned nil.
+func testFailedWritePoisons(t *testing.T, open func(*testing.T) driver.Store) {
+	stale := rec("achievement", "a1")
+	stale.Version = 7
+	missing := rec("achievement", "nope")
+	missing.Version = 1
+	noID := rec("achievement", "")
+	for _, tc := range []struct {
+		name  string
+		write func(ctx context.Context, tx driver.Tx) error
+		want  error // nil: any error
+	}{
+		{"DuplicateCreate", func(ctx context.Context, tx driver.Tx) error { return tx.Create(ctx, rec("achievement", "a1")) }, driver.ErrExists},
+		{"CreateWithoutID", func(ctx context.Context, tx driver.Tx) error { return tx.Create(ctx, noID) }, nil},
+		{"StaleReplace", func(ctx context.Context, tx driver.Tx) error { _, err := tx.Replace(ctx, stale); return err }, driver.ErrStale},
+		{"ReplaceMissing", func(ctx context.Context, tx driver.Tx) error { _, err := tx.Replace(ctx, missing); return err }, driver.ErrNotFound},
+		{"StaleDelete", func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "a1", 2) }, driver.ErrStale},
+		{"DeleteMissing", func(ctx context.Context, tx driver.Tx) error { return tx.Delete(ctx, "achievement", "nope", 1) }, driver.ErrNotFound},
+		{"AppendWithoutType", func(ctx context.Context, tx driver.Tx) error {
+			return tx.Append(ctx, driver.Event{Kind: "achievement", RecordID: "a1", Time: t0})
+		}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			ctx := context.Background()
+			create(t, s, rec("achievement", "a1"))
+			var first error
+			var later []error
+			err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
+				if err := tx.Create(ctx, rec("achievement", "a2")); err != nil {
+					return err
+				}
+				if err := tx.Append(ctx, driver.Event{Kind: "achievement", RecordID: "a2", Type: "created", Time: t0}); err != nil {
+					return err
+				}
+				first = tc.write(ctx, tx)
+				_, err := tx.Get(ctx, "achievement", "a1")
+				later = append(later, err)
+				_, err = tx.List(ctx, driver.Query{Kind: "achievement"})
+				later = append(later, err)
+				later = append(later, tx.Create(ctx, rec("achievement", "a3")))
+				return nil // the errors are ignored
+			})
+			if first == nil || (tc.want != nil && !errors.Is(first, tc.want)) {
+				t.Fatalf("the failing write: got %v, want %v", first, tc.want)
+			}
+			for i, err := range later {
+				if err != first {
+					t.Errorf("call %d after the failed write: got %v, want the first error (%v)", i, err, first)
+				}
+			}
+			if err != first {
+				t.Errorf("Update: got %v, want the first error (%v)", err, first)
+			}
+			if r, e := countAll(t, s, "achievement"); r != 1 || e != 0 {
+				t.Errorf("after the poisoned transaction: %d records and %d events, want 1 and 0", r, e)
+			}
+		})
+	}
+}
+
+// testContextEachCall: each call of a transaction checks its own context.
+// A read with a done context fails and leaves the transaction usable; a
+// write with one fails and poisons it.
+func testContextEachCall(t *testing.T, s driver.Store) {
+	bg := context.Background()
+	create(t, s, rec("achievement", "a1"))
+	done, cancel := context.WithCancel(bg)
+	cancel()
+	err := driver.Update(bg, s, func(_ context.Context, tx driver.Tx) error {
+		if _, err := tx.Get(done, "achievement", "a1"); !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("Get with a cancelled context: got %v, want context.Canceled", err)
+		}
+		if _, err := tx.List(done, driver.Query{Kind: "achievement"}); !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("List with a cancelled context: got %v, want context.Canceled", err)
+		}
+		if _, err := tx.Get(bg, "achievement", "a1"); err != nil {
+			return fmt.Errorf("Get after a cancelled read: got %v, want the record", err)
+		}
+		return tx.Create(bg, rec("achievement", "a2"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = driver.Update(bg, s, func(_ context.Context, tx driver.Tx) error {
+		if err := tx.Create(bg, rec("achievement", "a3")); err != nil {
+			return err
+		}
+		_ = tx.Append(done, driver.Event{Kind: "achievement", RecordID: "a3", Type: "created", Time: t0}) // ignored
+		if _, err := tx.Get(bg, "achievement", "a1"); !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("Get after a cancelled write: got %v, want context.Canceled", err)
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Update after a cancelled write: got %v, want context.Canceled", err)
+	}
+	if r, e := countAll(t, s, "achievement"); r != 2 || e != 0 {
+		t.Errorf("got %d records and %d events, want a1 and a2 only", r, e)
+	}
+}
+
+// testPanic: a panic in fn rolls the transaction back and goes on to the
+// caller; the store is usable afterwards (its write lock or connection was
+// given back).
+func testPanic(t *testing.T, s driver.Store) {
+	ctx := context.Background()
+	type boom struct{}
+	func() {
+		defer func() {
+			if p := recover(); p != (boom{}) {
+				t.Errorf("recovered %v, want the panic of fn", p)
+			}
+		}()
+		_ = driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
+			if err := tx.Create(ctx, rec("achievement", "a1")); err != nil {
+				return err
+			}
+			if err := tx.Append(ctx, driver.Event{Kind: "achievement", RecordID: "a1", Type: "created", Time: t0}); err != nil {
+				return err
+			}
+			panic(boom{})
+		})
+		t.Error("Update returned after fn panicked")
+	}()
+	// A store that kept its lock would block here: fail with a message
+	// rather than at the test binary's timeout.
+	errc := make(chan error, 1)
+	go func() {
+		errc <- driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
+			return tx.Create(ctx, rec("achievement", "a2"))
+		})
+	}()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("no transaction could start after a panic in one (the store kept its lock)")
+	}
+	if _, err := s.Get(ctx, "achievement", "a1"); !errors.Is(err, driver.ErrNotFound) {
+		t.Errorf("a1 from the panicked transaction: got %v, want ErrNotFound", err)
+	}
+	if r, e := countAll(t, s, "achievement"); r != 1 || e != 0 {
+		t.Errorf("got %d records and %d events, want a2 only", r, e)
+	}
+}
+
+// testUseAfterEnd: a Tx kept past the end of its transaction, committed or
+// rolled back, refuses every call with ErrTxDone and writes nothing.
+func testUseAfterEnd(t *testing.T, s driver.Store) {
+	ctx := context.Background()
+	create(t, s, rec("achievement", "a1"))
+	for _, fail := range []bool{false, true} {
+		var kept driver.Tx
+		_ = driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
+			kept = tx
+			if fail {
+				return errors.New("roll back")
+			}
+			return nil
+		})
+		a1 := rec("achievement", "a1")
+		a1.Version = 1
+		calls := map[string]error{}
+		_, calls["Get"] = kept.Get(ctx, "achievement", "a1")
+		_, calls["List"] = kept.List(ctx, driver.Query{Kind: "achievement"})
+		calls["Create"] = kept.Create(ctx, rec("achievement", "late"))
+		_, calls["Replace"] = kept.Replace(ctx, a1)
+		calls["Delete"] = kept.Delete(ctx, "achievement", "a1", 1)
+		calls["Append"] = kept.Append(ctx, driver.Event{Kind: "achievement", RecordID: "a1", Type: "late", Time: t0})
+		for name, err := range calls {
+			if !errors.Is(err, driver.ErrTxDone) {
+				t.Errorf("rolled back %v: %s after the end: got %v, want ErrTxDone", fail, name, err)
+			}
+		}
+	}
+	got, err := s.Get(ctx, "achievement", "a1")
+	if err != nil || got.Version != 1 {
+		t.Errorf("a1: got version %d, %v; want 1, unchanged", got.Version, err)
+	}
+	if r, e := countAll(t, s, "achievement"); r != 1 || e != 0 {
+		t.Errorf("got %d records and %d events, want a1 only", r, e)
+	}
+}
+
+// testConcurrentCalls: goroutines share one transaction; every write lands
+// (and, under -race, none races another inside the store).
+func testConcurrentCalls(t *testing.T, s driver.Store) {
+	const workers, each = 8, 25
+	ctx := context.Background()
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
+		var wg sync.WaitGroup
+		errs := make([]error, workers)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					id := fmt.Sprintf("w%d-%02d", w, i)
+					if err := tx.Create(ctx, rec("achievement", id)); err != nil {
+						errs[w] = err
+						return
+					}
+					if err := tx.Append(ctx, driver.Event{Kind: "achievement", RecordID: id, Type: "created", Time: t0}); err != nil {
+						errs[w] = err
+						return
+					}
+					if _, err := tx.Get(ctx, "achievement", id); err != nil {
+						errs[w] = err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return errors.Join(errs...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, e := countAll(t, s, "achievement"); r != workers*each || e != workers*each {
+		t.Errorf("got %d records and %d events, want %d of each", r, e, workers*each)
 	}
 }

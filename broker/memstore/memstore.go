@@ -1,15 +1,3 @@
-// Package memstore is the in-memory storage adapter for package broker: the
-// default store, for tests, examples and single-process use.
-//
-// # Behaviour
-//
-// Records and events live in maps guarded by one read-write mutex. Every
-// record is copied on the way in and on the way out, so no caller can change
-// stored state through a slice it holds (go-memdb hands out stored objects;
-// this store does not). Transactions buffer their writes and apply them at
-// commit under the write lock, so they are all-or-nothing and serializable.
-// Nothing survives the process: use broker/sqlitestore or broker/pgstore to
-// persist.
 package memstore
 
 import (
@@ -43,7 +31,7 @@ type table struct {
 
 var (
 	_ driver.Store         = (*Store)(nil)
-	_ driver.BulkCreator   = (*Store)(nil)
+	_ driver.Txn           = (*txn)(nil)
 	_ driver.StreamCreator = (*Store)(nil)
 	_ driver.KeyFinder     = (*Store)(nil)
 )
@@ -128,7 +116,7 @@ func matches(r *driver.Record, q *driver.Query) bool {
 
 // list scans the committed table, overlaid with a transaction's pending
 // writes when ov is not nil.
-func (s *Store) list(ctx context.Context, q driver.Query, ov *tx) ([]driver.Record, error) {
+func (s *Store) list(ctx context.Context, q driver.Query, ov *txn) ([]driver.Record, error) {
 	if q.Kind == "" {
 		return nil, fmt.Errorf("memstore: list: kind is required")
 	}
@@ -207,48 +195,16 @@ func (s *Store) Events(ctx context.Context, q driver.EventQuery) ([]driver.Event
 	return out, nil
 }
 
-// Update implements driver.Store.
-func (s *Store) Update(ctx context.Context, fn func(context.Context, driver.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+// Begin implements driver.Store. The transaction holds the store's write
+// lock until it commits or rolls back, so transactions are serializable:
+// they run one at a time, and reads outside them wait.
+func (s *Store) Begin(ctx context.Context) (driver.Txn, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
-		return errClosed()
+		s.mu.Unlock()
+		return nil, errClosed()
 	}
-	t := &tx{s: s, writes: make(map[string]map[string]*driver.Record)}
-	err := fn(ctx, t)
-	t.done = true
-	if err != nil {
-		return err
-	}
-	if t.failed != nil {
-		// A failed write aborts the transaction even when fn ignored the
-		// error (the driver contract).
-		return t.failed
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.commit(t)
-	return nil
-}
-
-// CreateMany implements driver.BulkCreator: it checks and copies every
-// record first and then inserts them all under one write lock, so it is
-// all-or-nothing without buffering a transaction.
-func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []driver.Event) error {
-	b := driver.Batch{Records: make([]driver.Record, len(recs)), Events: make([]driver.Event, len(events))}
-	for i, r := range recs {
-		b.Records[i] = copyRecord(r) // the caller keeps its records
-	}
-	for i, e := range events {
-		b.Events[i] = copyEvent(e)
-	}
-	return s.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
-		yield(b, nil)
-	})
+	return &txn{s: s, writes: make(map[string]map[string]*driver.Record)}, nil
 }
 
 // CreateStream implements driver.StreamCreator. Batches are checked as
@@ -339,7 +295,7 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 	return nil
 }
 
-func (s *Store) commit(t *tx) {
+func (s *Store) commit(t *txn) {
 	for _, kind := range t.order {
 		tb := s.tableFor(kind, true)
 		var added []string
@@ -427,32 +383,29 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// tx buffers writes; the store's write lock is held for its whole life.
-type tx struct {
+// txn buffers writes and applies them at Commit; the store's write lock is
+// held for its whole life.
+type txn struct {
 	s      *Store
 	writes map[string]map[string]*driver.Record // nil value = deleted
 	order  []string                             // kinds in first-write order
 	events []driver.Event
-	done   bool
-	failed error // the first failed write
 }
 
-// fail records a failed write and returns its error.
-func (t *tx) fail(err error) error {
-	if err != nil && t.failed == nil {
-		t.failed = err
-	}
-	return err
+// Commit implements driver.Txn.
+func (t *txn) Commit() error {
+	defer t.s.mu.Unlock()
+	t.s.commit(t)
+	return nil
 }
 
-func (t *tx) check(ctx context.Context) error {
-	if t.done {
-		return fmt.Errorf("memstore: transaction used after it ended")
-	}
-	return ctx.Err()
+// Rollback implements driver.Txn: the buffered writes are dropped.
+func (t *txn) Rollback() error {
+	t.s.mu.Unlock()
+	return nil
 }
 
-func (t *tx) get(kind, id string) (driver.Record, error) {
+func (t *txn) get(kind, id string) (driver.Record, error) {
 	if w, ok := t.writes[kind][id]; ok {
 		if w == nil {
 			return driver.Record{}, driver.ErrNotFound
@@ -462,7 +415,7 @@ func (t *tx) get(kind, id string) (driver.Record, error) {
 	return t.s.get(kind, id)
 }
 
-func (t *tx) mergeIDs(kind string, ids []string) []string {
+func (t *txn) mergeIDs(kind string, ids []string) []string {
 	w := t.writes[kind]
 	if len(w) == 0 {
 		return ids
@@ -483,7 +436,7 @@ func (t *tx) mergeIDs(kind string, ids []string) []string {
 	return out
 }
 
-func (t *tx) put(r driver.Record) {
+func (t *txn) put(r driver.Record) {
 	m := t.writes[r.Kind]
 	if m == nil {
 		m = make(map[string]*driver.Record)
@@ -494,17 +447,11 @@ func (t *tx) put(r driver.Record) {
 	m[r.ID] = &c
 }
 
-func (t *tx) Get(ctx context.Context, kind, id string) (driver.Record, error) {
-	if err := t.check(ctx); err != nil {
-		return driver.Record{}, err
-	}
+func (t *txn) Get(ctx context.Context, kind, id string) (driver.Record, error) {
 	return t.get(kind, id)
 }
 
-func (t *tx) List(ctx context.Context, q driver.Query) ([]driver.Record, error) {
-	if err := t.check(ctx); err != nil {
-		return nil, err
-	}
+func (t *txn) List(ctx context.Context, q driver.Query) ([]driver.Record, error) {
 	if q.Key != "" {
 		// Pending writes may add or remove records with this key: scan them.
 		recs, err := t.s.list(ctx, q, t)
@@ -525,15 +472,7 @@ func (t *tx) List(ctx context.Context, q driver.Query) ([]driver.Record, error) 
 	return t.s.list(ctx, q, t)
 }
 
-func (t *tx) Create(ctx context.Context, r driver.Record) error { return t.fail(t.create(ctx, r)) }
-
-func (t *tx) create(ctx context.Context, r driver.Record) error {
-	if err := t.check(ctx); err != nil {
-		return err
-	}
-	if r.Kind == "" || r.ID == "" {
-		return fmt.Errorf("memstore: create: kind and id are required")
-	}
+func (t *txn) Create(ctx context.Context, r driver.Record) error {
 	if _, err := t.get(r.Kind, r.ID); err == nil {
 		return driver.ErrExists
 	}
@@ -542,41 +481,26 @@ func (t *tx) create(ctx context.Context, r driver.Record) error {
 	return nil
 }
 
-func (t *tx) Replace(ctx context.Context, r driver.Record) (int64, error) {
-	v, err := t.replace(ctx, r)
-	return v, t.fail(err)
-}
-
-func (t *tx) replace(ctx context.Context, r driver.Record) (int64, error) {
-	if err := t.check(ctx); err != nil {
-		return 0, err
-	}
+func (t *txn) Replace(ctx context.Context, r driver.Record) (int64, error) {
 	cur, err := t.get(r.Kind, r.ID)
 	if err != nil {
 		return 0, err
 	}
 	if cur.Version != r.Version {
-		return 0, driver.ErrConflict
+		return 0, driver.ErrStale
 	}
 	r.Version++
 	t.put(r)
 	return r.Version, nil
 }
 
-func (t *tx) Delete(ctx context.Context, kind, id string, version int64) error {
-	return t.fail(t.delete(ctx, kind, id, version))
-}
-
-func (t *tx) delete(ctx context.Context, kind, id string, version int64) error {
-	if err := t.check(ctx); err != nil {
-		return err
-	}
+func (t *txn) Delete(ctx context.Context, kind, id string, version int64) error {
 	cur, err := t.get(kind, id)
 	if err != nil {
 		return err
 	}
 	if cur.Version != version {
-		return driver.ErrConflict
+		return driver.ErrStale
 	}
 	m := t.writes[kind]
 	if m == nil {
@@ -588,15 +512,7 @@ func (t *tx) delete(ctx context.Context, kind, id string, version int64) error {
 	return nil
 }
 
-func (t *tx) Append(ctx context.Context, e driver.Event) error { return t.fail(t.append(ctx, e)) }
-
-func (t *tx) append(ctx context.Context, e driver.Event) error {
-	if err := t.check(ctx); err != nil {
-		return err
-	}
-	if e.Kind == "" || e.RecordID == "" || e.Type == "" {
-		return fmt.Errorf("memstore: append: kind, record id and type are required")
-	}
+func (t *txn) Append(ctx context.Context, e driver.Event) error {
 	t.events = append(t.events, copyEvent(e))
 	return nil
 }

@@ -37,11 +37,12 @@
 // Transactions run at READ COMMITTED with explicit checks rather than at
 // SERIALIZABLE: a create is INSERT … ON CONFLICT DO NOTHING (nothing
 // inserted: ErrExists); a replace or delete names the version it read in
-// its WHERE clause (nothing touched: ErrNotFound or ErrConflict). Two
+// its WHERE clause (nothing touched: ErrNotFound or ErrStale). Two
 // writers of one row serialize on its row lock, and the second re-checks
 // the version against the row the first committed, so no update is lost
-// and fn is called once. Deadlocks and serialization failures, should they
-// occur, are retried (fn is called again).
+// and the transaction runs once. Deadlocks and serialization failures
+// (SQLSTATE 40P01 and 40001), should they occur, are driver.ErrStale, the
+// one error the caller (package broker) may retry.
 //
 // Sequence numbers from a bigserial are handed out in insert order, not
 // commit order: a transaction that took seq 7 may commit after one that
@@ -55,9 +56,10 @@
 //
 // CreateStream (driver.StreamCreator, used by broker's Import) copies the
 // records straight into the records table with one COPY that the batches
-// feed as they arrive, then the events, in one transaction; CreateMany
-// (driver.BulkCreator) is a stream of one batch. A duplicate kind and ID —
-// stored or within the stream — violates the primary key and aborts the
-// COPY: nothing is written and the error matches driver.ErrExists. So does
-// an error yielded by the stream or a cancelled context.
+// feed as they arrive, then the events, in one transaction (a bulk
+// creation of records at hand is a stream of one batch). A duplicate kind
+// and ID — stored or within the stream — violates the primary key and
+// aborts the COPY: nothing is written and the error matches
+// driver.ErrExists. An error yielded by the stream or a cancelled context
+// also writes nothing.
 package pgstore

@@ -40,7 +40,7 @@ type Store struct {
 
 var (
 	_ driver.Store         = (*Store)(nil)
-	_ driver.BulkCreator   = (*Store)(nil)
+	_ driver.Txn           = (*txn)(nil)
 	_ driver.StreamCreator = (*Store)(nil)
 	_ driver.KeyFinder     = (*Store)(nil)
 )
@@ -285,10 +285,15 @@ func (s *Store) Events(ctx context.Context, q driver.EventQuery) ([]driver.Event
 
 // fail wraps a database error. When ctx is done the error is ctx's (pgx
 // reports a cancelled query in its own words), so callers can match
-// context.Canceled.
+// context.Canceled. A deadlock or a serialization failure is
+// driver.ErrStale.
 func fail(ctx context.Context, op string, err error) error {
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		return fmt.Errorf("pgstore: %s: %w (%v)", op, cerr, err)
+	}
+	switch sqlState(err) {
+	case "40001", "40P01": // serialization_failure, deadlock_detected
+		return fmt.Errorf("pgstore: %s: %w: %w", op, driver.ErrStale, err)
 	}
 	return fmt.Errorf("pgstore: %s: %w", op, err)
 }

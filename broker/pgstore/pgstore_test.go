@@ -2,10 +2,12 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -126,7 +128,7 @@ func TestBodyBytesAndAppendOnly(t *testing.T) {
 	s := open(t)
 	defer s.Close()
 	body := `{"z":1,  "a":[1.50, 2e3],"z":"dup"}`
-	err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		if err := tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a1", Body: []byte(body)}); err != nil {
 			return err
 		}
@@ -149,7 +151,7 @@ func TestBodyBytesAndAppendOnly(t *testing.T) {
 		}
 	}
 	// Invalid JSON is refused by the json type.
-	err = s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err = driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		return tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a2", Body: []byte(`{not json`)})
 	})
 	if err == nil {
@@ -189,7 +191,7 @@ func TestKilledTransaction(t *testing.T) {
 	release := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+		done <- driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 			for i := 0; i < 100; i++ {
 				if err := tx.Create(ctx, driver.Record{Kind: "achievement", ID: fmt.Sprintf("k%03d", i), Body: []byte(`{}`)}); err != nil {
 					return err
@@ -239,7 +241,11 @@ func TestKilledTransaction(t *testing.T) {
 		recs[i] = driver.Record{Kind: "achievement", ID: fmt.Sprintf("b%06d", i), Body: []byte(`{"title":"批量"}`)}
 		evs[i] = driver.Event{Kind: "achievement", RecordID: recs[i].ID, Type: "imported"}
 	}
-	go func() { done <- s.CreateMany(ctx, recs, evs) }()
+	go func() {
+		done <- s.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
+			yield(driver.Batch{Records: recs, Events: evs}, nil)
+		})
+	}()
 	deadline := time.Now().Add(10 * time.Second)
 	killed = 0
 	for killed == 0 && time.Now().Before(deadline) {
@@ -263,9 +269,71 @@ func TestKilledTransaction(t *testing.T) {
 	t.Logf("bulk create: killed %d backends, error %v, %d records kept", killed, err, len(got))
 
 	// The store still works.
-	if err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	if err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		return tx.Create(ctx, driver.Record{Kind: "demand", ID: "d1", Body: []byte(`{}`)})
 	}); err != nil {
 		t.Errorf("Update after the kills: %v", err)
+	}
+}
+
+// Two transactions that lock two records in opposite orders deadlock.
+// PostgreSQL aborts one (SQLSTATE 40P01): its error is driver.ErrStale, the
+// one retryable error, and the other transaction commits.
+func TestDeadlockIsStale(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	defer s.Close()
+	err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
+		for _, id := range []string{"a", "b"} {
+			if err := tx.Create(ctx, driver.Record{Kind: "achievement", ID: id, Body: []byte(`{}`)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bump := func(ctx context.Context, tx driver.Tx, id string) error {
+		r, err := tx.Get(ctx, "achievement", id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Replace(ctx, r)
+		return err
+	}
+	var locked sync.WaitGroup // both transactions hold their first row
+	locked.Add(2)
+	errc := make(chan error, 2)
+	for _, ids := range [][2]string{{"a", "b"}, {"b", "a"}} {
+		go func() {
+			errc <- driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
+				err := bump(ctx, tx, ids[0])
+				locked.Done()
+				if err != nil {
+					return err
+				}
+				locked.Wait()
+				return bump(ctx, tx, ids[1])
+			})
+		}()
+	}
+	errs := []error{<-errc, <-errc}
+	stale, committed := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			committed++
+		case errors.Is(err, driver.ErrStale) && strings.Contains(err.Error(), "40P01"):
+			stale++
+		}
+	}
+	if stale != 1 || committed != 1 {
+		t.Fatalf("got %v; want one deadlock (40P01) matching ErrStale and one commit", errs)
+	}
+	for _, id := range []string{"a", "b"} {
+		if r, err := s.Get(ctx, "achievement", id); err != nil || r.Version != 2 {
+			t.Errorf("%s: got version %d, %v; want 2 (the committed transaction's write only)", id, r.Version, err)
+		}
 	}
 }

@@ -63,7 +63,10 @@ func TestQueriesUseTheirIndexes(t *testing.T) {
 		recs = append(recs, r)
 		evs = append(evs, driver.Event{Kind: r.Kind, RecordID: r.ID, Type: "imported", Time: now})
 	}
-	if err := s.CreateMany(ctx, recs, evs); err != nil {
+	err = s.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
+		yield(driver.Batch{Records: recs, Events: evs}, nil)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.pool.Exec(ctx, `ANALYZE records; ANALYZE events`); err != nil {

@@ -31,9 +31,12 @@
 // writers of one Store queue in Go instead of failing with SQLITE_BUSY, and
 // a second process on the same file waits up to the busy timeout for the
 // lock. Optimistic concurrency is a version check in the UPDATE's WHERE
-// clause: a stale version is driver.ErrConflict, never an overwrite. Event
-// sequence numbers are assigned inside the single writer's transaction, so
-// they are in commit order.
+// clause: a stale version is driver.ErrStale, never an overwrite. Nothing
+// else is ErrStale: with one writer no transaction is aborted for
+// another's sake, and SQLITE_BUSY (another process holding the lock past
+// the busy timeout) is returned as it is. Event sequence numbers are
+// assigned inside the single writer's transaction, so they are in commit
+// order.
 //
 // Bulk creation (driver.StreamCreator, which broker's Import uses) writes
 // each batch of a stream with multi-row INSERTs as it arrives, inside one

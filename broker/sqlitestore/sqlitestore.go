@@ -62,7 +62,7 @@ const checkpointEvery = 200 * time.Millisecond
 
 var (
 	_ driver.Store         = (*Store)(nil)
-	_ driver.BulkCreator   = (*Store)(nil)
+	_ driver.Txn           = (*txn)(nil)
 	_ driver.StreamCreator = (*Store)(nil)
 	_ driver.KeyFinder     = (*Store)(nil)
 )

@@ -5,8 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +29,11 @@ func open(tb testing.TB) *sqlitestore.Store {
 		tb.Fatal(err)
 	}
 	return s
+}
+
+// oneBatch is a stream of one batch.
+func oneBatch(recs []driver.Record, evs []driver.Event) iter.Seq2[driver.Batch, error] {
+	return func(yield func(driver.Batch, error) bool) { yield(driver.Batch{Records: recs, Events: evs}, nil) }
 }
 
 func TestConformance(t *testing.T) {
@@ -69,7 +74,7 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+	err = driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 		return tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a1", Body: []byte(`{}`)})
 	})
 	if err != nil {
@@ -81,7 +86,7 @@ func TestReopen(t *testing.T) {
 	if _, err := s.Get(ctx, "achievement", "a1"); err == nil {
 		t.Errorf("Get after Close: got no error")
 	}
-	if err := s.Update(ctx, func(context.Context, driver.Tx) error { return nil }); err == nil {
+	if err := driver.Update(ctx, s, func(context.Context, driver.Tx) error { return nil }); err == nil {
 		t.Errorf("Update after Close: got no error")
 	}
 	for i := 0; i < 2; i++ {
@@ -113,37 +118,6 @@ func TestReopen(t *testing.T) {
 	}
 }
 
-// A panic in fn rolls back and releases the write connection.
-func TestPanicInUpdate(t *testing.T) {
-	ctx := context.Background()
-	s := open(t)
-	defer s.Close()
-	func() {
-		defer func() { _ = recover() }()
-		_ = s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
-			_ = tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a1", Body: []byte(`{}`)})
-			panic("programmer error")
-		})
-	}()
-	done := make(chan error, 1)
-	go func() {
-		done <- s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
-			return tx.Create(ctx, driver.Record{Kind: "achievement", ID: "a2", Body: []byte(`{}`)})
-		})
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Update after a panic did not get the write connection")
-	}
-	if _, err := s.Get(ctx, "achievement", "a1"); !errors.Is(err, driver.ErrNotFound) {
-		t.Errorf("a1 from the panicked transaction: got %v, want ErrNotFound", err)
-	}
-}
-
 // Two Stores on one file (as two processes would be) share it: writes of
 // one are seen by the other, and concurrent writers wait for the lock
 // (busy timeout) instead of failing.
@@ -166,7 +140,7 @@ func TestTwoStoresOneFile(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 50; j++ {
-				err := s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+				err := driver.Update(ctx, s, func(ctx context.Context, tx driver.Tx) error {
 					return tx.Create(ctx, driver.Record{Kind: "achievement", ID: fmt.Sprintf("s%d-%02d", i, j), Body: []byte(`{}`)})
 				})
 				if err != nil {
@@ -367,7 +341,7 @@ func TestBackgroundCheckpoint(t *testing.T) {
 	for i := range recs {
 		recs[i] = driver.Record{Kind: "achievement", ID: fmt.Sprintf("a%05d", i), Created: time.Now(), Updated: time.Now(), Body: body}
 	}
-	if err := s.CreateMany(context.Background(), recs, nil); err != nil {
+	if err := s.CreateStream(context.Background(), oneBatch(recs, nil)); err != nil {
 		t.Fatal(err)
 	}
 	grown := false
@@ -386,7 +360,7 @@ func TestBackgroundCheckpoint(t *testing.T) {
 	}
 	// Commits right before Close: Close must not race the checkpointer.
 	for i := 0; i < 20; i++ {
-		if err := s.CreateMany(context.Background(), []driver.Record{{Kind: "x", ID: fmt.Sprint(i), Created: time.Now(), Updated: time.Now()}}, nil); err != nil {
+		if err := s.CreateStream(context.Background(), oneBatch([]driver.Record{{Kind: "x", ID: fmt.Sprint(i), Created: time.Now(), Updated: time.Now()}}, nil)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -14,98 +14,71 @@ import (
 	"github.com/kexie/techbroker/broker/driver"
 )
 
-// Update implements driver.Store. Transactions run one at a time on the
-// single write connection (BEGIN IMMEDIATE), so fn is called exactly once
-// and never sees SQLITE_BUSY from another writer of this Store; a version
-// mismatch is ErrConflict.
-func (s *Store) Update(ctx context.Context, fn func(context.Context, driver.Tx) error) (err error) {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+// Begin implements driver.Store. Transactions run one at a time on the
+// single write connection (BEGIN IMMEDIATE), so they never see SQLITE_BUSY
+// from another writer of this Store, and none is aborted for another's
+// sake: only a version mismatch is driver.ErrStale. (SQLITE_BUSY from
+// another process holding the lock past the busy timeout is returned as
+// it is.)
+func (s *Store) Begin(ctx context.Context) (driver.Txn, error) {
+	return s.begin(ctx)
+}
+
+func (s *Store) begin(ctx context.Context) (*txn, error) {
 	s.mu.Lock()
 	closed := s.closed
 	s.mu.Unlock()
 	if closed {
-		return errClosed
+		return nil, errClosed
 	}
 	stx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fail(ctx, "begin", err)
+		return nil, fail(ctx, "begin", err)
 	}
-	t := &tx{s: s, tx: stx}
-	finished := false
-	defer func() {
-		if !finished { // fn panicked: give the write connection back
-			_ = stx.Rollback()
+	return &txn{s: s, tx: stx, ctx: ctx}, nil
+}
+
+// txn is a driver.Txn over a database/sql transaction on the write
+// connection.
+type txn struct {
+	s   *Store
+	tx  *sql.Tx
+	ctx context.Context // Begin's, which database/sql's Tx keeps too: for Commit's errors
+}
+
+// Commit implements driver.Txn.
+func (t *txn) Commit() error {
+	if err := t.tx.Commit(); err != nil {
+		if cerr := t.ctx.Err(); cerr != nil {
+			return cerr // database/sql rolled back when ctx ended
 		}
-	}()
-	err = fn(ctx, t)
-	t.done = true
-	if err == nil {
-		err = t.failed
+		return fail(t.ctx, "commit", err)
 	}
-	if err == nil {
-		err = ctx.Err()
-	}
-	finished = true
-	if err != nil {
-		_ = stx.Rollback()
-		return err
-	}
-	if err := stx.Commit(); err != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
-		return fail(ctx, "commit", err)
-	}
-	s.committed()
+	t.s.committed()
 	return nil
 }
 
-// tx is a driver.Tx over a database/sql transaction on the write
-// connection.
-type tx struct {
-	s      *Store
-	tx     *sql.Tx
-	done   bool
-	failed error // the first write that failed: the transaction will not commit
-}
-
-func (t *tx) check(ctx context.Context) error {
-	if t.done {
-		return errors.New("sqlitestore: transaction used after it ended")
+// Rollback implements driver.Txn.
+func (t *txn) Rollback() error {
+	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return fail(t.ctx, "rollback", err)
 	}
-	return ctx.Err()
-}
-
-// fail records a failed write: the driver contract says a transaction in
-// which any write failed keeps nothing, even if fn ignores the error.
-func (t *tx) fail(err error) error {
-	if t.failed == nil {
-		t.failed = err
-	}
-	return err
+	return nil // rolled back, here or by database/sql when ctx ended
 }
 
 // stmt returns one of the statements prepared on the write connection at
 // Open, bound to the transaction (which runs on that connection, so it is
 // not prepared again).
-func (t *tx) stmt(ctx context.Context, query string) *sql.Stmt {
+func (t *txn) stmt(ctx context.Context, query string) *sql.Stmt {
 	return t.tx.StmtContext(ctx, t.s.wstmts[query])
 }
 
-func (t *tx) Get(ctx context.Context, kind, id string) (driver.Record, error) {
-	if err := t.check(ctx); err != nil {
-		return driver.Record{}, err
-	}
+func (t *txn) Get(ctx context.Context, kind, id string) (driver.Record, error) {
 	st := t.stmt(ctx, getSQL)
 	return get(ctx, st.QueryRowContext(ctx, kind, id), kind, id)
 }
 
-func (t *tx) List(ctx context.Context, q driver.Query) ([]driver.Record, error) {
-	if err := t.check(ctx); err != nil {
-		return nil, err
-	}
+func (t *txn) List(ctx context.Context, q driver.Query) ([]driver.Record, error) {
 	if q.Kind == "" {
 		return nil, errors.New("sqlitestore: list: kind is required")
 	}
@@ -119,22 +92,16 @@ func (t *tx) List(ctx context.Context, q driver.Query) ([]driver.Record, error) 
 
 const insertRecordSQL = `INSERT INTO records (kind, id, version, broker, stage, key, created, updated, body) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 
-func (t *tx) Create(ctx context.Context, r driver.Record) error {
-	if err := t.check(ctx); err != nil {
-		return err
-	}
-	if r.Kind == "" || r.ID == "" {
-		return t.fail(errors.New("sqlitestore: create: kind and id are required"))
-	}
+func (t *txn) Create(ctx context.Context, r driver.Record) error {
 	st := t.stmt(ctx, insertRecordSQL)
 	res, err := st.ExecContext(ctx, r.Kind, r.ID, r.Broker, r.Stage, r.Key, micros(r.Created), micros(r.Updated), body(r.Body))
 	if err != nil {
-		return t.fail(fail(ctx, "create", err))
+		return fail(ctx, "create", err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return t.fail(fail(ctx, "create", err))
+		return fail(ctx, "create", err)
 	} else if n == 0 {
-		return t.fail(driver.ErrExists)
+		return driver.ErrExists
 	}
 	return nil
 }
@@ -155,14 +122,11 @@ const (
 
 const replaceSQL = `UPDATE records SET version = version + 1, broker = ?, stage = ?, key = ?, created = ?, updated = ?, body = ? WHERE kind = ? AND id = ? AND version = ?`
 
-func (t *tx) Replace(ctx context.Context, r driver.Record) (int64, error) {
-	if err := t.check(ctx); err != nil {
-		return 0, err
-	}
+func (t *txn) Replace(ctx context.Context, r driver.Record) (int64, error) {
 	st := t.stmt(ctx, replaceSQL)
 	res, err := st.ExecContext(ctx, r.Broker, r.Stage, r.Key, micros(r.Created), micros(r.Updated), body(r.Body), r.Kind, r.ID, r.Version)
 	if err != nil {
-		return 0, t.fail(fail(ctx, "replace", err))
+		return 0, fail(ctx, "replace", err)
 	}
 	if err := t.checkWritten(ctx, res, r.Kind, r.ID, "replace"); err != nil {
 		return 0, err
@@ -171,11 +135,11 @@ func (t *tx) Replace(ctx context.Context, r driver.Record) (int64, error) {
 }
 
 // checkWritten turns "no row matched kind, id and version" into
-// ErrNotFound or ErrConflict.
-func (t *tx) checkWritten(ctx context.Context, res sql.Result, kind, id, op string) error {
+// ErrNotFound or ErrStale.
+func (t *txn) checkWritten(ctx context.Context, res sql.Result, kind, id, op string) error {
 	n, err := res.RowsAffected()
 	if err != nil {
-		return t.fail(fail(ctx, op, err))
+		return fail(ctx, op, err)
 	}
 	if n == 1 {
 		return nil
@@ -183,40 +147,31 @@ func (t *tx) checkWritten(ctx context.Context, res sql.Result, kind, id, op stri
 	st := t.stmt(ctx, existsSQL)
 	var exists int
 	if err := st.QueryRowContext(ctx, kind, id).Scan(&exists); err != nil {
-		return t.fail(fail(ctx, op, err))
+		return fail(ctx, op, err)
 	}
 	if exists == 0 {
-		return t.fail(driver.ErrNotFound)
+		return driver.ErrNotFound
 	}
-	return t.fail(driver.ErrConflict)
+	return driver.ErrStale
 }
 
-func (t *tx) Delete(ctx context.Context, kind, id string, version int64) error {
-	if err := t.check(ctx); err != nil {
-		return err
-	}
+func (t *txn) Delete(ctx context.Context, kind, id string, version int64) error {
 	st := t.stmt(ctx, deleteSQL)
 	res, err := st.ExecContext(ctx, kind, id, version)
 	if err != nil {
-		return t.fail(fail(ctx, "delete", err))
+		return fail(ctx, "delete", err)
 	}
 	return t.checkWritten(ctx, res, kind, id, "delete")
 }
 
 const insertEventSQL = `INSERT INTO events (kind, record_id, type, actor, time, body) VALUES (?, ?, ?, ?, ?, ?)`
 
-// Append implements driver.Tx. The sequence number is assigned at insert;
+// Append implements driver.Txn. The sequence number is assigned at insert;
 // with one writer at a time that is commit order.
-func (t *tx) Append(ctx context.Context, e driver.Event) error {
-	if err := t.check(ctx); err != nil {
-		return err
-	}
-	if e.Kind == "" || e.RecordID == "" || e.Type == "" {
-		return t.fail(errors.New("sqlitestore: append: kind, record id and type are required"))
-	}
+func (t *txn) Append(ctx context.Context, e driver.Event) error {
 	st := t.stmt(ctx, insertEventSQL)
 	if _, err := st.ExecContext(ctx, e.Kind, e.RecordID, e.Type, e.Actor, micros(e.Time), body(e.Body)); err != nil {
-		return t.fail(fail(ctx, "append", err))
+		return fail(ctx, "append", err)
 	}
 	return nil
 }
@@ -225,58 +180,73 @@ func (t *tx) Append(ctx context.Context, e driver.Event) error {
 // record, well under SQLite's limit of 32766 parameters a statement.
 const bulkRows = 256
 
-// CreateMany implements driver.BulkCreator: one transaction of multi-row
-// INSERTs, prepared once. If any ID is already stored (or repeated in
-// recs), nothing is written and the error matches ErrExists.
-func (s *Store) CreateMany(ctx context.Context, recs []driver.Record, events []driver.Event) error {
-	return s.CreateStream(ctx, func(yield func(driver.Batch, error) bool) {
-		yield(driver.Batch{Records: recs, Events: events}, nil)
-	})
-}
-
 // CreateStream implements driver.StreamCreator: each batch is written with
 // multi-row INSERTs as it arrives, all in one transaction that commits when
 // the stream ends. Other writers wait for it (SQLite has one writer);
 // readers see nothing of it until it commits.
-func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch, error]) error {
-	return s.Update(ctx, func(ctx context.Context, dtx driver.Tx) error {
-		t := dtx.(*tx)
-		// OR FAIL: any failure aborts the whole transaction, so a statement
-		// never needs undoing on its own, and SQLite keeps no statement
-		// journal (a copy of every page each statement touches).
-		records := &inserter{tx: t.tx,
-			head:  `INSERT OR FAIL INTO records (kind, id, version, broker, stage, key, created, updated, body) VALUES `,
-			tuple: `(?, ?, 1, ?, ?, ?, ?, ?, ?)`}
-		defer records.close()
-		events := &inserter{tx: t.tx,
-			head:  `INSERT OR FAIL INTO events (kind, record_id, type, actor, time, body) VALUES `,
-			tuple: `(?, ?, ?, ?, ?, ?)`}
-		defer events.close()
-		for b, err := range batches {
-			if err != nil {
-				return err
-			}
-			if err := b.Check(); err != nil {
-				return fmt.Errorf("sqlitestore: create many: %w", err)
-			}
-			recs, evs := b.Records, b.Events
-			err := records.insert(ctx, len(recs), func(i int, args []any) []any {
-				r := &recs[i]
-				return append(args, r.Kind, r.ID, r.Broker, r.Stage, r.Key, micros(r.Created), micros(r.Updated), body(r.Body))
-			})
-			if err != nil {
-				return err
-			}
-			err = events.insert(ctx, len(evs), func(i int, args []any) []any {
-				e := &evs[i]
-				return append(args, e.Kind, e.RecordID, e.Type, e.Actor, micros(e.Time), body(e.Body))
-			})
-			if err != nil {
-				return err
-			}
+func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch, error]) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	ended := false
+	defer func() {
+		if !ended { // the stream panicked
+			_ = t.Rollback()
 		}
-		return nil
-	})
+	}()
+	err = t.stream(ctx, batches)
+	if err == nil {
+		err = ctx.Err()
+	}
+	ended = true
+	if err != nil {
+		_ = t.Rollback()
+		return err
+	}
+	return t.Commit()
+}
+
+// stream writes the batches of CreateStream in the transaction.
+func (t *txn) stream(ctx context.Context, batches iter.Seq2[driver.Batch, error]) error {
+	// OR FAIL: any failure aborts the whole transaction, so a statement
+	// never needs undoing on its own, and SQLite keeps no statement
+	// journal (a copy of every page each statement touches).
+	records := &inserter{tx: t.tx,
+		head:  `INSERT OR FAIL INTO records (kind, id, version, broker, stage, key, created, updated, body) VALUES `,
+		tuple: `(?, ?, 1, ?, ?, ?, ?, ?, ?)`}
+	defer records.close()
+	events := &inserter{tx: t.tx,
+		head:  `INSERT OR FAIL INTO events (kind, record_id, type, actor, time, body) VALUES `,
+		tuple: `(?, ?, ?, ?, ?, ?)`}
+	defer events.close()
+	for b, err := range batches {
+		if err != nil {
+			return err
+		}
+		if err := b.Check(); err != nil {
+			return fmt.Errorf("sqlitestore: create stream: %w", err)
+		}
+		recs, evs := b.Records, b.Events
+		err := records.insert(ctx, len(recs), func(i int, args []any) []any {
+			r := &recs[i]
+			return append(args, r.Kind, r.ID, r.Broker, r.Stage, r.Key, micros(r.Created), micros(r.Updated), body(r.Body))
+		})
+		if err != nil {
+			return err
+		}
+		err = events.insert(ctx, len(evs), func(i int, args []any) []any {
+			e := &evs[i]
+			return append(args, e.Kind, e.RecordID, e.Type, e.Actor, micros(e.Time), body(e.Body))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // inserter inserts rows into one table bulkRows at a time with a
@@ -310,7 +280,7 @@ func (in *inserter) insert(ctx context.Context, n int, add func(i int, args []an
 		if end-start < bulkRows || st == nil {
 			var err error
 			if st, err = in.prepare(ctx, end-start); err != nil {
-				return fail(ctx, "create many", err)
+				return fail(ctx, "create stream", err)
 			}
 			if end-start == bulkRows {
 				in.full = st
@@ -325,9 +295,9 @@ func (in *inserter) insert(ctx context.Context, n int, add func(i int, args []an
 		if _, err := st.ExecContext(ctx, in.args...); err != nil {
 			var se *sqlite.Error
 			if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
-				return fmt.Errorf("sqlitestore: create many: a record is already stored or repeated (%v): %w", err, driver.ErrExists)
+				return fmt.Errorf("sqlitestore: create stream: a record is already stored or repeated (%v): %w", err, driver.ErrExists)
 			}
-			return fail(ctx, "create many", err)
+			return fail(ctx, "create stream", err)
 		}
 	}
 	clear(in.args) // let the batch's bodies go
