@@ -1,0 +1,113 @@
+package broker_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/driver"
+	"github.com/kexie/techbroker/broker/memstore"
+)
+
+// flakyStore reports a stale version on the first stale writes of its
+// transactions, as PostgreSQL does when a concurrent transaction committed
+// first.
+type flakyStore struct {
+	driver.Store
+	stale atomic.Int32 // writes still to refuse
+}
+
+func (s *flakyStore) Begin(ctx context.Context) (driver.Txn, error) {
+	tx, err := s.Store.Begin(ctx)
+	return flakyTxn{tx, s}, err
+}
+
+type flakyTxn struct {
+	driver.Txn
+	s *flakyStore
+}
+
+func (t flakyTxn) Replace(ctx context.Context, rec driver.Record) (int64, error) {
+	if t.s.stale.Add(-1) >= 0 {
+		return 0, driver.ErrStale
+	}
+	return t.Txn.Replace(ctx, rec)
+}
+
+// System.Update retries when the store reports a stale version, and never
+// on a refusal of the record's state, a caller's stale version, bad input
+// or a forbidden action.
+func TestUpdateRetriesOnlyTheStoresStaleVersion(t *testing.T) {
+	store := &flakyStore{Store: memstore.New()}
+	sys := broker.New(store, &broker.Options{Clock: clock, NewID: broker.SequentialIDs()})
+	e, err := sys.Experts.Create(ctx, admin, broker.Expert{Name: "王教授"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rename := func(name string) func(*broker.Tx) error {
+		return func(tx *broker.Tx) error {
+			v, err := broker.Get[broker.Expert](tx, admin, e.ID)
+			if err != nil {
+				return err
+			}
+			v.Name = name
+			_, err = broker.Replace(tx, admin, v)
+			return err
+		}
+	}
+	calls := 0
+	counted := func(fn func(*broker.Tx) error) func(*broker.Tx) error {
+		return func(tx *broker.Tx) error { calls++; return fn(tx) }
+	}
+
+	store.stale.Store(2)
+	if err := sys.Update(ctx, counted(rename("李教授"))); err != nil || calls != 3 {
+		t.Errorf("two stale writes from the store: got %v after %d calls, want success on the 3rd", err, calls)
+	}
+	if got, _ := sys.Experts.Get(ctx, admin, e.ID); got.Name != "李教授" || got.Version != 2 {
+		t.Errorf("after the retries: got %q v%d, want 李教授 v2 (one write kept)", got.Name, got.Version)
+	}
+
+	calls = 0
+	store.stale.Store(100)
+	err = sys.Update(ctx, counted(rename("赵教授")))
+	if !errors.Is(err, broker.ErrStale) || calls != 10 {
+		t.Errorf("a store that stays stale: got %v after %d calls, want ErrStale after 10", err, calls)
+	}
+	store.stale.Store(0)
+
+	for _, tc := range []struct {
+		name string
+		fn   func(*broker.Tx) error
+		want error
+	}{
+		{"refusal of the record's state", func(tx *broker.Tx) error {
+			return broker.Refused("close", broker.KindExpert, e.ID, "the expert has retired")
+		}, broker.ErrConflict},
+		{"the caller's stale version", func(tx *broker.Tx) error {
+			v, _ := broker.Get[broker.Expert](tx, admin, e.ID)
+			v.Version = 1
+			_, err := broker.Replace(tx, admin, v)
+			return err
+		}, broker.ErrStale},
+		{"bad input", func(tx *broker.Tx) error {
+			_, err := broker.Create(tx, admin, broker.Expert{})
+			return err
+		}, broker.ErrInvalid},
+		{"forbidden", func(tx *broker.Tx) error {
+			_, err := broker.Create(tx, broker.Anonymous(), broker.Expert{Name: "钱"})
+			return err
+		}, broker.ErrForbidden},
+	} {
+		calls = 0
+		err := sys.Update(ctx, counted(tc.fn))
+		if !errors.Is(err, tc.want) || calls != 1 {
+			t.Errorf("%s: got %v after %d calls, want %v after 1", tc.name, err, calls, tc.want)
+		}
+	}
+	if got, _ := sys.Experts.Get(ctx, admin, e.ID); got.Version != 2 {
+		t.Errorf("failed transactions wrote: version %d, want 2", got.Version)
+	}
+}
