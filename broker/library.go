@@ -150,7 +150,9 @@ type txReader struct{ tx *Tx }
 func (r txReader) list(q driver.Query) ([]driver.Record, error) {
 	recs, err := r.tx.dtx.List(r.tx.ctx, q)
 	for _, rec := range recs {
-		r.tx.saw(rec.Kind, rec.ID, rec.Version)
+		if _, ok := r.tx.seen[RecordRef{Kind: Kind(rec.Kind), ID: rec.ID}]; !ok {
+			r.tx.saw(Kind(rec.Kind), rec.ID, rec.Version, nil)
+		}
 	}
 	return recs, err
 }

@@ -165,6 +165,9 @@ func rewriteOrgRefs(rec driver.Record, typ reflect.Type, from, to Organization, 
 // missing from the registry, when the registry holds any: an unknown ID is
 // a typo or a dangling reference, not a new organization.
 func (tx *Tx) checkOrgRefs(v any) error {
+	if !tx.s.hasOrgIDs(reflect.TypeOf(v)) {
+		return nil
+	}
 	var ids []orgtag.Field
 	orgtag.Walk(v, func(f orgtag.Field) {
 		if f.Mode == orgtag.ID && f.Val.String() != "" {
@@ -200,4 +203,15 @@ func (tx *Tx) checkOrgRefs(v any) error {
 		return c.Err(r.RecordKind())
 	}
 	return c.Err("")
+}
+
+// hasOrgIDs reports whether values of type t can name an organization by
+// ID (orgtag.HasIDs), remembered per type.
+func (s *System) hasOrgIDs(t reflect.Type) bool {
+	if v, ok := s.orgIDTypes.Load(t); ok {
+		return v.(bool)
+	}
+	has := orgtag.HasIDs(t)
+	s.orgIDTypes.Store(t, has)
+	return has
 }

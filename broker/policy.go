@@ -255,11 +255,14 @@ func DeskTarget(broker string) Target {
 // Can reports whether the policy lets p do a to the target.
 func Can(p Principal, a Action, t Target) bool {
 	g := compiledPolicy()
-	ri, ai, ci, ti := slices.Index(Roles(), p.Role), slices.Index(Actions(), a), slices.Index(Classes(), t.Class), slices.Index(tierList, t.Tier)
-	if ri < 0 || ai < 0 || ci < 0 || ti < 0 {
+	ri, ok1 := g.roles[p.Role]
+	ai, ok2 := g.actions[a]
+	ci, ok3 := g.classes[t.Class]
+	ti, ok4 := g.tiers[t.Tier]
+	if !ok1 || !ok2 || !ok3 || !ok4 {
 		return false
 	}
-	for _, grant := range g[ri][ai][ci][ti] {
+	for _, grant := range g.cells[ri][ai][ci][ti] {
 		if grant.admits(p, t) {
 			return true
 		}
@@ -272,9 +275,25 @@ func CanDo(p Principal, a Action, v Record) bool { return Can(p, a, TargetOf(v))
 
 var tierList = []Visibility{Public, Members, Confidential}
 
-// compiledPolicy indexes Rules by role, action, class and tier; each cell
+// policyTable is Rules indexed by role, action, class and tier; each cell
 // holds the grants that apply.
-var compiledPolicy = sync.OnceValue(func() [][][][][]Grant {
+type policyTable struct {
+	cells   [][][][][]Grant
+	roles   map[Role]int
+	actions map[Action]int
+	classes map[Class]int
+	tiers   map[Visibility]int
+}
+
+func positions[T comparable](list []T) map[T]int {
+	m := make(map[T]int, len(list))
+	for i, x := range list {
+		m[x] = i
+	}
+	return m
+}
+
+var compiledPolicy = sync.OnceValue(func() *policyTable {
 	rs, as, cs := Roles(), Actions(), Classes()
 	out := make([][][][][]Grant, len(rs))
 	for ri, r := range rs {
@@ -284,20 +303,22 @@ var compiledPolicy = sync.OnceValue(func() [][][][][]Grant {
 			for ci, c := range cs {
 				out[ri][ai][ci] = make([][]Grant, len(tierList))
 				for ti, tier := range tierList {
+					var cell []Grant
 					for _, rule := range Rules() {
 						if in(rule.Roles, r) && in(rule.Actions, a) && in(rule.Classes, c) && in(rule.Tiers, tier) &&
-							rule.Grant != Never && !slices.Contains(out[ri][ai][ci][ti], rule.Grant) {
-							out[ri][ai][ci][ti] = append(out[ri][ai][ci][ti], rule.Grant)
-						}
-						if slices.Contains(out[ri][ai][ci][ti], Always) {
-							out[ri][ai][ci][ti] = []Grant{Always} // it admits everyone the others would
+							rule.Grant != Never && !slices.Contains(cell, rule.Grant) {
+							cell = append(cell, rule.Grant)
 						}
 					}
+					if slices.Contains(cell, Always) {
+						cell = []Grant{Always} // it admits everyone the others would
+					}
+					out[ri][ai][ci][ti] = cell
 				}
 			}
 		}
 	}
-	return out
+	return &policyTable{cells: out, roles: positions(rs), actions: positions(as), classes: positions(cs), tiers: positions(tierList)}
 })
 
 func in[T comparable](list []T, x T) bool { return list == nil || slices.Contains(list, x) }
@@ -348,7 +369,7 @@ func (p Principal) owns(t Target) bool {
 // role and action, a column per tier, each cell the grants that apply.
 func PolicyMatrix() string {
 	var b strings.Builder
-	g := compiledPolicy()
+	g := compiledPolicy().cells
 	for ci, c := range Classes() {
 		fmt.Fprintf(&b, "class %s\n%-15s %-12s %-14s %-14s %-14s\n", c, "role", "action", "public", "members", "confidential")
 		for ri, r := range Roles() {

@@ -65,6 +65,7 @@ type System struct {
 	disciplines map[string]bool
 	industries  map[string]bool
 	kinds       sync.Map // Kind → reflect.Type of every record kind in use
+	orgIDTypes  sync.Map // reflect.Type → whether it can hold org:"id" fields
 }
 
 // New returns a System over store. The System does not own the store's

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/kexie/techbroker/broker/driver"
@@ -28,18 +29,32 @@ type Tx struct {
 	// registry caches whether the organization registry is empty, for the
 	// checks of organization references.
 	registry int // 0 unknown, 1 empty, 2 has organizations
-	// seen holds the version of each record the transaction has read, to
-	// tell a record changed under the transaction by a concurrent one (the
-	// store's stale version, retried) from a caller's stale version.
-	seen map[RecordRef]int64
+	// seen holds the version of each record the transaction has read or
+	// written, to tell a record changed under the transaction by a
+	// concurrent one (the store's stale version, retried) from a caller's
+	// stale version; and, for records read whole (Read) or written, what
+	// the policy needs of them, so that a write after a read does not read
+	// and decode the record again (the store still checks the version).
+	seen map[RecordRef]seenRecord
 }
 
-// saw remembers the version of a record the transaction read.
-func (tx *Tx) saw(kind, id string, version int64) {
+type seenRecord struct {
+	version int64
+	target  *Target // nil when only the version is known
+}
+
+// saw remembers the version of a record the transaction read or wrote,
+// and its policy target when t is not nil.
+func (tx *Tx) saw(kind Kind, id string, version int64, t *Target) {
 	if tx.seen == nil {
-		tx.seen = map[RecordRef]int64{}
+		tx.seen = map[RecordRef]seenRecord{}
 	}
-	tx.seen[RecordRef{Kind: Kind(kind), ID: id}] = version
+	if t != nil {
+		c := *t
+		c.Owners = slices.Clone(c.Owners) // the caller may change the record it was taken from
+		t = &c
+	}
+	tx.seen[RecordRef{Kind: kind, ID: id}] = seenRecord{version, t}
 }
 
 // stale is the error of a write naming version when stored is the stored
@@ -47,7 +62,7 @@ func (tx *Tx) saw(kind, id string, version int64) {
 // named version itself (the store's stale version, which Update retries),
 // else the caller's stale version.
 func (tx *Tx) stale(kind Kind, id string, named, stored int64) error {
-	if v, ok := tx.seen[RecordRef{Kind: kind, ID: id}]; ok && v == named {
+	if v, ok := tx.seen[RecordRef{Kind: kind, ID: id}]; ok && v.version == named {
 		return fmt.Errorf("%s %s changed under the transaction: %w", kind, id, driver.ErrStale)
 	}
 	return staleVersion(kind, id, named, stored)
@@ -156,13 +171,13 @@ func options(opts []WriteOption, event string) writeOpts {
 	return o
 }
 
-// allowed asks the policy about a write of v by p: the Via action on its
-// subject, or the plain action on v.
-func (o writeOpts) allowed(p Principal, plain Action, v Record) bool {
+// allowed asks the policy about a write by p of the record t describes:
+// the Via action on its subject, or the plain action on the record.
+func (o writeOpts) allowed(p Principal, plain Action, t Target) bool {
 	if o.subject != nil {
 		return Can(p, o.action, *o.subject)
 	}
-	return CanDo(p, plain, v)
+	return Can(p, plain, t)
 }
 
 // kindOf returns the kind of record type T.
@@ -220,7 +235,8 @@ func Read[T Record](tx *Tx, id string) (T, error) {
 	}
 	v, err := decodeRecord[T](rec)
 	if err == nil {
-		tx.saw(rec.Kind, rec.ID, rec.Version)
+		t := TargetOf(v)
+		tx.saw(Kind(rec.Kind), rec.ID, rec.Version, &t)
 	}
 	return v, err
 }
@@ -260,7 +276,7 @@ func Create[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error) 
 func admitNew[T Record](p Principal, v T, o writeOpts) error {
 	m := metaOf(&v)
 	m.Provenance.AddedBy = "" // a new record is judged by its content, not by who adds it
-	if !o.allowed(p, ActCreate, v) {
+	if !o.allowed(p, ActCreate, TargetOf(v)) {
 		return forbidden("create", v.RecordKind(), m.ID, "the principal may not create this record")
 	}
 	if g, ok := any(v).(Guarded[T]); ok && o.subject == nil {
@@ -303,7 +319,9 @@ func createPrepared[T Record](tx *Tx, p Principal, v T, o writeOpts) (T, error) 
 		return zero, err
 	}
 	metaOf(&v).Version = 1
-	return redact(p, v, TargetOf(v)), nil
+	t := TargetOf(v)
+	tx.saw(v.RecordKind(), rec.ID, 1, &t)
+	return redact(p, v, t), nil
 }
 
 // Replace stores v over the record with its ID and logs its "updated"
@@ -325,32 +343,47 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 	if m.Version < 1 {
 		return zero, invalid(kind, FieldError{Field: "version", Code: "required"})
 	}
-	named := tx.seen[RecordRef{Kind: kind, ID: id}]
-	old, err := Read[T](tx, id)
-	if err != nil {
-		return zero, err
+	// The stored record: as this transaction read it, or read now. Types
+	// whose update needs the whole stored record (a private part to keep,
+	// fields an operation owns) read it now.
+	var old T
+	var ot Target
+	ref := RecordRef{Kind: kind, ID: id}
+	_, redactor := any(v).(Redactor[T])
+	_, guarded := any(v).(Guarded[T])
+	if seen, ok := tx.seen[ref]; ok && seen.target != nil && !redactor && !(guarded && o.subject == nil) {
+		ot = *seen.target
+		ot.Meta.Version = seen.version
+	} else {
+		var err error
+		if old, err = Read[T](tx, id); err != nil {
+			return zero, err
+		}
+		if ok {
+			tx.seen[ref] = seen // what the transaction read before, not this re-read
+		}
+		ot = TargetOf(old)
 	}
-	if named != 0 {
-		tx.seen[RecordRef{Kind: kind, ID: id}] = named // what the transaction read before, not this re-read
-	}
-	om := metaOf(&old)
-	if !o.allowed(p, ActUpdate, old) {
+	om := ot.Meta
+	if !o.allowed(p, ActUpdate, ot) {
 		return zero, forbidden("update", kind, id, "the principal may not change this record")
 	}
 	if om.Version != m.Version {
 		return zero, tx.stale(kind, id, m.Version, om.Version)
 	}
-	if r, ok := any(v).(Redactor[T]); ok && !Can(p, ActSeePrivate, TargetOf(old)) {
+	if r, ok := any(v).(Redactor[T]); ok && !Can(p, ActSeePrivate, ot) {
 		v = r.Unredacted(old) // a caller that cannot see the private part cannot have meant to clear it
 		m = metaOf(&v)
 	}
 	version := m.Version
+	var err error
 	if v, err = prepare(tx.s, v); err != nil {
 		return zero, err
 	}
 	m = metaOf(&v)
 	m.ID, m.Version = id, version
-	if !o.allowed(p, ActUpdate, v) {
+	nt := TargetOf(v)
+	if !o.allowed(p, ActUpdate, nt) {
 		return zero, forbidden("update", kind, id, "the principal may not make this change")
 	}
 	if g, ok := any(v).(Guarded[T]); ok && o.subject == nil {
@@ -374,7 +407,9 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 		return zero, err
 	}
 	m.Version = ver
-	return redact(p, v, TargetOf(v)), nil
+	nt = TargetOf(v)
+	tx.saw(kind, id, ver, &nt)
+	return redact(p, v, nt), nil
 }
 
 // Delete removes the record of type T with that ID, if its stored version
@@ -386,15 +421,16 @@ func Delete[T Record](tx *Tx, p Principal, id string, version int64, opts ...Wri
 	if version < 1 {
 		return invalid(kind, FieldError{Field: "version", Code: "required"})
 	}
-	named := tx.seen[RecordRef{Kind: kind, ID: id}]
+	ref := RecordRef{Kind: kind, ID: id}
+	before, seen := tx.seen[ref]
 	old, err := Read[T](tx, id)
 	if err != nil {
 		return err
 	}
-	if named != 0 {
-		tx.seen[RecordRef{Kind: kind, ID: id}] = named
+	if seen {
+		tx.seen[ref] = before // what the transaction read before, not this re-read
 	}
-	if !o.allowed(p, ActDelete, old) {
+	if !o.allowed(p, ActDelete, TargetOf(old)) {
 		return forbidden("delete", kind, id, "the principal may not delete this record")
 	}
 	if v := old.RecordMeta().Version; v != version {
@@ -403,6 +439,7 @@ func Delete[T Record](tx *Tx, p Principal, id string, version int64, opts ...Wri
 	if err := tx.dtx.Delete(tx.ctx, string(kind), id, version); err != nil {
 		return err
 	}
+	delete(tx.seen, ref)
 	return tx.Log(p, RecordRef{Kind: kind, ID: id}, o.event, o.body)
 }
 

@@ -157,3 +157,32 @@ func lint(t reflect.Type, path string, seen map[reflect.Type]bool, out *[]string
 		*out = append(*out, fmt.Sprintf("%s: an org:\"name\" field needs exactly one org:\"id\" field beside it (has %d)", t.Name(), ids))
 	}
 }
+
+// HasIDs reports whether values of type t can hold an org:"id" field, so
+// that a caller can skip walking values of types that cannot.
+func HasIDs(t reflect.Type) bool { return hasIDs(t, map[reflect.Type]bool{}) }
+
+func hasIDs(t reflect.Type, seen map[reflect.Type]bool) bool {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || seen[t] {
+		return false
+	}
+	seen[t] = true
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		switch sf.Tag.Get("org") {
+		case "id":
+			return true
+		case "", "name":
+			if hasIDs(sf.Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
