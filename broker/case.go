@@ -1,11 +1,17 @@
 package broker
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
 	"context"
 	"encoding/json"
 	"errors"
 	"slices"
 	"time"
+
+	"github.com/kexie/techbroker/broker/driver"
 )
 
 // Record kinds of the three platforms.
@@ -18,7 +24,6 @@ const (
 	KindMeeting        Kind = "meeting"         // a 1:1 meeting at an activity
 	KindLead           Kind = "lead"            // an outcome of an activity
 	KindFeedback       Kind = "feedback"        // a structured decline reason
-	kindSeats          Kind = "activity_seats"  // an activity's seat counter
 )
 
 // Case carries one achievement or one demand through one industry broker's
@@ -198,14 +203,62 @@ func (tx *Tx) OpenCase(p Principal, nc NewCase) (Case, error) {
 		return Case{}, forbidden("open case", KindCase, "", "the subject is not visible to the principal")
 	}
 	c.Owners, c.Title = subject.Owners, subject.title
-	if open, err := tx.CaseForSubject(c.Subject, c.Broker); err == nil {
-		return Case{}, &Error{Op: "open case", Kind: KindCase, ID: open.ID, Code: ErrExists,
-			Err: errors.New("the subject already has an open case at this broker")}
-	} else if !errors.Is(err, ErrNotFound) {
+	// One open case per subject and broker: the subject's slot at the broker
+	// names its latest case, and two transactions opening a case for one
+	// subject write the same slot, so one of them waits or goes stale and
+	// sees the other's case when it runs again.
+	slotID := slotID(c.Subject, c.Broker)
+	slot, err := Read[caseSlot](tx, slotID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		slot = caseSlot{Meta: Meta{ID: slotID, Broker: c.Broker, Visibility: Confidential}}
+	case err != nil:
+		return Case{}, err
+	default:
+		if open, err := Read[Case](tx, slot.Case); err == nil && open.Stage.Open() {
+			return Case{}, &Error{Op: "open case", Kind: KindCase, ID: open.ID, Code: ErrExists,
+				Err: errors.New("the subject already has an open case at this broker")}
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			return Case{}, err
+		}
+	}
+	c, err = Create(tx, p, c, Via(ActOperate, TargetOf(c)), Logged(EventCaseOpened, ev))
+	if err != nil {
 		return Case{}, err
 	}
-	return Create(tx, p, c, Via(ActOperate, TargetOf(c)), Logged(EventCaseOpened, ev))
+	slot.Case = c.ID
+	if slot.Version == 0 {
+		_, err = Create(tx, p, slot, Via(ActOperate, TargetOf(c)), Logged("opened", nil))
+		if errors.Is(err, ErrExists) {
+			// A concurrent transaction created the slot first: run again and
+			// see its case.
+			err = fmt.Errorf("a case for %s was opened concurrently: %w", c.Subject, driver.ErrStale)
+		}
+	} else {
+		_, err = Replace(tx, p, slot, Via(ActOperate, TargetOf(c)), Logged("opened", nil))
+	}
+	return c, err
 }
+
+// slotID is the ID of a subject's slot at a broker: a hash of the case key,
+// which may be longer than an ID may be.
+func slotID(subject RecordRef, broker string) string {
+	h := sha256.Sum256([]byte(caseKey(subject, broker)))
+	return "slot-" + hex.EncodeToString(h[:12])
+}
+
+// kindCaseSlot is the kind of a subject's slot at a broker: the record
+// whose writes serialize the opening of cases for one subject there.
+const kindCaseSlot Kind = "case_slot"
+
+// caseSlot names the latest case of a subject at a broker; its ID is the
+// subject's case key.
+type caseSlot struct {
+	Meta
+	Case string `json:"case"`
+}
+
+func (caseSlot) RecordKind() Kind { return kindCaseSlot }
 
 // subject is an achievement or a demand as a case or a feedback needs it.
 type subject struct {

@@ -93,7 +93,7 @@ func New(store driver.Store, opts *Options) *System {
 	for _, k := range []struct {
 		kind Kind
 		typ  reflect.Type
-	}{{KindCase, typeOf[Case]()}, {KindFeedback, typeOf[Feedback]()}, {KindStaff, typeOf[Staff]()}, {kindQualification, typeOf[Qualification]()}} {
+	}{{KindCase, typeOf[Case]()}, {kindCaseSlot, typeOf[caseSlot]()}, {KindFeedback, typeOf[Feedback]()}, {KindStaff, typeOf[Staff]()}, {kindQualification, typeOf[Qualification]()}} {
 		s.register(k.kind, k.typ)
 	}
 	return s

@@ -24,6 +24,7 @@ func testPlatforms(t *testing.T, open func(*testing.T) driver.Store) {
 	t.Run("EveryDemandPair", func(t *testing.T) { testEveryDemandPair(t, open(t)) })
 	t.Run("StageAgreesWithLastEvent", func(t *testing.T) { testStageProperty(t, open(t)) })
 	t.Run("ConcurrentMoves", func(t *testing.T) { testConcurrentMoves(t, open(t)) })
+	t.Run("ConcurrentOpenCase", func(t *testing.T) { testConcurrentOpenCase(t, open(t)) })
 }
 
 const (
@@ -374,6 +375,67 @@ func testConcurrentMoves(t *testing.T, s driver.Store) {
 		got, _ := f.sys.GetCase(ctx, f.admin, c.ID)
 		if wins != 1 || conflicts != 1 || len(h) != 2 || got.Version != 2 || h[1].Stage.To != got.Stage {
 			t.Errorf("round %d: %d wins, %d conflicts, %d events, v%d, stage %s; want 1, 1, 2, v2 and the winner's stage", round, wins, conflicts, len(h), got.Version, got.Stage)
+		}
+	}
+}
+
+// testConcurrentOpenCase: several principals open a case for one subject at
+// one broker at once; exactly one case opens, the others get ErrExists, and
+// after it closes a new one may open.
+func testConcurrentOpenCase(t *testing.T, s driver.Store) {
+	f := newPlatformFixture(t, s)
+	ctx := context.Background()
+	for round := range 5 {
+		a, err := f.sys.Achievements.Create(ctx, f.admin, broker.Achievement{Title: fmt.Sprintf("并发立案 %d", round), Owner: owner})
+		if err != nil {
+			t.Fatal(err)
+		}
+		subject := broker.RecordRef{Kind: broker.KindAchievement, ID: a.ID}
+		const openers = 8
+		errs := make([]error, openers)
+		ids := make([]string, openers)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range openers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				p := f.staff
+				if i%2 == 1 {
+					p = f.staff2
+				}
+				c, err := f.sys.OpenCase(ctx, p, broker.NewCase{Subject: subject, Broker: marine})
+				errs[i], ids[i] = err, c.ID
+			}()
+		}
+		close(start)
+		wg.Wait()
+		opened, exists := 0, 0
+		var id string
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				opened++
+				id = ids[i]
+			case errors.Is(err, broker.ErrExists):
+				exists++
+			default:
+				t.Errorf("round %d: unexpected error %v", round, err)
+			}
+		}
+		if opened != 1 || exists != openers-1 {
+			t.Fatalf("round %d: %d cases opened, %d refused; want 1 and %d", round, opened, exists, openers-1)
+		}
+		c, err := f.sys.GetCase(ctx, f.admin, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.sys.MoveCase(ctx, f.staff, c.ID, broker.CaseMove{To: broker.StageWithdrawn, Version: c.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.sys.OpenCase(ctx, f.staff, broker.NewCase{Subject: subject, Broker: marine}); err != nil {
+			t.Errorf("round %d: a new case after the first was withdrawn: %v", round, err)
 		}
 	}
 }
