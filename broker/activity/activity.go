@@ -147,6 +147,9 @@ func (a Activity) Validate(c *broker.Check) {
 			c.Add("featured["+strconv.Itoa(i)+"].id", "required", "", "")
 		}
 	}
+	if fe := CheckCapacity(a.Capacity, a.SeatsTaken); fe != nil {
+		c.Add(fe.Field, fe.Code, fe.Param, fe.Value)
+	}
 }
 
 // GuardUpdate keeps SeatsTaken for Register: a new activity has no seat

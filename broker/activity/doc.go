@@ -10,7 +10,7 @@
 //	活动 activity            Activity, Kind, Platform.Activities (activity.go)
 //	路演 roadshow            Roadshow, one Kind of Activity (activity.go)
 //	报名 registration        Registration, Platform.Register, Platform.Seats (registration.go)
-//	容量 capacity, 座位 seats  SeatsLeft: the seat rule (capacity.go)
+//	容量 capacity, 座位 seats  SeatsLeft, CheckCapacity: the capacity rule (capacity.go)
 //	对接 meeting             Meeting, RequestMeeting, RespondMeeting, Agenda (meeting.go)
 //	排期 scheduling          ScheduleMeetings; the slot rule (schedule.go)
 //	线索 lead                Lead, Platform.RecordLead, Platform.Conversion (lead.go)
@@ -32,15 +32,21 @@
 // checked against the access policy (broker.Rules) and audited the same
 // way as the core's own.
 //
-// # Seats
+// # Seats and capacity
 //
 // An activity counts its own seats: Activity.SeatsTaken is kept by Register
 // in the same transaction as the registration, and a plain write may not
-// change it. Register never over-books, even under concurrent
-// registrations; when no seat is left it returns an error matching both
-// ErrFull and broker.ErrConflict. Registering changes the activity's
-// version: change an activity with Activities.Modify, or expect
-// broker.ErrStale when someone registered since it was read.
+// change it. The capacity rule (CheckCapacity) is part of the activity's
+// validation, so no write of any kind — Activities.Update, Activities.Modify,
+// broker.Replace inside a transaction, with or without broker.Via — stores
+// a capacity below the seats taken: it is refused with a
+// *broker.ValidationError naming the field, the capacity asked and the
+// seats taken ("capacity must not be below seats_taken 3 (got 1)"). Register
+// never over-books, even under concurrent registrations; when no seat is
+// left it returns an error matching both ErrFull and broker.ErrConflict.
+// Registering changes the activity's version: change an activity with
+// Activities.Modify, or expect broker.ErrStale when someone registered since
+// it was read.
 //
 // # Meetings
 //

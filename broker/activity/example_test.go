@@ -2,6 +2,7 @@ package activity_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,6 +23,31 @@ func exampleSystem() *broker.System {
 		panic(err)
 	}
 	return sys
+}
+
+// A roadshow holds as many participants as its capacity, and its capacity
+// cannot drop below the seats taken.
+func ExamplePlatform_Register() {
+	ctx := context.Background()
+	acts := activity.New(exampleSystem())
+	staff := broker.BrokerStaff("li", "marine-tech")
+	start := time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC)
+	show, _ := acts.Activities.Create(ctx, staff, activity.Activity{Meta: broker.Meta{Broker: "marine-tech"}, Kind: activity.Roadshow,
+		Title: "海洋技术成果路演", Start: start, End: start.Add(2 * time.Hour), Capacity: 2})
+	for _, name := range []string{"ann", "bo", "cai"} {
+		_, err := acts.Register(ctx, broker.EnterpriseUser(name, name+" Co."), show.ID, activity.Registration{})
+		fmt.Println(name, err == nil, errors.Is(err, activity.ErrFull))
+	}
+	_, err := acts.Activities.Modify(ctx, staff, show.ID, func(a *activity.Activity) error { a.Capacity = 1; return nil })
+	fmt.Println(errors.Is(err, broker.ErrInvalid))
+	taken, capacity, _ := acts.Seats(ctx, staff, show.ID)
+	fmt.Println(taken, "of", capacity)
+	// Output:
+	// ann true false
+	// bo true false
+	// cai false true
+	// true
+	// 2 of 2
 }
 
 // Participants of a matchmaking meeting request 1:1 meetings; accepted ones
