@@ -168,3 +168,11 @@ func utcMicro(t time.Time) time.Time {
 	}
 	return t.UTC().Truncate(time.Microsecond)
 }
+
+// invalid is the validation error of one bad field, its value shortened
+// as broker.Check shortens it.
+func invalid(kind broker.Kind, field, code, value string) error {
+	c := &broker.Check{}
+	c.Add(field, code, "", value)
+	return c.Err(kind)
+}

@@ -143,7 +143,7 @@ func subjectExists(tx *broker.Tx, ref broker.RecordRef) error {
 		_, err = broker.Read[broker.Demand](tx, ref.ID)
 	}
 	if errors.Is(err, broker.ErrNotFound) {
-		return &broker.ValidationError{Kind: KindLead, Fields: []broker.FieldError{{Field: "subject.id", Code: "ref", Value: ref.ID}}}
+		return invalid(KindLead, "subject.id", "ref", ref.ID)
 	}
 	return err
 }

@@ -106,7 +106,7 @@ func organizes(p broker.Principal, a Activity) bool { return broker.CanDo(p, bro
 func (pl *Platform) RequestMeeting(ctx context.Context, p broker.Principal, activityID, invitee, note string) (Meeting, error) {
 	invitee = textnorm.Text(invitee)
 	if invitee == "" || invitee == p.ID {
-		err := &broker.ValidationError{Kind: KindMeeting, Fields: []broker.FieldError{{Field: "invitee", Code: "invalid", Value: "another registered participant"}}}
+		err := invalid(KindMeeting, "invitee", "invalid", "another registered participant")
 		return Meeting{}, broker.Wrap("request meeting", KindActivity, activityID, err)
 	}
 	var out Meeting
@@ -120,7 +120,7 @@ func (pl *Platform) RequestMeeting(ctx context.Context, p broker.Principal, acti
 				if who == p.ID {
 					return broker.Forbidden("request meeting", KindActivity, a.ID, "only registered participants request meetings")
 				}
-				return &broker.ValidationError{Kind: KindMeeting, Fields: []broker.FieldError{{Field: "invitee", Code: "ref", Value: who}}}
+				return invalid(KindMeeting, "invitee", "ref", who)
 			} else if err != nil {
 				return err
 			}
@@ -255,7 +255,7 @@ func (pl *Platform) Agenda(ctx context.Context, p broker.Principal, activityID, 
 	}
 	participant = textnorm.Text(participant)
 	if participant == "" {
-		err := &broker.ValidationError{Kind: KindMeeting, Fields: []broker.FieldError{{Field: "participant", Code: "required"}}}
+		err := invalid(KindMeeting, "participant", "required", "")
 		return nil, broker.Wrap("agenda", KindActivity, activityID, err)
 	}
 	if p.ID != participant && !organizes(p, a) {

@@ -123,7 +123,7 @@ func (pl *Platform) Register(ctx context.Context, p broker.Principal, activityID
 			return broker.Forbidden("register", KindActivity, a.ID, why)
 		}
 		if r.Participant == "" {
-			return &broker.ValidationError{Kind: KindRegistration, Fields: []broker.FieldError{{Field: "participant", Code: "required"}}}
+			return invalid(KindRegistration, "participant", "required", "")
 		}
 		if now := tx.Now(); !now.Before(a.End) {
 			return broker.Refused("register", KindActivity, a.ID, "the activity ended at "+a.End.Format("2006-01-02 15:04 MST"))
