@@ -347,3 +347,34 @@ func TestMergeRewritesActivityRecords(t *testing.T) {
 		t.Errorf("dangling references: %v %v", refs, err)
 	}
 }
+
+// TestMeetingAgainAfterDecline checks that a declined pair may meet after
+// all, from either side, and that the pair still has one standing meeting
+// at most.
+func TestMeetingAgainAfterDecline(t *testing.T) {
+	p := newPlatform(t)
+	a := p.activity(t, activity.Matchmaking, "对接会", 10)
+	ann, bo := broker.EnterpriseUser("ann", "甲公司"), broker.EnterpriseUser("bo", "乙公司")
+	for _, q := range []broker.Principal{ann, bo} {
+		if _, err := p.acts.Register(ctx, q, a.ID, activity.Registration{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := p.acts.RequestMeeting(ctx, ann, a.ID, "bo", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.acts.RespondMeeting(ctx, bo, first.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	second, err := p.acts.RequestMeeting(ctx, bo, a.ID, "ann", "改天再谈")
+	if err != nil {
+		t.Fatalf("after a decline: %v", err)
+	}
+	if second.ID == first.ID || second.Requester != "bo" || second.Status != activity.MeetingRequested {
+		t.Errorf("second meeting: %+v (first %s)", second, first.ID)
+	}
+	if _, err := p.acts.RequestMeeting(ctx, ann, a.ID, "bo", ""); !errors.Is(err, broker.ErrExists) {
+		t.Errorf("third request while the second stands: got %v, want ErrExists", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -14,10 +15,13 @@ import (
 )
 
 // exampleSystem is a System with one industry broker, marine-tech, whose
-// clock stands at 2026-03-02 09:00 UTC.
+// clock starts at 2026-03-02 09:00 UTC and moves a second each time it is
+// read.
 func exampleSystem() *broker.System {
-	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	sys := broker.New(memstore.New(), &broker.Options{Clock: func() time.Time { return now }, NewID: broker.SequentialIDs()})
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	var tick atomic.Int64
+	clock := func() time.Time { return start.Add(time.Duration(tick.Add(1)) * time.Second) }
+	sys := broker.New(memstore.New(), &broker.Options{Clock: clock, NewID: broker.SequentialIDs()})
 	if _, err := sys.Brokers.Create(context.Background(), broker.PlatformAdmin("admin"),
 		broker.IndustryBroker{Meta: broker.Meta{ID: "marine-tech"}, Name: "海洋技术"}); err != nil {
 		panic(err)

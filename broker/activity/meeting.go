@@ -2,8 +2,11 @@ package activity
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/kexie/techbroker/broker"
@@ -23,7 +26,9 @@ const (
 // Meeting is a 1:1 meeting (对接洽谈) between two registered participants
 // of an activity, b2match style: requested by one, accepted or declined by
 // the other, and once accepted placed into a time slot by
-// ScheduleMeetings. It is written only by those operations (GuardUpdate)
+// ScheduleMeetings. Its ID is derived from the activity, the pair and the
+// pair's earlier meetings, so a pair has one standing meeting at most even
+// when both ask at once. It is written only by those operations (GuardUpdate)
 // and is confidential: seen by its requester, the activity's organizers
 // and platform admins (the invitee sees it in its Agenda once scheduled).
 type Meeting struct {
@@ -102,7 +107,7 @@ func organizes(p broker.Principal, a Activity) bool { return broker.CanDo(p, bro
 // registered participant of the activity. The principal must be registered
 // (broker.ErrForbidden otherwise) and so must the invitee (broker.ErrInvalid,
 // field invitee); a pair has at most one requested or accepted meeting per
-// activity (broker.ErrExists).
+// activity (broker.ErrExists), also when both ask at once.
 func (pl *Platform) RequestMeeting(ctx context.Context, p broker.Principal, activityID, invitee, note string) (Meeting, error) {
 	invitee = textnorm.Text(invitee)
 	if invitee == "" || invitee == p.ID {
@@ -131,15 +136,47 @@ func (pl *Platform) RequestMeeting(ctx context.Context, p broker.Principal, acti
 		}
 		for _, m := range ms {
 			if m.Involves(p.ID) && m.Involves(invitee) && m.Status != MeetingDeclined {
-				return &broker.Error{Op: "request meeting", Kind: KindMeeting, ID: m.ID, Code: broker.ErrExists,
-					Err: errors.New("the pair already has a meeting at this activity")}
+				return pairExists(m.ID)
 			}
 		}
-		m := Meeting{Meta: broker.Meta{Broker: a.Broker}, Activity: a.ID, Requester: p.ID, Invitee: invitee, Note: note, Status: MeetingRequested}
+		// The ID is derived from the pair and its earlier (declined)
+		// meetings, so that two requests of one pair racing each other
+		// name the same record and the store lets one of them in; one that
+		// finds the other's meeting committed meanwhile refuses here.
+		id := ""
+		for n := 0; id == ""; n++ {
+			cand := meetingID(a.ID, p.ID, invitee, n)
+			m, err := broker.Read[Meeting](tx, cand)
+			switch {
+			case errors.Is(err, broker.ErrNotFound):
+				id = cand
+			case err != nil:
+				return err
+			case m.Status != MeetingDeclined:
+				return pairExists(m.ID)
+			}
+		}
+		m := Meeting{Meta: broker.Meta{ID: id, Broker: a.Broker}, Activity: a.ID, Requester: p.ID, Invitee: invitee, Note: note, Status: MeetingRequested}
 		out, err = broker.Create(tx, p, m, broker.Via(broker.ActTakePart, broker.TargetOf(a)), broker.Logged("requested", nil))
 		return err
 	})
 	return out, broker.Wrap("request meeting", KindActivity, activityID, err)
+}
+
+// pairExists is the error of a request for a pair that has a meeting.
+func pairExists(id string) error {
+	return &broker.Error{Op: "request meeting", Kind: KindMeeting, ID: id, Code: broker.ErrExists,
+		Err: errors.New("the pair already has a meeting at this activity")}
+}
+
+// meetingID is the ID of the n-th meeting (from 0) of a pair of
+// participants at an activity, whichever of the two requests it.
+func meetingID(activity, x, y string, n int) string {
+	if y < x {
+		x, y = y, x
+	}
+	h := sha256.Sum256([]byte(activity + "\x1f" + x + "\x1f" + y + "\x1f" + strconv.Itoa(n)))
+	return "mtg-" + hex.EncodeToString(h[:12])
 }
 
 // RespondMeeting accepts or declines a requested meeting. Only the invitee
@@ -197,9 +234,9 @@ type slotEvent struct {
 
 // ScheduleMeetings places the activity's accepted, unscheduled meetings
 // into time slots, in one transaction (see Activity.Slots). It is
-// deterministic and greedy: meetings in order of request each take the
-// earliest slot in which neither participant already has a meeting and a
-// table is free. Meetings scheduled earlier keep their slots. No
+// deterministic and greedy: meetings in order of request (then of ID)
+// each take the earliest slot in which neither participant already has a
+// meeting and a table is free. Meetings scheduled earlier keep their slots. No
 // participant is ever double-booked. Organizers only.
 func (pl *Platform) ScheduleMeetings(ctx context.Context, p broker.Principal, activityID string) (Schedule, error) {
 	var out Schedule

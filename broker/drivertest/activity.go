@@ -24,6 +24,7 @@ func testActivity(t *testing.T, open func(*testing.T) driver.Store) {
 	t.Run("ConcurrentRegistrations", func(t *testing.T) { testConcurrentRegistrations(t, open(t)) })
 	t.Run("RegistrationsRaceCapacity", func(t *testing.T) { testRegistrationsRaceCapacity(t, open(t)) })
 	t.Run("ConcurrentRosterWithTrainings", func(t *testing.T) { testConcurrentRosterTrainings(t, open(t)) })
+	t.Run("ConcurrentMeetingRequests", func(t *testing.T) { testConcurrentMeetingRequests(t, open(t)) })
 }
 
 func testConcurrentRegistrations(t *testing.T, s driver.Store) {
@@ -187,5 +188,57 @@ func testConcurrentRosterTrainings(t *testing.T, s driver.Store) {
 	f.must(t, err)
 	if fig.MaxCaseload != workers*each || !fig.TrainingHours.Equal(decimal.NewFromInt(2*workers)) {
 		t.Errorf("figures: got caseload %d, hours %s; want %d and %d", fig.MaxCaseload, fig.TrainingHours, workers*each, 2*workers)
+	}
+}
+
+// testConcurrentMeetingRequests lets the two participants of a pair
+// request a meeting with each other at once, many times over: exactly one
+// request stands, the others get ErrExists.
+func testConcurrentMeetingRequests(t *testing.T, s driver.Store) {
+	f := newPlatformFixture(t, s)
+	acts := activity.New(f.sys)
+	ctx := context.Background()
+	a, err := acts.Activities.Create(ctx, f.staff, activity.Activity{Meta: broker.Meta{Broker: marine}, Kind: activity.Matchmaking,
+		Title: "海洋技术对接会", Start: t0, End: t0.Add(3 * time.Hour), Capacity: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann, bo := broker.EnterpriseUser("ann", "甲公司"), broker.EnterpriseUser("bo", "乙公司")
+	for _, p := range []broker.Principal{ann, bo} {
+		if _, err := acts.Register(ctx, p, a.ID, activity.Registration{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const each = 4
+	var ok, exists atomic.Int64
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range 2 * each {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			from, to := ann, bo
+			if i%2 == 1 {
+				from, to = bo, ann
+			}
+			switch _, err := acts.RequestMeeting(ctx, from, a.ID, to.ID, ""); {
+			case err == nil:
+				ok.Add(1)
+			case errors.Is(err, broker.ErrExists):
+				exists.Add(1)
+			default:
+				t.Errorf("request %d: %v", i, err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	ms, err := acts.Meetings.Find(ctx, f.admin, broker.ListOptions{Key: a.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok.Load() != 1 || exists.Load() != 2*each-1 || len(ms) != 1 {
+		t.Errorf("got %d requests standing, %d ErrExists, %d meetings stored; want 1, %d, 1", ok.Load(), exists.Load(), len(ms), 2*each-1)
 	}
 }
