@@ -247,6 +247,8 @@ var zhLabels = map[string]string{
 	"credit_code": "统一社会信用代码", "roles": "机构类型", "aliases": "曾用名", "contacts": "联系人",
 	"stages": "投资阶段", "ticket": "单笔投资额", "regions": "地区", "milestones": "里程碑", "due": "到期日",
 	"funding": "融资", "amount": "金额", "incubator": "孵化器", "spin_off": "衍生企业",
+	"capacity": "容量", "seats_taken": "已报名人数", "start": "开始时间", "end": "结束时间", "participant": "参加者",
+	"version": "版本", "reason": "原因", "party": "拒绝方", "text": "说明", "case": "服务案例", "subject": "对象",
 }
 
 // zhLabel returns the Chinese label of a field path's last element.
