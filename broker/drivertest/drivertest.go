@@ -795,13 +795,13 @@ func testContextEachCall(t *testing.T, s driver.Store) {
 	cancel()
 	err := driver.Update(bg, s, func(_ context.Context, tx driver.Tx) error {
 		if _, err := tx.Get(done, "achievement", "a1"); !errors.Is(err, context.Canceled) {
-			return fmt.Errorf("Get with a cancelled context: got %v, want context.Canceled", err)
+			return fmt.Errorf("tx.Get with a cancelled context: got %v, want context.Canceled", err)
 		}
 		if _, err := tx.List(done, driver.Query{Kind: "achievement"}); !errors.Is(err, context.Canceled) {
-			return fmt.Errorf("List with a cancelled context: got %v, want context.Canceled", err)
+			return fmt.Errorf("tx.List with a cancelled context: got %v, want context.Canceled", err)
 		}
 		if _, err := tx.Get(bg, "achievement", "a1"); err != nil {
-			return fmt.Errorf("Get after a cancelled read: got %v, want the record", err)
+			return fmt.Errorf("tx.Get after a cancelled read: got %v, want the record", err)
 		}
 		return tx.Create(bg, rec("achievement", "a2"))
 	})
@@ -814,7 +814,7 @@ func testContextEachCall(t *testing.T, s driver.Store) {
 		}
 		_ = tx.Append(done, driver.Event{Kind: "achievement", RecordID: "a3", Type: "created", Time: t0}) // ignored
 		if _, err := tx.Get(bg, "achievement", "a1"); !errors.Is(err, context.Canceled) {
-			return fmt.Errorf("Get after a cancelled write: got %v, want context.Canceled", err)
+			return fmt.Errorf("tx.Get after a cancelled write: got %v, want context.Canceled", err)
 		}
 		return nil
 	})
