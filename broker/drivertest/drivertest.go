@@ -79,6 +79,7 @@ func RunConformanceTests(t *testing.T, newStore Harness) {
 	t.Run("ServiceImportLarge", func(t *testing.T) { testImportLarge(t, open(t)) })
 	t.Run("Platforms", func(t *testing.T) { testPlatforms(t, open) })
 	t.Run("Everyone", func(t *testing.T) { testEveryone(t, open) })
+	t.Run("Exchange", func(t *testing.T) { testExchange(t, open) })
 }
 
 var t0 = time.Date(2026, 11, 27, 8, 30, 0, 123456000, time.UTC)
