@@ -29,27 +29,29 @@ const (
 )
 
 // Auction is a bidding listing's book as the rules see it: the terms fixed
-// when the listing was published and what bidding has reached.
+// when the listing was published and what bidding has reached. (Its fields
+// are set by the exchange, never by a caller, so the System's validator
+// skips them: validate:"-".)
 type Auction struct {
-	Method TradingMethod `json:"method"`
+	Method TradingMethod `json:"method" validate:"-"`
 	// Reserve is the reserve price (Terms.Price): the least first bid, and
 	// the least sealed offer of a tender.
-	Reserve decimal.Decimal `json:"reserve"`
+	Reserve decimal.Decimal `json:"reserve" validate:"-"`
 	// Increment is the least raise over the highest bid (auction, bidding).
-	Increment decimal.Decimal `json:"increment"`
+	Increment decimal.Decimal `json:"increment" validate:"-"`
 	// Deposit is the least deposit a bidder pays before bidding.
-	Deposit decimal.Decimal `json:"deposit"`
+	Deposit decimal.Decimal `json:"deposit" validate:"-"`
 	// Closes is the deadline: a bid at or after it is late.
-	Closes time.Time `json:"closes"`
+	Closes time.Time `json:"closes" validate:"-"`
 	// Expires is the listing's expiry: no bid at or after it either.
-	Expires time.Time  `json:"expires"`
-	Status  BookStatus `json:"status"`
+	Expires time.Time  `json:"expires" validate:"-"`
+	Status  BookStatus `json:"status" validate:"-"`
 	// Bids counts the bids (or sealed offers) accepted; the next bid's
 	// sequence number is Bids+1.
-	Bids int64 `json:"bids"`
+	Bids int64 `json:"bids" validate:"-"`
 	// High is the highest bid so far (auction, bidding; zero before the
 	// first bid and for a tender).
-	High decimal.Decimal `json:"high"`
+	High decimal.Decimal `json:"high" validate:"-"`
 }
 
 // Sealed reports whether bids are sealed offers: one per bidder, at or

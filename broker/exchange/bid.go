@@ -15,8 +15,7 @@ import (
 
 // The book of a bidding listing (auction, bidding, tender) is a small record
 // of its own, kind "listing_book", with the listing's ID: the Auction (the
-// rules' terms and state), the deposit counter and the current highest
-// bidder. Every bid is a record of its own (kind "bid", ID
+// rules' terms and state) and the deposit counter. Every bid is a record of its own (kind "bid", ID
 // "<listing>~<10-digit seq>") written in one transaction with the book, so
 // concurrent bids are serialized by the store: each gets the next sequence
 // number, none is lost, and a stale read is retried (System.Update), never
@@ -30,9 +29,7 @@ type book struct {
 	Auction
 	// Deposits counts the deposits paid; the next one's sequence number
 	// is Deposits+1.
-	Deposits   int64  `json:"deposits,omitempty"`
-	HighBidder string `json:"high_bidder,omitempty" org:"ref"`
-	HighBid    string `json:"high_bid,omitempty"`
+	Deposits int64 `json:"deposits,omitempty" validate:"-"`
 }
 
 func (book) RecordKind() broker.Kind { return KindBook }
@@ -67,13 +64,13 @@ func openBook(tx *broker.Tx, p broker.Principal, l Listing, run broker.WriteOpti
 // its bidder only).
 type Bid struct {
 	broker.Meta
-	Listing string          `json:"listing"`
-	Seq     int64           `json:"seq"`
+	Listing string          `json:"listing" validate:"-"`
+	Seq     int64           `json:"seq" validate:"-"`
 	Bidder  string          `json:"bidder" validate:"required,max=200" org:"ref"`
-	Amount  decimal.Decimal `json:"amount"`
+	Amount  decimal.Decimal `json:"amount" validate:"-"`
 	Ref     string          `json:"ref,omitempty" validate:"max=64"`
-	Placed  time.Time       `json:"placed"`
-	Sealed  bool            `json:"sealed,omitempty"`
+	Placed  time.Time       `json:"placed" validate:"-"`
+	Sealed  bool            `json:"sealed,omitempty" validate:"-"`
 }
 
 // RecordKind is KindBid.
@@ -256,9 +253,6 @@ func (x *Exchange) PlaceBid(ctx context.Context, p broker.Principal, listingID s
 		}
 		bid.Amount, bid.Placed = amount, now
 		b.Auction = b.Accept(amount)
-		if !sealed {
-			b.HighBidder, b.HighBid = pb.Bidder, bid.ID
-		}
 		// The book first: its version check is what serializes bids, so a
 		// concurrent bid fails here with the store's stale version (and is
 		// retried) before it could collide on the bid's ID.
