@@ -333,3 +333,53 @@ func TestAgreementNeedsCompletedNotice(t *testing.T) {
 		t.Errorf("deal: fee %s, schedule %+v", dl.Fee, dl.Schedule)
 	}
 }
+
+// Defect 7 (issue 21): drafts are filtered by the policy before the page is
+// cut, so a page of N with more visible listings beyond it holds N, and
+// its Next cursor leads to the rest.
+func TestListListingsPagesAreFull(t *testing.T) {
+	x, _ := newExchange(t)
+	var published []string
+	for i := 0; i < 9; i++ {
+		l, err := x.CreateListing(exCtx, exStaff, sampleListing(exchange.MethodFixed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%3 != 0 { // drafts at 0, 3, 6: interleaved with published ones
+			if _, err := x.PublishListing(exCtx, exStaff, l.ID, exchange.Publish{Version: l.Version}); err != nil {
+				t.Fatal(err)
+			}
+			published = append(published, l.ID)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		p    broker.Principal
+		want int
+	}{{"anonymous", broker.Anonymous(), len(published)}, {"another desk", exOther, len(published)}, {"the desk", exStaff, 9}} {
+		t.Run(tt.name, func(t *testing.T) {
+			const n = 2
+			var seen []string
+			o := broker.ListOptions{Limit: n}
+			for page := 0; ; page++ {
+				pg, err := x.ListListings(exCtx, tt.p, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, l := range pg.Items {
+					seen = append(seen, l.ID)
+				}
+				if rest := tt.want - len(seen); rest > 0 && len(pg.Items) != n {
+					t.Fatalf("page %d holds %d listings with %d more visible beyond it, want %d", page, len(pg.Items), rest, n)
+				}
+				if pg.Next == "" {
+					break
+				}
+				o.Cursor = pg.Next
+			}
+			if len(seen) != tt.want {
+				t.Errorf("got %d listings %v, want %d", len(seen), seen, tt.want)
+			}
+		})
+	}
+}
