@@ -214,6 +214,17 @@ func (Listing) AccessClass() broker.Class { return broker.ClassDesk }
 // RecordStage is the stored status (broker.ListOptions.Stage).
 func (l Listing) RecordStage() string { return string(l.Status) }
 
+// Tier is the listing's visibility tier for the access policy: a draft is
+// Confidential (its owner, the handling broker's staff and platform admins)
+// whatever its Visibility; a published listing has its Visibility. Every
+// read, and every List before its page is cut, applies it.
+func (l Listing) Tier() broker.Visibility {
+	if l.Status == ListingDraft || l.Status == "" {
+		return broker.Confidential
+	}
+	return l.Visibility
+}
+
 // OwnerOrgs is the seller, by name and ID.
 func (l Listing) OwnerOrgs() []string { return orgList(l.Owner, l.OwnerID) }
 
@@ -456,37 +467,28 @@ func (x *Exchange) CreateListing(ctx context.Context, p broker.Principal, l List
 // GetListing returns a listing; its Status is the status now (see
 // StatusAt). Contact and Detail are left out unless the principal is the
 // owner, the handling broker's staff or a platform admin. Drafts are seen
-// only by those and refused (ErrForbidden) to everyone else.
+// only by those (Tier) and refused (ErrForbidden) to everyone else.
 func (x *Exchange) GetListing(ctx context.Context, p broker.Principal, id string) (Listing, error) {
 	l, err := x.listings.Get(ctx, p, id)
 	if err != nil {
 		return Listing{}, err
-	}
-	if l.Status == ListingDraft && !broker.CanDo(p, broker.ActSeePrivate, l) {
-		return Listing{}, broker.Forbidden("get", KindListing, id, "a draft is seen by its owner and the handling broker's staff")
 	}
 	l.Status = l.StatusAt(x.sys.Now())
 	return l, nil
 }
 
 // ListListings returns one page of the listings the principal may see,
-// ordered by ID; broker.ListOptions.Stage filters by stored status.
+// ordered by ID; broker.ListOptions.Stage filters by stored status. Drafts
+// the principal may not see are left out by the policy before the page is
+// cut (Tier), so a page of Limit listings with more visible ones beyond it
+// holds Limit listings.
 func (x *Exchange) ListListings(ctx context.Context, p broker.Principal, o broker.ListOptions) (broker.Page[Listing], error) {
 	pg, err := x.listings.List(ctx, p, o)
-	if err != nil {
-		return pg, err
-	}
 	now := x.sys.Now()
-	items := pg.Items[:0]
-	for _, l := range pg.Items {
-		if l.Status == ListingDraft && !broker.CanDo(p, broker.ActSeePrivate, l) {
-			continue
-		}
-		l.Status = l.StatusAt(now)
-		items = append(items, l)
+	for i := range pg.Items {
+		pg.Items[i].Status = pg.Items[i].StatusAt(now)
 	}
-	pg.Items = items
-	return pg, nil
+	return pg, err
 }
 
 // UpdateListing replaces a draft listing (l.Version must be the version
