@@ -2,6 +2,7 @@ package drivertest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -27,6 +28,7 @@ func testExchange(t *testing.T, open func(*testing.T) driver.Store) {
 	t.Run("DealMovesListingAndCase", func(t *testing.T) { testDealTransaction(t, open(t)) })
 	t.Run("WithdrawnTakesNoBids", func(t *testing.T) { testWithdrawnBids(t, open(t)) })
 	t.Run("MergeRewritesExchange", func(t *testing.T) { testExchangeMerge(t, open(t)) })
+	t.Run("ShortNoticeStoredBefore", func(t *testing.T) { testLegacyShortNotice(t, open(t)) })
 }
 
 type exFixture struct {
@@ -302,5 +304,56 @@ func testExchangeMerge(t *testing.T, s driver.Store) {
 	dangling, err := f.sys.DanglingOrgReferences(ctx, f.admin)
 	if err != nil || len(dangling) != 0 {
 		t.Errorf("dangling references: %v %v", dangling, err)
+	}
+}
+
+// testLegacyShortNotice: listings stored before the 公示 rule was enforced
+// (written straight to the store, as an older version of the library or an
+// import could have left them) meet the same rule (defect 3, issue 21): a
+// draft of a state-funded owner with a 3-day agreement notice is refused at
+// publication, and one already under a 3-day notice cannot close its deal.
+func testLegacyShortNotice(t *testing.T, s driver.Store) {
+	f := newExFixture(t, s)
+	ctx := context.Background()
+	plant := func(id string, st exchange.ListingStatus) {
+		t.Helper()
+		l := f.draft(exchange.MethodAgreement, "")
+		l.ID, l.OwnerPublic, l.Terms.NoticeDays, l.Visibility, l.Status = id, true, 3, broker.Public, st
+		l.Created, l.Updated = t0, t0
+		if st == exchange.ListingNotice {
+			l.Published, l.Expires = t0, t0.AddDate(0, 0, 90)
+			l.Notice = &exchange.PublicNotice{Name: l.Title, Price: l.Terms.Price, Start: t0, End: t0.AddDate(0, 0, 3)}
+		}
+		body, err := json.Marshal(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.Update(ctx, func(ctx context.Context, tx driver.Tx) error {
+			return tx.Create(ctx, driver.Record{Kind: string(exchange.KindListing), ID: id, Broker: marine, Stage: string(st), Created: t0, Updated: t0, Body: body})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	plant("legacy-draft", exchange.ListingDraft)
+	_, err := f.x.PublishListing(ctx, f.staff, "legacy-draft", exchange.Publish{Version: 1})
+	var ve *broker.ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "terms.notice_days" || ve.Fields[0].Value != "3" || ve.Fields[0].Param != "15" {
+		t.Errorf("publish a 3-day notice of a public owner: got %v, want ErrInvalid on terms.notice_days (3 given, 15 required)", err)
+	}
+	if got, _ := f.x.GetListing(ctx, f.staff, "legacy-draft"); got.Status != exchange.ListingDraft {
+		t.Errorf("after the refused publication: %s", got.Status)
+	}
+
+	plant("legacy-notice", exchange.ListingNotice)
+	f.add(3*24*time.Hour + time.Hour)
+	_, err = f.x.CloseDeal(ctx, f.staff, exchange.NewDeal{Listing: "legacy-notice", Buyer: "台州某渔业装备有限公司", Amount: decimal.RequireFromString("1200000.00")})
+	var de *exchange.DealError
+	if !errors.As(err, &de) || !errors.Is(err, broker.ErrInvalid) || len(de.Findings) != 1 || de.Findings[0].Rule != contract.RulePricingPath ||
+		!strings.Contains(de.Findings[0].Why, "fewer than the required 15") {
+		t.Errorf("deal after a 3-day notice: got %v, want the pricing-path finding to fail", err)
+	}
+	if got, _ := f.x.GetListing(ctx, f.staff, "legacy-notice"); got.Status != exchange.ListingNotice {
+		t.Errorf("after the refused deal: %s", got.Status)
 	}
 }

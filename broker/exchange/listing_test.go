@@ -3,6 +3,7 @@ package exchange_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -381,5 +382,62 @@ func TestListListingsPagesAreFull(t *testing.T) {
 				t.Errorf("got %d listings %v, want %d", len(seen), seen, tt.want)
 			}
 		})
+	}
+}
+
+// Defect 3 (issue 21): a state-funded owner pricing by agreement needs at
+// least 15 days of 公示; a shorter notice is refused when the listing is
+// created or changed, naming the field, the days given and the days
+// required (contract.CheckNoticeDays, the rule CloseDeal's pricing finding
+// applies too).
+func TestShortNoticeRefused(t *testing.T) {
+	x, _ := newExchange(t)
+	agreement := func(public bool, method exchange.TradingMethod, days int) exchange.Listing {
+		l := sampleListing(method)
+		l.OwnerPublic, l.Terms.NoticeDays = public, days
+		return l
+	}
+	for _, tt := range []struct {
+		name string
+		l    exchange.Listing
+		ok   bool
+	}{
+		{"public owner, 3 days", agreement(true, exchange.MethodAgreement, 3), false},
+		{"public owner, 14 days, by its Chinese name", agreement(true, "协议定价", 14), false},
+		{"public owner, the default", agreement(true, exchange.MethodAgreement, 0), true},
+		{"public owner, 15 days", agreement(true, exchange.MethodAgreement, 15), true},
+		{"public owner, 20 days", agreement(true, exchange.MethodAgreement, 20), true},
+		{"private owner, 3 days", agreement(false, exchange.MethodAgreement, 3), true},
+		{"public owner, fixed price, 3 days", agreement(true, exchange.MethodFixed, 3), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := x.CreateListing(exCtx, exStaff, tt.l)
+			if tt.ok {
+				if err != nil {
+					t.Fatalf("got %v, want it stored", err)
+				}
+				return
+			}
+			var ve *broker.ValidationError
+			if !errors.As(err, &ve) || len(ve.Fields) != 1 {
+				t.Fatalf("got %v, want ErrInvalid on terms.notice_days", err)
+			}
+			f := ve.Fields[0]
+			if f.Field != "terms.notice_days" || f.Param != "15" || f.Value != strconv.Itoa(tt.l.Terms.NoticeDays) {
+				t.Errorf("got %+v, want terms.notice_days: %d given, 15 required", f, tt.l.Terms.NoticeDays)
+			}
+			if msg := err.Error(); !strings.Contains(msg, "15") || !strings.Contains(msg, strconv.Itoa(tt.l.Terms.NoticeDays)) {
+				t.Errorf("message %q does not name the days given and required", msg)
+			}
+		})
+	}
+	// A draft that becomes a state-funded owner's is refused the same way.
+	l, err := x.CreateListing(exCtx, exStaff, agreement(false, exchange.MethodAgreement, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.OwnerPublic = true
+	if _, err := x.UpdateListing(exCtx, exStaff, l); !errors.Is(err, broker.ErrInvalid) {
+		t.Errorf("update to a public owner with 3 days: got %v, want ErrInvalid", err)
 	}
 }
