@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -309,8 +310,8 @@ func (l Listing) Normalized() Listing {
 var hundred = decimal.NewFromInt(100)
 
 // Validate checks what the struct tags cannot: the achievement's part by
-// its rules, a quantified comparison, money, and the terms each trading
-// method needs.
+// its rules, a quantified comparison, money, the terms each trading method
+// needs, and for a draft the length of its 公示 (checkNotice).
 func (l Listing) Validate(c *broker.Check) {
 	l.achievementPart().Validate(c)
 	if l.Comparison != nil && (!hasDigit(l.Comparison.Ours) || !hasDigit(l.Comparison.Theirs)) {
@@ -350,6 +351,23 @@ func (l Listing) Validate(c *broker.Check) {
 	case ListingDraft, ListingNotice, ListingOpen, ListingAwarded, ListingUnsold, ListingTraded, ListingWithdrawn:
 	default:
 		c.Add("status", "oneof", "draft notice open awarded unsold traded withdrawn", string(l.Status))
+	}
+	if l.Status == ListingDraft {
+		l.checkNotice(c)
+	}
+}
+
+// checkNotice applies the 公示 rule to a listing whose notice is still to
+// run (a draft, and a draft being published): contract.CheckNoticeDays,
+// the one source of the rule that CloseDeal's pricing finding
+// (contract.CheckPricing) applies too. A state-funded owner (OwnerPublic)
+// pricing by agreement needs contract.RequiredNoticeDays (15) days; a
+// shorter Terms.NoticeDays is refused on terms.notice_days with the days
+// required (Param) and given (Value).
+func (l Listing) checkNotice(c *broker.Check) {
+	path, days := pricingPath(l.Terms.Method), l.NoticeDays()
+	if contract.CheckNoticeDays(l.OwnerPublic, path, days, nil) != nil {
+		c.Add("terms.notice_days", "min", strconv.Itoa(contract.RequiredNoticeDays(l.OwnerPublic, path, nil)), strconv.Itoa(days))
 	}
 }
 
@@ -530,7 +548,8 @@ type Publish struct {
 
 // PublishListing publishes a draft: an agreement price goes under public
 // notice (公示) of the title and price for Terms.NoticeDays (default 15)
-// days; every other method opens the listing, and the bidding methods open
+// days — at least 15 for a state-funded owner (ErrInvalid otherwise, see
+// Validate); every other method opens the listing, and the bidding methods open
 // their book until Closes. The listing expires after ValidDays (default 90).
 // If the listing names a Case, the case moves to Listed (from Promoting) in
 // the same transaction; if it cannot, nothing is published.
@@ -549,6 +568,10 @@ func (x *Exchange) PublishListing(ctx context.Context, p broker.Principal, id st
 		}
 		if l.Status != ListingDraft {
 			return &broker.TransitionError{Kind: KindListing, ID: id, From: string(l.Status), To: string(ListingOpen), Reason: "only a draft can be published"}
+		}
+		c := &broker.Check{}
+		if l.checkNotice(c); c.Len() > 0 {
+			return c.Err(KindListing) // a draft stored before the rule
 		}
 		run := broker.Via(broker.ActOperate, broker.TargetOf(l))
 		now := tx.Now()
