@@ -3,6 +3,7 @@ package exchange_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -316,4 +317,43 @@ func TestBidsOfNestedIDsStayApart(t *testing.T) {
 			t.Errorf("listing %s: got %d bids, %d deposits", id, len(bids), len(deps))
 		}
 	}
+}
+
+// Friction (issue 21): a bid after the auction closed — at or after its
+// deadline, or once CloseBidding decided it — has its own reason, closed,
+// and a message that says the auction is closed and when. It matches
+// broker.ErrConflict (the book's state refuses it), never the stale version
+// that System.Update retries, and does not read "version conflict".
+func TestBidAfterCloseSaysClosed(t *testing.T) {
+	x, clk := newExchange(t)
+	closes := exStart.Add(3 * exDay)
+	l := mustListing(t, x, sampleListing(exchange.MethodAuction), closes)
+	payDeposits(t, x, l.ID, bidderA, bidderB)
+	if _, err := x.PlaceBid(exCtx, enterprise(bidderA), l.ID, exchange.PlaceBid{Bidder: bidderA, Raise: 1}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		_, err := x.PlaceBid(exCtx, enterprise(bidderB), l.ID, exchange.PlaceBid{Bidder: bidderB, Raise: 1})
+		var be *exchange.BidError
+		if !errors.As(err, &be) || be.Reason != exchange.RejectClosed {
+			t.Fatalf("%s: got %v, want rejection closed", when, err)
+		}
+		if !errors.Is(err, broker.ErrConflict) || !errors.Is(err, exchange.ErrBidRejected) || errors.Is(err, broker.ErrStale) {
+			t.Errorf("%s: got %v, want ErrConflict and ErrBidRejected, not ErrStale", when, err)
+		}
+		msg := err.Error()
+		if want := "rejected as closed: the auction closed at " + closes.Format(time.RFC3339); !strings.Contains(msg, want) {
+			t.Errorf("%s: got %q, want it to say %q", when, msg, want)
+		}
+		if strings.Contains(msg, "version") || strings.Contains(msg, "stale") || strings.Contains(msg, "bid: bid") {
+			t.Errorf("%s: got %q, which reads as a version conflict or repeats a word", when, msg)
+		}
+	}
+	clk.Add(3 * exDay)
+	check("at the deadline")
+	if _, err := x.CloseBidding(exCtx, exStaff, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("after CloseBidding")
 }
