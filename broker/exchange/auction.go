@@ -65,13 +65,13 @@ func (a Auction) Sealed() bool { return a.Method == MethodTender }
 func (a Auction) Accepting(now time.Time) error {
 	switch {
 	case a.Status == BookCancelled:
-		return &BidError{Reason: RejectWithdrawn}
+		return &BidError{Reason: RejectWithdrawn, Detail: "the listing was withdrawn and takes no bids"}
 	case a.Status == BookClosed:
-		return &BidError{Reason: RejectClosed, Detail: "bidding is closed"}
+		return &BidError{Reason: RejectClosed, Detail: "the auction closed at " + stamp(a.Closes) + " and its bids were decided"}
 	case !now.Before(a.Expires):
-		return &BidError{Reason: RejectExpired, Detail: "the listing expired " + stamp(a.Expires)}
+		return &BidError{Reason: RejectExpired, Detail: "the listing expired at " + stamp(a.Expires)}
 	case !now.Before(a.Closes):
-		return &BidError{Reason: RejectClosed, Detail: "the deadline was " + stamp(a.Closes)}
+		return &BidError{Reason: RejectClosed, Detail: "the auction closed at " + stamp(a.Closes) + ": a bid at or after the deadline is late"}
 	}
 	return nil
 }
@@ -235,12 +235,15 @@ type BidError struct {
 	Existing string
 }
 
+// Error reads "rejected as closed: the auction closed at …: a bid at or
+// after the deadline is late (bidder "…", listing …)": the reason's code,
+// then in words why, then whose bid on which listing.
 func (e *BidError) Error() string {
-	msg := fmt.Sprintf("bid by %q on %s rejected: %s", e.Bidder, e.Listing, e.Reason)
+	msg := "rejected as " + string(e.Reason)
 	if e.Detail != "" {
 		msg += ": " + e.Detail
 	}
-	return msg
+	return msg + fmt.Sprintf(" (bidder %q, listing %s)", e.Bidder, e.Listing)
 }
 
 // Is matches ErrBidRejected and the rejection's class sentinel.
