@@ -213,8 +213,10 @@ func TestTenderSealedOffers(t *testing.T) {
 		t.Errorf("a raise in a tender: got %v, want ErrInvalid", err)
 	}
 	// Sealed: staff see nothing, a bidder only its own offer, the book no amount.
-	if bids, _ := x.ListBids(exCtx, exStaff, l.ID); len(bids) != 0 {
-		t.Errorf("staff see %d sealed offers before opening, want 0", len(bids))
+	for _, p := range []broker.Principal{exStaff, exAdmin, enterprise("别的公司")} {
+		if bids, _ := x.ListBids(exCtx, p, l.ID); len(bids) != 0 {
+			t.Errorf("%s sees %d sealed offers before opening, want 0", p.ID, len(bids))
+		}
 	}
 	if bids, _ := x.ListBids(exCtx, enterprise(bidderB), l.ID); len(bids) != 1 || !bids[0].Amount.Equal(d("1300000")) {
 		t.Errorf("bidder's own offers: got %+v", bids)
