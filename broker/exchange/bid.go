@@ -368,7 +368,14 @@ func (x *Exchange) RefundDeposit(ctx context.Context, p broker.Principal, deposi
 // those the principal may read (platform admins and the broker's staff
 // all, a bidder its own).
 func (x *Exchange) ListDeposits(ctx context.Context, p broker.Principal, listingID string) ([]Deposit, error) {
-	all, err := children(outside(ctx, x.deposits), listingID, "~d")
+	b, err := x.books.Get(ctx, keeper, listingID)
+	if notFound(err) {
+		return nil, nil // a listing without a book has no deposits
+	}
+	if err != nil {
+		return nil, broker.Wrap("list deposits", KindDeposit, listingID, err)
+	}
+	all, err := children(outside(ctx, x.deposits), listingID, "~d", b.Deposits)
 	if err != nil {
 		return nil, broker.Wrap("list deposits", KindDeposit, listingID, err)
 	}
@@ -384,8 +391,8 @@ func (x *Exchange) ListDeposits(ctx context.Context, p broker.Principal, listing
 // settleDeposits marks the listing's paid deposits: the winner's applied
 // to the price, every other refund due. With no winner (a withdrawal), an
 // applied deposit is due for refund too.
-func settleDeposits(tx *broker.Tx, p broker.Principal, l Listing, winner string, run broker.WriteOption) error {
-	ds, err := children(inTx[Deposit](tx), l.ID, "~d")
+func settleDeposits(tx *broker.Tx, p broker.Principal, l Listing, b book, winner string, run broker.WriteOption) error {
+	ds, err := children(inTx[Deposit](tx), l.ID, "~d", b.Deposits)
 	if err != nil {
 		return err
 	}
@@ -417,7 +424,7 @@ func (x *Exchange) ListBids(ctx context.Context, p broker.Principal, listingID s
 		return nil, broker.Wrap("list bids", KindListing, listingID, err)
 	}
 	sealed := b.Sealed() && b.Status == BookOpen
-	all, err := children(outside(ctx, x.bids), listingID, "~")
+	all, err := children(outside(ctx, x.bids), listingID, "~", b.Bids)
 	if err != nil {
 		return nil, broker.Wrap("list bids", KindBid, listingID, err)
 	}
@@ -491,7 +498,7 @@ func (x *Exchange) CloseBidding(ctx context.Context, p broker.Principal, listing
 		if !b.Closable(now) {
 			return refuse("bidding is open until " + stamp(b.Closes))
 		}
-		bids, err := children(inTx[Bid](tx), listingID, "~")
+		bids, err := children(inTx[Bid](tx), listingID, "~", b.Bids)
 		if err != nil {
 			return err
 		}
@@ -510,7 +517,7 @@ func (x *Exchange) CloseBidding(ctx context.Context, p broker.Principal, listing
 			l.Award = &Award{Bidder: win.Bidder, Amount: win.Amount, Bid: win.ID, Decided: now, Bids: int64(len(bids))}
 			ev.To, ev.Ref = ListingAwarded, win.ID
 		}
-		if err := settleDeposits(tx, p, l, winner, run); err != nil {
+		if err := settleDeposits(tx, p, l, b, winner, run); err != nil {
 			return err
 		}
 		out, err = broker.Replace(tx, p, l, run, broker.Logged(typ, ev))

@@ -54,18 +54,20 @@ func (x *Exchange) System() *broker.System { return x.sys }
 // its caller is filtered by the caller's principal through the policy.
 var keeper = broker.PlatformAdmin("exchange")
 
-// children returns the records of type T whose IDs are "<listing><sep><n>":
-// a listing's bids (sep "~") or deposits (sep "~d"), in ID order, which is
-// the order of their sequence numbers. A listing whose own ID extends
-// another's with "~" does not capture the other's children.
-// list is broker.List inside a transaction or Library.List outside one,
-// called with keeper.
-func children[T broker.Record](list func(broker.ListOptions) (broker.Page[T], error), listing, sep string) ([]T, error) {
+// children returns the count records of type T whose IDs are
+// "<listing><sep><n>": a listing's bids (sep "~") or deposits (sep "~d"),
+// in ID order, which is the order of their sequence numbers. count is the
+// book's counter of them, so that the pages asked for are no longer than
+// the listing's own records (the store orders every listing's records
+// together). A listing whose own ID extends another's with "~" does not
+// capture the other's children. list is broker.List inside a transaction
+// or Library.List outside one, called with keeper.
+func children[T broker.Record](list func(broker.ListOptions) (broker.Page[T], error), listing, sep string, count int64) ([]T, error) {
 	prefix := listing + sep
-	var out []T
+	out := make([]T, 0, min(count, 1000))
 	cursor := prefix
-	for {
-		pg, err := list(broker.ListOptions{Cursor: cursor, Limit: 1000})
+	for int64(len(out)) < count {
+		pg, err := list(broker.ListOptions{Cursor: cursor, Limit: int(min(count-int64(len(out)), 1000))})
 		if err != nil {
 			return nil, err
 		}
@@ -79,10 +81,11 @@ func children[T broker.Record](list func(broker.ListOptions) (broker.Page[T], er
 			}
 		}
 		if pg.Next == "" {
-			return out, nil
+			break
 		}
 		cursor = pg.Next
 	}
+	return out, nil
 }
 
 // inTx lists records of type T inside tx, for children.

@@ -713,7 +713,7 @@ func (x *Exchange) WithdrawListing(ctx context.Context, p broker.Principal, id, 
 			if _, err := broker.Replace(tx, p, b, run, broker.Logged(EventListingWithdrawn, nil)); err != nil {
 				return err
 			}
-			if err := settleDeposits(tx, p, l, "", run); err != nil {
+			if err := settleDeposits(tx, p, l, b, "", run); err != nil {
 				return err
 			}
 		}
