@@ -38,6 +38,17 @@ func (book) RecordKind() broker.Kind { return KindBook }
 func (book) AccessClass() broker.Class { return broker.ClassDesk }
 func (b book) RecordStage() string     { return string(b.Status) }
 
+// Tier: the book itself, and its audit events (whose actors are the
+// bidders), are the desk's: Confidential. Its public state is Book's.
+// Meta.Visibility keeps the listing's visibility, for market.
+func (book) Tier() broker.Visibility { return broker.Confidential }
+
+// market is the target of taking part in the listing's bidding: the
+// listing as published, on its desk with its visibility.
+func (b book) market() broker.Target {
+	return broker.TargetOf(Listing{Meta: broker.Meta{ID: b.ID, Broker: b.Broker, Visibility: b.Visibility}, Status: ListingOpen})
+}
+
 // openBook opens the book of a listing being published; a book left by an
 // earlier publication of the same ID is replaced.
 func openBook(tx *broker.Tx, p broker.Principal, l Listing, run broker.WriteOption) error {
@@ -221,7 +232,7 @@ func (x *Exchange) PlaceBid(ctx context.Context, p broker.Principal, listingID s
 		bid := Bid{Meta: broker.Meta{ID: seqID(listingID, "~", b.Bids+1), Broker: b.Broker, Visibility: broker.Confidential},
 			Listing: listingID, Seq: b.Bids + 1, Bidder: pb.Bidder, Ref: pb.Ref, Sealed: sealed}
 		bidder := broker.TargetOf(bid)
-		if !broker.CanDo(p, broker.ActTakePart, b) || !broker.Can(p, broker.ActTakePart, bidder) {
+		if !broker.Can(p, broker.ActTakePart, b.market()) || !broker.Can(p, broker.ActTakePart, bidder) {
 			return &BidError{Reason: RejectNotBidder, Detail: "the principal does not act for the bidder"}
 		}
 		now := tx.Now()

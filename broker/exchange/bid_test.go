@@ -359,3 +359,36 @@ func TestBidAfterCloseSaysClosed(t *testing.T) {
 	}
 	check("after CloseBidding")
 }
+
+// Who bid is confidential: the book's and the bids' audit events (whose
+// actors are the bidders) are the desk's and the bidder's, while the book's
+// public state is anyone's who may read the listing.
+func TestBiddersStayConfidential(t *testing.T) {
+	x, _ := newExchange(t)
+	l := mustListing(t, x, sampleListing(exchange.MethodAuction), exStart.Add(exDay))
+	payDeposits(t, x, l.ID, bidderA)
+	bid, err := x.PlaceBid(exCtx, enterprise(bidderA), l.ID, exchange.PlaceBid{Bidder: bidderA, Raise: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := x.System()
+	for _, p := range []broker.Principal{broker.Anonymous(), enterprise(bidderB), exOther} {
+		if _, err := sys.Events(exCtx, p, exchange.KindBook, l.ID); !errors.Is(err, broker.ErrForbidden) {
+			t.Errorf("book events seen by %q: got %v, want ErrForbidden", p.ID, err)
+		}
+		if _, err := sys.Events(exCtx, p, exchange.KindBid, bid.ID); !errors.Is(err, broker.ErrForbidden) {
+			t.Errorf("bid events seen by %q: got %v, want ErrForbidden", p.ID, err)
+		}
+		if bids, err := x.ListBids(exCtx, p, l.ID); err != nil || len(bids) != 0 {
+			t.Errorf("bids seen by %q: got %d, %v", p.ID, len(bids), err)
+		}
+	}
+	for _, p := range []broker.Principal{exStaff, enterprise(bidderA)} {
+		if evs, err := sys.Events(exCtx, p, exchange.KindBid, bid.ID); err != nil || len(evs) != 1 || evs[0].Type != exchange.EventBidPlaced {
+			t.Errorf("bid events seen by %q: got %v, %v", p.ID, evs, err)
+		}
+	}
+	if st, err := x.Book(exCtx, broker.Anonymous(), l.ID); err != nil || st.Bids != 1 {
+		t.Errorf("the public book: got %+v, %v", st, err)
+	}
+}
