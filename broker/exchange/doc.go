@@ -28,8 +28,10 @@
 //     opened together by CloseBidding.
 //   - 保证金 deposit: Deposit, PayDeposit, RefundDeposit, ListDeposits.
 //   - 协议定价 agreement price: MethodAgreement; publication puts the title and
-//     price under public notice (公示, PublicNotice) for Listing.NoticeDays;
-//     the deal closes only after the notice has run.
+//     price under public notice (公示, PublicNotice) for Listing.NoticeDays —
+//     at least 15 days for a state-funded owner (contract.RequiredNoticeDays,
+//     checked when the listing is written and published); the deal closes
+//     only after the notice has run.
 //   - 成交 deal: Deal, CloseDeal, GetDeal, ListDeals (deal.go), with the
 //     contract's payment schedule and compliance findings (package contract),
 //     and the policy facts of a deal (DealFacts, DealPolicies; policies.go).
@@ -46,7 +48,11 @@
 // the technical detail are a listing's private part (broker.ActSeePrivate).
 // Bidding is taking part (broker.ActTakePart) in the listing for a bidder
 // the principal acts for. Bids, deposits and deals are confidential
-// process records, seen by their bidder or parties, the desk and admins.
+// process records, seen by their bidder or parties, the desk and admins;
+// a listing's book and its events (which name the bidders) are the desk's.
+// One rule is the tender's, not the policy's: until CloseBidding opens
+// them, sealed offers are seen by their bidder only (Principal.Org), not
+// even by the desk or admins.
 //
 // # Errors
 //

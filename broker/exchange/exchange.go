@@ -15,7 +15,9 @@ const (
 	KindBid     broker.Kind = "bid"     // one bid or sealed offer on a listing
 	KindDeposit broker.Kind = "deposit" // a bidder's deposit (保证金) for one listing
 	KindDeal    broker.Kind = "deal"    // a closed deal (成交) with its contract
-	KindBook    broker.Kind = "listing_book"
+	// KindBook is a bidding listing's book, with the listing's ID: the
+	// auction's terms and state, written with every bid and deposit.
+	KindBook broker.Kind = "listing_book"
 )
 
 // Exchange is the technology exchange of a System: listings, bids and
