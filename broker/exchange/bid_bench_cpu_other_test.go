@@ -1,6 +1,6 @@
 //go:build !unix
 
-package broker_test
+package exchange_test
 
 import "time"
 

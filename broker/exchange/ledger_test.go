@@ -1,4 +1,4 @@
-package broker_test
+package exchange_test
 
 import (
 	"errors"
@@ -9,38 +9,39 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/exchange"
 )
 
 // fixedDeal lists at a firm price and closes the deal at once.
-func fixedDeal(t testing.TB, sys *broker.System, staff broker.Principal, desk, region, price string) {
+func fixedDeal(t testing.TB, x *exchange.Exchange, staff broker.Principal, desk, region, price string) {
 	t.Helper()
-	l := sampleListing(broker.MethodFixed)
+	l := sampleListing(exchange.MethodFixed)
 	l.Broker, l.Region, l.Terms.Price = desk, region, d(price)
-	l, err := sys.CreateListing(exCtx, staff, l)
+	l, err := x.CreateListing(exCtx, staff, l)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sys.PublishListing(exCtx, staff, l.ID, broker.Publish{}); err != nil {
+	if _, err := x.PublishListing(exCtx, staff, l.ID, exchange.Publish{Version: l.Version}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sys.CloseDeal(exCtx, staff, broker.NewDeal{Listing: l.ID, Buyer: bidderA, Amount: d(price)}); err != nil {
+	if _, err := x.CloseDeal(exCtx, staff, exchange.NewDeal{Listing: l.ID, Buyer: bidderA, Amount: d(price)}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestLedger(t *testing.T) {
-	sys, clk := newExchange(t)
+	x, clk := newExchange(t)
 	info := broker.BrokerStaff("staff-2", "info-eng")
-	fixedDeal(t, sys, exStaff, "marine-tech", "上海市杨浦区", "200000000") // 2026-03
-	fixedDeal(t, sys, info, "info-eng", "上海市杨浦区", "150000000")
+	fixedDeal(t, x, exStaff, "marine-tech", "上海市杨浦区", "200000000") // 2026-03
+	fixedDeal(t, x, info, "info-eng", "上海市杨浦区", "150000000")
 	clk.Add(40 * exDay) // 2026-04
-	fixedDeal(t, sys, exStaff, "marine-tech", "浙江省台州市", "65000000")
-	if _, err := sys.CreateListing(exCtx, exStaff, sampleListing(broker.MethodFixed)); err != nil { // a draft: not counted
+	fixedDeal(t, x, exStaff, "marine-tech", "浙江省台州市", "65000000")
+	if _, err := x.CreateListing(exCtx, exStaff, sampleListing(exchange.MethodFixed)); err != nil { // a draft: not counted
 		t.Fatal(err)
 	}
-	mustListing(t, sys, sampleListing(broker.MethodFixed), time.Time{}) // listed, no deal
+	mustListing(t, x, sampleListing(exchange.MethodFixed), time.Time{}) // listed, no deal
 
-	lg, err := sys.Ledger(exCtx, exAdmin, broker.LedgerQuery{Period: broker.PeriodMonth})
+	lg, err := x.Ledger(exCtx, exAdmin, exchange.LedgerQuery{Period: exchange.PeriodMonth})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,23 +64,23 @@ func TestLedger(t *testing.T) {
 		t.Errorf("by period: %+v", byPeriod)
 	}
 	// A time window and a region filter.
-	lg, _ = sys.Ledger(exCtx, exAdmin, broker.LedgerQuery{From: exStart.Add(exDay), Region: "浙江省台州市", Period: broker.PeriodQuarter})
+	lg, _ = x.Ledger(exCtx, exAdmin, exchange.LedgerQuery{From: exStart.Add(exDay), Region: "浙江省台州市", Period: exchange.PeriodQuarter})
 	if lg.Total.Deals != 1 || lg.Rows[0].Period != "2026-Q2" {
 		t.Errorf("window: %+v", lg)
 	}
 	// Staff see their own broker only; others may not read ledgers.
-	lg, _ = sys.Ledger(exCtx, info, broker.LedgerQuery{Broker: "marine-tech"})
+	lg, _ = x.Ledger(exCtx, info, exchange.LedgerQuery{Broker: "marine-tech"})
 	if lg.Total.Deals != 1 || lg.Total.ValueZH() != "1.5亿元" {
 		t.Errorf("info-eng staff: %+v", lg.Total)
 	}
-	if _, err := sys.Ledger(exCtx, enterprise(bidderA), broker.LedgerQuery{}); !errors.Is(err, broker.ErrForbidden) {
+	if _, err := x.Ledger(exCtx, enterprise(bidderA), exchange.LedgerQuery{}); !errors.Is(err, broker.ErrForbidden) {
 		t.Errorf("enterprise: got %v", err)
 	}
-	if _, err := sys.Ledger(exCtx, exAdmin, broker.LedgerQuery{Period: "week"}); !errors.Is(err, broker.ErrInvalid) {
+	if _, err := x.Ledger(exCtx, exAdmin, exchange.LedgerQuery{Period: "week"}); !errors.Is(err, broker.ErrInvalid) {
 		t.Errorf("bad period: got %v", err)
 	}
 	var b strings.Builder
-	lg, _ = sys.Ledger(exCtx, exAdmin, broker.LedgerQuery{Period: broker.PeriodYear})
+	lg, _ = x.Ledger(exCtx, exAdmin, exchange.LedgerQuery{Period: exchange.PeriodYear})
 	if err := lg.WriteTable(&b, language.Chinese); err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,11 @@
-package broker
+package exchange
 
 import (
 	"context"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,9 +13,12 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/width"
 
-	"github.com/kexie/techbroker/broker/driver"
+	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/money"
 )
+
+// The ledger (台账) of the exchange: listings published and deals closed,
+// with their value, per industry broker, region and period.
 
 // Period is the grain of a ledger.
 type Period string
@@ -128,15 +132,15 @@ func (l Ledger) ByPeriod() []LedgerRow {
 // Ledger totals listings, deals and deal value per broker, region and
 // period. Platform admins see every broker; a broker's staff see their own
 // broker only (the query's Broker is set to it); other principals may not
-// read ledgers. Drafts are not counted; withdrawn and expired listings
-// count in the period they were published.
-func (s *System) Ledger(ctx context.Context, p Principal, q LedgerQuery) (Ledger, error) {
-	switch {
-	case p.Role == RolePlatformAdmin:
-	case p.Role == RoleBrokerStaff && p.Broker != "":
+// read ledgers (the policy's ActRead on the desk, broker.DeskTarget).
+// Drafts are not counted; withdrawn and expired listings count in the
+// period they were published.
+func (x *Exchange) Ledger(ctx context.Context, p broker.Principal, q LedgerQuery) (Ledger, error) {
+	if !broker.Can(p, broker.ActRead, broker.DeskTarget(q.Broker)) {
 		q.Broker = p.Broker
-	default:
-		return Ledger{}, forbidden("ledger", "", "", "only platform admins and brokers' staff read ledgers")
+		if q.Broker == "" || !broker.Can(p, broker.ActRead, broker.DeskTarget(q.Broker)) {
+			return Ledger{}, broker.Forbidden("ledger", "", "", "only platform admins and brokers' staff read ledgers")
+		}
 	}
 	if q.Period == "" {
 		q.Period = PeriodAll
@@ -144,7 +148,7 @@ func (s *System) Ledger(ctx context.Context, p Principal, q LedgerQuery) (Ledger
 	switch q.Period {
 	case PeriodMonth, PeriodQuarter, PeriodYear, PeriodAll:
 	default:
-		return Ledger{}, wrap("ledger", "", "", &ValidationError{Kind: "ledger", Fields: []FieldError{{Field: "period", Code: "oneof", Param: "month quarter year all", Value: string(q.Period)}}})
+		return Ledger{}, broker.Wrap("ledger", "", "", &broker.ValidationError{Kind: "ledger", Fields: []broker.FieldError{{Field: "period", Code: "oneof", Param: "month quarter year all", Value: string(q.Period)}}})
 	}
 	in := func(t time.Time, region string) bool {
 		return !t.IsZero() && (q.From.IsZero() || !t.Before(q.From)) && (q.To.IsZero() || t.Before(q.To)) &&
@@ -160,18 +164,18 @@ func (s *System) Ledger(ctx context.Context, p Principal, q LedgerQuery) (Ledger
 		}
 		return r
 	}
-	ls, err := scanAll(ctx, s, s.listingLib(), q.Broker)
+	ls, err := x.listings.Find(ctx, p, broker.ListOptions{Broker: q.Broker})
 	if err != nil {
-		return Ledger{}, wrap("ledger", KindListing, "", err)
+		return Ledger{}, broker.Wrap("ledger", KindListing, "", err)
 	}
 	for _, l := range ls {
 		if l.Status != ListingDraft && in(l.Published, l.Region) {
 			row(l.Broker, l.Region, l.Published).Listings++
 		}
 	}
-	ds, err := scanAll(ctx, s, s.dealLib(), q.Broker)
+	ds, err := x.deals.Find(ctx, p, broker.ListOptions{Broker: q.Broker})
 	if err != nil {
-		return Ledger{}, wrap("ledger", KindDeal, "", err)
+		return Ledger{}, broker.Wrap("ledger", KindDeal, "", err)
 	}
 	for _, d := range ds {
 		if in(d.Closed, d.Region) {
@@ -197,30 +201,6 @@ func (s *System) Ledger(ctx context.Context, p Principal, q LedgerQuery) (Ledger
 	return out, nil
 }
 
-// scanAll reads every record of a library's kind (of one broker, if set),
-// without access checks: the caller has checked them.
-func scanAll[T entity[T]](ctx context.Context, s *System, lib *Library[T], broker string) ([]T, error) {
-	var out []T
-	after := ""
-	for {
-		recs, err := s.store.List(ctx, listQuery(lib.kind(), broker, after))
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			v, err := lib.decodeRecord(r)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, v)
-		}
-		if len(recs) < 1000 {
-			return out, nil
-		}
-		after = recs[len(recs)-1].ID
-	}
-}
-
 // WriteTable writes the ledger as an aligned text table for readers of
 // the language tag: Chinese headings and 万元/亿元 amounts for Chinese tags,
 // English headings and "CNY … million" otherwise. Columns are aligned by
@@ -241,9 +221,9 @@ func (l Ledger) WriteTable(w io.Writer, tag language.Tag) error {
 	}
 	rows := [][]string{head}
 	for _, r := range l.Rows {
-		rows = append(rows, []string{r.Broker, r.Region, r.Period, itoa(r.Listings), itoa(r.Deals), val(r)})
+		rows = append(rows, []string{r.Broker, r.Region, r.Period, strconv.Itoa(r.Listings), strconv.Itoa(r.Deals), val(r)})
 	}
-	rows = append(rows, []string{total, "", "", itoa(l.Total.Listings), itoa(l.Total.Deals), val(l.Total)})
+	rows = append(rows, []string{total, "", "", strconv.Itoa(l.Total.Listings), strconv.Itoa(l.Total.Deals), val(l.Total)})
 	widths := make([]int, len(head))
 	for _, r := range rows {
 		for i, c := range r {
@@ -264,6 +244,11 @@ func (l Ledger) WriteTable(w io.Writer, tag language.Tag) error {
 	return err
 }
 
+func isChinese(tag language.Tag) bool {
+	b, _ := tag.Base()
+	return b.String() == "zh"
+}
+
 // displayWidth is the number of terminal columns s takes.
 func displayWidth(s string) int {
 	n := 0
@@ -276,8 +261,4 @@ func displayWidth(s string) int {
 		}
 	}
 	return n
-}
-
-func listQuery(kind Kind, broker, after string) driver.Query {
-	return driver.Query{Kind: string(kind), Broker: broker, After: after, Limit: 1000}
 }

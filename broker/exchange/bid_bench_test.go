@@ -1,4 +1,4 @@
-package broker_test
+package exchange_test
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/exchange"
 )
 
 // BenchmarkBid: 16 bidders bid concurrently on one auction (memstore), each
@@ -16,13 +16,13 @@ import (
 // without gaps ("lost" must be 0).
 func BenchmarkBid(b *testing.B) {
 	const bidders = 16
-	sys, _ := newExchange(b)
-	l := mustListing(b, sys, sampleListing(broker.MethodBidding), exStart.Add(30*exDay))
+	x, _ := newExchange(b)
+	l := mustListing(b, x, sampleListing(exchange.MethodBidding), exStart.Add(30*exDay))
 	orgs := make([]string, bidders)
 	for i := range orgs {
 		orgs[i] = fmt.Sprintf("竞买人%02d", i)
 	}
-	payDeposits(b, sys, l.ID, orgs...)
+	payDeposits(b, x, l.ID, orgs...)
 	var accepted atomic.Int64
 	var failed atomic.Value
 	b.ReportAllocs()
@@ -39,7 +39,7 @@ func BenchmarkBid(b *testing.B) {
 			defer wg.Done()
 			p := enterprise(org)
 			for i := 0; i < n; i++ {
-				if _, err := sys.PlaceBid(exCtx, p, l.ID, broker.PlaceBid{Bidder: org, Raise: 1}); err != nil {
+				if _, err := x.PlaceBid(exCtx, p, l.ID, exchange.PlaceBid{Bidder: org, Raise: 1}); err != nil {
 					failed.Store(err)
 					return
 				}
@@ -60,7 +60,7 @@ func BenchmarkBid(b *testing.B) {
 		// load. 1e6 / (this figure) is the rate one free core sustains.
 		b.ReportMetric(float64(cpu.Microseconds())/float64(accepted.Load()), "cpu-µs/bid")
 	}
-	bids, err := sys.ListBids(exCtx, exStaff, l.ID)
+	bids, err := x.ListBids(exCtx, exStaff, l.ID)
 	if err != nil {
 		b.Fatal(err)
 	}

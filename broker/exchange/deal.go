@@ -1,41 +1,39 @@
-package broker
+package exchange
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/shopspring/decimal"
 
-	"github.com/kexie/techbroker/broker/driver"
+	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/contract"
+	"github.com/kexie/techbroker/internal/textnorm"
 )
 
 // Deal is a closed deal (成交) on a listing: the parties, the amount, the
 // contract type (Civil Code Art. 843), the payment terms (Art. 846) and the
 // dated payment schedule, with the compliance findings at closing. A deal
 // is written once, by CloseDeal, together with the listing's and the case's
-// moves.
+// moves. It is Confidential: seen by the parties, the handling broker's
+// staff and platform admins.
 type Deal struct {
-	Meta
+	broker.Meta
 	Listing     string `json:"listing"`
 	Case        string `json:"case,omitempty"`
 	Achievement string `json:"achievement,omitempty"`
 	Title       string `json:"title"`
 
-	Seller       string `json:"seller"`
-	SellerID     string `json:"seller_id,omitempty"`
-	SellerPublic bool   `json:"seller_public,omitempty"`
-	Buyer        string `json:"buyer"`
-	BuyerID      string `json:"buyer_id,omitempty"`
+	SellerParty
+	BuyerParty
 
-	Amount       decimal.Decimal   `json:"amount"`
-	Mode         TransferMode      `json:"mode"`
-	Method       TradingMethod     `json:"method"`
-	ContractType contract.Type     `json:"contract_type"`
-	Terms        contract.Terms    `json:"terms"`
-	Projected    []decimal.Decimal `json:"projected,omitempty"`
-	Schedule     contract.Schedule `json:"schedule"`
+	Amount       decimal.Decimal     `json:"amount"`
+	Mode         broker.TransferMode `json:"mode"`
+	Method       TradingMethod       `json:"method"`
+	ContractType contract.Type       `json:"contract_type"`
+	Terms        contract.Terms      `json:"terms"`
+	Projected    []decimal.Decimal   `json:"projected,omitempty"`
+	Schedule     contract.Schedule   `json:"schedule"`
 	// Fee is the exchange's service fee: Amount × Terms.FeePercent of the
 	// listing, rounded half away from zero to the cent.
 	Fee decimal.Decimal `json:"fee"`
@@ -47,20 +45,34 @@ type Deal struct {
 	Findings      []contract.Finding    `json:"findings"`
 }
 
-func (Deal) kind() Kind             { return KindDeal }
-func (d Deal) getMeta() Meta        { return d.Meta }
-func (d Deal) withMeta(m Meta) Deal { d.Meta = m; return d }
-func (d Deal) stage() string        { return "closed" }
-func (d Deal) dedupKey() string     { return "deal:" + d.Listing }
-func (d Deal) ownerOrgs() []string {
+// SellerParty is a deal's seller: the listing's owner. Its fields read as
+// the deal's own (Deal.Seller, Deal.SellerID).
+type SellerParty struct {
+	Seller       string `json:"seller" validate:"max=200" org:"name"`
+	SellerID     string `json:"seller_id,omitempty" validate:"max=64" org:"id"`
+	SellerPublic bool   `json:"seller_public,omitempty"`
+}
+
+// BuyerParty is a deal's buyer. Its fields read as the deal's own
+// (Deal.Buyer, Deal.BuyerID).
+type BuyerParty struct {
+	Buyer   string `json:"buyer" validate:"required,max=200" org:"name"`
+	BuyerID string `json:"buyer_id,omitempty" validate:"max=64" org:"id"`
+}
+
+// RecordKind is KindDeal.
+func (Deal) RecordKind() broker.Kind { return KindDeal }
+
+// RecordStage: a stored deal is closed.
+func (Deal) RecordStage() string { return "closed" }
+
+// DedupKey indexes a deal by its listing.
+func (d Deal) DedupKey() string { return "deal:" + d.Listing }
+
+// OwnerOrgs are both parties, by name and ID.
+func (d Deal) OwnerOrgs() []string {
 	return append(orgList(d.Seller, d.SellerID), orgList(d.Buyer, d.BuyerID)...)
 }
-func (d Deal) redactFor(Principal) Deal       { return d }
-func (d Deal) normalized() Deal               { return d }
-func (d Deal) check(*checker, *System)        {}
-func (Deal) columns() map[string]setter[Deal] { return nil }
-
-func (s *System) dealLib() *Library[Deal] { return &Library[Deal]{s: s} }
 
 // Contract returns the deal as a contract.Contract for further checks (for
 // example contract.EstimateTaxRelief once the contract is registered).
@@ -110,14 +122,17 @@ func (e *DealError) Error() string {
 	return msg
 }
 
-// Is matches ErrInvalid.
-func (e *DealError) Is(target error) bool { return target == ErrInvalid }
+// Is matches broker.ErrInvalid.
+func (e *DealError) Is(target error) bool { return target == broker.ErrInvalid }
 
 // blocking rules: a deal failing one of these is refused.
 var blockingRules = map[string]bool{
 	contract.RuleContractType: true, contract.RulePaymentTerms: true,
 	contract.RulePricingPath: true, contract.RuleLicenceTerm: true,
 }
+
+// EventDealClosed is the event of a new deal.
+const EventDealClosed = "closed"
 
 // CloseDeal closes a deal on a listing, in one transaction: it checks the
 // trading method's rule (an agreement price only after its public notice has
@@ -127,40 +142,42 @@ var blockingRules = map[string]bool{
 // contract type, payment terms, Art. 18 pricing path or Art. 865 licence
 // term refuses the deal with a *DealError; the other findings are kept on
 // the deal), writes the deal, marks the listing Traded and moves the
-// listing's case to Traded. On any error nothing is written.
-func (s *System) CloseDeal(ctx context.Context, p Principal, nd NewDeal) (Deal, error) {
-	nd.Buyer, nd.BuyerID = normText(nd.Buyer), normText(nd.BuyerID)
-	c := &checker{}
+// listing's case to Traded. The principal must run the listing. On any
+// error nothing is written.
+func (x *Exchange) CloseDeal(ctx context.Context, p broker.Principal, nd NewDeal) (Deal, error) {
+	nd.Buyer, nd.BuyerID = textnorm.Text(nd.Buyer), textnorm.Text(nd.BuyerID)
+	c := &broker.Check{}
 	if nd.Buyer == "" {
-		c.add("buyer", "required", "", "")
+		c.Add("buyer", "required", "", "")
 	}
-	checkText(c, "buyer", nd.Buyer, 200)
-	checkText(c, "buyer_id", nd.BuyerID, 64)
-	checkMoney(c, "amount", nd.Amount)
-	if saneDecimal(nd.Amount, 2) && nd.Amount.Sign() <= 0 {
-		c.add("amount", "required", "", "")
+	c.Text("buyer", nd.Buyer, 200)
+	c.Text("buyer_id", nd.BuyerID, 64)
+	c.Money("amount", nd.Amount)
+	if nd.Amount.IsZero() {
+		c.Add("amount", "required", "", "")
 	}
-	if err := c.err(KindDeal); err != nil {
-		return Deal{}, wrap("close deal", KindDeal, nd.Listing, err)
+	if err := c.Err(KindDeal); err != nil {
+		return Deal{}, broker.Wrap("close deal", KindDeal, nd.Listing, err)
 	}
 	var out Deal
-	err := driver.Update(ctx, s.store, func(ctx context.Context, tx driver.Tx) error {
-		l, err := s.listingTx(ctx, tx, nd.Listing)
+	err := x.sys.Update(ctx, func(tx *broker.Tx) error {
+		l, err := broker.Read[Listing](tx, nd.Listing)
 		if err != nil {
 			return err
 		}
-		if !p.canRunListing(l) {
-			return forbidden("close deal", KindDeal, nd.Listing, "only platform admins and the handling broker's staff close deals")
+		if !broker.CanDo(p, broker.ActOperate, l) {
+			return broker.Forbidden("close deal", KindDeal, nd.Listing, "only platform admins and the handling broker's staff close deals")
 		}
-		now := s.now()
+		now := tx.Now()
 		if err := dealAllowed(l, nd, now); err != nil {
 			return err
 		}
 		d := Deal{
-			Meta:    Meta{Broker: l.Broker, Region: l.Region, Visibility: Confidential},
+			Meta:    broker.Meta{Broker: l.Broker, Region: l.Region, Visibility: broker.Confidential},
 			Listing: l.ID, Case: l.Case, Achievement: l.Achievement, Title: l.Title,
-			Seller: l.Owner, SellerID: l.OwnerID, SellerPublic: l.OwnerPublic, Buyer: nd.Buyer, BuyerID: nd.BuyerID,
-			Amount: nd.Amount, Mode: l.Terms.Mode, Method: l.Terms.Method, ContractType: nd.ContractType,
+			SellerParty: SellerParty{Seller: l.Owner, SellerID: l.OwnerID, SellerPublic: l.OwnerPublic},
+			BuyerParty:  BuyerParty{Buyer: nd.Buyer, BuyerID: nd.BuyerID},
+			Amount:      nd.Amount, Mode: l.Terms.Mode, Method: l.Terms.Method, ContractType: nd.ContractType,
 			Terms: nd.Terms, Projected: nd.Projected, Signed: nd.Signed, Closed: now,
 			Licence: nd.Licence, PatentExpires: nd.PatentExpires,
 		}
@@ -179,17 +196,17 @@ func (s *System) CloseDeal(ctx context.Context, p Principal, nd NewDeal) (Deal, 
 			start = d.Signed
 		}
 		if (d.Terms.Method == contract.LumpSum || d.Terms.Method == contract.Instalments) && !d.Terms.Total.Equal(d.Amount) {
-			return &ValidationError{Kind: KindDeal, Fields: []FieldError{{Field: "terms.total", Code: "invalid", Value: "total " + d.Terms.Total.String() + " differs from the amount " + d.Amount.String()}}}
+			return &broker.ValidationError{Kind: KindDeal, Fields: []broker.FieldError{{Field: "terms.total", Code: "invalid", Value: "total " + d.Terms.Total.String() + " differs from the amount " + d.Amount.String()}}}
 		}
 		sched, err := contract.Plan(d.Terms, start.UTC().Truncate(time.Microsecond), d.Projected)
 		if err != nil {
-			return &ValidationError{Kind: KindDeal, Fields: []FieldError{{Field: "terms", Code: "invalid", Value: err.Error()}}}
+			return &broker.ValidationError{Kind: KindDeal, Fields: []broker.FieldError{{Field: "terms", Code: "invalid", Value: err.Error()}}}
 		}
 		d.Schedule = sched
 		d.Fee = d.Amount.Mul(l.Terms.FeePercent).Div(hundred).Round(2)
 		cc := d.Contract(true, false)
 		cc.Pricing = pricingEvidence(l)
-		d.Findings = contract.Check(cc, &contract.CheckOptions{NoticeDays: l.noticeDays()})
+		d.Findings = contract.Check(cc, &contract.CheckOptions{NoticeDays: l.Terms.NoticeDays})
 		var failed []contract.Finding
 		for _, f := range d.Findings {
 			if !f.Pass && blockingRules[f.Rule] {
@@ -199,75 +216,67 @@ func (s *System) CloseDeal(ctx context.Context, p Principal, nd NewDeal) (Deal, 
 		if len(failed) > 0 {
 			return &DealError{Listing: l.ID, Findings: failed}
 		}
-		lib := s.dealLib()
-		d = lib.stamp(p, d, now)
-		if err := lib.createTx(ctx, tx, p, d, "closed"); err != nil {
-			if errors.Is(err, ErrExists) {
-				return &Error{Op: "close deal", Kind: KindDeal, ID: d.ID, Code: ErrExists, Err: errors.New("deal ID already used")}
-			}
+		run := broker.Via(broker.ActOperate, broker.TargetOf(l))
+		if out, err = broker.Create(tx, p, d, run, broker.Logged(EventDealClosed, nil)); err != nil {
 			return err
 		}
-		d.Version = 1
 		from := l.Status
-		l.Status, l.DealRef = ListingTraded, d.ID
-		if err := s.writeListingTx(ctx, tx, p, &l, EventListingTraded, ListingEvent{From: from, To: ListingTraded, Ref: d.ID}); err != nil {
+		l.Status, l.DealRef = ListingTraded, out.ID
+		if _, err := broker.Replace(tx, p, l, run, broker.Logged(EventListingTraded, ListingEvent{From: from, To: ListingTraded, Ref: out.ID})); err != nil {
 			return err
 		}
 		if l.Case != "" {
-			if err := s.moveListingCaseTx(ctx, tx, p, l, StageTraded, CaseMove{To: StageTraded, DealRef: d.ID}); err != nil {
-				return err
-			}
+			return moveListingCase(tx, p, l, broker.CaseMove{To: broker.StageTraded, DealRef: out.ID})
 		}
-		out = d
 		return nil
 	})
 	if err != nil {
-		return Deal{}, wrap("close deal", KindDeal, nd.Listing, err)
+		return Deal{}, broker.Wrap("close deal", KindDeal, nd.Listing, err)
 	}
 	return out, nil
 }
 
-func contractTypeFor(m TransferMode) contract.Type {
+func contractTypeFor(m broker.TransferMode) contract.Type {
 	switch m {
-	case ModeLicense:
+	case broker.ModeLicense:
 		return contract.License
-	case ModeDevelopment:
+	case broker.ModeDevelopment:
 		return contract.Development
-	case ModeService:
+	case broker.ModeService:
 		return contract.Service
-	case ModeConsulting:
+	case broker.ModeConsulting:
 		return contract.Consulting
 	}
 	return contract.Transfer
 }
 
+// pricingEvidence is the Art. 18 evidence a listing gives of its price.
 func pricingEvidence(l Listing) contract.PricingEvidence {
 	venue := l.Venue
 	if venue == "" {
 		venue = "technology exchange"
 	}
-	switch l.Terms.Method {
-	case MethodAgreement:
-		pe := contract.PricingEvidence{Path: contract.ByAgreement}
+	path := pricingPath(l.Terms.Method)
+	if path == contract.ByAgreement {
+		pe := contract.PricingEvidence{Path: path}
 		if n := l.Notice; n != nil {
 			pe.Notice = &contract.Notice{Name: n.Name, Price: n.Price, Start: n.Start, End: n.End}
 		}
 		return pe
-	case MethodAuction:
-		return contract.PricingEvidence{Path: contract.ByAuction, Venue: venue, Reference: l.ID}
 	}
-	return contract.PricingEvidence{Path: contract.ByListing, Venue: venue, Reference: l.ID}
+	return contract.PricingEvidence{Path: path, Venue: venue, Reference: l.ID}
 }
 
 // dealAllowed applies the trading method's rule to a deal.
 func dealAllowed(l Listing, nd NewDeal, now time.Time) error {
-	terr := func(reason string) error {
-		return &TransitionError{Kind: KindListing, ID: l.ID, From: string(l.StatusAt(now)), To: string(ListingTraded), Reason: reason}
-	}
-	amountErr := func(want string) error {
-		return &ValidationError{Kind: KindDeal, Fields: []FieldError{{Field: "amount", Code: "invalid", Value: nd.Amount.String() + ": " + want}}}
-	}
 	st := l.StatusAt(now)
+	terr := func(reason string) error {
+		return &broker.TransitionError{Kind: KindListing, ID: l.ID, From: string(st), To: string(ListingTraded), Reason: reason}
+	}
+	field := func(name, value string) error {
+		return &broker.ValidationError{Kind: KindDeal, Fields: []broker.FieldError{{Field: name, Code: "invalid", Value: value}}}
+	}
+	amountErr := func(want string) error { return field("amount", nd.Amount.String()+": "+want) }
 	switch l.Terms.Method {
 	case MethodAgreement:
 		if st != ListingNotice {
@@ -277,24 +286,24 @@ func dealAllowed(l Listing, nd NewDeal, now time.Time) error {
 			return terr("no public notice (公示) recorded")
 		}
 		if now.Before(l.Notice.End) {
-			return terr("the public notice (公示) runs until " + l.Notice.End.Format(time.RFC3339))
+			return terr("the public notice (公示) runs until " + stamp(l.Notice.End))
 		}
 		if !nd.Amount.Equal(l.Notice.Price) {
 			return amountErr("must equal the noticed price " + l.Notice.Price.StringFixed(2))
 		}
 		if l.Terms.Counterparty != "" && l.Terms.Counterparty != nd.Buyer {
-			return &ValidationError{Kind: KindDeal, Fields: []FieldError{{Field: "buyer", Code: "invalid", Value: nd.Buyer + ": the notice named " + l.Terms.Counterparty}}}
+			return field("buyer", nd.Buyer+": the notice named "+l.Terms.Counterparty)
 		}
 	case MethodFixed:
 		if st != ListingOpen {
 			return terr("the listing is not open")
 		}
 		switch l.Terms.Pricing {
-		case FixedPrice:
+		case broker.FixedPrice:
 			if !nd.Amount.Equal(l.Terms.Price) {
 				return amountErr("must equal the listed price " + l.Terms.Price.StringFixed(2))
 			}
-		case FloorPrice:
+		case broker.FloorPrice:
 			if nd.Amount.LessThan(l.Terms.Price) {
 				return amountErr("must reach the floor price " + l.Terms.Price.StringFixed(2))
 			}
@@ -304,7 +313,7 @@ func dealAllowed(l Listing, nd NewDeal, now time.Time) error {
 			return terr("a bidding listing closes a deal only after it is awarded")
 		}
 		if nd.Buyer != l.Award.Bidder {
-			return &ValidationError{Kind: KindDeal, Fields: []FieldError{{Field: "buyer", Code: "invalid", Value: nd.Buyer + ": the winner is " + l.Award.Bidder}}}
+			return field("buyer", nd.Buyer+": the winner is "+l.Award.Bidder)
 		}
 		if !nd.Amount.Equal(l.Award.Amount) {
 			return amountErr("must equal the winning bid " + l.Award.Amount.StringFixed(2))
@@ -313,13 +322,13 @@ func dealAllowed(l Listing, nd NewDeal, now time.Time) error {
 	return nil
 }
 
-// GetDeal returns a deal. Deals are Confidential: seen by the parties, the
-// handling broker's staff and platform admins.
-func (s *System) GetDeal(ctx context.Context, p Principal, id string) (Deal, error) {
-	return s.dealLib().Get(ctx, p, id)
+// GetDeal returns a deal the principal may read (a party, the handling
+// broker's staff, a platform admin).
+func (x *Exchange) GetDeal(ctx context.Context, p broker.Principal, id string) (Deal, error) {
+	return x.deals.Get(ctx, p, id)
 }
 
-// ListDeals returns one page of the deals the principal may see.
-func (s *System) ListDeals(ctx context.Context, p Principal, o ListOptions) (Page[Deal], error) {
-	return s.dealLib().List(ctx, p, o)
+// ListDeals returns one page of the deals the principal may read.
+func (x *Exchange) ListDeals(ctx context.Context, p broker.Principal, o broker.ListOptions) (broker.Page[Deal], error) {
+	return x.deals.List(ctx, p, o)
 }
