@@ -22,11 +22,11 @@ func BenchmarkNormalize(b *testing.B) {
 }
 func BenchmarkValidate(b *testing.B) {
 	a := sampleA().Normalized()
-	v := newValidate()
+	s := New(nil, nil)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		c := &Check{}
-		structErrors(v, c, &a)
+		s.structErrors(c, &a)
 	}
 }
 func BenchmarkMarshal(b *testing.B) {

@@ -83,7 +83,7 @@ func (bp *Blueprint) normalizeAndCheck() error {
 	}
 	tmp := New(nil, bp.options(nil))
 	c := &Check{}
-	structErrors(tmp.validate, c, bp)
+	tmp.structErrors(c, bp)
 	seen := map[string]bool{}
 	for i := range bp.Brokers {
 		b := bp.Brokers[i].Normalized()

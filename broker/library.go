@@ -183,7 +183,7 @@ func list[T Record](s *System, r reader, p Principal, o ListOptions) (Page[T], e
 				return Page[T]{}, err
 			}
 			q.After = rec.ID
-			t := TargetOf(v)
+			t := targetOf(&v)
 			if !Can(p, ActRead, t) {
 				continue
 			}
@@ -213,7 +213,7 @@ func find[T Record](s *System, r reader, p Principal, o ListOptions) ([]T, error
 		if err != nil {
 			return nil, err
 		}
-		if t := TargetOf(v); Can(p, ActRead, t) {
+		if t := targetOf(&v); Can(p, ActRead, t) {
 			out = append(out, redact(p, v, t))
 		}
 	}
@@ -227,13 +227,13 @@ func query(kind Kind, o ListOptions) driver.Query {
 // prepare normalizes v (Normalizer, then Meta) and validates it (struct
 // tags, then Validator), returning every bad field.
 func prepare[T Record](s *System, v T) (T, error) {
-	if n, ok := any(v).(Normalizer[T]); ok {
+	if n, ok := any(&v).(Normalizer[T]); ok {
 		v = n.Normalized()
 	}
 	metaOf(&v).normalize()
 	c := &Check{sys: s}
-	structErrors(s.validate, c, &v)
-	if val, ok := any(v).(Validator); ok {
+	s.structErrors(c, &v)
+	if val, ok := any(&v).(Validator); ok {
 		val.Validate(c)
 	}
 	return v, c.Err(v.RecordKind())
@@ -241,17 +241,17 @@ func prepare[T Record](s *System, v T) (T, error) {
 
 // encodeRecord is the stored form of v: its JSON and indexed fields.
 func encodeRecord[T Record](v T) (driver.Record, error) {
-	body, err := json.Marshal(v)
+	body, err := json.Marshal(&v)
 	if err != nil {
 		return driver.Record{}, fmt.Errorf("encode %s: %w", v.RecordKind(), err)
 	}
 	m := v.RecordMeta()
 	rec := driver.Record{Kind: string(v.RecordKind()), ID: m.ID, Version: m.Version, Broker: m.Broker,
 		Created: m.Created, Updated: m.Updated, Body: body}
-	if st, ok := any(v).(Staged); ok {
+	if st, ok := any(&v).(Staged); ok {
 		rec.Stage = st.RecordStage()
 	}
-	if k, ok := any(v).(Keyed); ok {
+	if k, ok := any(&v).(Keyed); ok {
 		rec.Key = k.DedupKey()
 	}
 	return rec, nil

@@ -245,6 +245,25 @@ func TargetOf(v Record) Target {
 	return t
 }
 
+// targetOf is TargetOf without copying the record into an interface.
+func targetOf[T Record](v *T) Target {
+	t := Target{Kind: (*v).RecordKind(), Class: ClassProcess, Meta: metaOf(v).copy()}
+	if c, ok := any(v).(Classed); ok {
+		t.Class = c.AccessClass()
+	}
+	t.Tier = t.Meta.Visibility
+	if tv, ok := any(v).(Tiered); ok {
+		t.Tier = tv.Tier()
+	}
+	if t.Tier == "" {
+		t.Tier = Public
+	}
+	if o, ok := any(v).(Owned); ok {
+		t.Owners = o.OwnerOrgs()
+	}
+	return t
+}
+
 // DeskTarget is the target of an operation on an industry broker's desk as
 // a whole (its stale cases, its figures, its roster): a confidential desk
 // record of that broker.

@@ -104,6 +104,8 @@ func (r RecordRef) String() string { return string(r.Kind) + ":" + r.ID }
 // Ref returns the reference to a record.
 func Ref(v Record) RecordRef { return RecordRef{Kind: v.RecordKind(), ID: v.RecordMeta().ID} }
 
+func refOf[T Record](v *T) RecordRef { return RecordRef{Kind: (*v).RecordKind(), ID: metaOf(v).ID} }
+
 // Visibility is a record's visibility tier.
 type Visibility string
 
@@ -149,6 +151,8 @@ func (m Meta) RecordMeta() Meta { return m }
 
 // meta gives the System the embedded Meta to stamp (IDs, versions, times).
 func (m *Meta) meta() *Meta { return m }
+
+func (m *Meta) copy() Meta { return *m }
 
 // normalize folds Meta's text fields and defaults Visibility to Public; the
 // System calls it on every write, after the record's own Normalized.

@@ -12,6 +12,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/kexie/techbroker/broker/driver"
+	"github.com/kexie/techbroker/internal/tagplan"
 )
 
 // Options configure a System. A nil *Options means defaults.
@@ -64,8 +65,9 @@ type System struct {
 	newID       func(Kind) string
 	disciplines map[string]bool
 	industries  map[string]bool
-	kinds       sync.Map // Kind → reflect.Type of every record kind in use
-	orgIDTypes  sync.Map // reflect.Type → whether it can hold org:"id" fields
+	kinds       sync.Map      // Kind → reflect.Type of every record kind in use
+	orgIDTypes  sync.Map      // reflect.Type → whether it can hold org:"id" fields
+	plans       tagplan.Cache // each type's validate tags, compiled
 }
 
 // New returns a System over store. The System does not own the store's
@@ -74,7 +76,7 @@ func New(store driver.Store, opts *Options) *System {
 	if opts == nil {
 		opts = &Options{}
 	}
-	s := &System{store: store, validate: newValidate(), clock: opts.Clock, newID: opts.NewID}
+	s := &System{store: store, validate: tagplan.NewValidator(), clock: opts.Clock, newID: opts.NewID}
 	if s.clock == nil {
 		s.clock = time.Now
 	}

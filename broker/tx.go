@@ -208,7 +208,7 @@ func Get[T Record](tx *Tx, p Principal, id string) (T, error) {
 
 // readable returns v redacted for p, or ErrForbidden.
 func readable[T Record](p Principal, v T, op string) (T, error) {
-	t := TargetOf(v)
+	t := targetOf(&v)
 	if !Can(p, ActRead, t) {
 		var zero T
 		return zero, forbidden(op, t.Kind, t.Meta.ID, "the record is not visible to the principal")
@@ -217,7 +217,7 @@ func readable[T Record](p Principal, v T, op string) (T, error) {
 }
 
 func redact[T Record](p Principal, v T, t Target) T {
-	if r, ok := any(v).(Redactor[T]); ok && !Can(p, ActSeePrivate, t) {
+	if r, ok := any(&v).(Redactor[T]); ok && !Can(p, ActSeePrivate, t) {
 		return r.Redacted()
 	}
 	return v
@@ -235,7 +235,7 @@ func Read[T Record](tx *Tx, id string) (T, error) {
 	}
 	v, err := decodeRecord[T](rec)
 	if err == nil {
-		t := TargetOf(v)
+		t := targetOf(&v)
 		tx.saw(Kind(rec.Kind), rec.ID, rec.Version, &t)
 	}
 	return v, err
@@ -276,10 +276,10 @@ func Create[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error) 
 func admitNew[T Record](p Principal, v T, o writeOpts) error {
 	m := metaOf(&v)
 	m.Provenance.AddedBy = "" // a new record is judged by its content, not by who adds it
-	if !o.allowed(p, ActCreate, TargetOf(v)) {
+	if !o.allowed(p, ActCreate, targetOf(&v)) {
 		return forbidden("create", v.RecordKind(), m.ID, "the principal may not create this record")
 	}
-	if g, ok := any(v).(Guarded[T]); ok && o.subject == nil {
+	if g, ok := any(&v).(Guarded[T]); ok && o.subject == nil {
 		var zero T
 		if errs := g.GuardUpdate(zero); len(errs) > 0 {
 			return invalid(v.RecordKind(), errs...)
@@ -315,11 +315,11 @@ func createPrepared[T Record](tx *Tx, p Principal, v T, o writeOpts) (T, error) 
 	if err := tx.dtx.Create(tx.ctx, rec); err != nil {
 		return zero, err
 	}
-	if err := tx.Log(p, Ref(v), o.event, o.body); err != nil {
+	if err := tx.Log(p, refOf(&v), o.event, o.body); err != nil {
 		return zero, err
 	}
 	metaOf(&v).Version = 1
-	t := TargetOf(v)
+	t := targetOf(&v)
 	tx.saw(v.RecordKind(), rec.ID, 1, &t)
 	return redact(p, v, t), nil
 }
@@ -349,8 +349,8 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 	var old T
 	var ot Target
 	ref := RecordRef{Kind: kind, ID: id}
-	_, redactor := any(v).(Redactor[T])
-	_, guarded := any(v).(Guarded[T])
+	_, redactor := any(&v).(Redactor[T])
+	_, guarded := any(&v).(Guarded[T])
 	if seen, ok := tx.seen[ref]; ok && seen.target != nil && !redactor && !(guarded && o.subject == nil) {
 		ot = *seen.target
 		ot.Meta.Version = seen.version
@@ -362,7 +362,7 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 		if ok {
 			tx.seen[ref] = seen // what the transaction read before, not this re-read
 		}
-		ot = TargetOf(old)
+		ot = targetOf(&old)
 	}
 	om := ot.Meta
 	if !o.allowed(p, ActUpdate, ot) {
@@ -371,7 +371,7 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 	if om.Version != m.Version {
 		return zero, tx.stale(kind, id, m.Version, om.Version)
 	}
-	if r, ok := any(v).(Redactor[T]); ok && !Can(p, ActSeePrivate, ot) {
+	if r, ok := any(&v).(Redactor[T]); ok && !Can(p, ActSeePrivate, ot) {
 		v = r.Unredacted(old) // a caller that cannot see the private part cannot have meant to clear it
 		m = metaOf(&v)
 	}
@@ -382,11 +382,11 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 	}
 	m = metaOf(&v)
 	m.ID, m.Version = id, version
-	nt := TargetOf(v)
+	nt := targetOf(&v)
 	if !o.allowed(p, ActUpdate, nt) {
 		return zero, forbidden("update", kind, id, "the principal may not make this change")
 	}
-	if g, ok := any(v).(Guarded[T]); ok && o.subject == nil {
+	if g, ok := any(&v).(Guarded[T]); ok && o.subject == nil {
 		if errs := g.GuardUpdate(old); len(errs) > 0 {
 			return zero, invalid(kind, errs...)
 		}
@@ -403,11 +403,11 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 	if err != nil {
 		return zero, err
 	}
-	if err := tx.Log(p, Ref(v), o.event, o.body); err != nil {
+	if err := tx.Log(p, refOf(&v), o.event, o.body); err != nil {
 		return zero, err
 	}
 	m.Version = ver
-	nt = TargetOf(v)
+	nt = targetOf(&v)
 	tx.saw(kind, id, ver, &nt)
 	return redact(p, v, nt), nil
 }
@@ -430,7 +430,7 @@ func Delete[T Record](tx *Tx, p Principal, id string, version int64, opts ...Wri
 	if seen {
 		tx.seen[ref] = before // what the transaction read before, not this re-read
 	}
-	if !o.allowed(p, ActDelete, TargetOf(old)) {
+	if !o.allowed(p, ActDelete, targetOf(&old)) {
 		return forbidden("delete", kind, id, "the principal may not delete this record")
 	}
 	if v := old.RecordMeta().Version; v != version {

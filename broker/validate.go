@@ -89,28 +89,22 @@ func isChinese(tag language.Tag) bool {
 	return b.String() == "zh"
 }
 
-// newValidate builds the one validator.Validate of a System.
-func newValidate() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			return ""
-		}
-		if name == "" {
-			return f.Name
-		}
-		return name
-	})
-	return v
-}
-
-// structErrors runs the struct tags and appends their failures to c.
-func structErrors(v *validator.Validate, c *Check, x any) {
-	err := v.Struct(x)
+// structErrors runs the struct tags and appends their failures to c. A
+// value that its type's tag plan (package internal/tagplan) vouches for skips the
+// validator.
+func (s *System) structErrors(c *Check, x any) {
+	if s.plans.Passes(x) {
+		return
+	}
+	err := s.validate.Struct(x)
 	if err == nil {
 		return
 	}
+	structFieldErrors(c, err)
+}
+
+// structFieldErrors adds the validator's failures to c, one per field.
+func structFieldErrors(c *Check, err error) {
 	var ves validator.ValidationErrors
 	if !errors.As(err, &ves) {
 		c.Add("", "invalid", "", err.Error())

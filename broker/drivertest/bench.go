@@ -15,6 +15,7 @@ import (
 
 	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/broker/driver"
+	"github.com/kexie/techbroker/broker/exchange"
 )
 
 // BenchHarness makes a new, empty store for one benchmark.
@@ -23,7 +24,8 @@ type BenchHarness func(b *testing.B) driver.Store
 // RunBenchmarks runs the storage benchmarks against stores made by
 // newStore: Import (100k generated achievements through broker's CSV
 // import, validation and normalization included; 10k under -short),
-// CreateStream10k (the adapter alone: one batch of 10k records), Get,
+// CreateStream10k (the adapter alone: one batch of 10k records), Bid16
+// (16 concurrent bidders on one auction), CaseTransition, Get,
 // ListPage and ConflictingWriters (8 goroutines on 2 records, checking that
 // no successful write is lost).
 func RunBenchmarks(b *testing.B, newStore BenchHarness) {
@@ -57,6 +59,8 @@ func RunBenchmarks(b *testing.B, newStore BenchHarness) {
 	})
 
 	b.Run("CreateStream10k", func(b *testing.B) { benchCreateStream(b, open) })
+	b.Run("Bid16", func(b *testing.B) { benchBids(b, open) })
+	b.Run("CaseTransition", func(b *testing.B) { benchCaseTransition(b, open) })
 
 	s := open(b)
 	sys := broker.New(s, nil)
@@ -216,4 +220,75 @@ func benchCreateStream(b *testing.B, open func(*testing.B) driver.Store) {
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// benchBids: 16 bidders bid concurrently on one auction, each raising by
+// one increment, so every bid is valid; it reports bids/s and checks that
+// none is lost.
+func benchBids(b *testing.B, open func(*testing.B) driver.Store) {
+	const bidders = 16
+	f := newExFixture(b, open(b))
+	ctx := context.Background()
+	l := f.listing(b, exchange.MethodBidding, "", 24*time.Hour)
+	orgs := make([]string, bidders)
+	for i := range orgs {
+		orgs[i] = fmt.Sprintf("竞买人%02d", i)
+		if _, err := f.x.PayDeposit(ctx, f.staff, l.ID, orgs[i], decimal.NewFromInt(100000), ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, bidders)
+	b.ResetTimer()
+	for w := range bidders {
+		n := b.N / bidders
+		if w < b.N%bidders {
+			n++
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := broker.EnterpriseUser("u-"+orgs[w], orgs[w])
+			for range n {
+				if _, err := f.x.PlaceBid(ctx, p, l.ID, exchange.PlaceBid{Bidder: orgs[w], Raise: 1}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	st, err := f.x.Book(ctx, f.staff, l.ID)
+	if err != nil || st.Bids != int64(b.N) {
+		b.Fatalf("book: %d bids, %v; want %d", st.Bids, err, b.N)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "bids/s")
+}
+
+// benchCaseTransition: one guarded stage change with its audit event, a
+// case alternating between Promoting and Listed.
+func benchCaseTransition(b *testing.B, open func(*testing.B) driver.Store) {
+	f := newPlatformFixture(b, open(b))
+	ctx := context.Background()
+	c := f.drive(b, f.openCase(b), broker.StagePromoting)
+	list := broker.CaseMove{To: broker.StageListed, ListingRef: "lst-000001", Evidence: []string{"挂牌公告"}}
+	back := broker.CaseMove{To: broker.StagePromoting, Reason: "挂牌期满未成交"}
+	b.ResetTimer()
+	var err error
+	for i := 0; i < b.N; i++ {
+		mv := list
+		if i%2 == 1 {
+			mv = back
+		}
+		mv.Version = c.Version
+		if c, err = f.sys.MoveCase(ctx, f.staff, c.ID, mv); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transitions/s")
 }

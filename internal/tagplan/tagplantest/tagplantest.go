@@ -1,4 +1,8 @@
-package broker
+// Package tagplantest checks that package tagplan's plans agree with the
+// go-playground validator: a record type's test calls Agree with its types,
+// which draws records field by field near the bounds their tags set and
+// checks that the plan passes a record exactly when the validator does.
+package tagplantest
 
 import (
 	"fmt"
@@ -9,27 +13,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kexie/techbroker/internal/tagplan"
+
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 )
 
-// quickKinds are the types whose tags the quick check must agree on with
-// the validator: every stored kind and the blueprint.
-var quickKinds = []any{
-	Achievement{}, Activity{}, Bid{}, Case{}, Deal{}, Demand{}, Deposit{}, Expert{},
-	Incubation{}, IndustryBroker{}, Interest{}, InvestmentIntent{}, Investor{}, Listing{},
-	Organization{}, ServicePackage{}, SharedProfile{}, Society{}, Staff{}, Blueprint{},
-}
-
-// TestQuickCheckAgreesWithValidator generates records field by field near
-// the bounds their tags set (lengths max-1, max, max+1 in runes, values in
-// and out of oneof sets, nil and empty lists, numbers at min-1 … max+1) and
-// checks that the tag plan passes a record exactly when the validator does.
-func TestQuickCheckAgreesWithValidator(t *testing.T) {
-	v := newValidate()
-	for _, k := range quickKinds {
+// Agree generates records of each type field by field near the bounds
+// their tags set (lengths max-1, max, max+1 in runes, values in and out of
+// oneof sets, nil and empty lists, numbers at min-1 … max+1) and checks that
+// the type's plan passes a record exactly when the validator does. A type
+// without a plan is skipped (the validator checks all its records).
+func Agree(t *testing.T, types ...any) {
+	v := tagplan.NewValidator()
+	var cache tagplan.Cache
+	for _, k := range types {
 		typ := reflect.TypeOf(k)
-		plan := compilePlan(typ)
+		plan := tagplan.Compile(typ)
 		t.Run(typ.Name(), func(t *testing.T) {
 			if plan == nil {
 				t.Skipf("%s has a tag the plan does not understand: the validator checks every record", typ)
@@ -43,7 +43,7 @@ func TestQuickCheckAgreesWithValidator(t *testing.T) {
 					}
 					x := g.value(typ, "", 0).Interface()
 					want := v.Struct(x) == nil
-					got := quickPasses(x)
+					got := cache.Passes(x)
 					if got != want {
 						rt.Fatalf("quick check says %v, validator says %v (%v) for %#v", got, want, v.Struct(x), x)
 					}
@@ -58,39 +58,6 @@ func TestQuickCheckAgreesWithValidator(t *testing.T) {
 				t.Errorf("the generator made %d valid and %d invalid records: it must make both", passed, failed)
 			}
 		})
-	}
-}
-
-// TestQuickCheckCoversImportKinds guards the speed of imports: the kinds
-// imported in bulk must have a plan.
-func TestQuickCheckCoversImportKinds(t *testing.T) {
-	for _, k := range []any{Achievement{}, Demand{}} {
-		if compilePlan(reflect.TypeOf(k)) == nil {
-			t.Errorf("%T has no tag plan: a tag outside required, omitempty, min, max, oneof, printascii and dive was added; extend quickcheck.go", k)
-		}
-	}
-}
-
-func TestQuickCheckDeclines(t *testing.T) {
-	type email struct {
-		Mail string `validate:"omitempty,email"`
-	}
-	type alternatives struct {
-		Code string `validate:"len=2|len=3"`
-	}
-	type taggedStruct struct {
-		When time.Time `validate:"required"`
-	}
-	for _, x := range []any{email{}, alternatives{}, taggedStruct{}} {
-		if p := compilePlan(reflect.TypeOf(x)); p != nil {
-			t.Errorf("%T: got a plan, want none", x)
-		}
-		if quickPasses(x) {
-			t.Errorf("%T: quickPasses vouched for a type it has no plan for", x)
-		}
-	}
-	if quickPasses(nil) || quickPasses((*Achievement)(nil)) || quickPasses("text") {
-		t.Error("quickPasses vouched for a nil or non-struct value")
 	}
 }
 
@@ -129,7 +96,7 @@ func bounds(tag string) (lo, hi *int64, set []string) {
 				hi = &n
 			}
 		case "oneof":
-			set = oneofSplit.FindAllString(param, -1)
+			set = tagplan.OneOf(param)
 		}
 	}
 	return lo, hi, set

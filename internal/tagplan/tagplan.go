@@ -1,34 +1,34 @@
-package broker
+// Package tagplan compiles a struct type's validate tags into a plan that
+// answers "passes for certain" with a few comparisons per field, so that
+// the records that pass (nearly all of them) skip the go-playground
+// validator's reflection; a record the plan cannot vouch for goes through
+// the validator, which names what is wrong. A plan understands only the
+// rules the library's records use (required, omitempty, min, max, oneof,
+// printascii, dive); a type with any other rule gets no plan.
+// Package tagplantest checks, on random records near every bound, that a
+// type's plan and the validator agree.
+package tagplan
 
 import (
+	"sync"
+
 	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/go-playground/validator/v10"
 )
 
-// A quick check of the validate tags: the go-playground validator walks a
-// record by reflection and boxes every field, which costs about as much as
-// the rest of an import row together. Almost every row passes, so each
-// Library compiles its type's tags once into a tagPlan that answers "passes
-// for certain" with a few comparisons per field; only a row it cannot
-// vouch for goes through the validator, which then names what is wrong.
-// The plan understands only the rules our types use (required, omitempty,
-// min, max, oneof, printascii, dive); a type with any other rule gets no plan, and
-// the validator checks all of its rows. quickcheck_internal_test.go checks
-// on random records of every kind that the plan and the validator agree.
+// Cache keeps the plans of the types it has seen; the zero value is ready
+// to use and safe for concurrent use.
+type Cache struct{ plans sync.Map } // reflect.Type → *Plan (nil: no plan)
 
-// plans caches each struct type's plan (nil when it has none). Like
-// encoding/json's encoder cache it holds only what follows from the types,
-// the same for every System (they all build their validator alike).
-var plans sync.Map // reflect.Type -> *tagPlan
-
-// quickPasses reports whether x, a struct or a pointer to one, passes its
+// Passes reports whether x, a struct or a pointer to one, passes its
 // validate tags for certain.
-func quickPasses(x any) bool {
+func (c *Cache) Passes(x any) bool {
 	v := reflect.ValueOf(x)
 	if v.Kind() == reflect.Pointer {
 		if v.IsNil() {
@@ -40,16 +40,16 @@ func quickPasses(x any) bool {
 		return false
 	}
 	t := v.Type()
-	p, ok := plans.Load(t)
+	p, ok := c.plans.Load(t)
 	if !ok {
-		p, _ = plans.LoadOrStore(t, compilePlan(t))
+		p, _ = c.plans.LoadOrStore(t, Compile(t))
 	}
-	plan := p.(*tagPlan)
-	return plan != nil && plan.passes(v)
+	plan := p.(*Plan)
+	return plan != nil && plan.Passes(v)
 }
 
-// tagPlan is the compiled tags of one struct type.
-type tagPlan struct {
+// Plan is the compiled tags of one struct type.
+type Plan struct {
 	fields []fieldPlan
 }
 
@@ -58,7 +58,7 @@ type fieldPlan struct {
 	rules  []tagRule // on the field itself
 	dive   bool
 	elem   []tagRule // on each element, after dive
-	nested *tagPlan  // for a struct field, or struct elements after dive
+	nested *Plan     // for a struct field, or struct elements after dive
 	ptr    bool      // nested is reached through a pointer (nil skips it)
 }
 
@@ -84,17 +84,17 @@ type tagRule struct {
 
 var timeType = reflect.TypeFor[time.Time]()
 
-// compilePlan returns the plan of struct type t, or nil when some tag is
+// Compile returns the plan of struct type t, or nil when some tag is
 // outside what a plan understands.
-func compilePlan(t reflect.Type) *tagPlan {
-	return compileStruct(t, map[reflect.Type]*tagPlan{})
+func Compile(t reflect.Type) *Plan {
+	return compileStruct(t, map[reflect.Type]*Plan{})
 }
 
-func compileStruct(t reflect.Type, seen map[reflect.Type]*tagPlan) *tagPlan {
+func compileStruct(t reflect.Type, seen map[reflect.Type]*Plan) *Plan {
 	if p, ok := seen[t]; ok {
 		return p // a recursive type: the plan under construction
 	}
-	p := &tagPlan{}
+	p := &Plan{}
 	seen[t] = p
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -179,6 +179,10 @@ func scalarKind(k reflect.Kind) bool {
 // oneofSplit splits a oneof parameter the way the validator does.
 var oneofSplit = regexp.MustCompile(`'[^']*'|\S+`)
 
+// OneOf splits a oneof rule's parameter into its values, as the validator
+// does.
+func OneOf(param string) []string { return oneofSplit.FindAllString(param, -1) }
+
 func compileRule(name, param string, t reflect.Type) (tagRule, bool) {
 	k := t.Kind()
 	r := tagRule{kind: k}
@@ -225,7 +229,8 @@ func compileRule(name, param string, t reflect.Type) (tagRule, bool) {
 
 // passes reports whether v (of the plan's struct type) passes every tag for
 // certain. False means "ask the validator", not necessarily "invalid".
-func (p *tagPlan) passes(v reflect.Value) bool {
+// Passes reports whether the struct value v passes its tags for certain.
+func (p *Plan) Passes(v reflect.Value) bool {
 	for i := range p.fields {
 		fp := &p.fields[i]
 		f := v.Field(fp.index) // embedded structs are nested plans
@@ -239,7 +244,7 @@ func (p *tagPlan) passes(v reflect.Value) bool {
 			for j := 0; j < f.Len(); j++ {
 				e := f.Index(j)
 				if fp.nested != nil {
-					if !fp.nested.passes(e) {
+					if !fp.nested.Passes(e) {
 						return false
 					}
 				} else if ok, _ := applyRules(fp.elem, e); !ok {
@@ -253,7 +258,7 @@ func (p *tagPlan) passes(v reflect.Value) bool {
 				}
 				f = f.Elem()
 			}
-			if !fp.nested.passes(f) {
+			if !fp.nested.Passes(f) {
 				return false
 			}
 		}
@@ -352,4 +357,21 @@ func hasValue(f reflect.Value) bool {
 		return !f.IsNil()
 	}
 	return f.IsValid() && !f.IsZero()
+}
+
+// NewValidator returns the validator every System uses: required structs
+// enabled, fields named by their JSON names.
+func NewValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		if name == "" {
+			return f.Name
+		}
+		return name
+	})
+	return v
 }
