@@ -68,15 +68,18 @@ func (tx *Tx) stale(kind Kind, id string, named, stored int64) error {
 	return staleVersion(kind, id, named, stored)
 }
 
-// maxAttempts bounds System.Update's retries on a stale version.
-const maxAttempts = 10
+// maxAttempts bounds System.Update's runs of one transaction: enough for a
+// record many writers contend for (sixteen bidders on one auction's book
+// on PostgreSQL), with a randomized back-off that spreads them out.
+const maxAttempts = 50
 
 // Update runs fn in one transaction. If fn returns an error, nothing it
 // wrote is kept and Update returns that error. When the store reports that
 // a record fn read was changed by another writer before fn's write (a stale
 // version from the store, which happens between concurrent transactions on
-// PostgreSQL), fn runs again from the start, up to 10 times in all, after
-// the second time with a short randomized back-off (at most 20 ms). That is
+// PostgreSQL), fn runs again from the start, up to 50 times in all, after
+// the second time with a randomized back-off that grows to at most 25 ms.
+// That is
 // the only retry: a refusal of the record's state (ErrConflict), a version
 // the caller named that is no longer stored (ErrStale from the System's own
 // check), bad input or a forbidden action are returned at once. fn may
@@ -93,7 +96,7 @@ func (s *System) Update(ctx context.Context, fn func(tx *Tx) error) error {
 			return &Error{Op: "update", Code: ErrStale, Err: fmt.Errorf("%d attempts lost to concurrent writers: %w", maxAttempts, err)}
 		}
 		if attempt > 0 {
-			d := time.Duration(rand.Int64N(int64(min(attempt*2, 20)) * int64(time.Millisecond)))
+			d := time.Duration(rand.Int64N(int64(min(1<<min(attempt-1, 5), 25)) * int64(time.Millisecond)))
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
