@@ -239,9 +239,21 @@ func prepare[T Record](s *System, v T) (T, error) {
 	return v, c.Err(v.RecordKind())
 }
 
+// fastEncoder is implemented by the record types with a hand-written
+// encoder that writes exactly encoding/json's bytes (Achievement, which
+// imports write by the hundred thousand; see achcodec.go for why it earns
+// its place).
+type fastEncoder interface{ encodeJSON() ([]byte, error) }
+
 // encodeRecord is the stored form of v: its JSON and indexed fields.
 func encodeRecord[T Record](v T) (driver.Record, error) {
-	body, err := json.Marshal(&v)
+	var body []byte
+	var err error
+	if e, ok := any(&v).(fastEncoder); ok {
+		body, err = e.encodeJSON()
+	} else {
+		body, err = json.Marshal(&v)
+	}
 	if err != nil {
 		return driver.Record{}, fmt.Errorf("encode %s: %w", v.RecordKind(), err)
 	}

@@ -79,7 +79,7 @@ func (s *System) MergeOrganizations(ctx context.Context, p Principal, keepID, du
 				return err
 			}
 			for _, rec := range recs {
-				out, changed, err := rewriteOrgRefs(rec, types[kind], dup, keep, tx.Now())
+				out, changed, err := s.rewriteOrgRefs(rec, types[kind], dup, keep, tx.Now())
 				if err != nil {
 					return err
 				}
@@ -208,7 +208,7 @@ func (s *System) scanOrgRefs(ctx context.Context, isID func(string) bool, fn fun
 			return err
 		}
 		for _, rec := range recs {
-			refs, err := orgRefs(rec, types[kind], isID)
+			refs, err := s.orgRefs(rec, types[kind], isID)
 			if err != nil {
 				return err
 			}

@@ -60,14 +60,14 @@ func decodeAny(rec driver.Record, typ reflect.Type) (reflect.Value, error) {
 // orgRefs lists the references of a stored record: every org:"id" field
 // that is set, and every org:"ref" field and org:"list" element for which
 // isID reports true (they may hold names).
-func orgRefs(rec driver.Record, typ reflect.Type, isID func(string) bool) ([]OrgRef, error) {
+func (s *System) orgRefs(rec driver.Record, typ reflect.Type, isID func(string) bool) ([]OrgRef, error) {
 	ptr, err := decodeAny(rec, typ)
 	if err != nil {
 		return nil, err
 	}
 	var out []OrgRef
 	ref := RecordRef{Kind: Kind(rec.Kind), ID: rec.ID}
-	orgtag.Walk(ptr.Interface(), func(f orgtag.Field) {
+	s.orgTags.Walk(ptr.Interface(), func(f orgtag.Field) {
 		switch f.Mode {
 		case orgtag.ID:
 			if id := f.Val.String(); id != "" {
@@ -94,12 +94,12 @@ func orgRefs(rec driver.Record, typ reflect.Type, isID func(string) bool) ([]Org
 // that are from's ID or name become to's, without repeats. changed is
 // false when the record has no such reference; out is the record with its
 // new body, key and stage.
-func rewriteOrgRefs(rec driver.Record, typ reflect.Type, from, to Organization, now time.Time) (out driver.Record, changed bool, err error) {
+func (s *System) rewriteOrgRefs(rec driver.Record, typ reflect.Type, from, to Organization, now time.Time) (out driver.Record, changed bool, err error) {
 	ptr, err := decodeAny(rec, typ)
 	if err != nil {
 		return rec, false, err
 	}
-	orgtag.Walk(ptr.Interface(), func(f orgtag.Field) {
+	s.orgTags.Walk(ptr.Interface(), func(f orgtag.Field) {
 		switch f.Mode {
 		case orgtag.ID:
 			if f.Val.String() != from.ID {
@@ -169,7 +169,7 @@ func (tx *Tx) checkOrgRefs(v any) error {
 		return nil
 	}
 	var ids []orgtag.Field
-	orgtag.Walk(v, func(f orgtag.Field) {
+	tx.s.orgTags.Walk(v, func(f orgtag.Field) {
 		if f.Mode == orgtag.ID && f.Val.String() != "" {
 			ids = append(ids, f)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/kexie/techbroker/broker/driver"
+	"github.com/kexie/techbroker/internal/orgtag"
 	"github.com/kexie/techbroker/internal/tagplan"
 )
 
@@ -68,6 +69,7 @@ type System struct {
 	kinds       sync.Map      // Kind → reflect.Type of every record kind in use
 	orgIDTypes  sync.Map      // reflect.Type → whether it can hold org:"id" fields
 	plans       tagplan.Cache // each type's validate tags, compiled
+	orgTags     orgtag.Cache  // each type's org tags, compiled
 }
 
 // New returns a System over store. The System does not own the store's

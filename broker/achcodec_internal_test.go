@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
@@ -17,6 +16,27 @@ import (
 // genAchTime adds to genTime (casecodec_internal_test.go) the times
 // encoding/json refuses (years outside 0–9999, offsets of 24 h or more) and
 // odd offsets, with nanoseconds.
+func genString() *rapid.Generator[string] {
+	return rapid.OneOf(
+		rapid.Just(""),
+		rapid.String(),
+		rapid.SampledFrom([]string{"深远海养殖", "a<b>&c", "\u2028\u2029", "\"\\\b\f\n\r\t\x00\x1f", "é", "ＰＭ２．５"}),
+		rapid.Map(rapid.SliceOf(rapid.Byte()), func(b []byte) string { return string(b) }), // invalid UTF-8 too
+	)
+}
+
+func genTime() *rapid.Generator[time.Time] {
+	return rapid.OneOf(
+		rapid.Just(time.Time{}),
+		rapid.Map(rapid.Int64Range(-62135596800000000, 253402300799000000), func(us int64) time.Time { return time.UnixMicro(us).UTC() }),
+		rapid.Map(rapid.Int64Range(0, 4e18), func(ns int64) time.Time { return time.Unix(0, ns).In(time.FixedZone("CST", 8*3600)) }),
+	)
+}
+
+func genStrings() *rapid.Generator[[]string] {
+	return rapid.OneOf(rapid.Just([]string(nil)), rapid.Just([]string{}), rapid.SliceOfN(genString(), 1, 4))
+}
+
 func genAchTime() *rapid.Generator[time.Time] {
 	return rapid.OneOf(
 		genTime(),
@@ -104,7 +124,7 @@ func genAchievement(t *rapid.T) Achievement {
 }
 
 // checkAchievementCodec fails t unless appendAchievement and
-// encodeAchievement produce exactly json.Marshal's bytes for a, or all fail.
+// encodeJSON produce exactly json.Marshal's bytes for a, or all fail.
 func checkAchievementCodec(t interface {
 	Helper()
 	Fatalf(string, ...any)
@@ -122,9 +142,9 @@ func checkAchievementCodec(t interface {
 	if !bytes.HasPrefix(got, prefix) || !bytes.Equal(got[len(prefix):], want) {
 		t.Fatalf("appendAchievement differs from json.Marshal:\n got %q\nwant %q", got, want)
 	}
-	got, gerr = encodeAchievement(a)
+	got, gerr = a.encodeJSON()
 	if gerr != nil || !bytes.Equal(got, want) {
-		t.Fatalf("encodeAchievement: got %q, %v; want %q", got, gerr, want)
+		t.Fatalf("encodeJSON: got %q, %v; want %q", got, gerr, want)
 	}
 }
 
@@ -189,75 +209,6 @@ func TestAchievementCodecCases(t *testing.T) {
 			t.Errorf("bad %d: got %q, want an error as from json.Marshal", i, got)
 		}
 	}
-}
-
-// TestAchievementCodecDecimals compares the decimal formatting with
-// Decimal.MarshalJSON on a grid of coefficients and exponents, the fast
-// path (up to 18 digits) and the fallback alike.
-func TestAchievementCodecDecimals(t *testing.T) {
-	coefs := []int64{0, 1, -1, 7, 10, -10, 100, 101, 1200, -1200, 123456, 1_000_000, 999_999_999_999_999_999, -999_999_999_999_999_999,
-		1_000_000_000_000_000_000, -1 << 63, 1<<63 - 1}
-	for _, c := range coefs {
-		for exp := int32(-25); exp <= 25; exp++ {
-			d := decimal.New(c, exp)
-			want, _ := d.MarshalJSON()
-			if got := appendAchDecimal(nil, d); !bytes.Equal(got, want) {
-				t.Errorf("decimal.New(%d, %d): got %s, want %s", c, exp, got, want)
-			}
-		}
-	}
-}
-
-// TestAchievementCodecPlainStrings: achPlainString(s) holds exactly when
-// appendCaseString writes s unchanged between quotes, for every rune alone
-// between ASCII letters, for the lead bytes E0–EF followed by continuation
-// bytes at every boundary (or cut short), and for random strings.
-func TestAchievementCodecPlainStrings(t *testing.T) {
-	var want, got []byte
-	check := func(s string) {
-		t.Helper()
-		want = appendCaseString(want[:0], s)
-		plain := len(want) == len(s)+2 && string(want[1:len(want)-1]) == s
-		if p := achPlainString(s); p != plain {
-			t.Fatalf("achPlainString(%q) = %v, want %v", s, p, plain)
-		}
-		if got = appendAchString(got[:0], s); !bytes.Equal(got, want) {
-			t.Fatalf("appendAchString(%q) = %s, want %s", s, got, want)
-		}
-	}
-	step := 1 // every rune; a sample under -short
-	if testing.Short() {
-		step = 61
-	}
-	buf := []byte("a\U0010FFFFb")
-	for r := rune(0); r <= utf8.MaxRune; r += rune(step) {
-		n := utf8.EncodeRune(buf[1:], r)
-		buf[1+n] = 'b'
-		check(string(buf[:2+n]))
-	}
-	// Invalid and truncated sequences after the lead bytes of three-byte
-	// runes: continuation bytes at and around every boundary.
-	edges := []byte{0x00, 0x41, 0x5C, 0x7F, 0x80, 0x81, 0x9F, 0xA0, 0xA7, 0xA8, 0xA9, 0xAA, 0xBE, 0xBF, 0xC0, 0xC2, 0xE3, 0xFF}
-	for lead := 0xE0; lead <= 0xEF; lead++ {
-		check(string([]byte{byte(lead)}))
-		for _, c1 := range edges {
-			check(string([]byte{byte(lead), c1}))
-			for _, c2 := range edges {
-				check(string([]byte{byte(lead), c1, c2}))
-				check(string([]byte{'a', byte(lead), c1, c2, 'b'}))
-			}
-		}
-	}
-	for _, s := range []string{"\xe4\xb8", "\xe4", "中\xe4\xb8", "\xed\xa0\x80", "\xef\xbf\xbd", "\xef\xbf\xbf", "\xe2\x80\xa8", "x\xe2\x80"} {
-		check(s)
-	}
-	rapid.Check(t, func(rt *rapid.T) {
-		s := genString().Draw(rt, "s")
-		want := string(appendCaseString(nil, s)) == `"`+s+`"`
-		if got := achPlainString(s); got != want {
-			rt.Fatalf("achPlainString(%q) = %v, want %v", s, got, want)
-		}
-	})
 }
 
 func mustJSON(t *testing.T, v any) []byte {
@@ -406,7 +357,7 @@ func BenchmarkAchievementEncode(b *testing.B) {
 	b.Run("encode", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := encodeAchievement(&a); err != nil {
+			if _, err := a.encodeJSON(); err != nil {
 				b.Fatal(err)
 			}
 		}
