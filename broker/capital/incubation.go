@@ -369,18 +369,34 @@ func (s *Service) CloseIncubation(ctx context.Context, p broker.Principal, id st
 		if err != nil {
 			return err
 		}
-		why := out.Reason
-		if why == "" {
-			why = string(outcome)
-		}
 		_, err = tx.MoveCase(p, c.ID, broker.CaseMove{To: broker.StageClosed, Version: c.Version,
-			Reason: "incubation " + string(outcome) + ": " + why, Evidence: []string{"incubation:" + out.ID}})
+			Reason: closeReason(outcome, out.Reason), Evidence: []string{"incubation:" + out.ID}})
 		return err
 	})
 	if err != nil {
 		return Incubation{}, broker.Wrap(op, KindIncubation, id, err)
 	}
 	return out, nil
+}
+
+// maxCaseReason is the length of a case move's reason (broker.MoveCase).
+const maxCaseReason = 2000
+
+// closeReason is the reason of the case's move to Closed: "incubation
+// <outcome>: " and the reason (the outcome when there is none), shortened
+// with "..." to fit a case's reason; the whole reason stays on the
+// incubation, which the move names as evidence. The reason is normalized
+// already, so the move's normalization does not lengthen it ("…" would
+// become "...").
+func closeReason(outcome IncubationStatus, reason string) string {
+	if reason == "" {
+		reason = string(outcome)
+	}
+	s := "incubation " + string(outcome) + ": " + reason
+	if r := []rune(s); len(r) > maxCaseReason {
+		s = string(r[:maxCaseReason-3]) + "..."
+	}
+	return s
 }
 
 // OverdueMilestone is a pending milestone past its due date.

@@ -273,3 +273,29 @@ func TestIncubationOfAnExchangeDeal(t *testing.T) {
 		t.Errorf("offers after the deal: got %+v, want the incubating case's achievement", offers)
 	}
 }
+
+// A failure's reason may take all of an incubation's 2,000 characters; the
+// case's move shortens it behind its "incubation failed: " prefix, and the
+// incubation keeps it whole.
+func TestCloseWithALongReason(t *testing.T) {
+	f := newFixture(t)
+	c := f.tradedCase(t, "海水淡化膜", "")
+	park := f.org(t, "复旦大学国家大学科技园", broker.OrgSciencePark)
+	n, err := f.cp.StartIncubation(ctx, staff, capital.NewIncubation{Case: c.ID, Incubator: park.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reason := strings.Repeat("资", 2000)
+	n, err = f.cp.CloseIncubation(ctx, staff, n.ID, capital.IncubationFailed, reason)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.sys.GetCase(ctx, admin, c.ID)
+	r := []rune(got.Reason)
+	if n.Reason != reason || got.Stage != broker.StageClosed || len(r) != 2000 || !strings.HasPrefix(got.Reason, "incubation failed: 资") || !strings.HasSuffix(got.Reason, "资...") {
+		t.Errorf("case %s, reason of %d characters (%.30q…); incubation reason of %d characters", got.Stage, len(r), got.Reason, len([]rune(n.Reason)))
+	}
+	if _, err := f.cp.CloseIncubation(ctx, staff, n.ID, capital.IncubationFailed, strings.Repeat("资", 2001)); !errors.Is(err, broker.ErrConflict) {
+		t.Errorf("closing again: got %v, want ErrConflict", err)
+	}
+}

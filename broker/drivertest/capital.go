@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,18 +43,24 @@ func testIncubationAtomic(t *testing.T, s driver.Store) {
 	cp := newCapital(f.sys)
 	inc := f.org(t, "杨浦科创中心", "", broker.OrgIncubator)
 	c := f.tradedCase(t, "膜材料", "")
-	// Refused after the case's stage was checked and the incubation
-	// prepared inside the transaction: nothing may survive.
+	// Refused before any write: an unknown incubator, a plan naming a
+	// milestone twice.
 	_, err := cp.StartIncubation(f.ctx, f.staff, capital.NewIncubation{Case: c.ID, Incubator: "org-missing"})
 	if !errors.Is(err, broker.ErrInvalid) {
 		t.Fatalf("unknown incubator: got %v, want ErrInvalid", err)
 	}
-	// Refused by the plan, with the move of the case after the write of the
-	// incubation in the same transaction: neither may survive.
 	_, err = cp.StartIncubation(f.ctx, f.staff, capital.NewIncubation{Case: c.ID, Incubator: inc.ID,
 		Milestones: []capital.Milestone{{Name: "样机", Due: t0.AddDate(0, 2, 0)}, {Name: "样机", Due: t0.AddDate(0, 3, 0)}}})
 	if !errors.Is(err, broker.ErrInvalid) {
 		t.Fatalf("a milestone named twice: got %v, want ErrInvalid", err)
+	}
+	// Refused by the case's move (its reason is too long) after the
+	// incubation was written in the same transaction: the incubation must
+	// not survive.
+	_, err = cp.StartIncubation(f.ctx, f.staff, capital.NewIncubation{Case: c.ID, Incubator: inc.ID, Reason: strings.Repeat("长", 2001)})
+	var ve *broker.ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "reason" || ve.Kind != broker.KindCase {
+		t.Fatalf("a move reason of 2001 characters: got %v, want ErrInvalid on the case's reason", err)
 	}
 	got, err := f.sys.GetCase(f.ctx, f.admin, c.ID)
 	f.must(t, err)
