@@ -42,13 +42,19 @@ var stageNames = map[string]string{
 	"Pre-A": "pre_a", "Pre-A轮": "pre_a", "A轮": "a", "B轮": "b", "C轮": "c", "Pre-IPO": "pre_ipo",
 }
 
-// stageCode folds a stage given as its code or its Chinese name to the code.
+// stageCode folds a stage given as its code or its Chinese name, in any
+// case, to the code; an unknown stage is returned folded (and refused by
+// the validation).
 func stageCode(s InvestStage) InvestStage {
 	t := textnorm.Text(string(s))
 	if c, ok := stageNames[t]; ok {
 		return InvestStage(c)
 	}
-	return InvestStage(textnorm.LowerASCII(t))
+	t = textnorm.LowerASCII(t)
+	if c, ok := stageNames[t]; ok {
+		return InvestStage(c)
+	}
+	return InvestStage(t)
 }
 
 // Investor is an investor profile (投资机构): a fund, an angel or a corporate
