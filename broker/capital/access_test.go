@@ -55,6 +55,10 @@ func TestCapitalAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	inc := started()
+	intent, err := f.cp.RecordInvestmentIntent(ctx, staff, capital.InvestmentIntent{Case: traded().ID, Investor: inv.ID, Amount: dec("500000")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ops := []struct {
 		name string
 		run  func(p broker.Principal) error
@@ -77,6 +81,10 @@ func TestCapitalAccess(t *testing.T) {
 		}},
 		{"record intent at the roadshow", func(p broker.Principal) error {
 			_, err := f.cp.RecordInvestmentIntent(ctx, p, capital.InvestmentIntent{Case: traded().ID, Investor: inv.ID, Activity: show.ID})
+			return err
+		}},
+		{"read intent", func(p broker.Principal) error {
+			_, err := f.cp.Intents.Get(ctx, p, intent.ID)
 			return err
 		}},
 		{"capital matched", func(p broker.Principal) error {
@@ -110,6 +118,7 @@ func TestCapitalAccess(t *testing.T) {
 		"match investors":               {"admin", "desk", "other desk", "owner", "incubator", "fund", "expert"},
 		"record intent":                 {"admin", "desk"},
 		"record intent at the roadshow": {"admin", "desk"},
+		"read intent":                   {"admin", "desk", "owner"},
 		"capital matched":               {"admin", "desk"},
 		"start incubation":              {"admin", "desk"},
 		"read incubation":               {"admin", "desk", "owner", "incubator"},
