@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -131,8 +130,6 @@ func fieldError(t testing.TB, err error) broker.FieldError {
 	}
 	return ve.Fields[0]
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 type exchangeListing = exchange.Listing
 

@@ -32,9 +32,6 @@ func InvestStages() []InvestStage {
 	return []InvestStage{StageSeed, StageAngel, StagePreA, StageA, StageB, StageC, StageGrowth, StagePreIPO}
 }
 
-// stagesOneOf is the oneof parameter of a stage field.
-const stagesOneOf = "seed angel pre_a a b c growth pre_ipo"
-
 // stageNames maps the Chinese and mixed-case names of stages to their codes.
 var stageNames = map[string]string{
 	"种子": "seed", "种子轮": "seed", "天使": "angel", "天使轮": "angel", "pre-a": "pre_a", "pre-a轮": "pre_a",
