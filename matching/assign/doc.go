@@ -32,21 +32,31 @@
 // lower-bound transformation) and passes up to max_e-min_e more to a sink
 // that absorbs the remainder.
 //
-// It is solved by successive shortest paths with node potentials
-// (Edmonds–Karp/Tomizawa): Dijkstra with a binary heap on reduced costs,
-// from all nodes with excess to the nearest node with deficit, one
-// augmentation per search, potentials updated so that every residual arc
-// keeps a non-negative reduced cost. With N nodes, A arcs and U
-// augmentations the flow phase takes O(U·(A + N)·log N) time.
+// It is solved by cost-scaling push–relabel (Goldberg and Tarjan, 1990,
+// the method of OR-Tools' min-cost flow, which openreview-matcher uses). A
+// maximum flow (Dinic) first routes every unit on the graph regardless of
+// cost. Costs are then multiplied by α = nodes+1 and the flow is refined
+// for ε = α·maxcost/8, /64, … down to 1: each refinement saturates every
+// residual arc of negative reduced cost and pushes the resulting excesses
+// along admissible arcs, lowering the price of a node that has none, with
+// a global price update (a bucket Dijkstra towards the deficits, Goldberg
+// 1997) at the start and after every N relabels. At ε = 1 every residual
+// cycle costs more than −1 in real units, so the flow is optimal. Integer
+// potentials that prove it are computed from the scaled prices by a
+// label-correcting pass (a few corrections: the prices are already within
+// one unit of valid), then moved to the dual solution that gives experts
+// the least and items the most value the flow allows, which prices fewer
+// outside pairs as violating.
 //
-// The search does not start from zero flow. Experts first get prices from
-// a few rounds of a tâtonnement heuristic (over-demanded experts raise
-// their price just enough to shed their surplus, idle ones lower it); every
-// item then takes its k experts of least price-adjusted cost, and the
-// potentials are set (item: its k-th adjusted cost; expert: minus its
-// price) so that this pseudo-flow is already reduced-cost optimal. Only the
-// remaining imbalance U — typically a few percent of Σk — is rerouted by
-// shortest paths. The heuristic affects speed only, never the result.
+// Unlike shortest paths, whose time grows with how far flow must be
+// rerouted, cost scaling's refinements cost about the same whatever the
+// shape: when every item prefers the same few experts, shortest paths
+// reroute most of the flow through long paths, push–relabel does not.
+// The former successive-shortest-path method (Dijkstra on reduced costs
+// from a price-heuristic start) remains in the package, unexported, and
+// the tests check that both give the same optimum. It is also used when
+// costs are so large that scaled prices could overflow int64 (about
+// |affinity|·Scale·nodes² above 2^58; Stats.Fallback then says so).
 //
 // Dense instances have I·E possible pairs (14 million for a CVPR-sized
 // conference), too many arcs for shortest paths. The graph therefore holds
@@ -58,11 +68,16 @@
 // is solved again, warm-started from the prices the potentials give. When
 // no pair prices out negative, the potentials are a dual solution of the
 // full problem, so the assignment is optimal over all pairs, not only the
-// candidates. If the flow gets stuck on the candidates, items reachable from
-// the excess get arcs to experts that can still take flow; only when every
-// such item has all its allowed arcs is the instance declared infeasible.
-// Each round adds at least one pair, so the method terminates; on random
-// instances one to four rounds suffice.
+// candidates. With cost scaling the grown graph keeps its flow, which
+// stays feasible, and is refined again from ε = α·(largest violation). If
+// the maximum flow gets stuck on the candidates, items reachable from the
+// excess get arcs to experts that can still take flow (the others only if
+// there are none); only when every such item has all its allowed arcs is
+// the instance declared infeasible. Ties between equally good pairs (all
+// unlisted pairs have affinity 0) are broken by a hash of the pair, so that
+// different items reach for different experts. Each round adds at least
+// one pair, so the method terminates; on the generated instances one to
+// nine rounds suffice.
 //
 // # Precision
 //

@@ -217,18 +217,19 @@ func newInstance(p *Problem, o Options) (*instance, error) {
 		l := p.load(e)
 		in.lo[e], in.hi[e] = int32(l.Min), int32(l.Max)
 	}
-	forbidden := make(map[Pair][]Conflict, len(p.Forbidden))
-	for _, c := range p.Forbidden {
-		k := Pair{c.Expert, c.Item}
-		forbidden[k] = append(forbidden[k], c)
-		in.blocked[c.Item] = append(in.blocked[c.Item], int32(c.Expert))
+	forced := make(map[Pair]bool, len(p.Forced))
+	for _, f := range p.Forced {
+		forced[f] = true
 	}
 	var clash []Conflict
+	for _, c := range p.Forbidden {
+		if len(forced) > 0 && forced[Pair{c.Expert, c.Item}] {
+			clash = append(clash, c)
+		}
+		in.blocked[c.Item] = append(in.blocked[c.Item], int32(c.Expert))
+	}
 	fE := make([]int32, nE)
 	for _, f := range p.Forced {
-		if cs, ok := forbidden[f]; ok {
-			clash = append(clash, cs...)
-		}
 		in.forced[f.Item] = append(in.forced[f.Item], int32(f.Expert))
 		in.blocked[f.Item] = append(in.blocked[f.Item], int32(f.Expert))
 		fE[f.Expert]++
