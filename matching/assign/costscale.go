@@ -135,11 +135,6 @@ func fitsScaling(nodes int, maxCost int64) bool {
 	return float64(maxCost)*float64(nodes+1)*float64(nodes+1)*16 < math.Ldexp(1, 62)
 }
 
-func (s *scaler) rc(a int32) int64 {
-	g := s.g
-	return s.alpha*g.cost[a] + s.p[g.to[a^1]] - s.p[g.to[a]]
-}
-
 // run refines from ε0 (the flow is ε0-optimal for the current prices) down
 // to ε = 1.
 func (s *scaler) run(ctx context.Context, eps0 int64) error {
