@@ -130,14 +130,30 @@
 //
 // # Performance
 //
-// On the CVPR-2018-sized benchmark (5,062 items × 2,840 experts, dense
-// uniform random affinities, 3 experts per item, at most 6 items per expert;
-// BenchmarkAssignLarge) the solve, including the pricing pass that proves
-// optimality over all 14.4 million pairs, takes about one to two seconds on
-// a shared 2-core machine, with a candidate graph of about 61,000 arcs and
-// about 16 MB allocated on top of the caller's 115 MB affinity matrix.
-// Instances where every item prefers the same few experts are harder for
-// the candidate method (BenchmarkAssignSkewed: 2,000 × 1,000 with 70%
-// popularity, a few seconds); at CVPR size with such strong popularity
-// skew the solve can take minutes.
+// BenchmarkShapes solves one full-size instance of each shape of package
+// assigntest — 5,062 items × 2,840 experts (CVPR 2018's size), 3 experts
+// per item, at most 6 items per expert — with each item's 100 best experts
+// listed (506,200 pairs, the rest at affinity 0) and dense (14.4 million
+// pairs), and verifies the certificate over all pairs. Measured on a
+// shared 2-core machine, six runs per instance over two sessions (the
+// machine's load average 4–7 in one, 8–15 in the other, from other
+// builds), seconds per solve and the benchmark process's peak RSS:
+//
+//	shape      top-100               dense
+//	uniform    0.34–1.29 s,  67 MB   0.52–1.49 s,  132 MB
+//	popular    1.65–3.59 s,  78 MB   1.91–4.47 s,  148 MB
+//	clustered  2.35–4.80 s,  80 MB   5.28–14.95 s, 175 MB
+//	conflicts  1.74–5.59 s, 320 MB   1.71–10.40 s, 451 MB
+//
+// The dense RSS includes the caller's 115 MB affinity matrix; the conflicts
+// shape lists 2.1 million forbidden pairs. Popularity no longer decides the
+// time: what does is the number of pricing rounds, each a pass over all
+// pairs and a warm refinement — one on uniform instances, five on popular
+// ones, six with heavy conflicts, four (top-100) and nine (dense) on
+// clustered ones, whose crowded clusters must spill into others; the
+// slowest case is clustered dense. The former shortest-path method took
+// 142.6 s on popular top-100 and 83.2 s on popular dense (one run each);
+// on uniform dense (BenchmarkAssignLarge against the code before this
+// method, alternated, five runs each) it took 1.14–1.32 s against
+// 0.75–1.12 s at load 4–5, and 2.91–6.20 s against 1.76–3.07 s at load 15.
 package assign
