@@ -59,7 +59,7 @@
 // |affinity|·Scale·nodes² above 2^58; Stats.Fallback then says so).
 //
 // Dense instances have I·E possible pairs (14 million for a CVPR-sized
-// conference), too many arcs for shortest paths. The graph therefore holds
+// conference), too many arcs for the flow. The graph therefore holds
 // a candidate set — each item's max(4k, 12) best experts
 // (Options.Candidates) plus every expert's max_e+2 best items — and grows
 // by pricing: after each optimal flow on the candidates, every allowed pair

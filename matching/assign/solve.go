@@ -86,10 +86,10 @@ type Certificate struct {
 type Stats struct {
 	Rounds        int   // pricing rounds (candidate set growths)
 	Arcs          int   // expert–item arcs in the final candidate graph
-	Augmentations int   // augmenting paths (maximum-flow phase)
+	Augmentations int   // augmenting paths: of the maximum flow (cost scaling) or shortest paths
 	Priced        int64 // non-candidate pairs whose reduced cost was checked
 	Solves        int   // min-cost-flow solves (more than one with Fair)
-	Phases        int   // cost-scaling refinements (ε halvings, in effect)
+	Phases        int   // cost-scaling refinements (ε divided by 8 each)
 	Relabels      int64 // cost-scaling relabel operations
 	Fallback      bool  // costs too large for cost scaling: shortest paths used
 }
