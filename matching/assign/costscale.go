@@ -409,6 +409,12 @@ func (s *solver) tighten() {
 			g.pot[v] = lo
 		}
 	}
+	// An item with no assigned expert (coverage 0) is bounded only from
+	// below; this bound makes every pair of it non-negative.
+	free := int64(math.MinInt64)
+	for e := range in.nE {
+		free = max(free, g.pot[in.expertNode(e)]+in.maxCost)
+	}
 	for i := range in.nI {
 		hi := int64(math.MaxInt64)
 		for _, a := range g.adj[i] {
@@ -416,9 +422,10 @@ func (s *solver) tighten() {
 				hi = min(hi, g.pot[g.to[a]]+g.cost[r])
 			}
 		}
-		if hi != math.MaxInt64 {
-			g.pot[i] = hi
+		if hi == math.MaxInt64 {
+			hi = max(g.pot[i], free)
 		}
+		g.pot[i] = hi
 	}
 }
 
