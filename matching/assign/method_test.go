@@ -16,8 +16,8 @@ import (
 // minimum loads and per-expert overrides), forced pairs, dense or top-k
 // listed (sometimes ListedOnly), and the generator's own conflicts.
 func shapedProblem(rng *rand.Rand, s assigntest.Shape) *Problem {
-	nI := 20 + rng.IntN(60)
-	nE := 8 + rng.IntN(30)
+	nI := 15 + rng.IntN(40)
+	nE := 6 + rng.IntN(20)
 	c := assigntest.Config{Shape: s, Items: nI, Experts: nE, Seed: rng.Uint64(), Clusters: 2 + rng.IntN(6), Institutions: 3 + rng.IntN(8)}
 	if rng.IntN(2) == 0 {
 		c.TopK = 1 + rng.IntN(nE)
@@ -81,7 +81,7 @@ func TestMethodsAgree(t *testing.T) {
 			solved, infeasible := 0, 0
 			for n := range perShape {
 				p := shapedProblem(rng, shape)
-				o := &Options{Candidates: rng.IntN(5), Fair: n%10 == 0}
+				o := &Options{Candidates: rng.IntN(5), Fair: n%25 == 0}
 				cs, errCS := Solve(context.Background(), p, o)
 				o.method = methodSSP
 				ssp, errSSP := Solve(context.Background(), p, o)
