@@ -34,10 +34,32 @@
 //   - 项目画像 anonymous profile: Profile, built from a listing by ProfileOf
 //     and checked by CheckProfile (profile.go); Share sends it, Profiles
 //     lists those received (SharedProfile).
+//   - 联系方式泄露 leak of contact data: the leak rule, Private, PrivateOf
+//     and the Leak… kinds (leak.go).
 //   - 合作意向 expression of interest: Interest, ExpressInterest, Respond
 //     (accept or decline), Interests (interest.go).
 //   - 消息 message, 传输 transport: Message, Transport, MemoryTransport
 //     (transport.go).
+//
+// # Leaks
+//
+// Before the owner accepts, nothing that crosses to another region may
+// reveal who the parties are or how to reach them. The rule has one home,
+// leak.go, and for profiles one entry, CheckProfile: every text of a
+// profile is checked against every item of the record's private data
+// (PrivateOf: phone, e-mail, WeChat, the contact person and the inventors,
+// the owner, completing unit, right holders and agreed buyer, patent and
+// registration numbers), compared
+// after folding full-width forms, case, spaces, punctuation and invisible
+// characters, so "ｗａｎｇｈａｉ＿ｓｈｏｕ", "w a n g h a i _ s h o u" and
+// "138 0013 8000" are found; and, whoever's they are, e-mail addresses,
+// Chinese phone numbers, labelled WeChat IDs and QQ numbers, and patent
+// and registration numbers. ProfileOf, the one builder Share sends from,
+// applies it with the record's private data; Sync applies it to every
+// profile received, and SharedProfile.Validate to every profile stored. An
+// interest's note and organization, and a decline's reason, are checked
+// the same way. A refusal is a *broker.ValidationError whose "leak" errors
+// name the field, the kind of data and the value as written.
 //
 // # Access
 //

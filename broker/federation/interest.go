@@ -135,8 +135,9 @@ type NewInterest struct {
 	// enterprise or institution user of it), or is a broker's staff member
 	// acting on its behalf.
 	Org string
-	// Note goes with the interest to the owner's broker: it must not
-	// reveal contact data.
+	// Note goes with the interest to the owner's broker: like Org, it must
+	// not reveal contact data (see CheckProfile), the party's own Contact
+	// least of all.
 	Note string
 	// Contact is the interested party's own contact: kept here and sent
 	// only after the owner accepts.
@@ -160,9 +161,11 @@ func (f *Federation) ExpressInterest(ctx context.Context, p broker.Principal, pr
 	}
 	c.Text("org", org, 200)
 	c.Text("note", note, 2000)
-	if reEmail.MatchString(note) || rePhone.MatchString(note) {
-		c.Add("note", "leak", "contact data", "")
-	}
+	// The note and the organization's name go before acceptance: neither
+	// may reveal contact data, the party's own least of all.
+	checkLeaks(c, "", []text{{"org", org, true}}, nil)
+	checkLeaks(c, "", []text{{"note", note, true}}, secretsOf(Private{Names: nonEmpty(contact.Person),
+		Phones: nonEmpty(contact.Phone), Emails: nonEmpty(contact.Email), WeChats: nonEmpty(contact.WeChat)}))
 	if err := c.Err(KindInterest); err != nil {
 		return Interest{}, broker.Wrap("express interest", KindInterest, profileID, err)
 	}
@@ -224,7 +227,8 @@ type Answer struct {
 }
 
 // Respond answers an interest received by this node: accept (the owner's
-// contact goes to the interested side) or decline (with a reason). The
+// contact goes to the interested side) or decline (with a reason, which
+// must not reveal the listing's private data: see CheckProfile). The
 // principal must take part in the interest as the listing's owner, or
 // operate it (the policy's broker.ActTakePart and broker.ActOperate: the
 // listing's owner, its broker's staff acting on the owner's decision, or a
@@ -254,6 +258,17 @@ func (f *Federation) Respond(ctx context.Context, p broker.Principal, interestID
 		l, err := broker.Read[exchange.Listing](tx, x.Profile)
 		if err != nil {
 			return err
+		}
+		if !a.Accept {
+			// The reason goes to the interested side before any acceptance.
+			ach, err := private(tx, l)
+			if err != nil {
+				return err
+			}
+			c := &broker.Check{}
+			if checkLeaks(c, "", []text{{"reason", reason, true}}, secretsOf(PrivateOf(l, ach))); c.Len() > 0 {
+				return c.Err(KindInterest)
+			}
 		}
 		now := tx.Now()
 		x.Decided, x.Reason = now, reason

@@ -13,7 +13,6 @@ import (
 
 	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/broker/exchange"
-	"github.com/kexie/techbroker/internal/decimalx"
 )
 
 // Profile is an anonymous listing profile (项目画像, after the EEN's
@@ -54,87 +53,139 @@ type ProfileIP struct {
 	Territory string          `json:"territory,omitempty"`
 }
 
-// Patterns that must not appear in a profile.
-var (
-	reEmail  = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
-	rePhone  = regexp.MustCompile(`(\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8})`)
-	rePatent = regexp.MustCompile(`(?i)(ZL|CN)\s?\d{8,}|\d{12}\.[\dX]|\d{4}SR\d{5,}`)
-)
+// TechnologyOffer is the kind of every profile: a technology offer.
+const TechnologyOffer = "technology_offer"
 
-// CheckProfile checks a profile: required fields, and no e-mail address,
-// phone number, patent or registration number, or any of the given names
-// (owners, contact persons, inventors) in any of its text. It returns a
-// *broker.ValidationError naming each offending field.
-func CheckProfile(p Profile, names ...string) error {
+// listingID is what a profile's ID (the listing's ID at the origin) may
+// hold: printable ASCII, as every record ID.
+var listingID = regexp.MustCompile(`^[\x21-\x7e]{1,64}$`)
+
+// CheckProfile checks a profile before it is shared or stored: its
+// required fields, sizes and codes, and the leak rule — none of its texts
+// may reveal private data: neither an item of private (the contact data,
+// names and numbers of the record it is built from), in any spelling
+// (full-width, spaced out, split by punctuation or invisible characters,
+// in another case), nor, whoever's it is, an e-mail address, a phone
+// number, a WeChat ID or QQ number with its label, or a patent or
+// registration number. A node checks the profiles it receives with an
+// empty Private. It returns a *broker.ValidationError naming every bad
+// field; a leak error names the field, the kind of data (LeakPhone, …) and
+// the value as written in the text.
+func CheckProfile(p Profile, private Private) error {
 	c := &broker.Check{}
-	if p.ID == "" {
-		c.Add("id", "required", "", "")
-	}
-	if !regionCode.MatchString(p.Region) {
-		c.Add("region", "malformed", "region code (ASCII letters, digits, - and _)", p.Region)
-	}
-	if p.Title == "" {
-		c.Add("title", "required", "", "")
-	}
-	if p.Summary == "" {
-		c.Add("summary", "required", "", "")
-	}
-	c.Text("title", p.Title, 300)
-	c.Text("summary", p.Summary, 300)
-	if p.Kind != "technology_offer" {
-		c.Add("kind", "oneof", "technology_offer", p.Kind)
-	}
-	if !decimalx.Sane(p.Price, 2) || p.Price.Sign() < 0 {
-		c.Add("price", "malformed", "amount in yuan with at most 2 decimal places", decimalx.Short(p.Price))
-	}
-	texts := map[string]string{"title": p.Title, "summary": p.Summary}
-	for i, x := range p.Benefits {
-		texts["benefits["+strconv.Itoa(i)+"]"] = x
-	}
-	for i, x := range p.Applications {
-		texts["applications["+strconv.Itoa(i)+"]"] = x
-	}
-	for i, x := range p.Indicators {
-		texts["indicators["+strconv.Itoa(i)+"]"] = x.Name + " " + x.Value + " " + x.Unit
-	}
-	if p.Comparison != nil {
-		texts["comparison"] = p.Comparison.Alternative + " " + p.Comparison.Metric + " " + p.Comparison.Ours + " " + p.Comparison.Theirs
-	}
-	keys := make([]string, 0, len(texts))
-	for k := range texts {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, field := range keys {
-		s := texts[field]
-		switch {
-		case reEmail.MatchString(s):
-			c.Add(field, "leak", "e-mail address", reEmail.FindString(s))
-		case rePatent.MatchString(s):
-			c.Add(field, "leak", "patent number", rePatent.FindString(s))
-		case rePhone.MatchString(s):
-			c.Add(field, "leak", "phone number", rePhone.FindString(s))
-		default:
-			for _, n := range names {
-				if n != "" && len([]rune(n)) >= 2 && strings.Contains(s, n) {
-					c.Add(field, "leak", "name", n)
-					break
-				}
-			}
-		}
-	}
+	checkProfile(c, "", p, private)
 	return c.Err(KindProfile)
 }
 
-// ProfileOf builds the anonymous profile of listing l in region.
-func ProfileOf(l exchange.Listing, region string) Profile {
+func checkProfile(c *broker.Check, prefix string, p Profile, private Private) {
+	add := func(field, code, param, value string) { c.Add(prefix+field, code, param, value) }
+	required := func(field, v string) {
+		if v == "" {
+			add(field, "required", "", "")
+		}
+	}
+	oneof := func(field, v, allowed string, optional bool) {
+		if (v != "" || !optional) && !slices.Contains(strings.Fields(allowed), v) {
+			add(field, "oneof", allowed, v)
+		}
+	}
+	list := func(field string, xs []string, n, each int) {
+		if len(xs) > n {
+			add(field, "max_len", strconv.Itoa(n), strconv.Itoa(len(xs)))
+		}
+		for i, x := range xs {
+			c.Text(prefix+field+"["+strconv.Itoa(i)+"]", x, each)
+		}
+	}
+	switch {
+	case p.ID == "":
+		required("id", p.ID)
+	case !listingID.MatchString(p.ID):
+		add("id", "printascii", "", p.ID)
+	}
+	if !regionCode.MatchString(p.Region) {
+		add("region", "malformed", "region code (ASCII letters, digits, - and _)", p.Region)
+	}
+	c.Text(prefix+"broker", p.Broker, 64)
+	oneof("kind", p.Kind, TechnologyOffer, false)
+	required("title", p.Title)
+	required("summary", p.Summary)
+	c.Text(prefix+"title", p.Title, 300)
+	c.Text(prefix+"summary", p.Summary, 300)
+	list("benefits", p.Benefits, 20, 500)
+	list("applications", p.Applications, 20, 500)
+	list("industry_codes", p.IndustryCodes, 20, 32)
+	if len(p.Indicators) > 50 {
+		add("indicators", "max_len", "50", strconv.Itoa(len(p.Indicators)))
+	}
+	for i, x := range p.Indicators {
+		f := "indicators[" + strconv.Itoa(i) + "]"
+		required(f+".name", x.Name)
+		required(f+".value", x.Value)
+		c.Text(prefix+f+".name", x.Name, 100)
+		c.Text(prefix+f+".value", x.Value, 100)
+		c.Text(prefix+f+".unit", x.Unit, 32)
+	}
+	if x := p.Comparison; x != nil {
+		required("comparison.alternative", x.Alternative)
+		required("comparison.metric", x.Metric)
+		required("comparison.ours", x.Ours)
+		required("comparison.theirs", x.Theirs)
+		c.Text(prefix+"comparison.alternative", x.Alternative, 200)
+		c.Text(prefix+"comparison.metric", x.Metric, 100)
+		c.Text(prefix+"comparison.ours", x.Ours, 100)
+		c.Text(prefix+"comparison.theirs", x.Theirs, 100)
+	}
+	if r := p.Readiness; r.Scale != "" || r.Level != 0 {
+		switch n := r.Scale.Levels(); {
+		case n == 0:
+			add("readiness.scale", "oneof", "nasa-trl eu-trl gbt-37264", string(r.Scale))
+		case r.Level < 1 || r.Level > n:
+			add("readiness.level", "level_range", string(r.Scale)+" 1–"+strconv.Itoa(n), strconv.Itoa(r.Level))
+		}
+	}
+	if len(p.IP) > 100 {
+		add("ip", "max_len", "100", strconv.Itoa(len(p.IP)))
+	}
+	for i, ip := range p.IP {
+		f := "ip[" + strconv.Itoa(i) + "]"
+		oneof(f+".type", string(ip.Type), "invention_patent utility_model design_patent software_copyright ic_layout plant_variety biomedical_variety technical_secret other", false)
+		oneof(f+".status", string(ip.Status), "filed granted expired invalidated", true)
+		c.Text(prefix+f+".territory", ip.Territory, 32)
+	}
+	oneof("mode", string(p.Mode), "transfer license investment development service consulting", false)
+	oneof("method", string(p.Method), "agreement listing auction tender bidding", false)
+	oneof("pricing", string(p.Pricing), "negotiable fixed floor", true)
+	c.Money(prefix+"price", p.Price)
+	checkLeaks(c, prefix, profileTexts(p), secretsOf(private))
+}
+
+// ProfileOf builds the anonymous profile of listing l in region and checks
+// it with the private data of the listing and of the achievement a it
+// lists (CheckProfile with PrivateOf(l, a)). A listing that names an
+// achievement needs it (a with that ID), so that its inventors' names are
+// checked too. The negotiable price is left out. It is the only builder
+// of a profile from a listing: Share sends what it returns.
+func ProfileOf(l exchange.Listing, a *broker.Achievement, region string) (Profile, error) {
+	if l.Achievement != "" && (a == nil || a.ID != l.Achievement) {
+		got := "none"
+		if a != nil {
+			got = a.ID
+		}
+		return Profile{}, &broker.ValidationError{Kind: KindProfile, Fields: []broker.FieldError{{Field: "achievement", Code: "invalid",
+			Value: "the listing names achievement " + l.Achievement + ", whose inventors must be checked; given " + got}}}
+	}
 	p := Profile{
-		ID: l.ID, Region: region, Broker: l.Broker, Kind: "technology_offer",
-		Title: l.Title, Summary: l.Summary, Benefits: l.Benefits, Applications: l.Applications,
-		IndustryCodes: l.IndustryCodes, Indicators: l.Indicators, Comparison: l.Comparison,
+		ID: l.ID, Region: region, Broker: l.Broker, Kind: TechnologyOffer,
+		Title: l.Title, Summary: l.Summary, Benefits: slices.Clone(l.Benefits), Applications: slices.Clone(l.Applications),
+		IndustryCodes: slices.Clone(l.IndustryCodes), Indicators: slices.Clone(l.Indicators),
 		Readiness: ProfileLevel{Scale: l.Readiness.Scale, Level: l.Readiness.Level},
 		Mode:      l.Terms.Mode, Method: l.Terms.Method, Pricing: l.Terms.Pricing,
 		Published: l.Published, Expires: l.Expires,
+	}
+	if l.Comparison != nil {
+		cmp := *l.Comparison
+		p.Comparison = &cmp
 	}
 	if l.Terms.Pricing != broker.Negotiable {
 		p.Price = l.Terms.Price
@@ -142,22 +193,27 @@ func ProfileOf(l exchange.Listing, region string) Profile {
 	for _, ip := range l.IPRights {
 		p.IP = append(p.IP, ProfileIP{Type: ip.Type, Status: ip.Status, Territory: ip.Territory})
 	}
-	return p
+	if err := CheckProfile(p, PrivateOf(l, a)); err != nil {
+		return Profile{}, err
+	}
+	return p, nil
 }
 
-// privateNames are the names a listing's profile must not contain.
-func privateNames(l exchange.Listing, a *broker.Achievement) []string {
-	names := []string{l.Owner, l.OwnerID, l.ContactPerson, l.Origin.Unit}
-	for _, ip := range l.IPRights {
-		names = append(names, ip.Owners...)
+// private reads the private data of listing l inside tx: the listing's own
+// and the achievement's it lists. A listing whose achievement is gone is
+// refused rather than checked without its inventors.
+func private(tx *broker.Tx, l exchange.Listing) (*broker.Achievement, error) {
+	if l.Achievement == "" {
+		return nil, nil
 	}
-	if a != nil {
-		for _, inv := range a.Inventors {
-			names = append(names, inv.Name)
-		}
-		names = append(names, a.Owner)
+	a, err := broker.Read[broker.Achievement](tx, l.Achievement)
+	if errors.Is(err, broker.ErrNotFound) {
+		return nil, &broker.ValidationError{Kind: exchange.KindListing, Fields: []broker.FieldError{{Field: "achievement", Code: "ref", Value: l.Achievement}}}
 	}
-	return names
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
 }
 
 // SharedProfile is a profile received from another region, as stored: a
@@ -172,12 +228,20 @@ type SharedProfile struct {
 // RecordKind is KindProfile.
 func (SharedProfile) RecordKind() broker.Kind { return KindProfile }
 
+// Validate applies CheckProfile to the profile (with no private data: the
+// record it was built from is the other region's), so that no profile is
+// stored, by Sync or any other write, that breaks the leak rule.
+func (x SharedProfile) Validate(c *broker.Check) {
+	checkProfile(c, "profile.", x.Profile, Private{})
+}
+
 // Share sends the anonymous profile of an open (or noticed) listing to the
 // given regions. The principal must operate the listing (the policy's
 // broker.ActOperate: its broker's staff or a platform admin). Every region
-// needs an active agreement covering the listing's broker; the profile
-// must pass CheckProfile with the listing's private names (owner, contact
-// person, IP owners, inventors). Nothing is sent unless all checks pass.
+// needs an active agreement covering the listing's broker; the profile is
+// built by ProfileOf, so it must pass CheckProfile with the private data of
+// the listing and of the achievement it lists. Nothing is sent unless all
+// checks pass.
 func (f *Federation) Share(ctx context.Context, p broker.Principal, listingID string, to ...string) (Profile, error) {
 	var prof Profile
 	err := f.sys.Update(ctx, func(tx *broker.Tx) error {
@@ -200,16 +264,12 @@ func (f *Federation) Share(ctx context.Context, p broker.Principal, listingID st
 				return &Error{Region: r, Err: ErrNoAgreement}
 			}
 		}
-		var a *broker.Achievement
-		if l.Achievement != "" {
-			if got, err := broker.Read[broker.Achievement](tx, l.Achievement); err == nil {
-				a = &got
-			} else if !errors.Is(err, broker.ErrNotFound) {
-				return err
-			}
+		a, err := private(tx, l)
+		if err != nil {
+			return err
 		}
-		prof = ProfileOf(l, f.o.Region.Code)
-		return CheckProfile(prof, privateNames(l, a)...)
+		prof, err = ProfileOf(l, a, f.o.Region.Code)
+		return err
 	})
 	if err != nil {
 		return Profile{}, broker.Wrap("share", exchange.KindListing, listingID, err)

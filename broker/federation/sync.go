@@ -36,6 +36,10 @@ type SyncReport struct {
 // feedPage is how many messages Sync asks the transport for at a time.
 const feedPage = 100
 
+// maxMessage bounds a message's size: a profile is a few kilobytes, and
+// every text of a longer one would be refused anyway.
+const maxMessage = 1 << 20
+
 // Sync reads this node's feed from where it stopped and handles every new
 // message, each in its own transaction together with the node's feed
 // position, so a message is handled once even across restarts and when
@@ -128,6 +132,9 @@ func (f *Federation) openCursor(ctx context.Context) error {
 // refuse it, so a refusal leaves only the cursor's advance to commit.
 func (f *Federation) handle(tx *broker.Tx, body []byte) (*Message, error, error) {
 	var m Message
+	if len(body) > maxMessage {
+		return nil, &Error{Err: fmt.Errorf("malformed message: %d bytes, more than %d", len(body), maxMessage)}, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
@@ -164,7 +171,7 @@ func (f *Federation) handle(tx *broker.Tx, body []byte) (*Message, error, error)
 		if m.Profile.Region != m.From {
 			return refuse(fmt.Errorf("profile of region %q sent by region %q", m.Profile.Region, m.From))
 		}
-		if err := CheckProfile(*m.Profile); err != nil {
+		if err := CheckProfile(*m.Profile, Private{}); err != nil {
 			return refuse(err)
 		}
 		sp := SharedProfile{Meta: broker.Meta{ID: profileRecordID(m.From, m.Profile.ID), Visibility: broker.Members, Region: m.From},
@@ -188,6 +195,10 @@ func (f *Federation) handle(tx *broker.Tx, body []byte) (*Message, error, error)
 		}
 		if in.Contact != nil {
 			return refuse(errors.New("an interest must not carry contact data before acceptance"))
+		}
+		c := &broker.Check{}
+		if checkLeaks(c, "interest.", []text{{"org", in.Org, true}, {"note", in.Note, true}}, nil); c.Len() > 0 {
+			return refuse(c.Err(KindInterest))
 		}
 		l, err := broker.Read[exchange.Listing](tx, in.Profile)
 		if errors.Is(err, broker.ErrNotFound) {
