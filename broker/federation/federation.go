@@ -187,6 +187,9 @@ func New(sys *broker.System, x *exchange.Exchange, o *Options) (*Federation, err
 	}, nil
 }
 
+// Exchange returns the exchange whose listings the node shares.
+func (f *Federation) Exchange() *exchange.Exchange { return f.x }
+
 // Region returns the node's region.
 func (f *Federation) Region() Region { return f.o.Region }
 

@@ -402,7 +402,7 @@ func TestFederationConfig(t *testing.T) {
 	}
 	f, err := federation.New(x.System(), nil, &federation.Options{Region: federation.Region{Code: taizhou, Name: "台州"}, Transport: tr,
 		Agreements: []federation.Agreement{taizhouAgreement}, Workstations: []federation.Workstation{taizhouWS}})
-	if err != nil || f.Workstations()[0].Name != "海洋技术交易平台台州工作站" || f.Region().Name != "台州" {
+	if err != nil || f.Workstations()[0].Name != "海洋技术交易平台台州工作站" || f.Region().Name != "台州" || f.Exchange().System() != x.System() {
 		t.Errorf("good config: %v", err)
 	}
 	expired := taizhouAgreement
