@@ -435,3 +435,55 @@ func TestFederationExpiry(t *testing.T) {
 		t.Errorf("share an expired listing: got %v, want ErrConflict", err)
 	}
 }
+
+// Merging organizations rewrites the federation's references: the
+// interested organization at the interested side, the listing's owner at
+// the owner's side; the kept organization's principals then see the
+// interests, and no reference dangles.
+func TestMergeRewritesInterests(t *testing.T) {
+	y, tz, _, _ := newPair(t)
+	org := func(n node, name string, role broker.OrgRole) broker.Organization {
+		o, err := n.sys.Organizations.Create(ctx, admin, broker.Organization{Name: name, Roles: []broker.OrgRole{role}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	keep, dup := org(y, ownerU, broker.OrgUniversity), org(y, "上海水产大学", broker.OrgUniversity)
+	buyer, buyerDup := org(tz, bidderA, broker.OrgEnterprise), org(tz, "台州渔业装备公司", broker.OrgEnterprise)
+	l := sampleListing()
+	l.Owner, l.OwnerID, l.IPRights[0].Owners, l.Origin.Unit = dup.Name, dup.ID, []string{dup.ID}, dup.ID
+	l = mustListing(t, y.x, l)
+	if _, err := y.fed.Share(ctx, staff, l.ID, taizhou); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tz.fed.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	profs, _ := tz.fed.Profiles(ctx, staff)
+	if _, err := tz.fed.ExpressInterest(ctx, enterprise(buyerDup.ID), profs[0].ID, federation.NewInterest{Org: buyerDup.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := y.fed.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := y.sys.MergeOrganizations(ctx, admin, keep.ID, dup.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tz.sys.MergeOrganizations(ctx, admin, buyer.ID, buyerDup.ID); err != nil {
+		t.Fatal(err)
+	}
+	recv, err := y.fed.Interests(ctx, broker.InstitutionUser("u", keep.ID))
+	if err != nil || len(recv) != 1 || recv[0].OwnerID != keep.ID || recv[0].Owner != keep.Name {
+		t.Errorf("the kept owner's interests at Yangpu: %v %+v", err, recv)
+	}
+	mine, err := tz.fed.Interests(ctx, enterprise(buyer.ID))
+	if err != nil || len(mine) != 1 || mine[0].Org != buyer.ID {
+		t.Errorf("the kept buyer's interests at Taizhou: %v %+v", err, mine)
+	}
+	for _, n := range []node{y, tz} {
+		if dangling, err := n.sys.DanglingOrgReferences(ctx, admin); err != nil || len(dangling) != 0 {
+			t.Errorf("dangling references: %v %v", dangling, err)
+		}
+	}
+}
