@@ -481,6 +481,11 @@ func TestMergeRewritesInterests(t *testing.T) {
 	if err != nil || len(mine) != 1 || mine[0].Org != buyer.ID {
 		t.Errorf("the kept buyer's interests at Taizhou: %v %+v", err, mine)
 	}
+	// The other region knows the interested organization by its name, not
+	// by this registry's ID.
+	if len(recv) == 1 && recv[0].RemoteOrg != buyerDup.Name {
+		t.Errorf("Yangpu knows the interested party as %q, want %q", recv[0].RemoteOrg, buyerDup.Name)
+	}
 	for _, n := range []node{y, tz} {
 		if dangling, err := n.sys.DanglingOrgReferences(ctx, admin); err != nil || len(dangling) != 0 {
 			t.Errorf("dangling references: %v %v", dangling, err)

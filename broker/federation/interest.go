@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/kexie/techbroker/broker"
@@ -196,8 +197,12 @@ func (f *Federation) ExpressInterest(ctx context.Context, p broker.Principal, pr
 		if out, err = broker.Create(tx, p, x, broker.Via(broker.ActTakePart, party), broker.Logged(string(InterestSent), nil)); err != nil {
 			return err
 		}
+		name, err := orgName(tx, org)
+		if err != nil {
+			return err
+		}
 		msg = Message{Type: MsgInterest, From: f.o.Region.Code, To: prof.Profile.Region, Sent: now,
-			Interest: &InterestMsg{ID: out.ID, Profile: prof.Profile.ID, Org: org, Note: note}}
+			Interest: &InterestMsg{ID: out.ID, Profile: prof.Profile.ID, Org: name, Note: note}}
 		msg.ID = messageID(msg, out.ID)
 		return nil
 	})
@@ -208,6 +213,19 @@ func (f *Federation) ExpressInterest(ctx context.Context, p broker.Principal, pr
 		return Interest{}, broker.Wrap("express interest", KindInterest, out.ID, err)
 	}
 	return out, nil
+}
+
+// orgName is the name another region knows an organization of this System
+// by: the registry's name when ref is an organization's ID, else ref.
+func orgName(tx *broker.Tx, ref string) (string, error) {
+	o, err := broker.Read[broker.Organization](tx, ref)
+	switch {
+	case err == nil:
+		return o.Name, nil
+	case errors.Is(err, broker.ErrNotFound):
+		return ref, nil
+	}
+	return "", err
 }
 
 // Interests returns the interests (sent and received) the principal may

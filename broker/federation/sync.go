@@ -244,10 +244,12 @@ func (f *Federation) handle(tx *broker.Tx, body []byte) (*Message, error, error)
 				return refuse(fmt.Errorf("interest %s cannot be accepted now (status %s)", id, x.Status))
 			}
 			x.Status, x.Counterpart, x.Decided = InterestAccepted, in.Contact, now
-			own := PartyContact{Org: x.Org}
+			var own PartyContact
 			if x.Contact != nil {
 				own = *x.Contact
-				own.Org = x.Org
+			}
+			if own.Org, err = orgName(tx, x.Org); err != nil {
+				return nil, nil, err
 			}
 			reply = &Message{Type: MsgIntroduce, From: f.o.Region.Code, To: m.From, Sent: now,
 				Interest: &InterestMsg{ID: x.ID, Profile: x.Profile, Contact: &own}}
