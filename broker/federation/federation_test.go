@@ -492,3 +492,38 @@ func TestMergeRewritesInterests(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSync: whatever bytes arrive in its feed, a node handles each message
+// once — storing it or refusing it with a reason — and never fails or
+// panics.
+func FuzzSync(f *testing.F) {
+	good := federation.Profile{ID: "list-000001", Region: yangpu, Broker: "marine-tech", Kind: federation.TechnologyOffer, Title: "水质监测系统", Summary: "在线监测网箱水质。",
+		Mode: broker.ModeTransfer, Method: exchange.MethodFixed, Price: d("1")}
+	for _, m := range []federation.Message{
+		{ID: "m1", Type: federation.MsgProfile, From: yangpu, To: taizhou, Profile: &good},
+		{ID: "m2", Type: federation.MsgInterest, From: yangpu, To: taizhou, Interest: &federation.InterestMsg{ID: "i1", Profile: "list-000001", Org: "某公司"}},
+		{ID: "m3", Type: federation.MsgAccept, From: yangpu, To: taizhou, Interest: &federation.InterestMsg{ID: "fed_-000001", Contact: &federation.PartyContact{Phone: "1"}}},
+		{ID: "m4", Type: federation.MsgIntroduce, From: yangpu, To: taizhou, Interest: &federation.InterestMsg{ID: "x"}},
+	} {
+		b, _ := json.Marshal(m)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"id":"m5","type":"profile","from":"310110","to":"331000","profile":{"id":"\u0000","region":"310110","indicators":[{}],"comparison":{},"ip":[{}],"price":"1e400"}}`))
+	f.Add([]byte(`{`))
+	_, tz, tr, _ := newPair(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if err := tr.Send(ctx, taizhou, body); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := tz.fed.Sync(ctx)
+		if err != nil || rep.Processed != 1 {
+			t.Fatalf("sync of %q: %+v %v", body, rep, err)
+		}
+		for _, r := range rep.Rejected {
+			var fe *federation.Error
+			if !errors.As(r, &fe) || r.Error() == "" {
+				t.Errorf("a refusal without its reason: %v", r)
+			}
+		}
+	})
+}

@@ -416,7 +416,7 @@ func checkLeaks(c *broker.Check, prefix string, texts []text, secrets []secret) 
 				}
 				if m := p.re.FindStringSubmatchIndex(f.s); m != nil {
 					for g := 2; g+1 < len(m); g += 2 {
-						if m[g] >= 0 {
+						if m[g] >= 0 && m[g] < m[g+1] {
 							report(p.kind, f.span(t.s, m[g], m[g+1]))
 							break
 						}
