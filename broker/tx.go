@@ -21,6 +21,12 @@ import (
 // Find) do, for every record type and in one place, what a write needs:
 // they stamp IDs, versions and times, normalize and validate the record,
 // ask the access policy, encode it, and log the audit event.
+//
+// A Tx remembers what it read. A write over a record that a concurrent
+// transaction changed after this one read it, and the creation of a record
+// that this one read as missing but a concurrent one created meanwhile,
+// are the store's stale version, which System.Update retries; so "read,
+// then create if missing, else replace" needs no retry of its own.
 type Tx struct {
 	s   *System
 	ctx context.Context
@@ -52,6 +58,7 @@ func (tx *Tx) saw(kind Kind, id string, version int64, t *Target) {
 	if t != nil {
 		c := *t
 		c.Owners = slices.Clone(c.Owners) // the caller may change the record it was taken from
+		c.Assignees = slices.Clone(c.Assignees)
 		t = &c
 	}
 	tx.seen[RecordRef{Kind: kind, ID: id}] = seenRecord{version, t}
@@ -227,9 +234,15 @@ func redact[T Record](p Principal, v T, t Target) T {
 // and without redaction, for operations that decide access themselves (for
 // example by Can on the record they act on). ErrNotFound if there is none.
 func Read[T Record](tx *Tx, id string) (T, error) {
-	tx.s.register(kindOf[T](), typeOf[T]())
-	rec, err := tx.dtx.Get(tx.ctx, string(kindOf[T]()), id)
+	kind := kindOf[T]()
+	tx.s.register(kind, typeOf[T]())
+	rec, err := tx.dtx.Get(tx.ctx, string(kind), id)
 	if err != nil {
+		if errors.Is(err, driver.ErrNotFound) {
+			if _, ok := tx.seen[RecordRef{Kind: kind, ID: id}]; !ok {
+				tx.saw(kind, id, 0, nil) // read as missing: see createPrepared
+			}
+		}
 		var zero T
 		return zero, err
 	}
@@ -313,6 +326,12 @@ func createPrepared[T Record](tx *Tx, p Principal, v T, o writeOpts) (T, error) 
 		return zero, err
 	}
 	if err := tx.dtx.Create(tx.ctx, rec); err != nil {
+		if seen, ok := tx.seen[Ref(v)]; ok && seen.version == 0 && errors.Is(err, driver.ErrExists) {
+			// The transaction read the record as missing and a concurrent
+			// one created it since: the store's stale version, retried
+			// (the function then reads the record that now exists).
+			return zero, fmt.Errorf("%s %s was created under the transaction: %w", v.RecordKind(), rec.ID, driver.ErrStale)
+		}
 		return zero, err
 	}
 	if err := tx.Log(p, Ref(v), o.event, o.body); err != nil {
