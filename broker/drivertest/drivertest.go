@@ -58,6 +58,7 @@ func RunConformanceTests(t *testing.T, newStore Harness) {
 	t.Run("Platforms", func(t *testing.T) { testPlatforms(t, open) })
 	t.Run("Everyone", func(t *testing.T) { testEveryone(t, open) })
 	t.Run("Activity", func(t *testing.T) { testActivity(t, open) })
+	t.Run("Review", func(t *testing.T) { testReview(t, open) })
 }
 
 var t0 = time.Date(2026, 11, 27, 8, 30, 0, 123456000, time.UTC)
