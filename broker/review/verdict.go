@@ -73,7 +73,7 @@ type CriterionScore struct {
 type Agreement struct {
 	KendallW *float64 `json:"kendall_w,omitempty"` // tie-corrected
 	KendallP *float64 `json:"kendall_p,omitempty"`
-	ICC      *float64 `json:"icc,omitempty"`  // ICC(A,1), Shrout–Fleiss ICC2
+	ICC      *float64 `json:"icc,omitempty"`   // ICC(A,1), Shrout–Fleiss ICC2
 	ICCk     *float64 `json:"icc_k,omitempty"` // ICC(A,k), Shrout–Fleiss ICC2k
 }
 
