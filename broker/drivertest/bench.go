@@ -23,7 +23,9 @@ type BenchHarness func(b *testing.B) driver.Store
 // RunBenchmarks runs the storage benchmarks against stores made by
 // newStore: Import (100k generated achievements through broker's CSV
 // import, validation and normalization included; 10k under -short),
-// CreateStream10k (the adapter alone: one batch of 10k records), Get,
+// CreateStream10k (the adapter alone: one batch of 10k records),
+// ReviewPlanInvite100x5 (expert review: plan and invite 100 panels of 5
+// from 2,000 qualified experts), Get,
 // ListPage and ConflictingWriters (8 goroutines on 2 records, checking that
 // no successful write is lost).
 func RunBenchmarks(b *testing.B, newStore BenchHarness) {
@@ -57,6 +59,7 @@ func RunBenchmarks(b *testing.B, newStore BenchHarness) {
 	})
 
 	b.Run("CreateStream10k", func(b *testing.B) { benchCreateStream(b, open) })
+	b.Run("ReviewPlanInvite100x5", func(b *testing.B) { benchReviewPlan(b, open) })
 
 	s := open(b)
 	sys := broker.New(s, nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -611,4 +612,89 @@ func testConflictAfterPlanning(t *testing.T, s driver.Store) {
 			t.Errorf("seat %d: %s replaced by %s, though only %s has a conflict", i, st.Expert, inv.Seats[i].Expert, e2)
 		}
 	}
+}
+
+// benchReviewPlan measures planning and inviting 100 panels of 5 from
+// 2,000 qualified experts: one Plan of 100 subjects, then 100 Invites
+// (each re-checks its experts' conflicts). The System, its experts and
+// subjects are made afresh, untimed, for every iteration.
+func benchReviewPlan(b *testing.B, open func(*testing.B) driver.Store) {
+	const experts, subjects, seats = 2000, 100, 5
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		f, refs := reviewBenchSystem(b, open(b), experts, subjects)
+		b.StartTimer()
+		pns, err := f.rv.Plan(f.ctx, f.staff, review.PlanRequest{Broker: marine, Subjects: refs, Seats: seats, Society: society})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, pn := range pns {
+			if _, err := f.rv.Invite(f.ctx, f.staff, pn.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(subjects*b.N)/b.Elapsed().Seconds(), "panels/s")
+}
+
+// reviewBenchSystem is a System with one qualified society of n experts
+// and m confidential achievements of 30 owners at marine-tech, each with
+// an open case. Keywords come from a seeded generator; experts work at 100
+// institutions, some of which own achievements (conflicts).
+func reviewBenchSystem(b *testing.B, s driver.Store, n, m int) (*reviewFixture, []broker.RecordRef) {
+	b.Helper()
+	f := &reviewFixture{ctx: context.Background(), admin: broker.PlatformAdmin("admin"), staff: broker.BrokerStaff("staff-1", marine)}
+	f.now.Store(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC).UnixMicro())
+	f.sys = broker.New(s, &broker.Options{NewID: broker.SequentialIDs(), Clock: func() time.Time { return time.UnixMicro(f.now.Load()) }})
+	f.rv = review.New(f.sys, nil)
+	vocab := []string{"养殖", "水质", "渔业", "监测", "传感器", "海洋", "船舶", "生态", "材料", "网箱", "藻类", "声呐", "导航", "防腐",
+		"涂层", "深海", "潜水器", "遥感", "港口", "海水淡化", "风电", "波浪能", "海底电缆", "无人艇", "水下机器人", "水声通信",
+		"海洋药物", "海藻", "贝类", "冷链", "水产品加工", "饲料", "疫苗", "病害", "循环水", "增氧", "投喂", "渔具", "卫星", "气象"}
+	r := rand.New(rand.NewPCG(26, 2026))
+	pick := func(k int) []string {
+		out := make([]string, k)
+		for i := range out {
+			out[i] = vocab[r.IntN(len(vocab))]
+		}
+		return out
+	}
+	err := f.sys.Update(f.ctx, func(tx *broker.Tx) error {
+		if _, err := broker.Create(tx, f.admin, broker.IndustryBroker{Meta: broker.Meta{ID: marine}, Name: "海洋技术"}); err != nil {
+			return err
+		}
+		if _, err := broker.Create(tx, f.admin, broker.Society{Meta: broker.Meta{ID: society}, Name: "中国海洋学会"}); err != nil {
+			return err
+		}
+		for i := range n {
+			e := broker.Expert{Meta: broker.Meta{ID: fmt.Sprintf("exp-%05d", i)}, Name: fmt.Sprintf("专家%d", i),
+				Institution: fmt.Sprintf("海洋研究院%03d", i%100), Keywords: pick(4), Societies: []string{society},
+				Works: []broker.Work{{Title: strings.Join(pick(2), "与") + "研究", Coauthors: []string{fmt.Sprintf("完成人%d", i%300)}}}}
+			if _, err := broker.Create(tx, f.admin, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := f.sys.GrantQualification(f.ctx, f.admin, broker.Qualification{Society: society, Ref: "科技评估资质"}); err != nil {
+		b.Fatal(err)
+	}
+	refs := make([]broker.RecordRef, m)
+	for j := range m {
+		kw := pick(3)
+		a, err := f.sys.Achievements.Create(f.ctx, f.admin, broker.Achievement{Meta: broker.Meta{Broker: marine, Visibility: broker.Confidential},
+			Title: "一种" + strings.Join(kw, "") + "方法", Keywords: kw, Owner: fmt.Sprintf("海洋研究院%03d", j%30),
+			Inventors: []broker.Inventor{{Name: fmt.Sprintf("完成人%d", j)}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		refs[j] = broker.RecordRef{Kind: broker.KindAchievement, ID: a.ID}
+		if _, err := f.sys.OpenCase(f.ctx, f.staff, broker.NewCase{Subject: refs[j], Broker: marine}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return f, refs
 }
