@@ -324,7 +324,6 @@ func (p Panel) Validate(c *broker.Check) {
 		p.Scoring.check(c, "scoring", p.Template)
 	}
 	seen := map[string]bool{}
-	filled := 0
 	for i, s := range p.Seats {
 		f := "seats[" + strconv.Itoa(i) + "]"
 		switch {
@@ -337,7 +336,6 @@ func (p Panel) Validate(c *broker.Check) {
 		}
 		if s.Expert != "" {
 			seen[s.Expert] = true
-			filled++
 		}
 		if math.IsNaN(s.Affinity) || math.IsInf(s.Affinity, 0) {
 			c.Add(f+".affinity", "invalid", "", "not a finite number")
