@@ -26,7 +26,9 @@ import (
 // transaction changed after this one read it, and the creation of a record
 // that this one read as missing but a concurrent one created meanwhile,
 // are the store's stale version, which System.Update retries; so "read,
-// then create if missing, else replace" needs no retry of its own.
+// then create if missing, else replace" needs no retry of its own. A Find
+// of a whole kind (no filter) reads every record of the kind: those it
+// returned at the versions it returned, the others as missing.
 type Tx struct {
 	s   *System
 	ctx context.Context
@@ -42,6 +44,10 @@ type Tx struct {
 	// the policy needs of them, so that a write after a read does not read
 	// and decode the record again (the store still checks the version).
 	seen map[RecordRef]seenRecord
+	// scanned holds the kinds the transaction found whole (Find without a
+	// filter): it read every record of them, those it did not find as
+	// missing.
+	scanned map[Kind]bool
 }
 
 type seenRecord struct {
@@ -326,10 +332,12 @@ func createPrepared[T Record](tx *Tx, p Principal, v T, o writeOpts) (T, error) 
 		return zero, err
 	}
 	if err := tx.dtx.Create(tx.ctx, rec); err != nil {
-		if seen, ok := tx.seen[Ref(v)]; ok && seen.version == 0 && errors.Is(err, driver.ErrExists) {
-			// The transaction read the record as missing and a concurrent
-			// one created it since: the store's stale version, retried
-			// (the function then reads the record that now exists).
+		seen, ok := tx.seen[Ref(v)]
+		if errors.Is(err, driver.ErrExists) && (ok && seen.version == 0 || !ok && tx.scanned[v.RecordKind()]) {
+			// The transaction read the record as missing (by ID, or by
+			// finding its whole kind without it) and a concurrent one
+			// created it since: the store's stale version, retried (the
+			// function then reads the record that now exists).
 			return zero, fmt.Errorf("%s %s was created under the transaction: %w", v.RecordKind(), rec.ID, driver.ErrStale)
 		}
 		return zero, err
