@@ -30,6 +30,7 @@ func testReview(t *testing.T, open func(*testing.T) driver.Store) {
 	t.Run("BadSheets", func(t *testing.T) { testBadSheets(t, open(t)) })
 	t.Run("BlindReads", func(t *testing.T) { testBlindReads(t, open(t)) })
 	t.Run("ConflictAfterPlanning", func(t *testing.T) { testConflictAfterPlanning(t, open(t)) })
+	t.Run("ConcurrentPlans", func(t *testing.T) { testConcurrentPlans(t, open(t)) })
 }
 
 // reviewFixture is a System with one industry broker (marine-tech), a
@@ -62,11 +63,16 @@ var reviewExperts = []broker.Expert{
 
 func newReviewFixture(t testing.TB, s driver.Store) *reviewFixture {
 	t.Helper()
+	return newReviewFixtureOpts(t, s, &review.Options{YearlyLoad: 1000})
+}
+
+func newReviewFixtureOpts(t testing.TB, s driver.Store, opts *review.Options) *reviewFixture {
+	t.Helper()
 	f := &reviewFixture{ctx: context.Background(), admin: broker.PlatformAdmin("admin"), staff: broker.BrokerStaff("staff-1", marine),
 		other: broker.BrokerStaff("staff-9", peds), owner: broker.InstitutionUser("inst-1", owner), anon: broker.Anonymous()}
 	f.now.Store(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC).UnixMicro())
 	f.sys = broker.New(s, &broker.Options{NewID: broker.SequentialIDs(), Clock: func() time.Time { return time.UnixMicro(f.now.Load()) }})
-	f.rv = review.New(f.sys, &review.Options{YearlyLoad: 1000})
+	f.rv = review.New(f.sys, opts)
 	for _, b := range []broker.IndustryBroker{{Meta: broker.Meta{ID: marine}, Name: "海洋技术"}, {Meta: broker.Meta{ID: peds}, Name: "儿科医学"}} {
 		if _, err := f.sys.Brokers.Create(f.ctx, f.admin, b); err != nil {
 			t.Fatal(err)
@@ -697,4 +703,84 @@ func reviewBenchSystem(b *testing.B, s driver.Store, n, m int) (*reviewFixture, 
 		}
 	}
 	return f, refs
+}
+
+// testConcurrentPlans lets several desks' staff plan at once: panels for
+// one subject (one gets it, the others ErrExists), and panels for
+// different subjects competing for experts who may sit on one panel at a
+// time (no expert ends up on two; a plan nobody can staff says so).
+func testConcurrentPlans(t *testing.T, s driver.Store) {
+	f := newReviewFixtureOpts(t, s, &review.Options{MaxLoad: 1})
+	ref, _ := f.subject(t)
+	var ok, exists atomic.Int64
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := f.rv.Plan(f.ctx, f.staff, review.PlanRequest{Broker: marine, Subjects: []broker.RecordRef{ref}, Seats: 2, Society: society})
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case errors.Is(err, broker.ErrExists):
+				exists.Add(1)
+			default:
+				t.Errorf("plan: %v", err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if ok.Load() != 1 || exists.Load() != 3 {
+		t.Errorf("4 plans of one subject: %d planned, %d refused as existing; want 1 and 3", ok.Load(), exists.Load())
+	}
+	// Seven experts may sit (one is the owner's colleague), two are
+	// taken: five left, so two more panels of two, and no third.
+	refs := make([]broker.RecordRef, 4)
+	for i := range refs {
+		refs[i], _ = f.subject(t)
+	}
+	var planned, none atomic.Int64
+	start = make(chan struct{})
+	for _, r := range refs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := f.rv.Plan(f.ctx, f.staff, review.PlanRequest{Broker: marine, Subjects: []broker.RecordRef{r}, Seats: 2, Society: society})
+			switch {
+			case err == nil:
+				planned.Add(1)
+			case errors.Is(err, review.ErrNoPanelists):
+				none.Add(1)
+			default:
+				t.Errorf("plan: %v", err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	pns, err := f.rv.Panels.Find(f.ctx, f.admin, broker.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seats := map[string]int{}
+	for _, pn := range pns {
+		for _, e := range pn.Experts() {
+			seats[e]++
+			if seats[e] > 1 {
+				t.Errorf("%s sits on %d panels at once, above the load of 1", e, seats[e])
+			}
+		}
+	}
+	if planned.Load() != 2 || none.Load() != 2 || len(pns) != 3 {
+		t.Errorf("4 concurrent plans for 5 free experts: %d planned, %d without panelists, %d panels stored; want 2, 2, 3", planned.Load(), none.Load(), len(pns))
+	}
+	for e, n := range seats {
+		if w, err := f.rv.Workloads.Get(f.ctx, f.admin, e); err != nil || w.Open != n {
+			t.Errorf("workload of %s: %+v, %v; want %d open", e, w, err, n)
+		}
+	}
 }

@@ -70,12 +70,16 @@ func (s *Service) Invite(ctx context.Context, p broker.Principal, panelID string
 			loads.add(st.Expert, func(d *loadDelta) { d.open-- })
 			vacated = append(vacated, i)
 		}
+		var book loadBook
 		if len(vacated) > 0 {
 			experts, err := pl.get(pn.Society)
 			if err != nil {
 				return err
 			}
-			seated, err := s.fill(tx, &pn, vacated, sb, experts, loads, now)
+			if book, err = readLoads(tx); err != nil {
+				return err
+			}
+			seated, err := s.fill(tx, &pn, vacated, sb, experts, book, loads, now)
 			if err != nil {
 				return err
 			}
@@ -93,7 +97,7 @@ func (s *Service) Invite(ctx context.Context, p broker.Principal, panelID string
 		if out, err = broker.Replace(tx, p, pn, broker.Via(broker.ActOperate, target), broker.Logged("invited", nil)); err != nil {
 			return err
 		}
-		return s.applyLoads(tx, p, broker.ActOperate, target, loads, s.year(now))
+		return s.applyLoads(tx, p, broker.ActOperate, target, loads, book, s.year(now))
 	})
 	return out, err
 }
@@ -150,7 +154,7 @@ func (s *Service) Accept(ctx context.Context, p broker.Principal, panelID string
 		if out, err = broker.Replace(tx, p, pn, broker.Via(broker.ActTakePart, target), broker.Logged("accepted", seatEvent{Expert: p.ID})); err != nil {
 			return err
 		}
-		return s.adjustLoad(tx, p, broker.ActTakePart, target, p.ID, func(w *Workload) { w.year(s.year(now)).Accepted++ })
+		return s.adjustLoad(tx, p, broker.ActTakePart, target, p.ID, nil, func(w *Workload) { w.year(s.year(now)).Accepted++ })
 	})
 	return out, err
 }
@@ -229,6 +233,10 @@ func (s *Service) Decline(ctx context.Context, p broker.Principal, panelID, expe
 		if err != nil {
 			return err
 		}
+		book, err := readLoads(tx)
+		if err != nil {
+			return err
+		}
 		now := tx.Now()
 		old := pn.Seats[i]
 		pn.Declined = append(pn.Declined, Decline{Expert: expert, Rule: "declined", Reason: reason, At: now, By: p.ID,
@@ -241,7 +249,7 @@ func (s *Service) Decline(ctx context.Context, p broker.Principal, panelID, expe
 				d.declined++
 			}
 		})
-		seated, err := s.fill(tx, &pn, []int{i}, sb, experts, loads, now)
+		seated, err := s.fill(tx, &pn, []int{i}, sb, experts, book, loads, now)
 		if err != nil {
 			return err
 		}
@@ -258,7 +266,7 @@ func (s *Service) Decline(ctx context.Context, p broker.Principal, panelID, expe
 		if out, err = broker.Replace(tx, p, pn, broker.Via(act, target), broker.Logged("declined", ev)); err != nil {
 			return err
 		}
-		return s.applyLoads(tx, p, act, target, loads, s.year(now))
+		return s.applyLoads(tx, p, act, target, loads, book, s.year(now))
 	})
 	return out, err
 }
@@ -298,9 +306,13 @@ func (s *Service) Refill(ctx context.Context, p broker.Principal, panelID string
 		if err != nil {
 			return err
 		}
+		book, err := readLoads(tx)
+		if err != nil {
+			return err
+		}
 		now := tx.Now()
 		loads := loadChanges{}
-		seated, err := s.fill(tx, &pn, vacant, sb, experts, loads, now)
+		seated, err := s.fill(tx, &pn, vacant, sb, experts, book, loads, now)
 		if err != nil || len(seated) == 0 {
 			out = pn
 			return err
@@ -316,7 +328,7 @@ func (s *Service) Refill(ctx context.Context, p broker.Principal, panelID string
 		if out, err = broker.Replace(tx, p, pn, broker.Via(broker.ActOperate, target), broker.Logged("refilled", nil)); err != nil {
 			return err
 		}
-		return s.applyLoads(tx, p, broker.ActOperate, target, loads, s.year(now))
+		return s.applyLoads(tx, p, broker.ActOperate, target, loads, book, s.year(now))
 	})
 	return out, err
 }

@@ -133,11 +133,11 @@ func (s *Service) Plan(ctx context.Context, p broker.Principal, req PlanRequest)
 				pr.Demands = append(pr.Demands, *sb.demand)
 			}
 		}
-		left, err := s.loadsLeft(tx, experts, s.year(now))
+		book, err := readLoads(tx)
 		if err != nil {
 			return err
 		}
-		pr.Experts, pr.Cover, pr.MaxLoad, pr.LoadLeft = experts, seats, s.opts.MaxLoad, left
+		pr.Experts, pr.Cover, pr.MaxLoad, pr.LoadLeft = experts, seats, s.opts.MaxLoad, s.left(book, experts, s.year(now))
 		pr.Rules, pr.Fair, pr.Engine = *s.opts.Rules, req.Fair, s.opts.Engine
 		plan, err := broker.PlanPanels(tx.Context(), pr)
 		if errors.Is(err, assign.ErrInfeasible) {
@@ -166,7 +166,7 @@ func (s *Service) Plan(ctx context.Context, p broker.Principal, req PlanRequest)
 			}
 			out = append(out, created)
 		}
-		return s.applyLoads(tx, p, broker.ActOperate, desk, loads, s.year(now))
+		return s.applyLoads(tx, p, broker.ActOperate, desk, loads, book, s.year(now))
 	})
 	return out, broker.Wrap("plan", KindPanel, "", err)
 }
@@ -189,10 +189,16 @@ func (s *Service) newPanelID(tx *broker.Tx, ref broker.RecordRef, brokerID strin
 	}
 	for n := len(earlier); ; n++ {
 		id := hashID("pnl-", ref.String(), brokerID, strconv.Itoa(n))
-		if _, err := broker.Read[Panel](tx, id); errors.Is(err, broker.ErrNotFound) {
+		pn, err := broker.Read[Panel](tx, id)
+		switch {
+		case errors.Is(err, broker.ErrNotFound):
 			return id, nil
-		} else if err != nil {
+		case err != nil:
 			return "", err
+		case pn.Status != StatusDecided:
+			// Committed by a concurrent plan since the search above.
+			return "", &broker.Error{Op: "plan", Kind: KindPanel, ID: pn.ID, Code: broker.ErrExists,
+				Err: fmt.Errorf("%s already has a panel in status %s at %s", ref, pn.Status, brokerID)}
 		}
 	}
 }
@@ -228,14 +234,15 @@ func (lc loadChanges) add(expert string, f func(*loadDelta)) {
 	f(d)
 }
 
-// applyLoads writes the gathered changes.
-func (s *Service) applyLoads(tx *broker.Tx, p broker.Principal, act broker.Action, subject broker.Target, lc loadChanges, year int) error {
+// applyLoads writes the gathered changes, through the book if the
+// operation decided on one.
+func (s *Service) applyLoads(tx *broker.Tx, p broker.Principal, act broker.Action, subject broker.Target, lc loadChanges, book loadBook, year int) error {
 	for _, e := range sortedKeys(lc) {
 		d := lc[e]
 		if *d == (loadDelta{}) {
 			continue
 		}
-		err := s.adjustLoad(tx, p, act, subject, e, func(w *Workload) {
+		err := s.adjustLoad(tx, p, act, subject, e, book, func(w *Workload) {
 			w.Open += d.open
 			if d.invited != 0 || d.accepted != 0 || d.declined != 0 || d.done != 0 || d.missed != 0 {
 				y := w.year(year)
@@ -260,12 +267,10 @@ func (s *Service) applyLoads(tx *broker.Tx, p broker.Principal, act broker.Actio
 // affinity for the subject, which is the optimal assignment of those seats
 // with the others fixed. When fewer panelists are free than seats, as many
 // seats as possible are filled and the rest stay vacant. It returns the
-// experts seated, in seat order.
-func (s *Service) fill(tx *broker.Tx, pn *Panel, seats []int, sb subject, experts []broker.Expert, loads loadChanges, now time.Time) ([]string, error) {
-	left, err := s.loadsLeft(tx, experts, s.year(now))
-	if err != nil {
-		return nil, err
-	}
+// experts seated, in seat order. The book is every workload, read by the
+// caller before it changed any.
+func (s *Service) fill(tx *broker.Tx, pn *Panel, seats []int, sb subject, experts []broker.Expert, book loadBook, loads loadChanges, now time.Time) ([]string, error) {
+	left := s.left(book, experts, s.year(now))
 	for e, d := range loads {
 		if _, ok := left[e]; ok {
 			left[e] = max(0, left[e]-d.open)
@@ -279,6 +284,7 @@ func (s *Service) fill(tx *broker.Tx, pn *Panel, seats []int, sb subject, expert
 		pr.Demands = []broker.Demand{*sb.demand}
 	}
 	var plan *broker.PanelPlan
+	var err error
 	for k := len(seats); k > 0; k-- {
 		pr.Cover = k
 		if plan, err = broker.PlanPanels(tx.Context(), pr); err == nil {

@@ -288,7 +288,7 @@ func (s *Service) Submit(ctx context.Context, p broker.Principal, panelID string
 		if _, err := broker.Replace(tx, p, pn, broker.Via(broker.ActTakePart, target), broker.Logged("sheet_submitted", seatEvent{Expert: p.ID})); err != nil {
 			return err
 		}
-		return s.adjustLoad(tx, p, broker.ActTakePart, target, p.ID, func(w *Workload) {
+		return s.adjustLoad(tx, p, broker.ActTakePart, target, p.ID, nil, func(w *Workload) {
 			w.Open--
 			w.year(s.year(now)).Done++
 		})

@@ -199,7 +199,7 @@ func (s *Service) Lock(ctx context.Context, p broker.Principal, panelID string) 
 		if out, err = broker.Replace(tx, p, pn, broker.Via(broker.ActOperate, target), broker.Logged("locked", nil)); err != nil {
 			return err
 		}
-		return s.applyLoads(tx, p, broker.ActOperate, target, loads, s.year(now))
+		return s.applyLoads(tx, p, broker.ActOperate, target, loads, nil, s.year(now))
 	})
 	return out, err
 }

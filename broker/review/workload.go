@@ -93,47 +93,71 @@ func (w Workload) left(year, atOnce, yearly int) int {
 	return max(0, min(atOnce-w.Open, yearly-w.In(year).Done-w.Open))
 }
 
-// adjustLoad changes an expert's workload inside the transaction, creating
-// it on first use; the principal's right to do act to subject (the panel
-// the change comes from) authorizes the write.
-func (s *Service) adjustLoad(tx *broker.Tx, p broker.Principal, act broker.Action, subject broker.Target, expert string, change func(*Workload)) error {
-	w, err := broker.Read[Workload](tx, expert)
-	switch {
-	case errors.Is(err, broker.ErrNotFound):
-		w = Workload{Expert: expert}
-		change(&w)
-		w.Open = max(w.Open, 0)
-		_, err = broker.Create(tx, p, w, broker.Via(act, subject), broker.Logged("created", nil))
-		return err
-	case err != nil:
-		return err
-	}
-	change(&w)
-	w.Open = max(w.Open, 0)
-	_, err = broker.Replace(tx, p, w, broker.Via(act, subject), broker.Logged("updated", nil))
-	return err
-}
+// loadBook is the workloads a transaction decided a plan or a re-solve
+// on: every expert's, found at once (a nil book when the transaction read
+// none). Writes after such a decision go through the book, so that a
+// workload changed — or created — by a concurrent transaction since is
+// the store's stale version and the decision is made again.
+type loadBook map[string]Workload
 
-// loadsLeft reads every workload inside the transaction and returns, for
-// each expert of the pool, how many panels they may still take this year.
-func (s *Service) loadsLeft(tx *broker.Tx, experts []broker.Expert, year int) (map[string]int, error) {
+// readLoads finds every workload inside the transaction.
+func readLoads(tx *broker.Tx) (loadBook, error) {
 	ws, err := broker.Find[Workload](tx, reader, broker.ListOptions{})
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]Workload, len(ws))
+	book := make(loadBook, len(ws))
 	for _, w := range ws {
-		byID[w.Expert] = w
+		book[w.Expert] = w
 	}
+	return book, nil
+}
+
+// left returns, for each expert of the pool, how many panels they may
+// still take in a plan of year.
+func (s *Service) left(book loadBook, experts []broker.Expert, year int) map[string]int {
 	left := make(map[string]int, len(experts))
 	for _, e := range experts {
 		atOnce := s.opts.MaxLoad
 		if e.MaxLoad > 0 {
 			atOnce = e.MaxLoad
 		}
-		left[e.ID] = byID[e.ID].left(year, atOnce, s.opts.YearlyLoad)
+		left[e.ID] = book[e.ID].left(year, atOnce, s.opts.YearlyLoad)
 	}
-	return left, nil
+	return left
+}
+
+// adjustLoad changes an expert's workload inside the transaction, creating
+// it on first use; the principal's right to do act to subject (the panel
+// the change comes from) authorizes the write. With a book, the workload
+// is the book's (see loadBook); without, it is read now.
+func (s *Service) adjustLoad(tx *broker.Tx, p broker.Principal, act broker.Action, subject broker.Target, expert string, book loadBook, change func(*Workload)) error {
+	var w Workload
+	var err error
+	found := false
+	if book != nil {
+		w, found = book[expert]
+	} else {
+		w, err = broker.Read[Workload](tx, expert)
+		if err != nil && !errors.Is(err, broker.ErrNotFound) {
+			return err
+		}
+		found = err == nil
+	}
+	if !found {
+		w = Workload{Expert: expert}
+	}
+	change(&w)
+	w.Open = max(w.Open, 0)
+	if !found {
+		w, err = broker.Create(tx, p, w, broker.Via(act, subject), broker.Logged("created", nil))
+	} else {
+		w, err = broker.Replace(tx, p, w, broker.Via(act, subject), broker.Logged("updated", nil))
+	}
+	if err == nil && book != nil {
+		book[expert] = w
+	}
+	return err
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
