@@ -347,7 +347,7 @@ func testConcurrentSheets(t *testing.T, s driver.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sheets, err := f.rv.Sheets.Find(f.ctx, f.staff, broker.ListOptions{Key: "sheets:" + pn.ID})
+	sheets, err := f.rv.Sheets.Find(f.ctx, f.staff, broker.ListOptions{Key: review.SheetKey(pn.ID)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +403,7 @@ func testLockRacesSheet(t *testing.T, s driver.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sheets, err := f.rv.Sheets.Find(f.ctx, f.staff, broker.ListOptions{Key: "sheets:" + pn.ID})
+		sheets, err := f.rv.Sheets.Find(f.ctx, f.staff, broker.ListOptions{Key: review.SheetKey(pn.ID)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -531,6 +531,12 @@ func testBlindReads(t *testing.T, s driver.Store) {
 	check("before the lock", "A's sheet", sheetOf(shA.ID), []read{
 		{"A", a, true}, {"B", b, false}, {"owner", f.owner, false}, {"desk", f.staff, true}, {"other desk", f.other, false},
 		{"admin", f.admin, true}, {"anonymous", f.anon, false}, {"stranger expert", stranger, false}})
+	subject := func(p broker.Principal) error { _, err := f.rv.Subject(f.ctx, p, pn.ID); return err }
+	check("before the lock", "the confidential achievement under review", subject, []read{
+		{"A", a, true}, {"desk", f.staff, true}, {"other desk", f.other, false}, {"stranger expert", stranger, false}})
+	if _, err := f.sys.Achievements.Get(f.ctx, a, pn.Subject.ID); !errors.Is(err, broker.ErrForbidden) {
+		t.Errorf("A reads the confidential achievement outside the panel: %v, want ErrForbidden", err)
+	}
 	check("before the lock", "the panel", panel, []read{
 		{"A", a, true}, {"owner", f.owner, false}, {"desk", f.staff, true}, {"other desk", f.other, false}, {"stranger expert", stranger, false}})
 	if page, err := f.rv.Sheets.List(f.ctx, a, broker.ListOptions{}); err != nil || len(page.Items) != 1 || page.Items[0].ID != shA.ID {

@@ -403,3 +403,30 @@ func (s *Service) Overdue(ctx context.Context, p broker.Principal, brokerID stri
 	})
 	return out, nil
 }
+
+// Dossier is what a panel reviews: its achievement or its demand.
+type Dossier struct {
+	Achievement *broker.Achievement
+	Demand      *broker.Demand
+}
+
+// Subject returns the achievement or demand a panel reviews to those who
+// take part in the panel: its invited experts — who read it through their
+// seat even when its tier hides it from them otherwise — its industry
+// broker's staff and platform admins (broker.ErrForbidden for others).
+func (s *Service) Subject(ctx context.Context, p broker.Principal, panelID string) (Dossier, error) {
+	var out Dossier
+	err := s.update(ctx, "subject", KindPanel, panelID, func(tx *broker.Tx, _ *pool) error {
+		pn, err := broker.Read[Panel](tx, panelID)
+		if err != nil {
+			return err
+		}
+		if !broker.CanDo(p, broker.ActTakePart, pn) {
+			return broker.Forbidden("subject", KindPanel, panelID, "only the panel's experts and its desk read what it reviews")
+		}
+		sb, err := readSubject(tx, pn.Subject, "subject")
+		out = Dossier{Achievement: sb.achievement, Demand: sb.demand}
+		return err
+	})
+	return out, err
+}

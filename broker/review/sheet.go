@@ -45,8 +45,11 @@ func (ScoreSheet) Tier() broker.Visibility { return broker.Confidential }
 // Assignees are the sheet's Readers.
 func (s ScoreSheet) Assignees() []string { return s.Readers }
 
-// DedupKey indexes the sheets of one panel (ListOptions.Key).
-func (s ScoreSheet) DedupKey() string { return "sheets:" + s.Panel }
+// DedupKey indexes the sheets of one panel (SheetKey).
+func (s ScoreSheet) DedupKey() string { return SheetKey(s.Panel) }
+
+// SheetKey is the ListOptions.Key of a panel's sheets.
+func SheetKey(panelID string) string { return "sheets:" + panelID }
 
 // sheetID is the ID of an expert's sheet on a panel: one sheet per
 // panelist, whoever writes first.

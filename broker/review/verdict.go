@@ -96,8 +96,14 @@ func (v Verdict) OwnerOrgs() []string { return v.Owners }
 // Assignees are the panelists.
 func (v Verdict) Assignees() []string { return v.Panelists }
 
-// DedupKey indexes the verdicts of one subject at one broker.
-func (v Verdict) DedupKey() string { return "verdict:" + v.Subject.String() + "@" + v.Broker }
+// DedupKey indexes the verdicts of one subject at one broker (VerdictKey).
+func (v Verdict) DedupKey() string { return VerdictKey(v.Subject, v.Broker) }
+
+// VerdictKey is the ListOptions.Key of the verdicts of a subject at a
+// broker.
+func VerdictKey(subject broker.RecordRef, brokerID string) string {
+	return "verdict:" + subject.String() + "@" + brokerID
+}
 
 // Normalized folds the text.
 func (v Verdict) Normalized() Verdict {
