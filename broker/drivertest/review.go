@@ -594,13 +594,20 @@ func testConflictAfterPlanning(t *testing.T, s driver.Store) {
 	if sheets, _ := f.rv.Sheets.Find(f.ctx, f.admin, broker.ListOptions{}); len(sheets) != 0 {
 		t.Errorf("%d sheets stored after the refusal", len(sheets))
 	}
-	// The desk recuses the expert; the seat is re-solved.
-	got, err := f.rv.Decline(f.ctx, f.staff, pn.ID, e, "回避：现任职于成果完成单位")
+	// The expert may not recuse themself; the desk recuses them and the
+	// seat is re-solved.
+	if _, err := f.rv.Recuse(f.ctx, broker.ExpertUser(e), pn.ID, e, "回避"); !errors.Is(err, broker.ErrForbidden) {
+		t.Errorf("an expert recuses themself: %v, want ErrForbidden", err)
+	}
+	got, err := f.rv.Recuse(f.ctx, f.staff, pn.ID, e, "回避：现任职于成果完成单位")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if slices.Contains(got.Experts(), e) || len(got.Experts()) != 3 {
-		t.Errorf("after the recusal: experts %v", got.Experts())
+	if slices.Contains(got.Experts(), e) || len(got.Experts()) != 3 || got.Declined[0].Rule != "recused" {
+		t.Errorf("after the recusal: experts %v, declines %+v", got.Experts(), got.Declined)
+	}
+	if w, err := f.rv.Workloads.Get(f.ctx, f.admin, e); err != nil || w.Open != 0 || w.In(2026).Declined != 0 {
+		t.Errorf("workload of the recused %s: %+v, %v; want nothing open and no decline counted", e, w, err)
 	}
 
 	// Before the invitations: Invite keeps the expert off and re-solves.

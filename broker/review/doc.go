@@ -9,8 +9,8 @@
 //
 //	评审 review, 评审组 panel      Panel, Status, Seat (panel.go)
 //	专家智库 think tank            Plan: qualified panelists, broker.PlanPanels (plan.go)
-//	邀请 invitation, 婉拒 decline   Invite, Accept, Decline, Refill, Extend, Overdue, Subject (invite.go)
-//	回避 conflict of interest      broker.ConflictRules, ConflictError; checked at Plan, Invite, Submit
+//	邀请 invitation, 婉拒 decline   Invite, Accept, Decline, Recuse, Refill, Extend, Overdue, Subject (invite.go)
+//	回避 conflict of interest      broker.ConflictRules, ConflictError, Recuse; checked at Plan, Invite, Submit
 //	评分表 score sheet             ScoreSheet, Sheet, CheckSheet, Submit (sheet.go)
 //	评审方法 method                Method: Weighted, AHP (层次分析法), Fuzzy (模糊综合评价); Scoring
 //	一致性 agreement               Outcome: Kendall's W, ICC, disagreement (aggregate.go)

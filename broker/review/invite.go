@@ -185,10 +185,27 @@ func statusAfterAnswer(pn Panel) Status {
 //
 // An expert declines for themself (expert empty or their own ID: the
 // principal must take part in the panel); the panel's desk records a
-// decline or recusal on an expert's behalf (the principal must operate
-// the panel). A submitted sheet cannot be declined (ErrSubmitted), nor a
-// locked panel (ErrLocked).
+// decline on an expert's behalf (the principal must operate the panel).
+// A submitted sheet cannot be declined (ErrSubmitted), nor a locked panel
+// (ErrLocked).
 func (s *Service) Decline(ctx context.Context, p broker.Principal, panelID, expert, reason string) (Panel, error) {
+	return s.leave(ctx, p, "decline", panelID, expert, reason, "declined")
+}
+
+// Recuse takes an expert off a panel for a conflict of interest or
+// another reason of the desk's (回避), with the reason, and re-solves the
+// seat as Decline does; the Decline it records has Rule "recused" and
+// does not count as the expert's decline in the figures. The principal
+// must operate the panel.
+func (s *Service) Recuse(ctx context.Context, p broker.Principal, panelID, expert, reason string) (Panel, error) {
+	if textnorm.Text(expert) == "" {
+		return Panel{}, broker.Wrap("recuse", KindPanel, panelID, invalid(KindPanel, broker.FieldError{Field: "expert", Code: "required"}))
+	}
+	return s.leave(ctx, p, "recuse", panelID, expert, reason, "recused")
+}
+
+// leave takes an expert off a panel (see Decline) and records rule.
+func (s *Service) leave(ctx context.Context, p broker.Principal, op, panelID, expert, reason, rule string) (Panel, error) {
 	expert, reason = textnorm.Text(expert), textnorm.Multiline(reason)
 	if expert == "" {
 		expert = p.ID
@@ -199,31 +216,31 @@ func (s *Service) Decline(ctx context.Context, p broker.Principal, panelID, expe
 	}
 	c.Text("reason", reason, 500)
 	if err := c.Err(KindPanel); err != nil {
-		return Panel{}, broker.Wrap("decline", KindPanel, panelID, err)
+		return Panel{}, broker.Wrap(op, KindPanel, panelID, err)
 	}
 	act := broker.ActTakePart
-	if expert != p.ID {
+	if expert != p.ID || rule != "declined" {
 		act = broker.ActOperate
 	}
 	var out Panel
-	err := s.update(ctx, "decline", KindPanel, panelID, func(tx *broker.Tx, pl *pool) error {
+	err := s.update(ctx, op, KindPanel, panelID, func(tx *broker.Tx, pl *pool) error {
 		pn, err := broker.Read[Panel](tx, panelID)
 		if err != nil {
 			return err
 		}
 		target := broker.TargetOf(pn)
 		if !broker.Can(p, act, target) {
-			return broker.Forbidden("decline", KindPanel, panelID, "an expert declines for themself; the panel's desk for others")
+			return broker.Forbidden(op, KindPanel, panelID, "an expert declines for themself; the panel's desk for others, and recuses")
 		}
 		if !pn.Status.open() {
-			return refused("decline", KindPanel, panelID, ErrLocked)
+			return refused(op, KindPanel, panelID, ErrLocked)
 		}
 		i := pn.seat(expert)
 		switch {
 		case i < 0:
 			return invalid(KindPanel, broker.FieldError{Field: "expert", Code: "not_on_panel", Value: expert})
 		case pn.Seats[i].Status == SeatSubmitted:
-			return refused("decline", KindPanel, panelID, ErrSubmitted)
+			return refused(op, KindPanel, panelID, ErrSubmitted)
 		}
 		sb, err := readSubject(tx, pn.Subject, "subject")
 		if err != nil {
@@ -239,13 +256,13 @@ func (s *Service) Decline(ctx context.Context, p broker.Principal, panelID, expe
 		}
 		now := tx.Now()
 		old := pn.Seats[i]
-		pn.Declined = append(pn.Declined, Decline{Expert: expert, Rule: "declined", Reason: reason, At: now, By: p.ID,
+		pn.Declined = append(pn.Declined, Decline{Expert: expert, Rule: rule, Reason: reason, At: now, By: p.ID,
 			Invited: old.Invited, Answered: old.Answered})
 		pn.Seats[i] = Seat{Status: SeatVacant}
 		loads := loadChanges{}
 		loads.add(expert, func(d *loadDelta) {
 			d.open--
-			if !old.Invited.IsZero() {
+			if !old.Invited.IsZero() && rule == "declined" {
 				d.declined++
 			}
 		})
@@ -253,7 +270,7 @@ func (s *Service) Decline(ctx context.Context, p broker.Principal, panelID, expe
 		if err != nil {
 			return err
 		}
-		ev := seatEvent{Expert: expert, Reason: reason, Rule: "declined"}
+		ev := seatEvent{Expert: expert, Reason: reason, Rule: rule}
 		for _, e := range seated {
 			ev.Replaced = e
 			loads.add(e, func(d *loadDelta) { d.open++ })
@@ -263,7 +280,7 @@ func (s *Service) Decline(ctx context.Context, p broker.Principal, panelID, expe
 			}
 		}
 		pn.Status = statusAfterAnswer(pn)
-		if out, err = broker.Replace(tx, p, pn, broker.Via(act, target), broker.Logged("declined", ev)); err != nil {
+		if out, err = broker.Replace(tx, p, pn, broker.Via(act, target), broker.Logged(rule, ev)); err != nil {
 			return err
 		}
 		return s.applyLoads(tx, p, act, target, loads, book, s.year(now))

@@ -119,11 +119,11 @@ const (
 
 // Scoring says how a panel's sheets become a verdict.
 type Scoring struct {
-	Method Method `json:"method" validate:"oneof=weighted ahp fuzzy"`
+	Method Method `json:"method"`
 	// Aggregation of the sheets' totals for Weighted and AHP: "trimmed"
 	// (the default: the highest and lowest are dropped from 3 sheets on)
 	// or "mean".
-	Aggregation string `json:"aggregation,omitempty" validate:"omitempty,oneof=trimmed mean"`
+	Aggregation string `json:"aggregation,omitempty"`
 	// Pairwise compares the template's top-level criteria, in template
 	// order, on Saaty's 1–9 scale (AHP only).
 	Pairwise [][]float64 `json:"pairwise,omitempty" validate:"max=15,dive,max=15"`
@@ -163,6 +163,16 @@ func (sc Scoring) normalized() Scoring {
 
 // check adds the problems of the scoring for tmpl to c, under field.
 func (sc Scoring) check(c *broker.Check, field string, tmpl evaluation.Template) {
+	switch sc.Method {
+	case Weighted, AHP, Fuzzy:
+	default:
+		c.Add(field+".method", "oneof", "weighted ahp fuzzy", string(sc.Method))
+	}
+	switch sc.Aggregation {
+	case "", "trimmed", "mean":
+	default:
+		c.Add(field+".aggregation", "oneof", "trimmed mean", sc.Aggregation)
+	}
 	if sc.Operator != "" {
 		if _, err := evaluation.ParseFuzzyOperator(string(sc.Operator)); err != nil {
 			c.Add(field+".operator", "oneof", "M(·,+) M(∧,∨) M(·,∨) M(∧,+)", string(sc.Operator))

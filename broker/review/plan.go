@@ -79,6 +79,7 @@ func (s *Service) Plan(ctx context.Context, p broker.Principal, req PlanRequest)
 	if len(req.Subjects) > 1000 {
 		c.Add("subjects", "max_len", "1000", strconv.Itoa(len(req.Subjects)))
 	}
+	req.Subjects = slices.Clone(req.Subjects)
 	seen := map[broker.RecordRef]bool{}
 	for i, ref := range req.Subjects {
 		ref.ID = textnorm.Text(ref.ID)
@@ -88,8 +89,19 @@ func (s *Service) Plan(ctx context.Context, p broker.Principal, req PlanRequest)
 		}
 		seen[ref] = true
 	}
-	if seats < 1 || seats > 50 {
+	switch {
+	case seats < 1:
+		c.Add("seats", "min", "1", strconv.Itoa(seats))
+	case seats > 50:
 		c.Add("seats", "max", "50", strconv.Itoa(seats))
+	}
+	checkTemplate(c, "template", tmpl)
+	if err := tmpl.Validate(); err == nil {
+		sc := req.Scoring.normalized()
+		sc.check(c, "scoring", tmpl)
+		if sc.MinSheets < 0 || sc.MinSheets > seats {
+			c.Add("scoring.min_sheets", "max", strconv.Itoa(seats), strconv.Itoa(sc.MinSheets))
+		}
 	}
 	if err := c.Err(KindPanel); err != nil {
 		return nil, broker.Wrap("plan", KindPanel, "", err)

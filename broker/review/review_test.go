@@ -89,8 +89,14 @@ func TestPlanRefusals(t *testing.T) {
 	bad := req
 	bad.Subjects = []broker.RecordRef{ref, ref, {Kind: "listing", ID: "x"}}
 	bad.Seats = 51
-	if _, err := f.rv.Plan(ctx, f.staff, bad); !slices.Equal(fieldCodes(err), []string{"seats:max", "subjects[1]:unique"}) {
+	bad.Scoring = review.Scoring{Method: "borda", Aggregation: "median"}
+	if _, err := f.rv.Plan(ctx, f.staff, bad); !slices.Equal(fieldCodes(err), []string{"scoring.aggregation:oneof", "scoring.method:oneof", "seats:max", "subjects[1]:unique"}) {
 		t.Errorf("a bad request: %v", fieldCodes(err))
+	}
+	ahp := req
+	ahp.Scoring = review.Scoring{Method: review.AHP, Pairwise: [][]float64{{1, 2}, {0.5, 1}}}
+	if _, err := f.rv.Plan(ctx, f.staff, ahp); !slices.Equal(fieldCodes(err), []string{"scoring.pairwise:invalid"}) {
+		t.Errorf("AHP comparing 2 of the template's 4 criteria: %v", err)
 	}
 	if _, err := f.rv.Plan(ctx, f.staff, req); err != nil {
 		t.Fatal(err)
