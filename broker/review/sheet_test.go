@@ -1,7 +1,10 @@
 package review_test
 
 import (
+	"go/parser"
+	"go/token"
 	"math"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -133,6 +136,30 @@ func TestRecordsOrgTags(t *testing.T) {
 	} {
 		if findings := orgtag.Lint(typ); len(findings) > 0 {
 			t.Errorf("%s: %v", typ, findings)
+		}
+	}
+}
+
+// TestImportsNoDriver: the package uses the core's exported API only,
+// never the store's driver.
+func TestImportsNoDriver(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			if strings.Contains(imp.Path.Value, "broker/driver") {
+				t.Errorf("%s imports %s", name, imp.Path.Value)
+			}
 		}
 	}
 }
