@@ -305,3 +305,41 @@ func TestGuardedRecords(t *testing.T) {
 		t.Errorf("creating a sheet by hand: %v", err)
 	}
 }
+
+// TestDecideNeedsTheCase: when the case cannot move (its owner withdrew
+// it meanwhile), the verdict is not issued and nothing is written.
+func TestDecideNeedsTheCase(t *testing.T) {
+	f := newFixture(t, nil)
+	f.experts(t, 6, 29)
+	pn := f.seated(t, 3, review.Scoring{}, "养殖")
+	for _, e := range pn.Experts() {
+		if _, err := f.rv.Submit(ctx, broker.ExpertUser(e), pn.ID, profile(80)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.rv.Lock(ctx, f.staff, pn.ID); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.sys.GetCase(ctx, f.staff, pn.Case)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.sys.MoveCase(ctx, f.owner, c.ID, broker.CaseMove{To: broker.StageWithdrawn, Version: c.Version, Reason: "自行转化"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.rv.Decide(ctx, f.staff, pn.ID, review.Decision{})
+	var te *broker.TransitionError
+	if !errors.As(err, &te) || !errors.Is(err, broker.ErrConflict) {
+		t.Fatalf("deciding for a withdrawn case: %v, want a TransitionError", err)
+	}
+	got, err := f.rv.Panels.Get(ctx, f.staff, pn.ID)
+	if err != nil || got.Status != review.StatusLocked || got.Verdict != "" {
+		t.Errorf("panel after the refused verdict: %s %q, %v", got.Status, got.Verdict, err)
+	}
+	if vs, err := f.rv.Verdicts.Find(ctx, f.admin, broker.ListOptions{}); err != nil || len(vs) != 0 {
+		t.Errorf("%d verdicts stored (%v), want none", len(vs), err)
+	}
+	if _, err := f.rv.Panels.Get(ctx, f.other, pn.ID); !errors.Is(err, broker.ErrForbidden) {
+		t.Errorf("another desk reads the panel: %v", err)
+	}
+}

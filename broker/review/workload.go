@@ -17,7 +17,8 @@ import (
 // (Expert.MaxLoad, else Options.MaxLoad) less the seats they hold, nor more
 // than the yearly load (Options.YearlyLoad) less the reviews done this year
 // and the seats they hold. It is confidential: read by the expert
-// (Assignee), platform admins and the operations.
+// (Assignee), platform admins, the operations, and — as the principal who
+// added it — the staff member whose operation first counted the expert.
 type Workload struct {
 	broker.Meta
 	Expert string `json:"expert" validate:"required,max=64"`
