@@ -238,8 +238,15 @@ type Target struct {
 // TargetOf describes a record to the policy: its class (Classed, else
 // ClassProcess), its tier (Tiered, else Meta.Visibility, Public if empty),
 // its owners (Owned) and its assignees (Assigned).
-func TargetOf(v Record) Target {
-	t := Target{Kind: v.RecordKind(), Class: ClassProcess, Meta: v.RecordMeta()}
+func TargetOf(v Record) Target { return targetFrom(v, v.RecordKind(), v.RecordMeta()) }
+
+// targetOf is TargetOf without copying the record into an interface.
+func targetOf[T Record](v *T) Target { return targetFrom(v, (*v).RecordKind(), metaOf(v).copy()) }
+
+// targetFrom describes the record v (a value or a pointer to one) whose
+// kind and Meta are given.
+func targetFrom(v any, kind Kind, m Meta) Target {
+	t := Target{Kind: kind, Class: ClassProcess, Meta: m}
 	if c, ok := v.(Classed); ok {
 		t.Class = c.AccessClass()
 	}
@@ -255,25 +262,6 @@ func TargetOf(v Record) Target {
 	}
 	if a, ok := v.(Assigned); ok {
 		t.Assignees = a.Assignees()
-	}
-	return t
-}
-
-// targetOf is TargetOf without copying the record into an interface.
-func targetOf[T Record](v *T) Target {
-	t := Target{Kind: (*v).RecordKind(), Class: ClassProcess, Meta: metaOf(v).copy()}
-	if c, ok := any(v).(Classed); ok {
-		t.Class = c.AccessClass()
-	}
-	t.Tier = t.Meta.Visibility
-	if tv, ok := any(v).(Tiered); ok {
-		t.Tier = tv.Tier()
-	}
-	if t.Tier == "" {
-		t.Tier = Public
-	}
-	if o, ok := any(v).(Owned); ok {
-		t.Owners = o.OwnerOrgs()
 	}
 	return t
 }

@@ -65,6 +65,7 @@ func (tx *Tx) saw(kind Kind, id string, version int64, t *Target) {
 		c := *t
 		c.Owners = slices.Clone(c.Owners) // the caller may change the record it was taken from
 		c.Assignees = slices.Clone(c.Assignees)
+		c.Assignees = slices.Clone(c.Assignees)
 		t = &c
 	}
 	tx.seen[RecordRef{Kind: kind, ID: id}] = seenRecord{version, t}
