@@ -220,4 +220,3 @@ func AppendFloat(b []byte, f float64) []byte {
 // record layer uses it there; jsonenc_test.go and the record types' tests
 // check that both decoders give the same values and agree on errors.
 func Unmarshal(data []byte, v any) error { return gojson.Unmarshal(data, v) }
-
