@@ -69,6 +69,7 @@ func TestFastDecodeAgrees(t *testing.T) {
 				if err != nil {
 					rt.Skip(err)
 				}
+
 				if cut := rapid.IntRange(-1, len(body)).Draw(rt, "cut"); cut >= 0 {
 					body = body[:cut] // a damaged body
 				}

@@ -219,4 +219,6 @@ func AppendFloat(b []byte, f float64) []byte {
 // stored record is the largest cost of every write after a read, so the
 // record layer uses it there; jsonenc_test.go and the record types' tests
 // check that both decoders give the same values and agree on errors.
+// (Its encoder is not used: it writes fields tagged omitzero.)
 func Unmarshal(data []byte, v any) error { return gojson.Unmarshal(data, v) }
+
