@@ -221,4 +221,3 @@ func AppendFloat(b []byte, f float64) []byte {
 // check that both decoders give the same values and agree on errors.
 // (Its encoder is not used: it writes fields tagged omitzero.)
 func Unmarshal(data []byte, v any) error { return gojson.Unmarshal(data, v) }
-
