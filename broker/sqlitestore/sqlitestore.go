@@ -121,7 +121,7 @@ func Open(path string, opts *Options) (*Store, error) {
 	s := &Store{w: w, r: r, rstmts: map[string]*sql.Stmt{}, wstmts: map[string]*sql.Stmt{},
 		ckpt: make(chan struct{}, 1), stop: make(chan struct{}), ckptDone: make(chan struct{})}
 	go s.checkpointer()
-	for _, q := range []string{getSQL, insertRecordSQL, replaceSQL, deleteSQL, existsSQL, insertEventSQL} {
+	for _, q := range append([]string{getSQL, insertRecordSQL, replaceSQL, deleteSQL, existsSQL, insertEventSQL}, listShapes()...) {
 		st, err := w.Prepare(q)
 		if err != nil {
 			_ = s.Close()
@@ -304,6 +304,38 @@ func get(ctx context.Context, row *sql.Row, kind, id string) (driver.Record, err
 		return driver.Record{}, fail(ctx, "get", err)
 	}
 	return r, nil
+}
+
+// listShapes returns the SQL of every list query listSQL can build (one per
+// combination of filters), so that the writer prepares them once: inside a
+// transaction a list is a read before a write, and preparing its SQL again
+// each time costs as much as running it.
+func listShapes() []string {
+	var out []string
+	for m := 0; m < 1<<6; m++ {
+		q := driver.Query{Kind: "k"}
+		if m&1 != 0 {
+			q.Broker = "b"
+		}
+		if m&2 != 0 {
+			q.Stage = "s"
+		}
+		if m&4 != 0 {
+			q.Key = "k"
+		}
+		if m&8 != 0 {
+			q.UpdatedBefore = time.Unix(1, 0)
+		}
+		if m&16 != 0 {
+			q.After = "a"
+		}
+		if m&32 != 0 {
+			q.Limit = 1
+		}
+		sql, _ := listSQL(&q)
+		out = append(out, sql)
+	}
+	return out
 }
 
 // listSQL builds the query for q and its arguments.

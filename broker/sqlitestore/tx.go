@@ -83,7 +83,7 @@ func (t *txn) List(ctx context.Context, q driver.Query) ([]driver.Record, error)
 		return nil, errors.New("sqlitestore: list: kind is required")
 	}
 	query, args := listSQL(&q)
-	rows, err := t.tx.QueryContext(ctx, query, args...)
+	rows, err := t.stmt(ctx, query).QueryContext(ctx, args...)
 	if err != nil {
 		return nil, fail(ctx, "list", err)
 	}
