@@ -206,9 +206,9 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 				if rowUnreadable(ir.parseErrs) {
 					return // its fields were not read: checking them would report them all missing
 				}
-				ir.v, ir.prepErr = prepare(l.s, applyDefaults(ir.v, &o, batch))
-				if ir.prepErr == nil {
-					ir.key = keyOf(ir.v)
+				applyDefaults(&ir.v, &o, batch)
+				if ir.prepErr = prepareIn(l.s, &ir.v); ir.prepErr == nil {
+					ir.key = keyOf(&ir.v)
 				}
 			})
 			select {
@@ -253,7 +253,7 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 				addRowErrs(rep, ir.row, ir.parseErrs, ir.prepErr)
 				continue
 			}
-			if err := admitNew(p, ir.v, writeOpts{}); err != nil {
+			if err := admitNew(p, &ir.v, writeOpts{}); err != nil {
 				addRowErr(rep, ir.row, err)
 				continue
 			}
@@ -296,7 +296,7 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		errs := make([]error, len(fresh))
 		parallelOn(int(procs.Load()), len(fresh), func(i int) {
 			if ir := fresh[i]; ir.merge == "" {
-				ir.rec, errs[i] = encodeRecord(&ir.v)
+				ir.rec, errs[i] = encodeKeyed(&ir.v, ir.key, true) // not merged yet: the key holds
 				ir.encoded = errs[i] == nil
 			}
 		})
@@ -491,8 +491,8 @@ func keyOf(v any) string {
 	return ""
 }
 
-func applyDefaults[T Record](v T, o *ImportOptions, batch string) T {
-	m := metaOf(&v)
+func applyDefaults[T Record](v *T, o *ImportOptions, batch string) {
+	m := metaOf(v)
 	pv := &m.Provenance
 	if pv.Batch == "" {
 		pv.Batch = batch
@@ -512,7 +512,6 @@ func applyDefaults[T Record](v T, o *ImportOptions, batch string) T {
 	if m.Broker == "" {
 		m.Broker = o.Broker
 	}
-	return v
 }
 
 // orgChecker checks an import's references to organizations against the

@@ -259,7 +259,11 @@ func prepareIn[T Record](s *System, v *T) error {
 type fastEncoder interface{ encodeJSON() ([]byte, error) }
 
 // encodeRecord is the stored form of v: its JSON and indexed fields.
-func encodeRecord[T Record](v *T) (driver.Record, error) {
+func encodeRecord[T Record](v *T) (driver.Record, error) { return encodeKeyed(v, "", false) }
+
+// encodeKeyed is encodeRecord with the record's de-duplication key given
+// when known (an import has computed it already).
+func encodeKeyed[T Record](v *T, key string, known bool) (driver.Record, error) {
 	var body []byte
 	var err error
 	if e, ok := any(v).(fastEncoder); ok {
@@ -277,7 +281,9 @@ func encodeRecord[T Record](v *T) (driver.Record, error) {
 	if st, ok := any(v).(Staged); ok {
 		rec.Stage = st.RecordStage()
 	}
-	if k, ok := any(v).(Keyed); ok {
+	if known {
+		rec.Key = key
+	} else if k, ok := any(v).(Keyed); ok {
 		rec.Key = k.DedupKey()
 	}
 	return rec, nil

@@ -287,7 +287,7 @@ func Create[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error) 
 	if err := prepareIn(tx.s, &v); err != nil {
 		return zero, err
 	}
-	if err := admitNew(p, v, o); err != nil {
+	if err := admitNew(p, &v, o); err != nil {
 		return zero, err
 	}
 	stamp(tx.s, p, &v, tx.Now())
@@ -296,16 +296,16 @@ func Create[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error) 
 
 // admitNew asks the policy whether p may create the prepared record v, and
 // checks the fields a plain create may not set (Guarded).
-func admitNew[T Record](p Principal, v T, o writeOpts) error {
-	m := metaOf(&v)
-	m.Provenance.AddedBy = "" // a new record is judged by its content, not by who adds it
-	if !o.allowed(p, ActCreate, targetOf(&v)) {
-		return forbidden("create", v.RecordKind(), m.ID, "the principal may not create this record")
+func admitNew[T Record](p Principal, v *T, o writeOpts) error {
+	t := targetOf(v)
+	t.Meta.Provenance.AddedBy = "" // a new record is judged by its content, not by who adds it
+	if !o.allowed(p, ActCreate, t) {
+		return forbidden("create", t.Kind, t.Meta.ID, "the principal may not create this record")
 	}
-	if g, ok := any(&v).(Guarded[T]); ok && o.subject == nil {
+	if g, ok := any(v).(Guarded[T]); ok && o.subject == nil {
 		var zero T
 		if errs := g.GuardUpdate(zero); len(errs) > 0 {
-			return invalid(v.RecordKind(), errs...)
+			return invalid(t.Kind, errs...)
 		}
 	}
 	return nil
