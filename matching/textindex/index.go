@@ -159,6 +159,20 @@ func (ix *Index) Fields() []string {
 	return out
 }
 
+// Params returns the BM25 parameters k1 and b and the field boosts, in
+// field order, as one comparable value.
+func (ix *Index) Params() string {
+	s := fmt.Sprintf("k1=%g b=%g", ix.k1, ix.b)
+	for _, f := range ix.fields {
+		s += fmt.Sprintf(" %s^%g", f.Name, f.Boost)
+	}
+	return s
+}
+
+// KeepsVectors reports whether the index keeps a forward index
+// (Options.KeepVectors).
+func (ix *Index) KeepsVectors() bool { return ix.keepVec }
+
 // Len returns the number of live documents.
 func (ix *Index) Len() int {
 	ix.mu.RLock()
