@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -38,15 +39,16 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]driver.C
 		var version *int64
 		var r driver.Record
 		var broker, stage, key *string
+		var created, updated *time.Time
 		if err := rows.Scan(&e.Seq, &e.Kind, &e.RecordID, &e.Type, &e.Actor, &e.Time, &e.Body,
-			&version, &broker, &stage, &key, &r.Created, &r.Updated, &r.Body); err != nil {
+			&version, &broker, &stage, &key, &created, &updated, &r.Body); err != nil {
 			return nil, fail(ctx, "changes", err)
 		}
 		e.Time = utc(e.Time)
 		if version != nil {
 			r.Kind, r.ID, r.Version = e.Kind, e.RecordID, *version
 			r.Broker, r.Stage, r.Key = *broker, *stage, *key
-			r.Created, r.Updated = utc(r.Created), utc(r.Updated)
+			r.Created, r.Updated = utc(*created), utc(*updated)
 			c.Record = &r
 		}
 		out = append(out, c)

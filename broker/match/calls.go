@@ -1,0 +1,182 @@
+package match
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/kexie/techbroker/broker"
+)
+
+// MatchOptions adjust one match call.
+type MatchOptions struct {
+	// K is the number of results wanted (default 10, at most 1,000).
+	K int
+}
+
+// Result is one record of a match or a search, as the principal may see
+// it, with why it ranks where it does.
+type Result struct {
+	Ref   broker.RecordRef
+	Score float64
+	// Record is the record as Get returns it to the principal (redacted
+	// alike): a broker.Achievement, broker.Demand or broker.Expert.
+	Record      broker.Record
+	Explanation Explanation
+}
+
+// Enterprise is an enterprise to approach with an achievement: the owner
+// of some of the demands it answers, with the best score among them.
+type Enterprise struct {
+	Name    string
+	Score   float64
+	Demands []string // IDs, best first
+}
+
+// Matches are the results of MatchAchievement: the demands the achievement
+// answers and their enterprises.
+type Matches struct {
+	Demands     []Result
+	Enterprises []Enterprise
+}
+
+// MatchDemand returns the achievements that answer a demand (撮合), best
+// first, among those p may read. p must be able to read the demand.
+func (s *Service) MatchDemand(ctx context.Context, p broker.Principal, demandID string, o *MatchOptions) ([]Result, error) {
+	if err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
+	d, err := s.sys.Demands.Get(ctx, p, demandID)
+	if err != nil {
+		return nil, err
+	}
+	return s.match(ctx, p, DemandDoc(d), broker.KindAchievement, o)
+}
+
+// MatchAchievement returns the demands an achievement answers, best first,
+// and the enterprises to approach, among the demands p may read. p must be
+// able to read the achievement.
+func (s *Service) MatchAchievement(ctx context.Context, p broker.Principal, achievementID string, o *MatchOptions) (Matches, error) {
+	if err := s.fresh(ctx); err != nil {
+		return Matches{}, err
+	}
+	a, err := s.sys.Achievements.Get(ctx, p, achievementID)
+	if err != nil {
+		return Matches{}, err
+	}
+	rs, err := s.match(ctx, p, AchievementDoc(a), broker.KindDemand, o)
+	if err != nil {
+		return Matches{}, err
+	}
+	m := Matches{Demands: rs}
+	byName := map[string]int{}
+	for _, r := range rs {
+		d := r.Record.(broker.Demand)
+		i, ok := byName[d.Enterprise]
+		if !ok {
+			i = len(m.Enterprises)
+			byName[d.Enterprise] = i
+			m.Enterprises = append(m.Enterprises, Enterprise{Name: d.Enterprise, Score: r.Score})
+		}
+		m.Enterprises[i].Demands = append(m.Enterprises[i].Demands, d.ID)
+	}
+	slices.SortStableFunc(m.Enterprises, func(a, b Enterprise) int { return cmp.Compare(b.Score, a.Score) })
+	return m, nil
+}
+
+// SimilarAchievements returns the achievements most like one, best first,
+// among those p may read.
+func (s *Service) SimilarAchievements(ctx context.Context, p broker.Principal, achievementID string, o *MatchOptions) ([]Result, error) {
+	if err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
+	a, err := s.sys.Achievements.Get(ctx, p, achievementID)
+	if err != nil {
+		return nil, err
+	}
+	return s.match(ctx, p, AchievementDoc(a), broker.KindAchievement, o)
+}
+
+// Experts returns the experts closest to an achievement (its text against
+// their keywords and past works, and discipline overlap), best first, for
+// screening panels (see Affinity) and consultations.
+func (s *Service) Experts(ctx context.Context, p broker.Principal, achievementID string, o *MatchOptions) ([]Result, error) {
+	if err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
+	a, err := s.sys.Achievements.Get(ctx, p, achievementID)
+	if err != nil {
+		return nil, err
+	}
+	return s.match(ctx, p, AchievementDoc(a), broker.KindExpert, o)
+}
+
+func (s *Service) match(ctx context.Context, p broker.Principal, src Doc, target broker.Kind, o *MatchOptions) ([]Result, error) {
+	k := 10
+	if o != nil && o.K != 0 {
+		k = o.K
+	}
+	hits, err := s.idx.Match(ctx, Query{Source: src, Target: target, Access: AccessFor(p), K: k})
+	if err != nil {
+		return nil, err
+	}
+	return s.results(ctx, p, hits)
+}
+
+// results reads the records of hits as p may see them. A record deleted
+// or hidden from p since the index last caught up is left out.
+func (s *Service) results(ctx context.Context, p broker.Principal, hits []Hit) ([]Result, error) {
+	out := make([]Result, 0, len(hits))
+	for _, h := range hits {
+		var v broker.Record
+		var err error
+		switch h.Ref.Kind {
+		case broker.KindAchievement:
+			v, err = s.sys.Achievements.Get(ctx, p, h.Ref.ID)
+		case broker.KindDemand:
+			v, err = s.sys.Demands.Get(ctx, p, h.Ref.ID)
+		case broker.KindExpert:
+			v, err = s.sys.Experts.Get(ctx, p, h.Ref.ID)
+		default:
+			return nil, &Error{Op: "read", Ref: h.Ref, Err: ErrInvalid, Msg: "the index returned a kind it does not hold"}
+		}
+		if errors.Is(err, broker.ErrNotFound) || errors.Is(err, broker.ErrForbidden) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Result{Ref: h.Ref, Score: h.Score, Record: v, Explanation: h.Explanation})
+	}
+	return out, nil
+}
+
+// SearchResults is one page of a search (检索).
+type SearchResults struct {
+	Results []Result
+	Next    string // the cursor of the next page; empty on the last
+	Total   int    // matching records p may read, on every page
+	Facets  Facets
+}
+
+// Search searches the three libraries by text and filters for p (see
+// SearchQuery): records p may not read are left out before the page is
+// cut, and each result is redacted as Get would. Page with q.Cursor =
+// Next: a record that does not change while the pages are read appears on
+// exactly one of them.
+func (s *Service) Search(ctx context.Context, p broker.Principal, q SearchQuery) (SearchResults, error) {
+	if err := s.fresh(ctx); err != nil {
+		return SearchResults{}, err
+	}
+	q.Access = AccessFor(p)
+	pg, err := s.idx.Search(ctx, q)
+	if err != nil {
+		return SearchResults{}, err
+	}
+	rs, err := s.results(ctx, p, pg.Hits)
+	if err != nil {
+		return SearchResults{}, err
+	}
+	return SearchResults{Results: rs, Next: pg.Next, Total: pg.Total, Facets: pg.Facets}, nil
+}
