@@ -345,14 +345,20 @@ func testFilters(t *testing.T, ix match.Index) {
 		{"kind", match.SearchQuery{Kinds: []broker.Kind{broker.KindDemand}}, func(d *match.Doc) bool { return d.Ref.Kind == broker.KindDemand }},
 		{"broker", match.SearchQuery{Brokers: []string{"pediatrics"}}, func(d *match.Doc) bool { return d.Broker == "pediatrics" }},
 		{"region", match.SearchQuery{Regions: []string{"江苏省"}}, func(d *match.Doc) bool { return d.Region == "江苏省" }},
-		{"owner", match.SearchQuery{Owners: []string{"org-1", "org-2"}}, func(d *match.Doc) bool { return slices.Contains(d.Owners, "org-1") || slices.Contains(d.Owners, "org-2") }},
+		{"owner", match.SearchQuery{Owners: []string{"org-1", "org-2"}}, func(d *match.Doc) bool {
+			return slices.Contains(d.Owners, "org-1") || slices.Contains(d.Owners, "org-2")
+		}},
 		{"discipline", match.SearchQuery{Disciplines: []string{"D2"}}, func(d *match.Doc) bool { return slices.Contains(d.Disciplines, "D2") }},
 		{"industry", match.SearchQuery{Industries: []string{"I1"}}, func(d *match.Doc) bool { return slices.Contains(d.Industries, "I1") }},
 		{"readiness", match.SearchQuery{MinReadiness: 3, MaxReadiness: 6}, func(d *match.Doc) bool { return d.Readiness >= 3 && d.Readiness <= 6 }},
 		{"price", match.SearchQuery{Kinds: []broker.Kind{broker.KindAchievement}, MinPrice: decimal.NewFromInt(20000), MaxPrice: decimal.NewFromInt(50000)},
-			func(d *match.Doc) bool { return d.Price.Cmp(decimal.NewFromInt(20000)) >= 0 && d.Price.Cmp(decimal.NewFromInt(50000)) <= 0 }},
+			func(d *match.Doc) bool {
+				return d.Price.Cmp(decimal.NewFromInt(20000)) >= 0 && d.Price.Cmp(decimal.NewFromInt(50000)) <= 0
+			}},
 		{"date", match.SearchQuery{CreatedFrom: t0.Add(30 * time.Minute), CreatedTo: t0.Add(90 * time.Minute)},
-			func(d *match.Doc) bool { return !d.Created.Before(t0.Add(30*time.Minute)) && d.Created.Before(t0.Add(90*time.Minute)) }},
+			func(d *match.Doc) bool {
+				return !d.Created.Before(t0.Add(30*time.Minute)) && d.Created.Before(t0.Add(90*time.Minute))
+			}},
 		{"text", match.SearchQuery{Text: "黄疸", Kinds: []broker.Kind{broker.KindAchievement}}, nil},
 	}
 	for _, c := range cases {
