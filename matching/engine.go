@@ -295,6 +295,14 @@ func (e *Engine) Load(kind Kind, ix *textindex.Index, docs []Document) error {
 	return nil
 }
 
+// SetTag tags an indexed document for Query.Filter (see
+// textindex.Index.SetTag) and reports whether it is there. Adding the
+// document again clears its tag.
+func (e *Engine) SetTag(kind Kind, id string, tag uint32) bool {
+	ix, ok := e.index[kind]
+	return ok && ix.SetTag(id, tag)
+}
+
 // Remove deletes a document and reports whether it was there.
 func (e *Engine) Remove(kind Kind, id string) bool {
 	ix, ok := e.index[kind]
@@ -420,12 +428,16 @@ func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
 	if len(out) > k {
 		out = out[:k]
 	}
+	ids := make([]string, len(out))
 	for i := range out {
-		parts, err := ix.Explain(tq, out[i].ID)
-		if err != nil {
-			return nil, &Error{Op: "match", Err: ErrInvalid, Msg: err.Error()}
-		}
-		out[i].Explanation.Terms = matchedTerms(parts, 10)
+		ids[i] = out[i].ID
+	}
+	parts, err := ix.ExplainAll(tq, ids)
+	if err != nil {
+		return nil, &Error{Op: "match", Err: ErrInvalid, Msg: err.Error()}
+	}
+	for i := range out {
+		out[i].Explanation.Terms = matchedTerms(parts[i], 10)
 	}
 	return out, nil
 }

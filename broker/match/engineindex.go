@@ -31,9 +31,11 @@ type EngineIndex struct {
 	mu       sync.RWMutex
 	eng      *matching.Engine
 	experts  *textindex.Index
-	docs     map[broker.Kind]map[string]*Doc // without their texts
-	owned    map[broker.Kind]map[string]int  // owner → documents of the kind
-	declines map[string]Decline              // by feedback ID
+	tables   map[broker.Kind]*table
+	small    *interner                      // brokers, regions, disciplines
+	big      *interner                      // owners, principals, societies
+	owned    map[broker.Kind]map[string]int // owner → documents of the kind
+	declines map[string]Decline             // by feedback ID
 	seq      int64
 }
 
@@ -70,10 +72,11 @@ func (x *EngineIndex) reset() error {
 		return err
 	}
 	x.eng, x.experts, x.seq = eng, ex, 0
-	x.docs = map[broker.Kind]map[string]*Doc{}
+	x.tables = map[broker.Kind]*table{}
 	x.owned = map[broker.Kind]map[string]int{}
+	x.small, x.big = newInterner(), newInterner()
 	for _, k := range kinds {
-		x.docs[k], x.owned[k] = map[string]*Doc{}, map[string]int{}
+		x.tables[k], x.owned[k] = newTable(), map[string]int{}
 	}
 	x.declines = map[string]Decline{}
 	return nil
@@ -110,7 +113,10 @@ func (x *EngineIndex) Seq() int64 {
 func (x *EngineIndex) Len(kind broker.Kind) int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return len(x.docs[kind])
+	if t := x.tables[kind]; t != nil {
+		return t.len()
+	}
+	return 0
 }
 
 // Compact compacts the text indexes: deleted and replaced documents stop
@@ -131,7 +137,7 @@ func (x *EngineIndex) Apply(ctx context.Context, b Batch) error {
 	var docs []matching.Document
 	for i := range b.Upserts {
 		d := &b.Upserts[i]
-		if _, ok := x.docs[d.Ref.Kind]; !ok || d.Ref.ID == "" {
+		if _, ok := x.tables[d.Ref.Kind]; !ok || d.Ref.ID == "" {
 			return &Error{Op: "apply", Ref: d.Ref, Err: ErrInvalid, Msg: "an index holds achievements, demands and experts with an ID"}
 		}
 		if d.Ref.Kind != broker.KindExpert {
@@ -155,6 +161,7 @@ func (x *EngineIndex) Apply(ctx context.Context, b Batch) error {
 		}
 		x.setDoc(d)
 	}
+	x.tagAll(b.Upserts)
 	for _, id := range b.Undeclines {
 		delete(x.declines, id)
 	}
@@ -167,13 +174,22 @@ func (x *EngineIndex) Apply(ctx context.Context, b Batch) error {
 
 // setDoc keeps a document's non-text part; x.mu is held.
 func (x *EngineIndex) setDoc(d Doc) {
-	if old := x.docs[d.Ref.Kind][d.Ref.ID]; old != nil {
-		x.own(old, -1)
+	t := x.tables[d.Ref.Kind]
+	if tag, ok := t.byID[d.Ref.ID]; ok {
+		x.own(&t.get(tag).doc, -1)
 	}
-	d.Title, d.Keywords, d.Abstract = "", nil, ""
-	d.Owners, d.Disciplines, d.Industries = slices.Clone(d.Owners), slices.Clone(d.Disciplines), slices.Clone(d.Industries)
-	x.docs[d.Ref.Kind][d.Ref.ID] = &d
-	x.own(&d, 1)
+	e := x.newEntry(d)
+	t.put(e)
+	x.own(&e.doc, 1)
+}
+
+// tagAll tags the documents in their text index with their slot; x.mu is
+// held.
+func (x *EngineIndex) tagAll(docs []Doc) {
+	for i := range docs {
+		ref := docs[i].Ref
+		x.textIndex(ref.Kind).SetTag(ref.ID, x.tables[ref.Kind].byID[ref.ID])
+	}
 }
 
 func (x *EngineIndex) own(d *Doc, n int) {
@@ -187,12 +203,11 @@ func (x *EngineIndex) own(d *Doc, n int) {
 
 // remove drops a document; x.mu is held.
 func (x *EngineIndex) remove(ref broker.RecordRef) {
-	d := x.docs[ref.Kind][ref.ID]
-	if d == nil {
+	e := x.tables[ref.Kind].remove(ref.ID)
+	if e == nil {
 		return
 	}
-	x.own(d, -1)
-	delete(x.docs[ref.Kind], ref.ID)
+	x.own(&e.doc, -1)
 	if ref.Kind == broker.KindExpert {
 		x.experts.Delete(ref.ID)
 		return
@@ -258,11 +273,12 @@ func (x *EngineIndex) Match(ctx context.Context, q Query) ([]Hit, error) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	bySource, byTarget, extra := x.declined(&q.Source, q.Target)
-	docs := x.docs[q.Target]
-	filter := func(id string) bool {
-		d := docs[id]
-		return d != nil && d.Ref != q.Source.Ref && q.Access.Admits(d)
+	tbl, ca := x.tables[q.Target], x.compile(q.Access, q.Target)
+	self := uint32(0)
+	if q.Source.Ref.Kind == q.Target {
+		self = tbl.byID[q.Source.Ref.ID]
 	}
+	filter := func(tag uint32) bool { return tag != self && ca.admitsTag(tbl, tag) }
 	ms, err := x.eng.Match(ctx, matching.Query{Direction: dir, Source: document(&q.Source), K: k + extra, Filter: filter})
 	if err != nil {
 		return nil, indexError("match", err)
@@ -272,9 +288,9 @@ func (x *EngineIndex) Match(ctx context.Context, q Query) ([]Hit, error) {
 		h := Hit{Ref: broker.RecordRef{Kind: q.Target, ID: m.ID}, Score: m.Score,
 			Explanation: Explanation{Signals: m.Explanation.Signals, Terms: m.Explanation.Terms}}
 		var reasons []Decline
-		if d := docs[m.ID]; d != nil {
+		if e := tbl.get(tbl.byID[m.ID]); e != nil {
 			for _, dc := range bySource {
-				if slices.Contains(d.Owners, dc.Party) {
+				if slices.Contains(e.doc.Owners, dc.Party) {
 					reasons = append(reasons, dc)
 				}
 			}
@@ -336,12 +352,9 @@ func (x *EngineIndex) matchExperts(ctx context.Context, q Query, k int) ([]Hit, 
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	docs := x.docs[broker.KindExpert]
+	tbl, ca := x.tables[broker.KindExpert], x.compile(q.Access, broker.KindExpert)
 	text := q.Source.Title + "\n" + strings.Join(q.Source.Keywords, " ") + "\n" + q.Source.Abstract
-	tq := textindex.Query{Terms: x.experts.QueryVector(text, 40), K: max(50, 5*k), Filter: func(id string) bool {
-		d := docs[id]
-		return d != nil && q.Access.Admits(d)
-	}}
+	tq := textindex.Query{Terms: x.experts.QueryVector(text, 40), K: max(50, 5*k), Filter: func(tag uint32) bool { return ca.admitsTag(tbl, tag) }}
 	found, err := x.experts.Search(tq)
 	if err != nil {
 		return nil, indexError("match", err)
@@ -353,7 +366,7 @@ func (x *EngineIndex) matchExperts(ctx context.Context, q Query, k int) ([]Hit, 
 	wt, wd := x.weights.Text, x.weights.Discipline
 	hits := make([]Hit, 0, len(found))
 	for _, f := range found {
-		d := docs[f.ID]
+		d := &tbl.get(tbl.byID[f.ID]).doc
 		t := f.Score / best
 		j := jaccard(q.Source.Disciplines, d.Disciplines)
 		hits = append(hits, Hit{Ref: d.Ref, Score: wt*t + wd*j, Explanation: Explanation{Signals: []matching.Signal{
@@ -426,8 +439,10 @@ func (x *EngineIndex) Snapshot(ctx context.Context, w io.Writer) error {
 	}
 	var meta snapshotMeta
 	for _, k := range kinds {
-		for _, d := range x.docs[k] {
-			meta.Docs = append(meta.Docs, *d)
+		for _, e := range x.tables[k].slots {
+			if e != nil {
+				meta.Docs = append(meta.Docs, e.doc)
+			}
 		}
 	}
 	slices.SortFunc(meta.Docs, func(a, b Doc) int { return compareRefs(a.Ref, b.Ref) })
@@ -522,7 +537,7 @@ func (x *EngineIndex) Restore(ctx context.Context, r io.Reader) error {
 	var ach, dem []matching.Document
 	for i := range meta.Docs {
 		d := &meta.Docs[i]
-		if _, ok := fresh.docs[d.Ref.Kind]; !ok {
+		if _, ok := fresh.tables[d.Ref.Kind]; !ok {
 			return snapshotError(fmt.Sprintf("a document of kind %q", d.Ref.Kind), nil)
 		}
 		switch d.Ref.Kind {
@@ -540,11 +555,13 @@ func (x *EngineIndex) Restore(ctx context.Context, r io.Reader) error {
 		return snapshotError("demands", err)
 	}
 	fresh.experts = ixs[2]
+	fresh.tagAll(meta.Docs)
 	for _, d := range meta.Declines {
 		fresh.declines[d.ID] = d
 	}
 	x.mu.Lock()
-	x.eng, x.experts, x.docs, x.owned, x.declines, x.seq = fresh.eng, fresh.experts, fresh.docs, fresh.owned, fresh.declines, seq
+	x.eng, x.experts, x.tables, x.small, x.big = fresh.eng, fresh.experts, fresh.tables, fresh.small, fresh.big
+	x.owned, x.declines, x.seq = fresh.owned, fresh.declines, seq
 	x.mu.Unlock()
 	return nil
 }

@@ -88,6 +88,36 @@ type page struct {
 	keys  []sortKey
 }
 
+// mayTake reports whether a key whose ID is not known yet may be offered:
+// false when, whatever its ID, it comes before the cursor or after a full
+// page.
+func (p *page) mayTake(k *sortKey) bool {
+	var mine, theirs float64
+	cmpOn := func(o *sortKey) (float64, float64) {
+		switch p.order {
+		case ByRelevance:
+			return k.Score, o.Score
+		case ByNewest:
+			return float64(k.Created), float64(o.Created)
+		}
+		return 0, 0
+	}
+	if p.order == ByID {
+		return true
+	}
+	if p.after != nil {
+		if mine, theirs = cmpOn(p.after); mine > theirs {
+			return false
+		}
+	}
+	if len(p.keys) == p.n {
+		if mine, theirs = cmpOn(&p.keys[len(p.keys)-1]); mine < theirs {
+			return false
+		}
+	}
+	return true
+}
+
 func (p *page) offer(k sortKey) {
 	if p.after != nil && !before(p.order, p.after, &k) {
 		return
@@ -104,28 +134,29 @@ func (p *page) offer(k sortKey) {
 		}
 		return 0
 	})
-	k.ID = string([]byte(k.ID)) // the index's view of the ID is valid only during the call
 	p.keys = slices.Insert(p.keys, i, k)
 	if len(p.keys) > p.n {
 		p.keys = p.keys[:p.n]
 	}
 }
 
-// facets counts values.
-type facets struct{ brokers, regions, disciplines map[string]int }
+// facets counts values by their number in the index's small interner.
+type facets struct{ brokers, regions, disciplines []int }
 
-func (f *facets) add(d *Doc) {
-	f.brokers[d.Broker]++
-	f.regions[d.Region]++
-	for _, x := range d.Disciplines {
+func (f *facets) add(e *entry) {
+	f.brokers[e.broker]++
+	f.regions[e.region]++
+	for _, x := range e.disc {
 		f.disciplines[x]++
 	}
 }
 
-func counts(m map[string]int) []Count {
-	out := make([]Count, 0, len(m))
-	for v, n := range m {
-		out = append(out, Count{Value: v, N: n})
+func counts(in *interner, ns []int) []Count {
+	var out []Count
+	for v, n := range ns {
+		if n > 0 {
+			out = append(out, Count{Value: in.strs[v], N: n})
+		}
 	}
 	slices.SortFunc(out, func(a, b Count) int {
 		if c := cmp.Compare(b.N, a.N); c != 0 {
@@ -179,20 +210,22 @@ func (x *EngineIndex) Search(ctx context.Context, q SearchQuery) (Page, error) {
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	f := facets{map[string]int{}, map[string]int{}, map[string]int{}}
+	n := len(x.small.strs)
+	f := facets{make([]int, n), make([]int, n), make([]int, n)}
 	total := 0
 	for _, kind := range ks {
-		docs, ok := x.docs[kind]
+		ca := x.compile(q.Access, kind)
+		tbl, ok := x.tables[kind]
 		if !ok {
 			return Page{}, &Error{Op: "search", Err: ErrInvalid, Msg: fmt.Sprintf("no library of kind %q", kind)}
 		}
-		admit := func(d *Doc) bool { return q.Access.Admits(d) && q.admits(d) }
+		admit := func(e *entry) bool { return ca.admits(e) && q.admits(&e.doc) }
 		if q.Text == "" {
-			for _, d := range docs {
-				if admit(d) {
+			for _, e := range tbl.slots {
+				if e != nil && admit(e) {
 					total++
-					f.add(d)
-					pg.offer(sortKey{Created: d.Created.UnixNano(), Kind: kind, ID: d.Ref.ID})
+					f.add(e)
+					pg.offer(sortKey{Created: e.doc.Created.UnixNano(), Kind: kind, ID: e.doc.Ref.ID})
 				}
 			}
 			continue
@@ -212,21 +245,33 @@ func (x *EngineIndex) Search(ctx context.Context, q SearchQuery) (Page, error) {
 			}
 			cur.P[kind] = pin
 		}
-		visit := func(id string, score float64) {
-			d := docs[id]
+		filtered := q.filtered()
+		visit := func(tag uint32, score float64) {
 			total++
-			f.add(d)
-			pg.offer(sortKey{Score: score, Created: d.Created.UnixNano(), Kind: kind, ID: id})
+			i := tag - 1
+			f.brokers[tbl.brokerOf[i]]++
+			f.regions[tbl.regionOf[i]]++
+			if d := tbl.discOf[i]; d >= 0 {
+				f.disciplines[d]++
+			} else {
+				for _, x := range tbl.slots[i].disc {
+					f.disciplines[x]++
+				}
+			}
+			k := sortKey{Score: score, Created: tbl.createdOf[i], Kind: kind}
+			if pg.mayTake(&k) {
+				k.ID = tbl.slots[i].doc.Ref.ID
+				pg.offer(k)
+			}
 		}
-		err := ix.Each(textindex.Query{Pinned: pin, Filter: func(id string) bool {
-			d := docs[id]
-			return d != nil && admit(d)
+		err := ix.Each(textindex.Query{Pinned: pin, Filter: func(tag uint32) bool {
+			return ca.admitsTag(tbl, tag) && (!filtered || q.admits(&tbl.slots[tag-1].doc))
 		}}, visit)
 		if err != nil {
 			return Page{}, indexError("search", err)
 		}
 	}
-	out := Page{Total: total, Facets: Facets{Brokers: counts(f.brokers), Regions: counts(f.regions), Disciplines: counts(f.disciplines)}}
+	out := Page{Total: total, Facets: Facets{Brokers: counts(x.small, f.brokers), Regions: counts(x.small, f.regions), Disciplines: counts(x.small, f.disciplines)}}
 	keys := pg.keys
 	if len(keys) > limit {
 		keys = keys[:limit]
@@ -278,6 +323,12 @@ func searchTerms(toks []analysis.Token) []textindex.Term {
 		return long
 	}
 	return all
+}
+
+// filtered reports whether the query has filters besides kind and text.
+func (q *SearchQuery) filtered() bool {
+	return len(q.Brokers) > 0 || len(q.Regions) > 0 || len(q.Owners) > 0 || len(q.Disciplines) > 0 || len(q.Industries) > 0 ||
+		q.MinReadiness > 0 || q.MaxReadiness > 0 || !q.CreatedFrom.IsZero() || !q.CreatedTo.IsZero() || !q.MinPrice.IsZero() || !q.MaxPrice.IsZero()
 }
 
 // admits applies the query's filters to a document.

@@ -2,7 +2,9 @@ package match
 
 import (
 	"context"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kexie/techbroker/broker"
@@ -128,77 +130,111 @@ func (s *Service) Sync(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// batchOf turns changes into an index batch: the last state of each
-// record, and the achievements and demands created without a broker.
+// decoded is a change's record as the index takes it.
+type decoded struct {
+	doc     Doc
+	rec     broker.Record // an achievement or demand, for routing
+	decline *Decline
+	err     error
+}
+
+// decode reads the change's record.
+func decode(c *broker.Change) (out decoded) {
+	switch c.Kind {
+	case broker.KindAchievement:
+		var a broker.Achievement
+		if out.err = c.Decode(&a); out.err == nil {
+			out.doc, out.rec = AchievementDoc(a), a
+		}
+	case broker.KindDemand:
+		var d broker.Demand
+		if out.err = c.Decode(&d); out.err == nil {
+			out.doc, out.rec = DemandDoc(d), d
+		}
+	case broker.KindExpert:
+		var e broker.Expert
+		if out.err = c.Decode(&e); out.err == nil {
+			out.doc = ExpertDoc(e)
+		}
+	case broker.KindFeedback:
+		var f broker.Feedback
+		if out.err = c.Decode(&f); out.err == nil {
+			out.decline = &Decline{ID: f.ID, Subject: f.Subject, Party: f.Party, Reason: f.Reason}
+		}
+	}
+	return out
+}
+
+// followed reports whether the index follows records of a kind.
+func followed(k broker.Kind) bool {
+	return k == broker.KindAchievement || k == broker.KindDemand || k == broker.KindExpert || k == broker.KindFeedback
+}
+
+// batchOf turns changes into an index batch — the last state of each
+// record — and lists the achievements and demands created without a
+// broker. Records are decoded on every core; the goroutines end before it
+// returns.
 func batchOf(cs []broker.Change) (Batch, []broker.Record, error) {
 	var b Batch
-	last := map[broker.RecordRef]int{}
+	last := make(map[broker.RecordRef]int, len(cs))
 	for i, c := range cs {
 		last[broker.RecordRef{Kind: c.Kind, ID: c.Event.Record}] = i
 		b.Seq = c.Seq
 	}
+	need := func(i int) bool {
+		c := &cs[i]
+		if !followed(c.Kind) || c.Record == nil {
+			return false
+		}
+		return last[broker.RecordRef{Kind: c.Kind, ID: c.Event.Record}] == i ||
+			c.Type == "created" && (c.Kind == broker.KindAchievement || c.Kind == broker.KindDemand)
+	}
+	out := make([]decoded, len(cs))
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= len(cs) {
+				return
+			}
+			if need(i) {
+				out[i] = decode(&cs[i])
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(cs)/256) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
 	var arrivals []broker.Record
-	for i, c := range cs {
+	for i := range cs {
+		c := &cs[i]
+		if !followed(c.Kind) {
+			continue
+		}
 		ref := broker.RecordRef{Kind: c.Kind, ID: c.Event.Record}
-		created := c.Type == "created" && c.Record != nil
-		if last[ref] != i && !created {
-			continue
+		d := &out[i]
+		if d.err != nil {
+			return b, nil, d.err
 		}
-		var d Doc
-		var rec broker.Record
-		switch c.Kind {
-		case broker.KindAchievement:
-			var a broker.Achievement
-			if c.Record != nil {
-				if err := c.Decode(&a); err != nil {
-					return b, nil, err
-				}
-				d, rec = AchievementDoc(a), a
-			}
-		case broker.KindDemand:
-			var dm broker.Demand
-			if c.Record != nil {
-				if err := c.Decode(&dm); err != nil {
-					return b, nil, err
-				}
-				d, rec = DemandDoc(dm), dm
-			}
-		case broker.KindExpert:
-			var e broker.Expert
-			if c.Record != nil {
-				if err := c.Decode(&e); err != nil {
-					return b, nil, err
-				}
-				d = ExpertDoc(e)
-			}
-		case broker.KindFeedback:
-			if last[ref] != i {
-				continue
-			}
-			if c.Record == nil {
-				b.Undeclines = append(b.Undeclines, ref.ID)
-				continue
-			}
-			var f broker.Feedback
-			if err := c.Decode(&f); err != nil {
-				return b, nil, err
-			}
-			b.Undeclines = append(b.Undeclines, ref.ID) // a changed feedback replaces its decline
-			b.Declines = append(b.Declines, Decline{ID: f.ID, Subject: f.Subject, Party: f.Party, Reason: f.Reason})
-			continue
-		default:
-			continue
-		}
-		if created && rec != nil && rec.RecordMeta().Broker == "" {
-			arrivals = append(arrivals, rec)
+		if c.Type == "created" && d.rec != nil && d.rec.RecordMeta().Broker == "" {
+			arrivals = append(arrivals, d.rec)
 		}
 		if last[ref] != i {
 			continue
 		}
-		if c.Record == nil {
+		switch {
+		case c.Kind == broker.KindFeedback:
+			b.Undeclines = append(b.Undeclines, ref.ID) // a changed feedback replaces its decline
+			if d.decline != nil {
+				b.Declines = append(b.Declines, *d.decline)
+			}
+		case c.Record == nil:
 			b.Deletes = append(b.Deletes, ref)
-		} else {
-			b.Upserts = append(b.Upserts, d)
+		default:
+			b.Upserts = append(b.Upserts, d.doc)
 		}
 	}
 	return b, arrivals, nil

@@ -5,7 +5,9 @@
 //
 //	go run ./examples/instances                       # a SQLite file in a temporary folder
 //	go run ./examples/instances -store postgres://…   # PostgreSQL (a schema of its own, dropped at the end)
+//	go run ./examples/instances -store mem:            # one memory store shared by the instances (for profiling)
 //	go run ./examples/instances -docs 100000 -json    # the figures, as one JSON object
+//	go run ./examples/instances -corpus csl_dev.tsv   # real titles, sentences and keywords recombined
 //
 // It generates -docs achievements and a fifth as many demands (and a
 // fiftieth as many experts), imports them through instance A, and then:
@@ -31,8 +33,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,6 +44,7 @@ import (
 
 	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/broker/match"
+	"github.com/kexie/techbroker/broker/memstore"
 	"github.com/kexie/techbroker/broker/pgstore"
 	"github.com/kexie/techbroker/broker/sqlitestore"
 )
@@ -49,8 +54,27 @@ func main() {
 	docs := flag.Int("docs", 2000, "achievements to generate (and a fifth as many demands)")
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object")
 	queries := flag.Int("queries", 200, "match and search calls timed")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	corpus := flag.String("corpus", "", "real text to recombine (a CSL file, csl_*.tsv) instead of generated words")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *store, *docs, *queries, *asJSON); err != nil {
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "instances:", err)
+			os.Exit(1)
+		}
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	g := newGen(1)
+	if *corpus != "" {
+		if err := g.readCorpus(*corpus); err != nil {
+			fmt.Fprintln(os.Stderr, "instances:", err)
+			os.Exit(1)
+		}
+	}
+	if err := run(context.Background(), os.Stdout, g, *store, *docs, *queries, *asJSON); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "instances:", err)
 		os.Exit(1)
 	}
@@ -69,6 +93,34 @@ type Figures struct {
 	InvestorsP50MS  *float64 `json:"investors_p50_ms"`
 	SnapshotMB      float64  `json:"snapshot_mb"`
 	HeapMBPerRecord float64  `json:"heap_bytes_per_record"`
+	// CPU is the process's CPU time of the same steps (all its threads),
+	// which the machine's other load changes less than the wall clock.
+	CPU struct {
+		ColdStartMS    float64 `json:"cold_start_ms"`
+		RebuildMS      float64 `json:"rebuild_ms"`
+		SyncEventsPerS float64 `json:"sync_events_per_s"`
+		MatchMeanMS    float64 `json:"match_mean_ms"`
+		SearchMeanMS   float64 `json:"search_mean_ms"`
+	} `json:"cpu"`
+	// Load is the machine's load average (1 minute) before and after.
+	Load [2]string `json:"load"`
+}
+
+// cpuTime is the process's CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	return strings.Fields(string(b))[0]
 }
 
 type instance struct {
@@ -76,7 +128,7 @@ type instance struct {
 	svc *match.Service
 }
 
-func run(ctx context.Context, out io.Writer, url string, n, queries int, asJSON bool) error {
+func run(ctx context.Context, out io.Writer, g *gen, url string, n, queries int, asJSON bool) error {
 	say := func(format string, args ...any) {
 		if !asJSON {
 			fmt.Fprintf(out, format, args...)
@@ -121,7 +173,6 @@ func run(ctx context.Context, out io.Writer, url string, n, queries int, asJSON 
 			return err
 		}
 	}
-	g := &gen{rng: rand.New(rand.NewPCG(1, 2))}
 	start := time.Now()
 	if err := g.importAll(ctx, a.sys, admin, n); err != nil {
 		return err
@@ -129,14 +180,15 @@ func run(ctx context.Context, out io.Writer, url string, n, queries int, asJSON 
 	say("imported %d achievements, %d demands and %d experts through instance A in %v\n", n, n/5, n/50, time.Since(start).Round(time.Millisecond))
 
 	fig := Figures{Docs: n}
+	fig.Load[0] = loadAvg()
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	start = time.Now()
+	start, cpu := time.Now(), cpuTime()
 	if err := b.svc.Rebuild(ctx); err != nil {
 		return err
 	}
-	fig.RebuildMS = ms(time.Since(start))
+	fig.RebuildMS, fig.CPU.RebuildMS = ms(time.Since(start)), ms(cpuTime()-cpu)
 	var after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -148,12 +200,13 @@ func run(ctx context.Context, out io.Writer, url string, n, queries int, asJSON 
 	if err != nil {
 		return err
 	}
-	start = time.Now()
+	start, cpu = time.Now(), cpuTime()
 	events, err := replay.svc.Sync(ctx)
 	if err != nil {
 		return err
 	}
 	fig.SyncEventsPerS = float64(events) / time.Since(start).Seconds()
+	fig.CPU.SyncEventsPerS = float64(events) / (cpuTime() - cpu).Seconds()
 	replay.sys.Close()
 	say("a third instance replayed the log: %d events at %.0f events/s\n", events, fig.SyncEventsPerS)
 
@@ -169,7 +222,8 @@ func run(ctx context.Context, out io.Writer, url string, n, queries int, asJSON 
 			return err
 		}
 	}
-	start = time.Now()
+	runtime.GC()
+	start, cpu = time.Now(), cpuTime()
 	cold, err := newInstance(nil)
 	if err != nil {
 		return err
@@ -177,7 +231,7 @@ func run(ctx context.Context, out io.Writer, url string, n, queries int, asJSON 
 	if err := cold.svc.Restore(ctx, snaps); err != nil {
 		return err
 	}
-	fig.ColdStartMS = ms(time.Since(start))
+	fig.ColdStartMS, fig.CPU.ColdStartMS = ms(time.Since(start)), ms(cpuTime()-cpu)
 	cold.sys.Close()
 	say("a fourth instance started from a %.1f MB snapshot and caught up 100 writes in %.0f ms\n", fig.SnapshotMB, fig.ColdStartMS)
 
@@ -215,26 +269,29 @@ func run(ctx context.Context, out io.Writer, url string, n, queries int, asJSON 
 		return err
 	}
 	var mt, st []time.Duration
+	var mcpu, scpu time.Duration
 	for i := range queries {
 		p := g.principal()
 		d := demands.Items[g.rng.IntN(len(demands.Items))]
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuTime()
 		_, err := b.svc.MatchDemand(ctx, p, d.ID, nil)
 		if err != nil && !errors.Is(err, broker.ErrForbidden) {
 			return err
 		}
-		mt = append(mt, time.Since(t0))
+		mt, mcpu = append(mt, time.Since(t0)), mcpu+cpuTime()-c0
 		f := fields[i%len(fields)]
 		q := match.SearchQuery{Text: f.words[g.rng.IntN(len(f.words))] + " " + f.words[g.rng.IntN(len(f.words))], Limit: 20}
 		if i%2 == 0 {
 			q.Regions = []string{regions[g.rng.IntN(len(regions))]}
 		}
-		t0 = time.Now()
+		t0, c0 = time.Now(), cpuTime()
 		if _, err := b.svc.Search(ctx, p, q); err != nil {
 			return err
 		}
-		st = append(st, time.Since(t0))
+		st, scpu = append(st, time.Since(t0)), scpu+cpuTime()-c0
 	}
+	fig.CPU.MatchMeanMS, fig.CPU.SearchMeanMS = ms(mcpu)/float64(queries), ms(scpu)/float64(queries)
+	fig.Load[1] = loadAvg()
 	fig.MatchP50MS, fig.MatchP95MS, fig.SearchP50MS = ms(percentile(mt, 50)), ms(percentile(mt, 95)), ms(percentile(st, 50))
 	say("on B, for random principals: MatchDemand p50 %.2f ms, p95 %.2f ms; Search p50 %.2f ms\n", fig.MatchP50MS, fig.MatchP95MS, fig.SearchP50MS)
 
@@ -328,6 +385,10 @@ func percentile(ds []time.Duration, p int) time.Duration {
 
 // opener returns a function opening one more handle on the store.
 func opener(ctx context.Context, url, dir string) (func() (broker.Store, error), func(), error) {
+	if url == "mem:" {
+		st := memstore.New()
+		return func() (broker.Store, error) { return sharedStore{st}, nil }, func() {}, nil
+	}
 	if url == "" {
 		path := filepath.Join(dir, "instances.db")
 		return func() (broker.Store, error) { return sqlitestore.Open(path, nil) }, func() {}, nil
@@ -369,20 +430,113 @@ var (
 	tails   = []string{"方法", "系统", "装置", "技术", "平台", "材料", "工艺"}
 )
 
+// gen makes the records. Their text follows Zipf's law, as technical
+// text does: each field (broker) has a vocabulary of its own of 3,000
+// words and shares one of 20,000 with the others, words of two to four
+// characters drawn from 3,000 CJK characters, each vocabulary sampled
+// with Zipf's distribution (s = 1.1); titles lead with the field's
+// readable words. So posting lists have the lengths of a real corpus
+// rather than those of a few dozen repeated words.
 type gen struct {
-	rng *rand.Rand
-	n   int
+	rng    *rand.Rand
+	n      int
+	shared []string
+	own    [][]string
+	zs, zo *rand.Zipf
+	// With -corpus: real titles, sentences and keywords, recombined.
+	titles, sentences, keywords []string
 }
 
+// readCorpus reads a CSL file (id, split, title, abstract, keywords, …)
+// into pools of titles, sentences and keywords.
+func (g *gen) readCorpus(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		c := strings.Split(line, "\t")
+		if i == 0 || len(c) < 5 {
+			continue
+		}
+		g.titles = append(g.titles, c[2])
+		for _, s := range strings.FieldsFunc(c[3], func(r rune) bool { return strings.ContainsRune("。；;.!?！？", r) }) {
+			if s = strings.TrimSpace(s); len([]rune(s)) > 4 {
+				g.sentences = append(g.sentences, s)
+			}
+		}
+		for _, k := range strings.Split(c[4], "_") {
+			if k = strings.TrimSpace(k); k != "" {
+				g.keywords = append(g.keywords, k)
+			}
+		}
+	}
+	if len(g.titles) == 0 || len(g.sentences) == 0 {
+		return fmt.Errorf("%s: no CSL rows (id, split, title, abstract, keywords)", path)
+	}
+	return nil
+}
+
+// real returns a title, a text of n sentences and keywords from the
+// corpus.
+func (g *gen) real(n int) (string, string, []string) {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString("。")
+		}
+		b.WriteString(g.sentences[g.rng.IntN(len(g.sentences))])
+	}
+	var kws []string
+	for range 2 + g.rng.IntN(3) {
+		kws = append(kws, g.keywords[g.rng.IntN(len(g.keywords))])
+	}
+	return g.titles[g.rng.IntN(len(g.titles))], b.String(), kws
+}
+
+func newGen(seed uint64) *gen {
+	g := &gen{rng: rand.New(rand.NewPCG(seed, seed+1))}
+	word := func() string {
+		var b strings.Builder
+		for range 2 + g.rng.IntN(3) {
+			b.WriteRune(rune(0x4E00 + g.rng.IntN(3000)))
+		}
+		return b.String()
+	}
+	for range 20000 {
+		g.shared = append(g.shared, word())
+	}
+	for range fields {
+		var ws []string
+		for range 3000 {
+			ws = append(ws, word())
+		}
+		g.own = append(g.own, ws)
+	}
+	g.zs = rand.NewZipf(g.rng, 1.1, 1, uint64(len(g.shared)-1))
+	g.zo = rand.NewZipf(g.rng, 1.1, 1, 2999)
+	return g
+}
+
+// phrase is n words of field f: its readable words first, then words of
+// its own vocabulary and of the shared one.
 func (g *gen) phrase(f int, words int) (string, []string) {
 	var b strings.Builder
 	var kws []string
 	for i := range words {
-		ws := fields[f].words
-		if g.rng.IntN(6) == 0 {
-			ws = fields[g.rng.IntN(len(fields))].words
+		var w string
+		switch {
+		case i < 2 || g.rng.IntN(8) == 0:
+			ws := fields[f].words
+			if g.rng.IntN(6) == 0 {
+				ws = fields[g.rng.IntN(len(fields))].words
+			}
+			w = ws[g.rng.IntN(len(ws))]
+		case g.rng.IntN(5) < 3:
+			w = g.own[f][g.zo.Uint64()]
+		default:
+			w = g.shared[g.zs.Uint64()]
 		}
-		w := ws[g.rng.IntN(len(ws))]
 		if i > 0 {
 			b.WriteString(links[g.rng.IntN(len(links))])
 		}
@@ -403,6 +557,9 @@ func (g *gen) achievementValue() broker.Achievement {
 	f := g.rng.IntN(len(fields))
 	title, kws := g.phrase(f, 2+g.rng.IntN(2))
 	abs, _ := g.phrase(f, 25+g.rng.IntN(25))
+	if g.titles != nil {
+		title, abs, kws = g.real(4 + g.rng.IntN(5))
+	}
 	return broker.Achievement{
 		Meta:  broker.Meta{Broker: fields[f].broker, Visibility: g.tier(), Region: regions[g.rng.IntN(len(regions))]},
 		Title: title + tails[g.rng.IntN(len(tails))] + fmt.Sprint(g.n), Keywords: kws, Abstract: abs,
@@ -445,6 +602,9 @@ func (g *gen) importAll(ctx context.Context, sys *broker.System, p broker.Princi
 		f := g.rng.IntN(len(fields))
 		title, kws := g.phrase(f, 2)
 		problem, _ := g.phrase(f, 10+g.rng.IntN(15))
+		if g.titles != nil {
+			title, problem, kws = g.real(1 + g.rng.IntN(3))
+		}
 		d := broker.Demand{
 			Meta:       broker.Meta{Broker: fields[f].broker, Visibility: g.tier(), Region: regions[g.rng.IntN(len(regions))]},
 			Enterprise: fmt.Sprintf("企业%03d", g.rng.IntN(300)), Title: "需要" + title + fmt.Sprint(i), Problem: problem, Keywords: kws,
@@ -465,6 +625,10 @@ func (g *gen) importAll(ctx context.Context, sys *broker.System, p broker.Princi
 		_, kws := g.phrase(f, 5)
 		w1, _ := g.phrase(f, 4)
 		w2, _ := g.phrase(f, 4)
+		if g.titles != nil {
+			w1, _, kws = g.real(0)
+			w2, _, _ = g.real(0)
+		}
 		e := broker.Expert{Name: fmt.Sprintf("专家%d", i), Keywords: kws, Disciplines: []string{fields[f].disc},
 			Works: []broker.Work{{Title: w1}, {Title: w2}}}
 		if err := enc.Encode(e); err != nil {
@@ -474,3 +638,9 @@ func (g *gen) importAll(ctx context.Context, sys *broker.System, p broker.Princi
 	_, err := sys.Experts.Import(ctx, p, &buf, broker.ImportOptions{Format: broker.JSONLines})
 	return err
 }
+
+// sharedStore is one memory store seen by several Systems: closing one
+// System leaves the store to the others.
+type sharedStore struct{ *memstore.Store }
+
+func (sharedStore) Close() error { return nil }

@@ -29,6 +29,9 @@ func filterIndex(t *testing.T, n int) *textindex.Index {
 		if err := ix.Put(fmt.Sprintf("d%04d", i), strings.Join(title, " "), strings.Join(body, " ")); err != nil {
 			t.Fatal(err)
 		}
+		if i%3 != 0 && !ix.SetTag(fmt.Sprintf("d%04d", i), uint32(i)) { // every third keeps tag 0
+			t.Fatal("SetTag found no document")
+		}
 	}
 	return ix
 }
@@ -38,7 +41,15 @@ func filterIndex(t *testing.T, n int) *textindex.Index {
 // to K — never fewer because rejected ones took the places.
 func TestFilterBeforeCut(t *testing.T) {
 	ix := filterIndex(t, 2000)
-	odd := func(id string) bool { return id[len(id)-1]%2 == 1 }
+	odd := func(tag uint32) bool { return tag%2 == 1 }
+	oddID := func(id string) bool {
+		var n uint32
+		fmt.Sscanf(id, "d%d", &n)
+		return n%3 != 0 && odd(n)
+	}
+	for i := range 200 { // deletions compact the index, which keeps the tags
+		ix.Delete(fmt.Sprintf("d%04d", 1000+i*3))
+	}
 	for _, text := range []string{"锂电池 储能", "海洋传感器", "医学机器人 包装"} {
 		got, err := ix.Search(textindex.Query{Text: text, K: 25, Filter: odd})
 		if err != nil {
@@ -50,7 +61,7 @@ func TestFilterBeforeCut(t *testing.T) {
 		}
 		var want []string
 		for _, h := range all {
-			if odd(h.ID) && len(want) < 25 {
+			if oddID(h.ID) && len(want) < 25 {
 				want = append(want, h.ID)
 			}
 		}
@@ -78,7 +89,11 @@ func TestEachAndPin(t *testing.T) {
 		want[h.ID] = h.Score
 	}
 	got := map[string]float64{}
-	if err := ix.Each(q, func(id string, s float64) { got[id] = s }); err != nil {
+	for i := range 500 {
+		ix.SetTag(fmt.Sprintf("d%04d", i), uint32(i+1))
+	}
+	id := func(tag uint32) string { return fmt.Sprintf("d%04d", tag-1) }
+	if err := ix.Each(q, func(tag uint32, s float64) { got[id(tag)] = s }); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != len(want) {
@@ -100,7 +115,11 @@ func TestEachAndPin(t *testing.T) {
 	}
 	ix.Delete("d0001")
 	pinned := map[string]float64{}
-	if err := ix.Each(textindex.Query{Pinned: pin}, func(id string, s float64) { pinned[id] = s }); err != nil {
+	if err := ix.Each(textindex.Query{Pinned: pin}, func(tag uint32, s float64) {
+		if tag != 0 { // the documents added after the pin have none
+			pinned[id(tag)] = s
+		}
+	}); err != nil {
 		t.Fatal(err)
 	}
 	for id, s := range want {
@@ -113,5 +132,25 @@ func TestEachAndPin(t *testing.T) {
 	}
 	if _, err := ix.Search(textindex.Query{Pinned: &textindex.Pinned{AvgLen: []float64{1}}}); err == nil {
 		t.Error("pinned statistics of the wrong field count: want an error")
+	}
+}
+
+// TestExplainAll: ExplainAll equals Explain document by document.
+func TestExplainAll(t *testing.T) {
+	ix := filterIndex(t, 300)
+	q := textindex.Query{Text: "海洋传感器 锂电池"}
+	ids := []string{"d0007", "nope", "d0002", "d0150", "d0002"}
+	all, err := ix.ExplainAll(q, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids {
+		one, err := ix.Explain(q, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(one) != fmt.Sprint(all[i]) {
+			t.Errorf("%s: ExplainAll %v, Explain %v", id, all[i], one)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"hash/maphash"
 	"math"
 	"slices"
-	"unsafe"
 )
 
 // idTable holds the external ids of the documents in one byte buffer and
@@ -30,17 +29,6 @@ func (t *idTable) n() int { return len(t.off) - 1 }
 
 // str returns document d's id.
 func (t *idTable) str(d uint32) string { return string(t.buf[t.off[d]:t.off[d+1]]) }
-
-// view returns document d's id without copying it: valid while the
-// table's buffer is not written, that is under the index's read lock
-// (ids are appended, and a compaction builds a new table).
-func (t *idTable) view(d uint32) string {
-	b := t.buf[t.off[d]:t.off[d+1]]
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
-}
 
 // eq reports whether document d's id is id, without allocating.
 func (t *idTable) eq(d uint32, id string) bool { return string(t.buf[t.off[d]:t.off[d+1]]) == id }

@@ -28,12 +28,12 @@ type Query struct {
 	Exhaustive bool
 	// Stats, when not nil, receives counters about the search.
 	Stats *Stats
-	// Filter, when set, admits documents: only those for which it returns
-	// true are scored and returned, so the K hits are the best admitted
+	// Filter, when set, admits documents by their tag (Index.SetTag; 0
+	// for a document never tagged): only those for which it returns true
+	// are scored and returned, so the K hits are the best admitted
 	// documents (the filter applies before the top K are cut). It is
-	// called with the index's read lock held and must not call the index;
-	// id is valid only during the call.
-	Filter func(id string) bool
+	// called with the index's read lock held and must not call the index.
+	Filter func(tag uint32) bool
 	// Pinned, when set, scores with these corpus statistics (see
 	// Index.Pin) instead of the index's current ones, so that a
 	// document's score stays the same while other documents are added or
@@ -264,6 +264,46 @@ func (ix *Index) Explain(q Query, id string) ([]TermScore, error) {
 	return out, nil
 }
 
+// ExplainAll is Explain for several documents, resolving the query once:
+// the i-th result holds the contributions to ids[i] (nil when it is
+// absent or does not match).
+func (ix *Index) ExplainAll(q Query, ids []string) ([][]TermScore, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	qt, err := ix.queryTerms(&q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]TermScore, len(ids))
+	type target struct {
+		doc uint32
+		i   int
+	}
+	var targets []target
+	for i, id := range ids {
+		if d, ok := ix.ids.lookup(id); ok {
+			targets = append(targets, target{d, i})
+		}
+	}
+	slices.SortFunc(targets, func(a, b target) int { return cmp.Compare(a.doc, b.doc) })
+	sc := ix.newScorer(q.Pinned)
+	for j := range qt {
+		c := newCursor(&ix.post[qt[j].pid])
+		for _, t := range targets {
+			if !c.advance(t.doc) {
+				break
+			}
+			if c.doc == t.doc {
+				out[t.i] = append(out[t.i], TermScore{Field: ix.fields[qt[j].field].Name, Term: qt[j].text, TF: int(c.tf), Score: sc.score(&qt[j], t.doc, c.tf)})
+			}
+		}
+	}
+	for _, parts := range out {
+		slices.SortStableFunc(parts, func(a, b TermScore) int { return cmp.Compare(b.Score, a.Score) })
+	}
+	return out, nil
+}
+
 // TermsOf analyzes text with the index's analyzer and returns the distinct
 // terms that occur in the index (in any field), in first-seen order.
 func (ix *Index) TermsOf(text string) []string {
@@ -452,8 +492,22 @@ func (ix *Index) topK(qt []qterm, q *Query) []scored {
 				doc := lo + uint32(o)
 				sc0 := s.acc[o]
 				s.acc[o] = 0
-				if filter != nil && !filter(ix.ids.view(doc)) {
-					continue
+				if filter != nil {
+					// Ask the filter only about a document that could still
+					// enter the top k: its essential terms' score plus the
+					// bound of the others beats the k-th.
+					if len(h) == k {
+						ub := sc0
+						if nonEss > 0 {
+							ub += pre[nonEss-1]
+						}
+						if ub <= theta {
+							continue
+						}
+					}
+					if !filter(ix.tag(doc)) {
+						continue
+					}
 				}
 				scoredDocs++
 				for j := nonEss - 1; j >= 0; j-- {
@@ -639,11 +693,11 @@ func (ix *Index) DocVector(id string) []Term {
 }
 
 // Each calls fn for every document that matches q (a score above 0) and
-// that q.Filter admits, in index order, with its score; q.K is ignored. It
-// scores exhaustively: use it to count or facet a whole result set, and
-// Search for the top K. fn is called with the index's read lock held and
-// must not call the index; id is valid only during the call.
-func (ix *Index) Each(q Query, fn func(id string, score float64)) error {
+// that q.Filter admits, in index order, with its tag and score; q.K is
+// ignored. It scores exhaustively: use it to count or facet a whole result
+// set, and Search for the top K. fn is called with the index's read lock
+// held and must not call the index.
+func (ix *Index) Each(q Query, fn func(tag uint32, score float64)) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	qt, err := ix.queryTerms(&q)
@@ -696,9 +750,9 @@ func (ix *Index) Each(q Query, fn func(id string, score float64)) error {
 				o := w*64 + b
 				score := s.acc[o]
 				s.acc[o] = 0
-				id := ix.ids.view(lo + uint32(o))
-				if score > 0 && (q.Filter == nil || q.Filter(id)) {
-					fn(id, score)
+				tag := ix.tag(lo + uint32(o))
+				if score > 0 && (q.Filter == nil || q.Filter(tag)) {
+					fn(tag, score)
 				}
 			}
 			s.bits[w] = 0
