@@ -180,3 +180,36 @@ func (s *Service) Search(ctx context.Context, p broker.Principal, q SearchQuery)
 	}
 	return SearchResults{Results: rs, Next: pg.Next, Total: pg.Total, Facets: pg.Facets}, nil
 }
+
+// Affinity scores experts against achievements from the index, for
+// planning screening panels (专家评审): for each achievement, the experts
+// that Experts would rank for it (at most k each; 0 means 100), with
+// their scores (text relative to the achievement's best expert, and
+// discipline overlap). A pair left out has no affinity. Achievements p may
+// not read are ErrForbidden.
+func (s *Service) Affinity(ctx context.Context, p broker.Principal, achievementIDs []string, k int) (map[string]map[string]float64, error) {
+	if k <= 0 {
+		k = 100
+	}
+	if err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[string]float64, len(achievementIDs))
+	access := AccessFor(p)
+	for _, id := range achievementIDs {
+		a, err := s.sys.Achievements.Get(ctx, p, id)
+		if err != nil {
+			return nil, err
+		}
+		hits, err := s.idx.Match(ctx, Query{Source: AchievementDoc(a), Target: broker.KindExpert, Access: access, K: k})
+		if err != nil {
+			return nil, err
+		}
+		m := make(map[string]float64, len(hits))
+		for _, h := range hits {
+			m[h.Ref.ID] = h.Score
+		}
+		out[id] = m
+	}
+	return out, nil
+}

@@ -260,3 +260,39 @@ func TestSnapshotRefused(t *testing.T) {
 		t.Errorf("the router came with the snapshot: %v", err)
 	}
 }
+
+// TestExpertsAndAffinity: experts for an achievement come from the same
+// index, without their contact data, and Affinity gives panel planning
+// their scores.
+func TestExpertsAndAffinity(t *testing.T) {
+	ctx := context.Background()
+	sys := newSystem(t)
+	a, err := sys.Achievements.Create(ctx, admin, broker.Achievement{Title: "深远海养殖网箱水质监测", Disciplines: []string{"170"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near, err := sys.Experts.Create(ctx, admin, broker.Expert{Name: "王", Keywords: []string{"水质监测", "深远海养殖"}, Disciplines: []string{"170"},
+		Contact: broker.Contact{Phone: "13800000000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sys.Experts.Create(ctx, admin, broker.Expert{Name: "李", Keywords: []string{"新生儿黄疸"}}); err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := match.New(sys, nil)
+	staff := broker.BrokerStaff("s", "marine-tech")
+	rs, err := svc.Experts(ctx, staff, a.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].Ref.ID != near.ID || rs[0].Record.(broker.Expert).Contact.Phone != "" {
+		t.Fatalf("experts: got %+v, want %s alone, without contact data", rs, near.ID)
+	}
+	aff, err := svc.Affinity(ctx, staff, []string{a.ID}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aff[a.ID][near.ID] <= 0 || len(aff[a.ID]) != 1 {
+		t.Errorf("affinity %v: want %s alone, above 0", aff, near.ID)
+	}
+}

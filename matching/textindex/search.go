@@ -109,6 +109,11 @@ func (ix *Index) queryTerms(q *Query) ([]qterm, error) {
 		if len(p.AvgLen) != len(ix.fields) {
 			return nil, fmt.Errorf("%w: pinned statistics of %d fields, the index has %d", ErrInvalid, len(p.AvgLen), len(ix.fields))
 		}
+		for _, a := range p.AvgLen {
+			if !(a >= 0) || math.IsInf(a, 0) {
+				return nil, fmt.Errorf("%w: pinned mean field length %v", ErrInvalid, a)
+			}
+		}
 		var out []qterm
 		for _, t := range p.Terms {
 			if t.Field < 0 || t.Field >= len(ix.fields) || !(t.Weight > 0) || math.IsInf(t.Weight, 0) {
