@@ -24,7 +24,8 @@ type Options struct {
 	// from a saved file (router.Read). Its labels are broker IDs.
 	Router *router.Router
 	// Operator is the principal that writes the router's suggestions
-	// (default broker.PlatformAdmin("match")).
+	// (default broker.PlatformAdmin("match")); suggestions are process
+	// records, which only platform admins write as plain records.
 	Operator broker.Principal
 	// MaxLag bounds how old a call's results may be: every call first
 	// catches up with the log (Sync) unless the last catch-up finished
