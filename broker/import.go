@@ -296,7 +296,7 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		errs := make([]error, len(fresh))
 		parallelOn(int(procs.Load()), len(fresh), func(i int) {
 			if ir := fresh[i]; ir.merge == "" {
-				ir.rec, errs[i] = encodeRecord(ir.v)
+				ir.rec, errs[i] = encodeRecord(&ir.v)
 				ir.encoded = errs[i] == nil
 			}
 		})
@@ -525,15 +525,6 @@ type orgChecker struct {
 }
 
 func (c *orgChecker) check(ctx context.Context, v Record) error {
-	var ids []orgtag.Field
-	orgtag.Walk(v, func(f orgtag.Field) {
-		if f.Mode == orgtag.ID && f.Val.String() != "" {
-			ids = append(ids, f)
-		}
-	})
-	if len(ids) == 0 {
-		return nil
-	}
 	if c.state == 0 {
 		recs, err := c.s.store.List(ctx, driver.Query{Kind: string(KindOrganization), Limit: 1})
 		if err != nil {
@@ -544,9 +535,15 @@ func (c *orgChecker) check(ctx context.Context, v Record) error {
 			c.state = 2
 		}
 	}
-	if c.state == 1 {
+	if c.state == 1 || !c.s.hasOrgIDs(reflect.TypeOf(v)) {
 		return nil
 	}
+	var ids []orgtag.Field
+	c.s.orgTags.Walk(v, func(f orgtag.Field) {
+		if f.Mode == orgtag.ID && f.Val.String() != "" {
+			ids = append(ids, f)
+		}
+	})
 	ch := &Check{}
 	for _, f := range ids {
 		id := f.Val.String()

@@ -60,14 +60,14 @@ func decodeAny(rec driver.Record, typ reflect.Type) (reflect.Value, error) {
 // orgRefs lists the references of a stored record: every org:"id" field
 // that is set, and every org:"ref" field and org:"list" element for which
 // isID reports true (they may hold names).
-func orgRefs(rec driver.Record, typ reflect.Type, isID func(string) bool) ([]OrgRef, error) {
+func (s *System) orgRefs(rec driver.Record, typ reflect.Type, isID func(string) bool) ([]OrgRef, error) {
 	ptr, err := decodeAny(rec, typ)
 	if err != nil {
 		return nil, err
 	}
 	var out []OrgRef
 	ref := RecordRef{Kind: Kind(rec.Kind), ID: rec.ID}
-	orgtag.Walk(ptr.Interface(), func(f orgtag.Field) {
+	s.orgTags.Walk(ptr.Interface(), func(f orgtag.Field) {
 		switch f.Mode {
 		case orgtag.ID:
 			if id := f.Val.String(); id != "" {
@@ -94,12 +94,12 @@ func orgRefs(rec driver.Record, typ reflect.Type, isID func(string) bool) ([]Org
 // that are from's ID or name become to's, without repeats. changed is
 // false when the record has no such reference; out is the record with its
 // new body, key and stage.
-func rewriteOrgRefs(rec driver.Record, typ reflect.Type, from, to Organization, now time.Time) (out driver.Record, changed bool, err error) {
+func (s *System) rewriteOrgRefs(rec driver.Record, typ reflect.Type, from, to Organization, now time.Time) (out driver.Record, changed bool, err error) {
 	ptr, err := decodeAny(rec, typ)
 	if err != nil {
 		return rec, false, err
 	}
-	orgtag.Walk(ptr.Interface(), func(f orgtag.Field) {
+	s.orgTags.Walk(ptr.Interface(), func(f orgtag.Field) {
 		switch f.Mode {
 		case orgtag.ID:
 			if f.Val.String() != from.ID {
@@ -169,7 +169,7 @@ func (tx *Tx) checkOrgRefs(v any) error {
 		return nil
 	}
 	var ids []orgtag.Field
-	orgtag.Walk(v, func(f orgtag.Field) {
+	tx.s.orgTags.Walk(v, func(f orgtag.Field) {
 		if f.Mode == orgtag.ID && f.Val.String() != "" {
 			ids = append(ids, f)
 		}
@@ -214,4 +214,39 @@ func (s *System) hasOrgIDs(t reflect.Type) bool {
 	has := orgtag.HasIDs(t)
 	s.orgIDTypes.Store(t, has)
 	return has
+}
+
+// rewriteOrgRefs points every reference to from at to, in every record of
+// every known kind but organizations, logging an "org_merged" event with
+// body on each record it changes; it returns how many it changed by kind.
+func (tx *Tx) rewriteOrgRefs(p Principal, from, to Organization, body any) (map[Kind]int, error) {
+	s := tx.s
+	changed := map[Kind]int{}
+	kinds, types := s.knownKinds()
+	for _, kind := range kinds {
+		if kind == KindOrganization {
+			continue
+		}
+		recs, err := tx.dtx.List(tx.ctx, driver.Query{Kind: string(kind)})
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range recs {
+			out, ok, err := s.rewriteOrgRefs(rec, types[kind], from, to, tx.Now())
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			if _, err := tx.dtx.Replace(tx.ctx, out); err != nil {
+				return nil, err
+			}
+			if err := tx.Log(p, RecordRef{Kind: kind, ID: rec.ID}, "org_merged", body); err != nil {
+				return nil, err
+			}
+			changed[kind]++
+		}
+	}
+	return changed, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/kexie/techbroker/broker/driver"
+	"github.com/kexie/techbroker/internal/orgtag"
 	"github.com/kexie/techbroker/internal/tagplan"
 )
 
@@ -68,6 +70,7 @@ type System struct {
 	kinds       sync.Map      // Kind → reflect.Type of every record kind in use
 	orgIDTypes  sync.Map      // reflect.Type → whether it can hold org:"id" fields
 	plans       tagplan.Cache // each type's validate tags, compiled
+	orgTags     orgtag.Cache  // each type's org tags, compiled
 }
 
 // New returns a System over store. The System does not own the store's
@@ -238,7 +241,9 @@ func SequentialIDs() func(Kind) string {
 }
 
 // prefix is the ID prefix of a kind: a short form for the libraries and
-// the registry, else the kind's first four letters.
+// the registry; else the kind's first four letters, or for a kind of
+// several words ("fed_interest") the initials of all but the last and the
+// last's first three letters ("fint").
 func prefix(k Kind) string {
 	switch k {
 	case KindAchievement:
@@ -253,6 +258,18 @@ func prefix(k Kind) string {
 		return "org"
 	case KindStaff:
 		return "stf"
+	}
+	words := strings.Split(string(k), "_")
+	if len(words) > 1 {
+		var b strings.Builder
+		for _, w := range words[:len(words)-1] {
+			if w != "" {
+				b.WriteByte(w[0])
+			}
+		}
+		last := words[len(words)-1]
+		b.WriteString(last[:min(3, len(last))])
+		return b.String()
 	}
 	if len(k) > 4 {
 		return string(k[:4])

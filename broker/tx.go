@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kexie/techbroker/broker/driver"
+	"github.com/kexie/techbroker/internal/jsonenc"
 )
 
 // Tx is one transaction of a System: every record written through it and
@@ -21,6 +22,14 @@ import (
 // Find) do, for every record type and in one place, what a write needs:
 // they stamp IDs, versions and times, normalize and validate the record,
 // ask the access policy, encode it, and log the audit event.
+//
+// A Tx remembers what it read. A write over a record that a concurrent
+// transaction changed after this one read it, and the creation of a record
+// that this one read as missing but a concurrent one created meanwhile,
+// are the store's stale version, which System.Update retries; so "read,
+// then create if missing, else replace" needs no retry of its own. A Find
+// of a whole kind (no filter) reads every record of the kind: those it
+// returned at the versions it returned, the others as missing.
 type Tx struct {
 	s   *System
 	ctx context.Context
@@ -36,11 +45,16 @@ type Tx struct {
 	// the policy needs of them, so that a write after a read does not read
 	// and decode the record again (the store still checks the version).
 	seen map[RecordRef]seenRecord
+	// scanned holds the kinds the transaction found whole (Find without a
+	// filter): it read every record of them, those it did not find as
+	// missing.
+	scanned map[Kind]bool
 }
 
 type seenRecord struct {
 	version int64
-	target  *Target // nil when only the version is known
+	known   bool   // target holds the record's policy target
+	target  Target // when known
 }
 
 // saw remembers the version of a record the transaction read or wrote,
@@ -49,12 +63,13 @@ func (tx *Tx) saw(kind Kind, id string, version int64, t *Target) {
 	if tx.seen == nil {
 		tx.seen = map[RecordRef]seenRecord{}
 	}
+	s := seenRecord{version: version}
 	if t != nil {
-		c := *t
-		c.Owners = slices.Clone(c.Owners) // the caller may change the record it was taken from
-		t = &c
+		s.known, s.target = true, *t
+		s.target.Owners = slices.Clone(t.Owners) // the caller may change the record it was taken from
+		s.target.Assignees = slices.Clone(t.Assignees)
 	}
-	tx.seen[RecordRef{Kind: kind, ID: id}] = seenRecord{version, t}
+	tx.seen[RecordRef{Kind: kind, ID: id}] = s
 }
 
 // stale is the error of a write naming version when stored is the stored
@@ -68,15 +83,18 @@ func (tx *Tx) stale(kind Kind, id string, named, stored int64) error {
 	return staleVersion(kind, id, named, stored)
 }
 
-// maxAttempts bounds System.Update's retries on a stale version.
-const maxAttempts = 10
+// maxAttempts bounds System.Update's runs of one transaction: enough for a
+// record many writers contend for (sixteen bidders on one auction's book
+// on PostgreSQL), with a randomized back-off that spreads them out.
+const maxAttempts = 50
 
 // Update runs fn in one transaction. If fn returns an error, nothing it
 // wrote is kept and Update returns that error. When the store reports that
 // a record fn read was changed by another writer before fn's write (a stale
 // version from the store, which happens between concurrent transactions on
-// PostgreSQL), fn runs again from the start, up to 10 times in all, after
-// the second time with a short randomized back-off (at most 20 ms). That is
+// PostgreSQL), fn runs again from the start, up to 50 times in all, after
+// the second time with a randomized back-off that grows to at most 25 ms.
+// That is
 // the only retry: a refusal of the record's state (ErrConflict), a version
 // the caller named that is no longer stored (ErrStale from the System's own
 // check), bad input or a forbidden action are returned at once. fn may
@@ -93,7 +111,7 @@ func (s *System) Update(ctx context.Context, fn func(tx *Tx) error) error {
 			return &Error{Op: "update", Code: ErrStale, Err: fmt.Errorf("%d attempts lost to concurrent writers: %w", maxAttempts, err)}
 		}
 		if attempt > 0 {
-			d := time.Duration(rand.Int64N(int64(min(attempt*2, 20)) * int64(time.Millisecond)))
+			d := time.Duration(rand.Int64N(int64(min(1<<min(attempt-1, 5), 25)) * int64(time.Millisecond)))
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
@@ -213,23 +231,29 @@ func readable[T Record](p Principal, v T, op string) (T, error) {
 		var zero T
 		return zero, forbidden(op, t.Kind, t.Meta.ID, "the record is not visible to the principal")
 	}
-	return redact(p, v, t), nil
+	return redact(p, &v, t), nil
 }
 
-func redact[T Record](p Principal, v T, t Target) T {
-	if r, ok := any(&v).(Redactor[T]); ok && !Can(p, ActSeePrivate, t) {
+func redact[T Record](p Principal, v *T, t Target) T {
+	if r, ok := any(v).(Redactor[T]); ok && !Can(p, ActSeePrivate, t) {
 		return r.Redacted()
 	}
-	return v
+	return *v
 }
 
 // Read reads the record of type T with that ID without asking the policy
 // and without redaction, for operations that decide access themselves (for
 // example by Can on the record they act on). ErrNotFound if there is none.
 func Read[T Record](tx *Tx, id string) (T, error) {
-	tx.s.register(kindOf[T](), typeOf[T]())
-	rec, err := tx.dtx.Get(tx.ctx, string(kindOf[T]()), id)
+	kind := kindOf[T]()
+	tx.s.register(kind, typeOf[T]())
+	rec, err := tx.dtx.Get(tx.ctx, string(kind), id)
 	if err != nil {
+		if errors.Is(err, driver.ErrNotFound) {
+			if _, ok := tx.seen[RecordRef{Kind: kind, ID: id}]; !ok {
+				tx.saw(kind, id, 0, nil) // read as missing: see createPrepared
+			}
+		}
 		var zero T
 		return zero, err
 	}
@@ -243,7 +267,7 @@ func Read[T Record](tx *Tx, id string) (T, error) {
 
 func decodeRecord[T Record](r driver.Record) (T, error) {
 	var v T
-	if err := json.Unmarshal(r.Body, &v); err != nil {
+	if err := jsonenc.Unmarshal(r.Body, &v); err != nil {
 		return v, fmt.Errorf("decode stored %s %s: %w", r.Kind, r.ID, err)
 	}
 	m := metaOf(&v)
@@ -260,8 +284,7 @@ func decodeRecord[T Record](r driver.Record) (T, error) {
 func Create[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error) {
 	var zero T
 	o := options(opts, "created")
-	v, err := prepare(tx.s, v)
-	if err != nil {
+	if err := prepareIn(tx.s, &v); err != nil {
 		return zero, err
 	}
 	if err := admitNew(p, v, o); err != nil {
@@ -305,14 +328,22 @@ func stamp[T Record](s *System, p Principal, v *T, now time.Time) {
 // event.
 func createPrepared[T Record](tx *Tx, p Principal, v T, o writeOpts) (T, error) {
 	var zero T
-	if err := tx.checkOrgRefs(v); err != nil {
+	if err := tx.checkOrgRefs(&v); err != nil {
 		return zero, err
 	}
-	rec, err := encodeRecord(v)
+	rec, err := encodeRecord(&v)
 	if err != nil {
 		return zero, err
 	}
 	if err := tx.dtx.Create(tx.ctx, rec); err != nil {
+		seen, ok := tx.seen[Ref(v)]
+		if errors.Is(err, driver.ErrExists) && (ok && seen.version == 0 || !ok && tx.scanned[v.RecordKind()]) {
+			// The transaction read the record as missing (by ID, or by
+			// finding its whole kind without it) and a concurrent one
+			// created it since: the store's stale version, retried (the
+			// function then reads the record that now exists).
+			return zero, fmt.Errorf("%s %s was created under the transaction: %w", v.RecordKind(), rec.ID, driver.ErrStale)
+		}
 		return zero, err
 	}
 	if err := tx.Log(p, refOf(&v), o.event, o.body); err != nil {
@@ -321,7 +352,7 @@ func createPrepared[T Record](tx *Tx, p Principal, v T, o writeOpts) (T, error) 
 	metaOf(&v).Version = 1
 	t := targetOf(&v)
 	tx.saw(v.RecordKind(), rec.ID, 1, &t)
-	return redact(p, v, t), nil
+	return redact(p, &v, t), nil
 }
 
 // Replace stores v over the record with its ID and logs its "updated"
@@ -346,23 +377,24 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 	// The stored record: as this transaction read it, or read now. Types
 	// whose update needs the whole stored record (a private part to keep,
 	// fields an operation owns) read it now.
-	var old T
+	var old *T // read only for types that need it
 	var ot Target
 	ref := RecordRef{Kind: kind, ID: id}
 	_, redactor := any(&v).(Redactor[T])
 	_, guarded := any(&v).(Guarded[T])
-	if seen, ok := tx.seen[ref]; ok && seen.target != nil && !redactor && !(guarded && o.subject == nil) {
-		ot = *seen.target
+	if seen, ok := tx.seen[ref]; ok && seen.known && !redactor && !(guarded && o.subject == nil) {
+		ot = seen.target
 		ot.Meta.Version = seen.version
 	} else {
-		var err error
-		if old, err = Read[T](tx, id); err != nil {
+		stored, err := Read[T](tx, id)
+		if err != nil {
 			return zero, err
 		}
+		old = &stored
 		if ok {
 			tx.seen[ref] = seen // what the transaction read before, not this re-read
 		}
-		ot = targetOf(&old)
+		ot = targetOf(old)
 	}
 	om := ot.Meta
 	if !o.allowed(p, ActUpdate, ot) {
@@ -372,12 +404,12 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 		return zero, tx.stale(kind, id, m.Version, om.Version)
 	}
 	if r, ok := any(&v).(Redactor[T]); ok && !Can(p, ActSeePrivate, ot) {
-		v = r.Unredacted(old) // a caller that cannot see the private part cannot have meant to clear it
+		v = r.Unredacted(*old) // a caller that cannot see the private part cannot have meant to clear it
 		m = metaOf(&v)
 	}
 	version := m.Version
 	var err error
-	if v, err = prepare(tx.s, v); err != nil {
+	if err = prepareIn(tx.s, &v); err != nil {
 		return zero, err
 	}
 	m = metaOf(&v)
@@ -387,15 +419,15 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 		return zero, forbidden("update", kind, id, "the principal may not make this change")
 	}
 	if g, ok := any(&v).(Guarded[T]); ok && o.subject == nil {
-		if errs := g.GuardUpdate(old); len(errs) > 0 {
+		if errs := g.GuardUpdate(*old); len(errs) > 0 {
 			return zero, invalid(kind, errs...)
 		}
 	}
 	m.Created, m.Provenance.AddedBy, m.Updated = om.Created, om.Provenance.AddedBy, tx.Now()
-	if err := tx.checkOrgRefs(v); err != nil {
+	if err := tx.checkOrgRefs(&v); err != nil {
 		return zero, err
 	}
-	rec, err := encodeRecord(v)
+	rec, err := encodeRecord(&v)
 	if err != nil {
 		return zero, err
 	}
@@ -409,7 +441,7 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 	m.Version = ver
 	nt = targetOf(&v)
 	tx.saw(kind, id, ver, &nt)
-	return redact(p, v, nt), nil
+	return redact(p, &v, nt), nil
 }
 
 // Delete removes the record of type T with that ID, if its stored version

@@ -59,6 +59,9 @@ func RunConformanceTests(t *testing.T, newStore Harness) {
 	t.Run("Everyone", func(t *testing.T) { testEveryone(t, open) })
 	t.Run("Activity", func(t *testing.T) { testActivity(t, open) })
 	t.Run("Exchange", func(t *testing.T) { testExchange(t, open) })
+	t.Run("Capital", func(t *testing.T) { testCapital(t, open) })
+	t.Run("Federation", func(t *testing.T) { testFederation(t, open) })
+	t.Run("Review", func(t *testing.T) { testReview(t, open) })
 	t.Run("Match", func(t *testing.T) { testMatch(t, open) })
 }
 

@@ -150,14 +150,24 @@ const recordCols = `version, broker, stage, key, created, updated, body`
 
 const getSQL = `SELECT ` + recordCols + ` FROM records WHERE kind = $1 AND id = $2`
 
+// getForUpdateSQL reads a record inside a transaction and locks its row
+// until the transaction ends: a transaction reads a record to change it,
+// so concurrent writers of one record (bidders on one auction) queue at the
+// read instead of all but one failing at the write with a stale version.
+const getForUpdateSQL = getSQL + ` FOR UPDATE`
+
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 func get(ctx context.Context, q querier, kind, id string) (driver.Record, error) {
+	return getWith(ctx, q, getSQL, kind, id)
+}
+
+func getWith(ctx context.Context, q querier, sql, kind, id string) (driver.Record, error) {
 	r := driver.Record{Kind: kind, ID: id}
-	err := q.QueryRow(ctx, getSQL, kind, id).Scan(&r.Version, &r.Broker, &r.Stage, &r.Key, &r.Created, &r.Updated, &r.Body)
+	err := q.QueryRow(ctx, sql, kind, id).Scan(&r.Version, &r.Broker, &r.Stage, &r.Key, &r.Created, &r.Updated, &r.Body)
 	if err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return driver.Record{}, driver.ErrNotFound

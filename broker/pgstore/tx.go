@@ -110,7 +110,7 @@ func (t *txn) Rollback() error {
 }
 
 func (t *txn) Get(ctx context.Context, kind, id string) (driver.Record, error) {
-	return get(ctx, t.tx, kind, id)
+	return getWith(ctx, t.tx, getForUpdateSQL, kind, id)
 }
 
 func (t *txn) List(ctx context.Context, q driver.Query) ([]driver.Record, error) {

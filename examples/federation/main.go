@@ -20,6 +20,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/exchange"
+	"github.com/kexie/techbroker/broker/federation"
 	"github.com/kexie/techbroker/broker/memstore"
 	"github.com/kexie/techbroker/money"
 )
@@ -40,42 +42,44 @@ const (
 type node struct {
 	name string
 	sys  *broker.System
-	fed  *broker.Federation
+	x    *exchange.Exchange
+	fed  *federation.Federation
 }
 
-func newNode(ctx context.Context, name string, region broker.Region, now *time.Time, o broker.FederationOptions) (*node, error) {
+func newNode(ctx context.Context, name string, region federation.Region, now *time.Time, o federation.Options) (*node, error) {
 	sys, err := broker.Build(ctx, memstore.New(), broker.Yangpu(), broker.PlatformAdmin("admin-"+region.Code),
 		&broker.Options{NewID: broker.SequentialIDs(), Clock: func() time.Time { return *now }})
 	if err != nil {
 		return nil, err
 	}
 	o.Region = region
-	fed, err := broker.NewFederation(sys, o)
+	x := exchange.New(sys)
+	fed, err := federation.New(sys, x, &o)
 	if err != nil {
 		sys.Close()
 		return nil, err
 	}
-	return &node{name: name, sys: sys, fed: fed}, nil
+	return &node{name: name, sys: sys, x: x, fed: fed}, nil
 }
 
 func run(ctx context.Context, w io.Writer) error {
 	now := time.Date(2022, 3, 1, 9, 0, 0, 0, time.UTC)
-	tr := broker.NewMemoryTransport()
-	agreement := broker.Agreement{
+	tr := federation.NewMemoryTransport()
+	agreement := federation.Agreement{
 		ID: "ws-taizhou", A: yangpuCode, B: taizhouCode, Kind: "workstation",
 		Signed: time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC), Brokers: []string{"marine-tech"},
 	}
-	ws := broker.Workstation{ID: "taizhou-marine", Name: "海洋技术交易平台台州工作站", Host: taizhouCode, Home: yangpuCode,
+	ws := federation.Workstation{ID: "taizhou-marine", Name: "海洋技术交易平台台州工作站", Host: taizhouCode, Home: yangpuCode,
 		Broker: "marine-tech", Agreement: agreement.ID, Opened: agreement.Signed}
 
-	yp, err := newNode(ctx, "杨浦 Yangpu", broker.Region{Code: yangpuCode, Name: "上海市杨浦区"}, &now,
-		broker.FederationOptions{Agreements: []broker.Agreement{agreement}, Transport: tr})
+	yp, err := newNode(ctx, "杨浦 Yangpu", federation.Region{Code: yangpuCode, Name: "上海市杨浦区"}, &now,
+		federation.Options{Agreements: []federation.Agreement{agreement}, Transport: tr})
 	if err != nil {
 		return err
 	}
 	defer yp.sys.Close()
-	tz, err := newNode(ctx, "台州 Taizhou", broker.Region{Code: taizhouCode, Name: "浙江省台州市"}, &now,
-		broker.FederationOptions{Agreements: []broker.Agreement{agreement}, Workstations: []broker.Workstation{ws}, Transport: tr})
+	tz, err := newNode(ctx, "台州 Taizhou", federation.Region{Code: taizhouCode, Name: "浙江省台州市"}, &now,
+		federation.Options{Agreements: []federation.Agreement{agreement}, Workstations: []federation.Workstation{ws}, Transport: tr})
 	if err != nil {
 		return err
 	}
@@ -88,13 +92,13 @@ func run(ctx context.Context, w io.Writer) error {
 	// Yangpu: the marine desk lists two results of Shanghai Ocean University.
 	staff := broker.BrokerStaff("yp-staff-1", "marine-tech")
 	owner := broker.InstitutionUser("sou-tto", "上海海洋大学")
-	var listings []broker.Listing
+	var listings []exchange.Listing
 	for _, l := range yangpuListings() {
-		l, err := yp.sys.CreateListing(ctx, staff, l)
+		l, err := yp.x.CreateListing(ctx, staff, l)
 		if err != nil {
 			return fmt.Errorf("create listing: %w", err)
 		}
-		if l, err = yp.sys.PublishListing(ctx, staff, l.ID, broker.Publish{}); err != nil {
+		if l, err = yp.x.PublishListing(ctx, staff, l.ID, exchange.Publish{Version: l.Version}); err != nil {
 			return fmt.Errorf("publish listing: %w", err)
 		}
 		listings = append(listings, l)
@@ -105,7 +109,7 @@ func run(ctx context.Context, w io.Writer) error {
 			l.Terms.Mode, l.Terms.Method, money.FormatZH(l.Terms.Price))
 	}
 	// Sharing with a region without an agreement is refused.
-	if _, err := yp.fed.Share(ctx, staff, listings[0].ID, "340700"); errors.Is(err, broker.ErrNoAgreement) {
+	if _, err := yp.fed.Share(ctx, staff, listings[0].ID, "340700"); errors.Is(err, federation.ErrNoAgreement) {
 		fmt.Fprintln(w, "  share with 340700 (no agreement): refused")
 	} else {
 		return fmt.Errorf("share without agreement: got %v, want ErrNoAgreement", err)
@@ -131,7 +135,7 @@ func run(ctx context.Context, w io.Writer) error {
 		p := sp.Profile
 		fmt.Fprintf(w, "  [%s from %s, desk %s] %s\n     %s\n     TRL %d, %s %s, %s; owner: —, contact: —\n", p.ID, p.Region, p.Broker, p.Title, p.Summary,
 			p.Readiness.Level, p.Mode, p.Method, money.FormatZH(p.Price))
-		if err := broker.CheckProfile(p, listings[0].Owner, listings[0].ContactPerson); err != nil {
+		if err := federation.CheckProfile(p, federation.PrivateOf(listings[0], nil)); err != nil {
 			return fmt.Errorf("profile leaks: %w", err)
 		}
 	}
@@ -140,8 +144,8 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 
 	// A Taizhou company expresses interest in the first profile.
-	mine := broker.PartyContact{Org: buyer.Org, Person: "林海涛", Phone: "0576-88123456", Email: "lin@haisheng.example"}
-	in, err := tz.fed.ExpressInterest(ctx, buyer, profs[0].ID, buyer.Org, "拟在台州三门湾养殖基地试用，希望了解许可条件", mine)
+	mine := federation.PartyContact{Org: buyer.Org, Person: "林海涛", Phone: "0576-88123456", Email: "lin@haisheng.example"}
+	in, err := tz.fed.ExpressInterest(ctx, buyer, profs[0].ID, federation.NewInterest{Org: buyer.Org, Note: "拟在台州三门湾养殖基地试用，希望了解许可条件", Contact: mine})
 	if err != nil {
 		return fmt.Errorf("express interest: %w", err)
 	}
@@ -161,7 +165,7 @@ func run(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("yangpu interests: %v (%d)", err, len(ins))
 	}
 	now = now.Add(24 * time.Hour)
-	if _, err := yp.fed.Respond(ctx, owner, ins[0].ID, true, ""); err != nil {
+	if _, err := yp.fed.Respond(ctx, owner, ins[0].ID, federation.Answer{Accept: true}); err != nil {
 		return fmt.Errorf("respond: %w", err)
 	}
 	fmt.Fprintf(w, "\n== %s accepts the interest\n", owner.Org)
@@ -201,11 +205,11 @@ func show(ctx context.Context, w io.Writer, yp *node, staff broker.Principal, tz
 			return fmt.Errorf("%s interests: %w", side.n.name, err)
 		}
 		for _, in := range ins {
-			dir := "received from " + in.Remote
+			dir, by := "received from "+in.Remote, in.RemoteOrg
 			if in.Outgoing {
-				dir = "sent to " + in.Remote
+				dir, by = "sent to "+in.Remote, in.Org
 			}
-			fmt.Fprintf(w, "  %s sees: interest %s (%s) by %s in %q — %s\n", side.n.name, in.ID, dir, in.Org, in.Title, in.Status)
+			fmt.Fprintf(w, "  %s sees: interest %s (%s) by %s in %q — %s\n", side.n.name, in.ID, dir, by, in.Title, in.Status)
 			fmt.Fprintf(w, "     note: %s\n", in.Note)
 			if in.Contact != nil {
 				fmt.Fprintf(w, "     own contact (kept here): %s\n", contact(in.Contact))
@@ -216,16 +220,16 @@ func show(ctx context.Context, w io.Writer, yp *node, staff broker.Principal, tz
 	return nil
 }
 
-func contact(c *broker.PartyContact) string {
+func contact(c *federation.PartyContact) string {
 	if c == nil {
 		return "— (not revealed)"
 	}
 	return fmt.Sprintf("%s %s %s %s", c.Org, c.Person, c.Phone, c.Email)
 }
 
-func yangpuListings() []broker.Listing {
-	base := func(title, summary string, level int, price int64, mode broker.TransferMode) broker.Listing {
-		return broker.Listing{
+func yangpuListings() []exchange.Listing {
+	base := func(title, summary string, level int, price int64, mode broker.TransferMode) exchange.Listing {
+		return exchange.Listing{
 			Meta:  broker.Meta{Broker: "marine-tech", Region: "上海市杨浦区"},
 			Title: title, Summary: summary,
 			Overview:      "上海海洋大学团队在舟山、象山养殖基地完成两年中试，具备规模化推广条件。",
@@ -238,10 +242,10 @@ func yangpuListings() []broker.Listing {
 			ContactPerson: "王海", Contact: broker.Contact{Phone: "021-61900000", Email: "wanghai@shou.example"},
 			Detail: "传感器阵列布置与溶解氧预测模型参数（保密）。",
 			Venue:  "上海技术交易所",
-			Terms:  broker.ListingTerms{Mode: mode, Method: broker.MethodFixed, Pricing: broker.FixedPrice, Price: decimal.NewFromInt(price)},
+			Terms:  exchange.ListingTerms{Mode: mode, Method: exchange.MethodFixed, Pricing: broker.FixedPrice, Price: decimal.NewFromInt(price)},
 		}
 	}
-	return []broker.Listing{
+	return []exchange.Listing{
 		base("深远海养殖网箱水质在线监测系统", "在线监测网箱溶解氧与氨氮，提前六小时预警缺氧。", 7, 1_200_000, broker.ModeLicense),
 		base("大黄鱼智能投喂装置", "机器视觉识别摄食强度，按需投喂，减少饵料浪费。", 6, 850_000, broker.ModeTransfer),
 	}

@@ -22,6 +22,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Mode is how a field names organizations.
@@ -44,53 +45,147 @@ type Field struct {
 }
 
 // Walk calls fn for every tagged field of the struct v points to (or is).
+// It reads the type's tags every time; a Cache reads them once per type.
 func Walk(v any, fn func(Field)) {
 	rv := reflect.ValueOf(v)
-	walk(rv, "", fn)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
+			return
+		}
+		rv = rv.Elem()
+	}
+	if p := compile(rv.Type(), map[reflect.Type]*plan{}); p != nil {
+		p.walk(rv, "", fn)
+	}
 }
 
-func walk(v reflect.Value, path string, fn func(Field)) {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if !v.IsNil() {
-			walk(v.Elem(), path, fn)
+// Cache keeps the compiled tags of the types it has seen; the zero value is
+// ready to use and safe for concurrent use.
+type Cache struct{ plans sync.Map } // reflect.Type → *plan (nil: no tagged field)
+
+// Walk is the package's Walk with the tags of v's type read once.
+func (c *Cache) Walk(v any, fn func(Field)) {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
+			return
 		}
-	case reflect.Slice, reflect.Array:
-		for i := 0; i < v.Len(); i++ {
-			walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i), fn)
+		rv = rv.Elem()
+	}
+	t := rv.Type()
+	p, ok := c.plans.Load(t)
+	if !ok {
+		p, _ = c.plans.LoadOrStore(t, compile(t, map[reflect.Type]*plan{}))
+	}
+	if pl := p.(*plan); pl != nil {
+		pl.walk(rv, "", fn)
+	}
+}
+
+// plan is a struct type's tagged fields and the fields leading to more.
+type plan struct {
+	fields []planField
+}
+
+type planField struct {
+	index int
+	path  string // the field's JSON name
+	mode  string // "id", "name", "ref", "list", or "" for a field to descend into
+	sub   *plan  // for descent: the plan of the struct, pointer or slice elements
+	elems bool   // descend into slice or array elements
+}
+
+// compile returns the plan of t (a struct, or a pointer or slice of one),
+// nil when nothing in it is tagged.
+func compile(t reflect.Type, seen map[reflect.Type]*plan) *plan {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	if p, ok := seen[t]; ok {
+		return p // a recursive type: its plan is being built
+	}
+	p := &plan{}
+	seen[t] = p
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
 		}
-	case reflect.Struct:
-		t := v.Type()
-		var ids []Field
-		var name reflect.Value
-		for i := 0; i < t.NumField(); i++ {
-			sf := t.Field(i)
-			if !sf.IsExported() {
+		f := planField{index: i, path: join("", sf)}
+		switch tag := sf.Tag.Get("org"); tag {
+		case "id", "name", "ref", "list":
+			f.mode = tag
+		case "-":
+			continue
+		default:
+			ft := sf.Type
+			if ft.Kind() == reflect.Slice || ft.Kind() == reflect.Array {
+				f.elems, ft = true, ft.Elem()
+			}
+			if f.sub = compile(ft, seen); f.sub == nil {
 				continue
 			}
-			fp := join(path, sf)
-			switch tag := sf.Tag.Get("org"); tag {
-			case "id":
-				ids = append(ids, Field{Path: fp, Mode: ID, Val: v.Field(i)})
-			case "name":
-				name = v.Field(i)
-			case "list":
-				fn(Field{Path: fp, Mode: List, Val: v.Field(i)})
-			case "ref":
-				fn(Field{Path: fp, Mode: Ref, Val: v.Field(i)})
-			case "-":
-			default:
-				if k := sf.Type.Kind(); k == reflect.Struct || k == reflect.Pointer || k == reflect.Slice && sf.Type.Elem().Kind() != reflect.String {
-					walk(v.Field(i), fp, fn)
+		}
+		p.fields = append(p.fields, f)
+	}
+	if len(p.fields) == 0 {
+		seen[t] = nil
+		return nil
+	}
+	return p
+}
+
+// walk calls fn for the tagged fields of the struct value v at path.
+func (p *plan) walk(v reflect.Value, path string, fn func(Field)) {
+	var ids []Field
+	var name reflect.Value
+	for _, f := range p.fields {
+		fv := v.Field(f.index)
+		fp := f.path
+		if fp == "" {
+			fp = path // an embedded struct
+		} else if path != "" {
+			fp = path + "." + fp
+		}
+		switch f.mode {
+		case "id":
+			ids = append(ids, Field{Path: fp, Mode: ID, Val: fv})
+		case "name":
+			name = fv
+		case "ref":
+			fn(Field{Path: fp, Mode: Ref, Val: fv})
+		case "list":
+			fn(Field{Path: fp, Mode: List, Val: fv})
+		default:
+			if f.elems {
+				for i := 0; i < fv.Len(); i++ {
+					f.sub.walkValue(fv.Index(i), fmt.Sprintf("%s[%d]", fp, i), fn)
 				}
+			} else {
+				f.sub.walkValue(fv, fp, fn)
 			}
 		}
-		for _, f := range ids {
-			if len(ids) == 1 {
-				f.Name = name
-			}
-			fn(f)
+	}
+	for _, f := range ids {
+		if len(ids) == 1 {
+			f.Name = name
 		}
+		fn(f)
+	}
+}
+
+func (p *plan) walkValue(v reflect.Value, path string, fn func(Field)) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return
+		}
+		v = v.Elem()
+	}
+	if v.Kind() == reflect.Struct {
+		p.walk(v, path, fn)
 	}
 }
 
