@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/capital"
 )
 
 // classes are the policy classes of the kinds an index holds.
@@ -14,6 +15,7 @@ var indexedClasses = []struct {
 	{broker.KindAchievement, broker.Achievement{}.AccessClass()},
 	{broker.KindDemand, broker.Demand{}.AccessClass()},
 	{broker.KindExpert, broker.Expert{}.AccessClass()},
+	{capital.KindInvestor, capital.Investor{}.AccessClass()},
 }
 
 // AccessFor turns the access policy (broker.Rules) for p's reads into a

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/capital"
 )
 
 // MatchOptions adjust one match call.
@@ -138,6 +139,8 @@ func (s *Service) results(ctx context.Context, p broker.Principal, hits []Hit) (
 			v, err = s.sys.Demands.Get(ctx, p, h.Ref.ID)
 		case broker.KindExpert:
 			v, err = s.sys.Experts.Get(ctx, p, h.Ref.ID)
+		case capital.KindInvestor:
+			v, err = s.investors.Get(ctx, p, h.Ref.ID)
 		default:
 			return nil, &Error{Op: "read", Ref: h.Ref, Err: ErrInvalid, Msg: "the index returned a kind it does not hold"}
 		}
@@ -150,6 +153,31 @@ func (s *Service) results(ctx context.Context, p broker.Principal, hits []Hit) (
 		out = append(out, Result{Ref: h.Ref, Score: h.Score, Record: v, Explanation: h.Explanation})
 	}
 	return out, nil
+}
+
+// signedIn is the policy's question for investor matching, as capital
+// asks it: a match list is a members' view of the investors.
+var signedIn = broker.Target{Kind: capital.KindInvestor, Class: broker.ClassRegistry, Tier: broker.Members}
+
+// MatchInvestors returns the investors (投资机构) to approach with an
+// achievement, best first, among those p may read, ranked from the same
+// index as capital.Service.MatchInvestors ranks them — the engine's text,
+// discipline and industry signals plus stage, ticket and region fit, whose
+// reasons are the explanation's notes — without building an engine per
+// request. Unlike capital's call it does not require the achievement to be
+// on offer. ErrForbidden for an anonymous principal.
+func (s *Service) MatchInvestors(ctx context.Context, p broker.Principal, achievementID string, o *MatchOptions) ([]Result, error) {
+	if !broker.Can(p, broker.ActRead, signedIn) {
+		return nil, broker.Forbidden("match investors", broker.KindAchievement, achievementID, "sign in to match")
+	}
+	if err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
+	a, err := s.sys.Achievements.Get(ctx, p, achievementID)
+	if err != nil {
+		return nil, err
+	}
+	return s.match(ctx, p, AchievementDoc(a), capital.KindInvestor, o)
 }
 
 // SearchResults is one page of a search (检索).

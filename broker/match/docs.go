@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/capital"
 	"github.com/kexie/techbroker/matching"
 )
 
@@ -50,6 +51,32 @@ func ExpertDoc(e broker.Expert) Doc {
 	return d
 }
 
+// InvestorDoc is an investor (投资机构) as an index holds it: its name,
+// keywords and thesis, codes, stages, ticket and regions; its first region
+// is its Region.
+func InvestorDoc(v capital.Investor) Doc {
+	d := docOf(v)
+	d.Title, d.Keywords, d.Abstract = v.Name, v.Keywords, v.Thesis
+	d.Disciplines, d.Industries, d.Budget = v.Disciplines, v.IndustryCodes, v.Ticket
+	for _, s := range v.Stages {
+		d.Stages = append(d.Stages, string(s))
+	}
+	d.Regions = v.Regions
+	if len(v.Regions) > 0 {
+		d.Region = v.Regions[0]
+	}
+	return d
+}
+
+// investor is the part of an investor that capital's fit functions read.
+func investor(d *Doc) capital.Investor {
+	v := capital.Investor{Ticket: d.Budget, Regions: d.Regions}
+	for _, s := range d.Stages {
+		v.Stages = append(v.Stages, capital.InvestStage(s))
+	}
+	return v
+}
+
 // document adapts a Doc to the matching engine.
 func document(d *Doc) matching.Document {
 	md := matching.Document{ID: d.Ref.ID, Title: d.Title, Keywords: d.Keywords, Abstract: d.Abstract,
@@ -59,6 +86,8 @@ func document(d *Doc) matching.Document {
 		md.Kind, md.Price = matching.Achievement, d.Price
 	case broker.KindDemand:
 		md.Kind, md.BudgetMax = matching.Demand, d.Budget.Max
+	case capital.KindInvestor: // as capital's ranking has it: a demand, without budget
+		md.Kind = matching.Demand
 	}
 	return md
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/capital"
 	"github.com/kexie/techbroker/matching"
 	"github.com/kexie/techbroker/matching/analysis"
 	"github.com/kexie/techbroker/matching/textindex"
@@ -30,6 +31,7 @@ type EngineIndex struct {
 
 	mu       sync.RWMutex
 	eng      *matching.Engine
+	inv      *matching.Engine // investors, as demands (see capital's ranking)
 	experts  *textindex.Index
 	tables   map[broker.Kind]*table
 	small    *interner                      // brokers, regions, disciplines
@@ -71,7 +73,18 @@ func (x *EngineIndex) reset() error {
 	if err != nil {
 		return err
 	}
-	x.eng, x.experts, x.seq = eng, ex, 0
+	// Investors are ranked as capital ranks them: the engine's text,
+	// discipline and industry signals, with stage, ticket and region fit
+	// in place of readiness, budget and region.
+	io := x.opts
+	w := x.weights
+	w.Readiness, w.Budget, w.Region = 0, 0, 0
+	io.Weights = &w
+	inv, err := matching.NewEngine(&io)
+	if err != nil {
+		return indexError("new index", err)
+	}
+	x.eng, x.inv, x.experts, x.seq = eng, inv, ex, 0
 	x.tables = map[broker.Kind]*table{}
 	x.owned = map[broker.Kind]map[string]int{}
 	x.small, x.big = newInterner(), newInterner()
@@ -96,7 +109,10 @@ func (x *EngineIndex) newExpertIndex() (*textindex.Index, error) {
 }
 
 // kinds are the kinds the built-in index holds.
-var kinds = []broker.Kind{broker.KindAchievement, broker.KindDemand, broker.KindExpert}
+var kinds = []broker.Kind{broker.KindAchievement, broker.KindDemand, broker.KindExpert, capital.KindInvestor}
+
+// libraries are the kinds a search covers by default: the three libraries.
+var libraries = []broker.Kind{broker.KindAchievement, broker.KindDemand, broker.KindExpert}
 
 func indexError(op string, err error) error {
 	return &Error{Op: op, Err: err}
@@ -126,6 +142,7 @@ func (x *EngineIndex) Compact() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.eng.Compact()
+	x.inv.Compact()
 	x.experts.Compact()
 }
 
@@ -134,13 +151,16 @@ func (x *EngineIndex) Apply(ctx context.Context, b Batch) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var docs []matching.Document
+	var docs, invs []matching.Document
 	for i := range b.Upserts {
 		d := &b.Upserts[i]
 		if _, ok := x.tables[d.Ref.Kind]; !ok || d.Ref.ID == "" {
-			return &Error{Op: "apply", Ref: d.Ref, Err: ErrInvalid, Msg: "an index holds achievements, demands and experts with an ID"}
+			return &Error{Op: "apply", Ref: d.Ref, Err: ErrInvalid, Msg: "an index holds achievements, demands, experts and investors with an ID"}
 		}
-		if d.Ref.Kind != broker.KindExpert {
+		switch d.Ref.Kind {
+		case capital.KindInvestor:
+			invs = append(invs, document(d))
+		case broker.KindAchievement, broker.KindDemand:
 			docs = append(docs, document(d))
 		}
 	}
@@ -150,6 +170,9 @@ func (x *EngineIndex) Apply(ctx context.Context, b Batch) error {
 		x.remove(ref)
 	}
 	if err := x.eng.AddBatch(docs); err != nil {
+		return indexError("apply", err)
+	}
+	if err := x.inv.AddBatch(invs); err != nil {
 		return indexError("apply", err)
 	}
 	for i := range b.Upserts {
@@ -208,11 +231,14 @@ func (x *EngineIndex) remove(ref broker.RecordRef) {
 		return
 	}
 	x.own(&e.doc, -1)
-	if ref.Kind == broker.KindExpert {
+	switch ref.Kind {
+	case broker.KindExpert:
 		x.experts.Delete(ref.ID)
-		return
+	case capital.KindInvestor:
+		x.inv.Remove(matching.Demand, ref.ID)
+	default:
+		x.eng.Remove(engineKind(ref.Kind), ref.ID)
 	}
-	x.eng.Remove(engineKind(ref.Kind), ref.ID)
 }
 
 func engineKind(k broker.Kind) matching.Kind {
@@ -267,6 +293,8 @@ func (x *EngineIndex) Match(ctx context.Context, q Query) ([]Hit, error) {
 		dir = matching.SimilarAchievements
 	case q.Source.Ref.Kind == broker.KindAchievement && q.Target == broker.KindExpert:
 		return x.matchExperts(ctx, q, k)
+	case q.Source.Ref.Kind == broker.KindAchievement && q.Target == capital.KindInvestor:
+		return x.matchInvestors(ctx, q, k)
 	default:
 		return nil, &Error{Op: "match", Ref: q.Source.Ref, Err: ErrInvalid, Msg: fmt.Sprintf("no match of %s for a %s", q.Target, q.Source.Ref.Kind)}
 	}
@@ -413,9 +441,54 @@ func terms(parts []textindex.TermScore, n int) []string {
 	return out
 }
 
+// matchInvestors ranks investors for an achievement as capital's ranking
+// does — the engine's text, discipline and industry signals, plus stage,
+// ticket and region fit (capital.StageFit, TicketFit, RegionFit, with
+// capital's default bands and weights 0.3, 0.2, 0.1), with the reasons of
+// each fit as notes — over the engine's text candidates (5·K, at least
+// 50) that the access admits.
+func (x *EngineIndex) matchInvestors(ctx context.Context, q Query, k int) ([]Hit, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	tbl, ca := x.tables[capital.KindInvestor], x.compile(q.Access, capital.KindInvestor)
+	n := max(50, 5*k)
+	ms, err := x.inv.Match(ctx, matching.Query{Direction: matching.AchievementToDemands, Source: document(&q.Source), K: n,
+		Filter: func(tag uint32) bool { return ca.admitsTag(tbl, tag) }})
+	if err != nil {
+		return nil, indexError("match", err)
+	}
+	bands := capital.DefaultStageReadiness()
+	hits := make([]Hit, 0, len(ms))
+	for _, m := range ms {
+		e := tbl.get(tbl.byID[m.ID])
+		if e == nil {
+			continue
+		}
+		v := investor(&e.doc)
+		stage, swhy := capital.StageFit(v, q.Source.Readiness, bands)
+		ticket, twhy := capital.TicketFit(v, q.Source.Price)
+		region, rwhy := capital.RegionFit(v, q.Source.Region)
+		h := Hit{Ref: e.doc.Ref, Explanation: Explanation{Terms: m.Explanation.Terms, Notes: []string{swhy, twhy, rwhy}}}
+		for _, g := range m.Explanation.Signals {
+			if g.Weight != 0 {
+				h.Explanation.Signals = append(h.Explanation.Signals, g)
+			}
+		}
+		h.Explanation.Signals = append(h.Explanation.Signals,
+			matching.Signal{Name: "stage", Value: stage, Weight: 0.3, Contribution: stage * 0.3},
+			matching.Signal{Name: "ticket", Value: ticket, Weight: 0.2, Contribution: ticket * 0.2},
+			matching.Signal{Name: "region", Value: region, Weight: 0.1, Contribution: region * 0.1})
+		for _, g := range h.Explanation.Signals {
+			h.Score += g.Contribution
+		}
+		hits = append(hits, h)
+	}
+	return cut(hits, k), nil
+}
+
 // snapshotMagic starts a snapshot of an EngineIndex; the number is its
 // format.
-const snapshotMagic = "TBMIDX01"
+const snapshotMagic = "TBMIDX02"
 
 type snapshotMeta struct {
 	Docs     []Doc
@@ -453,7 +526,7 @@ func (x *EngineIndex) Snapshot(ctx context.Context, w io.Writer) error {
 	if err := gob.NewEncoder(bw).Encode(&meta); err != nil {
 		return indexError("snapshot", err)
 	}
-	for _, ix := range []*textindex.Index{x.eng.Index(matching.Achievement), x.eng.Index(matching.Demand), x.experts} {
+	for _, ix := range []*textindex.Index{x.eng.Index(matching.Achievement), x.eng.Index(matching.Demand), x.experts, x.inv.Index(matching.Demand)} {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -510,7 +583,7 @@ func (x *EngineIndex) Restore(ctx context.Context, r io.Reader) error {
 	if err := gob.NewDecoder(br).Decode(&meta); err != nil {
 		return snapshotError("damaged document table", err)
 	}
-	ixs := make([]*textindex.Index, 3)
+	ixs := make([]*textindex.Index, 4)
 	for i := range ixs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -534,7 +607,7 @@ func (x *EngineIndex) Restore(ctx context.Context, r io.Reader) error {
 	if ixs[2].Params() != fresh.experts.Params() {
 		return snapshotError("the experts' index has other fields or parameters", nil)
 	}
-	var ach, dem []matching.Document
+	var ach, dem, inv []matching.Document
 	for i := range meta.Docs {
 		d := &meta.Docs[i]
 		if _, ok := fresh.tables[d.Ref.Kind]; !ok {
@@ -545,6 +618,8 @@ func (x *EngineIndex) Restore(ctx context.Context, r io.Reader) error {
 			ach = append(ach, document(d))
 		case broker.KindDemand:
 			dem = append(dem, document(d))
+		case capital.KindInvestor:
+			inv = append(inv, document(d))
 		}
 		fresh.setDoc(*d)
 	}
@@ -554,13 +629,16 @@ func (x *EngineIndex) Restore(ctx context.Context, r io.Reader) error {
 	if err := fresh.eng.Load(matching.Demand, ixs[1], dem); err != nil {
 		return snapshotError("demands", err)
 	}
+	if err := fresh.inv.Load(matching.Demand, ixs[3], inv); err != nil {
+		return snapshotError("investors", err)
+	}
 	fresh.experts = ixs[2]
 	fresh.tagAll(meta.Docs)
 	for _, d := range meta.Declines {
 		fresh.declines[d.ID] = d
 	}
 	x.mu.Lock()
-	x.eng, x.experts, x.tables, x.small, x.big = fresh.eng, fresh.experts, fresh.tables, fresh.small, fresh.big
+	x.eng, x.inv, x.experts, x.tables, x.small, x.big = fresh.eng, fresh.inv, fresh.experts, fresh.tables, fresh.small, fresh.big
 	x.owned, x.declines, x.seq = fresh.owned, fresh.declines, seq
 	x.mu.Unlock()
 	return nil

@@ -80,10 +80,15 @@ type Doc struct {
 	Industries  []string
 	// Readiness is an achievement's level, a demand's minimum (0 unknown).
 	Readiness int
-	// Price is an achievement's asking price; Budget a demand's range.
-	Price   decimal.Decimal
-	Budget  broker.Range
-	Region  string
+	// Price is an achievement's asking price; Budget a demand's range or
+	// an investor's ticket.
+	Price  decimal.Decimal
+	Budget broker.Range
+	Region string
+	// Stages and Regions are an investor's stages (capital.InvestStage)
+	// and the regions it invests in (empty: anywhere).
+	Stages  []string
+	Regions []string
 	Broker  string
 	Created time.Time
 
@@ -109,8 +114,9 @@ type Decline struct {
 // Query asks an index for the best matches of a source.
 type Query struct {
 	Source Doc
-	// Target is the kind wanted: achievements for a demand, demands or
-	// similar achievements or experts for an achievement.
+	// Target is the kind wanted: achievements for a demand or an
+	// investor; demands, similar achievements, experts or investors for an
+	// achievement.
 	Target broker.Kind
 	Access Access
 	K      int // default 10

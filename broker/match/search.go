@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/capital"
 	"github.com/kexie/techbroker/matching"
 	"github.com/kexie/techbroker/matching/analysis"
 	"github.com/kexie/techbroker/matching/textindex"
@@ -196,7 +197,7 @@ func (x *EngineIndex) Search(ctx context.Context, q SearchQuery) (Page, error) {
 	}
 	ks := q.Kinds
 	if len(ks) == 0 {
-		ks = kinds
+		ks = libraries
 	}
 	fp := fingerprint(q)
 	cur := &cursor{O: order, Q: fp, P: map[broker.Kind]*textindex.Pinned{}}
@@ -299,6 +300,8 @@ func (x *EngineIndex) textIndex(kind broker.Kind) *textindex.Index {
 		return x.eng.Index(matching.Achievement)
 	case broker.KindDemand:
 		return x.eng.Index(matching.Demand)
+	case capital.KindInvestor:
+		return x.inv.Index(matching.Demand)
 	}
 	return x.experts
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/capital"
 	"github.com/kexie/techbroker/matching"
 	"github.com/kexie/techbroker/matching/router"
 )
@@ -52,10 +53,11 @@ type Service struct {
 	idx  Index
 	opts Options
 
-	sync     sync.Mutex // one catch-up at a time
-	mu       sync.Mutex
-	lastSync time.Time
-	router   *router.Router
+	sync      sync.Mutex // one catch-up at a time
+	mu        sync.Mutex
+	lastSync  time.Time
+	router    *router.Router
+	investors *broker.Library[capital.Investor]
 }
 
 // New returns a Service over sys with an empty index (or Options.Index as
@@ -84,6 +86,7 @@ func New(sys *broker.System, opts *Options) (*Service, error) {
 	}
 	s.idx, s.router = s.opts.Index, s.opts.Router
 	broker.NewLibrary[Suggestion](sys) // the kind is known to audits and merges
+	s.investors = broker.NewLibrary[capital.Investor](sys)
 	return s, nil
 }
 
@@ -92,7 +95,7 @@ func (s *Service) Index() Index { return s.idx }
 
 // Sync catches the index up with the log: it applies every event after the
 // index's sequence number, in batches, and returns how many it applied.
-// Events on achievements, demands and experts upsert or delete their
+// Events on achievements, demands, experts and investors upsert or delete their
 // record as stored now (so the event's type does not matter: created,
 // updated, imported, merged, stage or visibility changes, deleted);
 // feedback records become declines. With a router, each achievement or
@@ -157,6 +160,11 @@ func decode(c *broker.Change) (out decoded) {
 		if out.err = c.Decode(&e); out.err == nil {
 			out.doc = ExpertDoc(e)
 		}
+	case capital.KindInvestor:
+		var v capital.Investor
+		if out.err = c.Decode(&v); out.err == nil {
+			out.doc = InvestorDoc(v)
+		}
 	case broker.KindFeedback:
 		var f broker.Feedback
 		if out.err = c.Decode(&f); out.err == nil {
@@ -168,7 +176,7 @@ func decode(c *broker.Change) (out decoded) {
 
 // followed reports whether the index follows records of a kind.
 func followed(k broker.Kind) bool {
-	return k == broker.KindAchievement || k == broker.KindDemand || k == broker.KindExpert || k == broker.KindFeedback
+	return k == broker.KindAchievement || k == broker.KindDemand || k == broker.KindExpert || k == capital.KindInvestor || k == broker.KindFeedback
 }
 
 // batchOf turns changes into an index batch — the last state of each
@@ -278,8 +286,8 @@ func (s *Service) fresh(ctx context.Context) error {
 }
 
 // Rebuild fills the index from scratch: it empties it (an EngineIndex;
-// another Index must be empty) and adds every achievement, demand, expert
-// and decline as stored now, then catches up with the log from the
+// another Index must be empty) and adds every achievement, demand, expert,
+// investor and decline as stored now, then catches up with the log from the
 // sequence number read before the records, so that writes made during the
 // rebuild are applied too.
 func (s *Service) Rebuild(ctx context.Context) error {
@@ -316,6 +324,9 @@ func (s *Service) rebuild(ctx context.Context) error {
 		return err
 	}
 	if err := each(ctx, s.sys.Experts, admin, func(e broker.Expert) { b.Upserts = append(b.Upserts, ExpertDoc(e)) }); err != nil {
+		return err
+	}
+	if err := each(ctx, broker.NewLibrary[capital.Investor](s.sys), admin, func(v capital.Investor) { b.Upserts = append(b.Upserts, InvestorDoc(v)) }); err != nil {
 		return err
 	}
 	if err := each(ctx, broker.NewLibrary[broker.Feedback](s.sys), admin, func(f broker.Feedback) {

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/capital"
 )
 
 // entry is what the built-in index keeps of a document beside its text:
@@ -143,7 +144,7 @@ const (
 )
 
 var (
-	kindBits = map[broker.Kind]uint8{broker.KindAchievement: 1, broker.KindDemand: 2, broker.KindExpert: 4}
+	kindBits = map[broker.Kind]uint8{broker.KindAchievement: 1, broker.KindDemand: 2, broker.KindExpert: 4, capital.KindInvestor: 8}
 	tierBits = map[broker.Visibility]uint8{"": 1, broker.Public: 1, broker.Members: 2, broker.Confidential: 4}
 )
 
@@ -250,6 +251,7 @@ func (c *caccess) admitsRules(e *entry) bool {
 func (x *EngineIndex) newEntry(d Doc) *entry {
 	d.Title, d.Keywords, d.Abstract = "", nil, ""
 	d.Owners, d.Disciplines, d.Industries = slices.Clone(d.Owners), slices.Clone(d.Disciplines), slices.Clone(d.Industries)
+	d.Stages, d.Regions = slices.Clone(d.Stages), slices.Clone(d.Regions)
 	e := &entry{doc: d, kind: kindBits[d.Ref.Kind], tier: tierBits[d.Tier], broker: x.small.id(d.Broker), region: x.small.id(d.Region),
 		addedBy: x.big.id(d.AddedBy), society: x.big.id(d.Society)}
 	if e.tier == 0 {
