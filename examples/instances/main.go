@@ -18,7 +18,10 @@
 // access policy filtering inside the index (match_p50_ms, match_p95_ms,
 // search_p50_ms). Without -json it shows the same matches and
 // explanations on both instances, and a record deleted through A gone from
-// B. investors_p50_ms is null until investors are in the index.
+// B. It times investor matching for achievements on offer beside
+// capital's ranking today, which builds an engine of every investor per
+// request (investors_p50_ms, investors_rebuild_p50_ms), with a tenth as
+// many investors as achievements.
 package main
 
 import (
@@ -43,6 +46,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/activity"
+	"github.com/kexie/techbroker/broker/capital"
+	"github.com/kexie/techbroker/broker/exchange"
 	"github.com/kexie/techbroker/broker/match"
 	"github.com/kexie/techbroker/broker/memstore"
 	"github.com/kexie/techbroker/broker/pgstore"
@@ -91,6 +97,10 @@ type Figures struct {
 	MatchP95MS      float64  `json:"match_p95_ms"`
 	SearchP50MS     float64  `json:"search_p50_ms"`
 	InvestorsP50MS  *float64 `json:"investors_p50_ms"`
+	// InvestorsRebuildP50MS is capital.Service.MatchInvestors, which builds
+	// an engine of every investor per request, for the same achievements.
+	InvestorsRebuildP50MS float64 `json:"investors_rebuild_p50_ms"`
+	Investors             int     `json:"investors"`
 	SnapshotMB      float64  `json:"snapshot_mb"`
 	HeapMBPerRecord float64  `json:"heap_bytes_per_record"`
 	// CPU is the process's CPU time of the same steps (all its threads),
@@ -191,7 +201,7 @@ func run(ctx context.Context, out io.Writer, g *gen, url string, n, queries int,
 	var after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	records := n + n/5 + n/50
+	records := n + n/5 + n/50 + g.investors
 	fig.HeapMBPerRecord = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(records)
 	say("instance B built its index from the records in %.0f ms (%.0f bytes of heap per record)\n", fig.RebuildMS, fig.HeapMBPerRecord)
 
@@ -297,6 +307,46 @@ func run(ctx context.Context, out io.Writer, g *gen, url string, n, queries int,
 		st, scpu = append(st, time.Since(t0)), scpu+cpuTime()-c0
 	}
 	fig.CPU.MatchMeanMS, fig.CPU.SearchMeanMS = ms(mcpu)/float64(queries), ms(scpu)/float64(queries)
+
+	// Investors for achievements on offer (featured at a roadshow): from
+	// B's index, and as capital ranks them today, with an engine of every
+	// investor built per request.
+	achs, err := a.sys.Achievements.List(ctx, broker.Anonymous(), broker.ListOptions{Limit: 20}) // public ones
+	if err != nil {
+		return err
+	}
+	var featured []broker.RecordRef
+	for _, x := range achs.Items {
+		featured = append(featured, broker.Ref(x))
+	}
+	acts := activity.New(a.sys)
+	when := time.Date(2031, 1, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := acts.Activities.Create(ctx, admin, activity.Activity{Meta: broker.Meta{Broker: fields[0].broker}, Kind: activity.Roadshow,
+		Title: "路演", Start: when, End: when.Add(3 * time.Hour), Capacity: 100, Featured: featured}); err != nil {
+		return err
+	}
+	cp := capital.New(a.sys, exchange.New(a.sys), acts)
+	investor := broker.EnterpriseUser("e", "企业001")
+	var it, rt []time.Duration
+	for i := range queries {
+		id := featured[i%len(featured)].ID
+		t0 := time.Now()
+		if _, err := b.svc.MatchInvestors(ctx, investor, id, nil); err != nil {
+			return err
+		}
+		it = append(it, time.Since(t0))
+		if i < 10 {
+			t0 = time.Now()
+			if _, err := cp.MatchInvestors(ctx, investor, id, nil); err != nil {
+				return err
+			}
+			rt = append(rt, time.Since(t0))
+		}
+	}
+	p50 := ms(percentile(it, 50))
+	fig.InvestorsP50MS, fig.InvestorsRebuildP50MS, fig.Investors = &p50, ms(percentile(rt, 50)), g.investors
+	say("investors for an achievement on offer, %d investors: p50 %.2f ms from B's index; %.0f ms with capital's engine built per request\n",
+		g.investors, p50, fig.InvestorsRebuildP50MS)
 	fig.Load[1] = loadAvg()
 	fig.MatchP50MS, fig.MatchP95MS, fig.SearchP50MS = ms(percentile(mt, 50)), ms(percentile(mt, 95)), ms(percentile(st, 50))
 	say("on B, for random principals: MatchDemand p50 %.2f ms, p95 %.2f ms; Search p50 %.2f ms\n", fig.MatchP50MS, fig.MatchP95MS, fig.SearchP50MS)
@@ -444,8 +494,9 @@ var (
 // readable words. So posting lists have the lengths of a real corpus
 // rather than those of a few dozen repeated words.
 type gen struct {
-	rng    *rand.Rand
-	n      int
+	rng       *rand.Rand
+	n         int
+	investors int
 	shared []string
 	own    [][]string
 	zs, zo *rand.Zipf
@@ -641,7 +692,30 @@ func (g *gen) importAll(ctx context.Context, sys *broker.System, p broker.Princi
 			return err
 		}
 	}
-	_, err := sys.Experts.Import(ctx, p, &buf, broker.ImportOptions{Format: broker.JSONLines})
+	if _, err := sys.Experts.Import(ctx, p, &buf, broker.ImportOptions{Format: broker.JSONLines}); err != nil {
+		return err
+	}
+	buf.Reset()
+	g.investors = max(1, n/10)
+	stages := capital.InvestStages()
+	for i := range g.investors {
+		f := g.rng.IntN(len(fields))
+		_, kws := g.phrase(f, 4)
+		thesis, _ := g.phrase(f, 8)
+		if g.titles != nil {
+			_, thesis, kws = g.real(1)
+		}
+		v := capital.Investor{Name: fmt.Sprintf("投资机构%05d", i), Keywords: kws, Thesis: thesis, Disciplines: []string{fields[f].disc},
+			Stages: []capital.InvestStage{stages[g.rng.IntN(len(stages))]},
+			Ticket: broker.Range{Min: decimal.NewFromInt(int64(100000 * g.rng.IntN(10))), Max: decimal.NewFromInt(int64(1000000 * (1 + g.rng.IntN(20))))}}
+		if g.rng.IntN(2) == 0 {
+			v.Regions = []string{regions[g.rng.IntN(len(regions))]}
+		}
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+	}
+	_, err := broker.NewLibrary[capital.Investor](sys).Import(ctx, p, &buf, broker.ImportOptions{Format: broker.JSONLines})
 	return err
 }
 
