@@ -88,21 +88,21 @@ func main() {
 
 // Figures are what -json prints.
 type Figures struct {
-	Docs            int      `json:"docs"`
-	ColdStartMS     float64  `json:"cold_start_ms"`
-	RebuildMS       float64  `json:"rebuild_ms"`
-	SyncEventsPerS  float64  `json:"sync_events_per_s"`
-	VisibleAfterMS  float64  `json:"visible_after_ms"`
-	MatchP50MS      float64  `json:"match_p50_ms"`
-	MatchP95MS      float64  `json:"match_p95_ms"`
-	SearchP50MS     float64  `json:"search_p50_ms"`
-	InvestorsP50MS  *float64 `json:"investors_p50_ms"`
+	Docs           int      `json:"docs"`
+	ColdStartMS    float64  `json:"cold_start_ms"`
+	RebuildMS      float64  `json:"rebuild_ms"`
+	SyncEventsPerS float64  `json:"sync_events_per_s"`
+	VisibleAfterMS float64  `json:"visible_after_ms"`
+	MatchP50MS     float64  `json:"match_p50_ms"`
+	MatchP95MS     float64  `json:"match_p95_ms"`
+	SearchP50MS    float64  `json:"search_p50_ms"`
+	InvestorsP50MS *float64 `json:"investors_p50_ms"`
 	// InvestorsRebuildP50MS is capital.Service.MatchInvestors, which builds
 	// an engine of every investor per request, for the same achievements.
 	InvestorsRebuildP50MS float64 `json:"investors_rebuild_p50_ms"`
 	Investors             int     `json:"investors"`
-	SnapshotMB      float64  `json:"snapshot_mb"`
-	HeapMBPerRecord float64  `json:"heap_bytes_per_record"`
+	SnapshotMB            float64 `json:"snapshot_mb"`
+	HeapMBPerRecord       float64 `json:"heap_bytes_per_record"`
 	// CPU is the process's CPU time of the same steps (all its threads),
 	// which the machine's other load changes less than the wall clock.
 	CPU struct {
@@ -497,9 +497,9 @@ type gen struct {
 	rng       *rand.Rand
 	n         int
 	investors int
-	shared []string
-	own    [][]string
-	zs, zo *rand.Zipf
+	shared    []string
+	own       [][]string
+	zs, zo    *rand.Zipf
 	// With -corpus: real titles, sentences and keywords, recombined.
 	titles, sentences, keywords []string
 }
