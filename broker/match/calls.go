@@ -180,6 +180,41 @@ func (s *Service) MatchInvestors(ctx context.Context, p broker.Principal, achiev
 	return s.match(ctx, p, AchievementDoc(a), capital.KindInvestor, o)
 }
 
+// MatchOffers returns the achievements on offer (listed, or featured at a
+// roadshow or investment salon: capital.Service.Offers) that p may read,
+// best first for an investor, ranked as capital.Service.MatchOffers ranks
+// them, from the index. offers is the capital service that says what is on
+// offer. ErrForbidden for an anonymous principal.
+func (s *Service) MatchOffers(ctx context.Context, p broker.Principal, offers *capital.Service, investorID string, o *MatchOptions) ([]Result, error) {
+	if !broker.Can(p, broker.ActRead, signedIn) {
+		return nil, broker.Forbidden("match offers", capital.KindInvestor, investorID, "sign in to match")
+	}
+	if err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
+	v, err := s.investors.Get(ctx, p, investorID)
+	if err != nil {
+		return nil, err
+	}
+	os, err := offers.Offers(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(os))
+	for i, x := range os {
+		ids[i] = x.Achievement
+	}
+	k := 10
+	if o != nil && o.K != 0 {
+		k = o.K
+	}
+	hits, err := s.idx.Match(ctx, Query{Source: InvestorDoc(v), Target: broker.KindAchievement, Access: AccessFor(p), K: k, IDs: ids})
+	if err != nil {
+		return nil, err
+	}
+	return s.results(ctx, p, hits)
+}
+
 // SearchResults is one page of a search (检索).
 type SearchResults struct {
 	Results []Result

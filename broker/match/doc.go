@@ -15,8 +15,10 @@
 //   - 撮合 matching: Service.MatchDemand (a demand's achievements),
 //     Service.MatchAchievement (the demands and enterprises to approach),
 //     Service.SimilarAchievements, Service.Experts (专家 for an
-//     achievement: panels and consultations); every Result carries an
-//     Explanation (signals, weights, matched terms, notes).
+//     achievement: panels and consultations; Service.Affinity for panel
+//     planning), Service.MatchInvestors (投资机构 for an achievement, as
+//     package capital ranks them); every Result carries an Explanation
+//     (signals, weights, matched terms, notes).
 //   - 检索 search: Service.Search, SearchQuery (text; kind, broker, region,
 //     owner, discipline, industry, readiness, price and date filters),
 //     Facets, cursor paging (Page.Next).

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/broker/capital"
 	"github.com/kexie/techbroker/matching"
@@ -295,6 +297,8 @@ func (x *EngineIndex) Match(ctx context.Context, q Query) ([]Hit, error) {
 		return x.matchExperts(ctx, q, k)
 	case q.Source.Ref.Kind == broker.KindAchievement && q.Target == capital.KindInvestor:
 		return x.matchInvestors(ctx, q, k)
+	case q.Source.Ref.Kind == capital.KindInvestor && q.Target == broker.KindAchievement:
+		return x.matchOffers(ctx, q, k)
 	default:
 		return nil, &Error{Op: "match", Ref: q.Source.Ref, Err: ErrInvalid, Msg: fmt.Sprintf("no match of %s for a %s", q.Target, q.Source.Ref.Kind)}
 	}
@@ -478,6 +482,65 @@ func (x *EngineIndex) matchInvestors(ctx context.Context, q Query, k int) ([]Hit
 			matching.Signal{Name: "stage", Value: stage, Weight: 0.3, Contribution: stage * 0.3},
 			matching.Signal{Name: "ticket", Value: ticket, Weight: 0.2, Contribution: ticket * 0.2},
 			matching.Signal{Name: "region", Value: region, Weight: 0.1, Contribution: region * 0.1})
+		for _, g := range h.Explanation.Signals {
+			h.Score += g.Contribution
+		}
+		hits = append(hits, h)
+	}
+	return cut(hits, k), nil
+}
+
+// fits are capital's investor signals for an investor and an achievement,
+// with their reasons.
+func fits(v capital.Investor, a *Doc) ([]matching.Signal, []string) {
+	stage, swhy := capital.StageFit(v, a.Readiness, capital.DefaultStageReadiness())
+	ticket, twhy := capital.TicketFit(v, a.Price)
+	region, rwhy := capital.RegionFit(v, a.Region)
+	return []matching.Signal{
+		{Name: "stage", Value: stage, Weight: 0.3, Contribution: stage * 0.3},
+		{Name: "ticket", Value: ticket, Weight: 0.2, Contribution: ticket * 0.2},
+		{Name: "region", Value: region, Weight: 0.1, Contribution: region * 0.1},
+	}, []string{swhy, twhy, rwhy}
+}
+
+// matchOffers ranks achievements (q.IDs: those on offer) for an investor
+// as capital does: text, discipline and industry, plus stage, ticket and
+// region fit, over the engine's text candidates (5·K, at least 50).
+func (x *EngineIndex) matchOffers(ctx context.Context, q Query, k int) ([]Hit, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	tbl, ca := x.tables[broker.KindAchievement], x.compile(q.Access, broker.KindAchievement)
+	var only map[uint32]bool
+	if q.IDs != nil {
+		only = make(map[uint32]bool, len(q.IDs))
+		for _, id := range q.IDs {
+			if tag, ok := tbl.byID[id]; ok {
+				only[tag] = true
+			}
+		}
+	}
+	src := document(&q.Source)
+	src.Kind, src.Readiness, src.BudgetMax, src.Region = matching.Demand, 0, decimal.Zero, ""
+	ms, err := x.eng.Match(ctx, matching.Query{Direction: matching.DemandToAchievements, Source: src, K: max(50, 5*k),
+		Filter: func(tag uint32) bool { return (only == nil || only[tag]) && ca.admitsTag(tbl, tag) }})
+	if err != nil {
+		return nil, indexError("match", err)
+	}
+	v := investor(&q.Source)
+	hits := make([]Hit, 0, len(ms))
+	for _, m := range ms {
+		e := tbl.get(tbl.byID[m.ID])
+		if e == nil {
+			continue
+		}
+		h := Hit{Ref: e.doc.Ref, Explanation: Explanation{Terms: m.Explanation.Terms}}
+		for _, g := range m.Explanation.Signals {
+			if g.Name == "text" || g.Name == "discipline" || g.Name == "industry" {
+				h.Explanation.Signals = append(h.Explanation.Signals, g)
+			}
+		}
+		sig, why := fits(v, &e.doc)
+		h.Explanation.Signals, h.Explanation.Notes = append(h.Explanation.Signals, sig...), why
 		for _, g := range h.Explanation.Signals {
 			h.Score += g.Contribution
 		}

@@ -120,6 +120,9 @@ type Query struct {
 	Target broker.Kind
 	Access Access
 	K      int // default 10
+	// IDs, when not nil, restricts the targets to documents with these
+	// IDs (the achievements on offer, for an investor).
+	IDs []string
 }
 
 // Hit is one result of an index.

@@ -86,4 +86,37 @@ func TestInvestorsAsCapitalRanks(t *testing.T) {
 	if _, err := svc.MatchInvestors(ctx, broker.Anonymous(), a.ID, nil); !errors.Is(err, broker.ErrForbidden) {
 		t.Errorf("anonymous: got %v, want ErrForbidden", err)
 	}
+
+	// Offers for an investor: only achievements on offer, with the fit
+	// reasons; capital ranks its one offer first too.
+	if _, err := sys.Achievements.Create(ctx, admin, broker.Achievement{Title: "深远海养殖网箱监测平台", Keywords: []string{"海洋", "养殖"}}); err != nil {
+		t.Fatal(err)
+	}
+	invs, err := cp.Investors.Find(ctx, admin, broker.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, v := range invs[:10] {
+		want, err := cp.MatchOffers(ctx, staff, v.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := svc.MatchOffers(ctx, staff, cp, v.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("offers for %s: got %d, capital %d", v.ID, len(got), len(want))
+		}
+		found += len(got)
+		for i := range got {
+			if got[i].Ref.ID != a.ID || got[i].Ref.ID != want[i].Achievement || len(got[i].Explanation.Notes) != 3 {
+				t.Errorf("offers for %s: got %s %v, want %s (the one on offer) with three reasons", v.ID, got[i].Ref.ID, got[i].Explanation.Notes, a.ID)
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("no investor had an offer: the test tests nothing")
+	}
 }
