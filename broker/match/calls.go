@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/broker/capital"
@@ -125,32 +127,47 @@ func (s *Service) match(ctx context.Context, p broker.Principal, src Doc, target
 	return s.results(ctx, p, hits)
 }
 
-// results reads the records of hits as p may see them. A record deleted
-// or hidden from p since the index last caught up is left out.
+// results reads the records of hits as p may see them, several at a
+// time (each read is a round trip to the store; the goroutines end before
+// it returns). A record deleted or hidden from p since the index last
+// caught up is left out.
 func (s *Service) results(ctx context.Context, p broker.Principal, hits []Hit) ([]Result, error) {
-	out := make([]Result, 0, len(hits))
-	for _, h := range hits {
-		var v broker.Record
-		var err error
+	recs := make([]broker.Record, len(hits))
+	errs := make([]error, len(hits))
+	read := func(i int) {
+		h := hits[i]
 		switch h.Ref.Kind {
 		case broker.KindAchievement:
-			v, err = s.sys.Achievements.Get(ctx, p, h.Ref.ID)
+			recs[i], errs[i] = s.sys.Achievements.Get(ctx, p, h.Ref.ID)
 		case broker.KindDemand:
-			v, err = s.sys.Demands.Get(ctx, p, h.Ref.ID)
+			recs[i], errs[i] = s.sys.Demands.Get(ctx, p, h.Ref.ID)
 		case broker.KindExpert:
-			v, err = s.sys.Experts.Get(ctx, p, h.Ref.ID)
+			recs[i], errs[i] = s.sys.Experts.Get(ctx, p, h.Ref.ID)
 		case capital.KindInvestor:
-			v, err = s.investors.Get(ctx, p, h.Ref.ID)
+			recs[i], errs[i] = s.investors.Get(ctx, p, h.Ref.ID)
 		default:
-			return nil, &Error{Op: "read", Ref: h.Ref, Err: ErrInvalid, Msg: "the index returned a kind it does not hold"}
+			errs[i] = &Error{Op: "read", Ref: h.Ref, Err: ErrInvalid, Msg: "the index returned a kind it does not hold"}
 		}
-		if errors.Is(err, broker.ErrNotFound) || errors.Is(err, broker.ErrForbidden) {
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(len(hits), 8) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(hits); i = int(next.Add(1)) - 1 {
+				read(i)
+			}
+		})
+	}
+	wg.Wait()
+	out := make([]Result, 0, len(hits))
+	for i, h := range hits {
+		if errors.Is(errs[i], broker.ErrNotFound) || errors.Is(errs[i], broker.ErrForbidden) {
 			continue
 		}
-		if err != nil {
-			return nil, err
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		out = append(out, Result{Ref: h.Ref, Score: h.Score, Record: v, Explanation: h.Explanation})
+		out = append(out, Result{Ref: h.Ref, Score: h.Score, Record: recs[i], Explanation: h.Explanation})
 	}
 	return out, nil
 }
