@@ -154,8 +154,10 @@ func (x *EngineIndex) Apply(ctx context.Context, b Batch) error {
 		return err
 	}
 	var docs, invs []matching.Document
+	b.Upserts = slices.Clone(b.Upserts)
 	for i := range b.Upserts {
 		d := &b.Upserts[i]
+		detach(d)
 		if _, ok := x.tables[d.Ref.Kind]; !ok || d.Ref.ID == "" {
 			return &Error{Op: "apply", Ref: d.Ref, Err: ErrInvalid, Msg: "an index holds achievements, demands, experts and investors with an ID"}
 		}
@@ -195,6 +197,25 @@ func (x *EngineIndex) Apply(ctx context.Context, b Batch) error {
 	}
 	x.seq = b.Seq
 	return nil
+}
+
+// detach copies the strings of a document that the index keeps (all but
+// its texts, which are only analyzed), so that they do not hold on to the
+// buffers they were decoded from: a JSON decoder may return strings that
+// share the memory of the whole record.
+func detach(d *Doc) {
+	d.Ref.Kind, d.Ref.ID = broker.Kind(strings.Clone(string(d.Ref.Kind))), strings.Clone(d.Ref.ID)
+	d.Region, d.Broker, d.Tier = strings.Clone(d.Region), strings.Clone(d.Broker), broker.Visibility(strings.Clone(string(d.Tier)))
+	d.AddedBy, d.Society = strings.Clone(d.AddedBy), strings.Clone(d.Society)
+	for _, l := range []*[]string{&d.Owners, &d.Disciplines, &d.Industries, &d.Stages, &d.Regions} {
+		c := make([]string, len(*l))
+		for i, x := range *l {
+			c[i] = strings.Clone(x)
+		}
+		if *l != nil {
+			*l = c
+		}
+	}
 }
 
 // setDoc keeps a document's non-text part; x.mu is held.
