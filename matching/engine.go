@@ -263,6 +263,46 @@ func (e *Engine) setMeta(docs ...Document) {
 	}
 }
 
+// Load replaces the text index of a kind with ix — one restored from a
+// snapshot of Index(kind) (textindex.Restore) — and sets the non-text part
+// (codes, readiness, price, budget, region) of docs, the documents ix
+// holds, whose texts are not analyzed again. ix must have the engine's
+// fields, boosts, BM25 parameters and analyzer (by fingerprint):
+// ErrInvalid otherwise. Load is for an engine being set up: it must not
+// run concurrently with other calls of the engine.
+func (e *Engine) Load(kind Kind, ix *textindex.Index, docs []Document) error {
+	cur, ok := e.index[kind]
+	if !ok {
+		return &Error{Op: "load", Kind: kind, Err: ErrInvalid, Msg: "unknown kind"}
+	}
+	if ix.Analyzer().Fingerprint() != cur.Analyzer().Fingerprint() || !slices.Equal(ix.Fields(), cur.Fields()) ||
+		ix.Params() != cur.Params() || ix.KeepsVectors() != cur.KeepsVectors() {
+		return &Error{Op: "load", Kind: kind, Err: ErrInvalid, Msg: "the index was built with another analyzer, other fields, boosts or BM25 parameters than the engine's"}
+	}
+	for _, doc := range docs {
+		if doc.Kind != kind {
+			return &Error{Op: "load", Kind: kind, ID: doc.ID, Err: ErrInvalid, Msg: "a document of another kind"}
+		}
+		if err := e.check(doc); err != nil {
+			return err
+		}
+	}
+	e.mu.Lock()
+	e.index[kind] = ix
+	e.meta[kind] = map[string]meta{}
+	e.mu.Unlock()
+	e.setMeta(docs...)
+	return nil
+}
+
+// SetTag tags an indexed document for Query.Filter (see
+// textindex.Index.SetTag) and reports whether it is there. Adding the
+// document again clears its tag.
+func (e *Engine) SetTag(kind Kind, id string, tag uint32) bool {
+	ix, ok := e.index[kind]
+	return ok && ix.SetTag(id, tag)
+}
+
 // Remove deletes a document and reports whether it was there.
 func (e *Engine) Remove(kind Kind, id string) bool {
 	ix, ok := e.index[kind]
@@ -348,6 +388,7 @@ func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
 		n++
 	}
 	tq.K = n
+	tq.Filter = q.Filter
 	var hits []textindex.Hit
 	var err error
 	if tq.Terms != nil && e.opts.Feedback > 0 {
@@ -387,12 +428,16 @@ func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
 	if len(out) > k {
 		out = out[:k]
 	}
+	ids := make([]string, len(out))
 	for i := range out {
-		parts, err := ix.Explain(tq, out[i].ID)
-		if err != nil {
-			return nil, &Error{Op: "match", Err: ErrInvalid, Msg: err.Error()}
-		}
-		out[i].Explanation.Terms = matchedTerms(parts, 10)
+		ids[i] = out[i].ID
+	}
+	parts, err := ix.ExplainAll(tq, ids)
+	if err != nil {
+		return nil, &Error{Op: "match", Err: ErrInvalid, Msg: err.Error()}
+	}
+	for i := range out {
+		out[i].Explanation.Terms = matchedTerms(parts[i], 10)
 	}
 	return out, nil
 }
@@ -668,7 +713,7 @@ func (e *Engine) similar(ix *textindex.Index, q textindex.Query, exclude string)
 			add(t.Text, beta*t.Weight/n)
 		}
 	}
-	exp := textindex.Query{K: q.K, Terms: make([]textindex.Term, 0, len(order))}
+	exp := textindex.Query{K: q.K, Terms: make([]textindex.Term, 0, len(order)), Filter: q.Filter}
 	for _, t := range order {
 		if w[t] > 0 {
 			exp.Terms = append(exp.Terms, textindex.Term{Text: t, Weight: w[t]})

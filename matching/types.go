@@ -130,6 +130,12 @@ type Query struct {
 	Expert Expert
 	// K is the number of matches wanted (default 10).
 	K int
+	// Filter, when set, admits target documents by their tag
+	// (Engine.SetTag; 0 for a document never tagged): the K matches are
+	// the best admitted ones, because the filter applies while candidates
+	// are retrieved, before any cut (an access policy goes here). It must
+	// be safe for concurrent use and must not call the engine.
+	Filter func(tag uint32) bool
 }
 
 // Match is one result with its explanation.

@@ -205,3 +205,32 @@ type StreamCreator interface {
 type KeyFinder interface {
 	FindKeys(ctx context.Context, kind string, keys []string) (map[string]string, error)
 }
+
+// Change is an event of the log with the state of its record when the log
+// was read: what a follower of the log (a search index kept current from
+// the store) needs to apply the event.
+type Change struct {
+	Event
+	// Record is the record the event is about as stored when the log was
+	// read (possibly changed by later events as well), nil when no record
+	// of that kind and ID is stored.
+	Record *Record
+}
+
+// ChangeReader is an optional interface: a store that reads events and
+// their records in one call. Changes returns at most limit events (all if
+// limit <= 0) with Seq > after, in Seq order, each with its record's state
+// read at the same point in time or later. Without it, package broker
+// reads the events and then each distinct record with Get.
+type ChangeReader interface {
+	Changes(ctx context.Context, after int64, limit int) ([]Change, error)
+}
+
+// Waiter is an optional interface: a store that can tell a waiting
+// follower that the log grew. Wait returns nil as soon as the log may hold
+// an event with Seq > after (it may return early: the caller reads the log
+// to see), or ctx's error when ctx is done first. Without it, package
+// broker polls Events.
+type Waiter interface {
+	Wait(ctx context.Context, after int64) error
+}

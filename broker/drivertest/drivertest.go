@@ -62,6 +62,7 @@ func RunConformanceTests(t *testing.T, newStore Harness) {
 	t.Run("Capital", func(t *testing.T) { testCapital(t, open) })
 	t.Run("Federation", func(t *testing.T) { testFederation(t, open) })
 	t.Run("Review", func(t *testing.T) { testReview(t, open) })
+	t.Run("Match", func(t *testing.T) { testMatch(t, open) })
 }
 
 var t0 = time.Date(2026, 11, 27, 8, 30, 0, 123456000, time.UTC)

@@ -21,6 +21,9 @@ type Store struct {
 	events []driver.Event
 	seq    int64
 	closed bool
+	// grew is closed when events are appended, to wake the waiters of
+	// Wait; nil while nobody waits.
+	grew chan struct{}
 }
 
 type table struct {
@@ -34,6 +37,7 @@ var (
 	_ driver.Txn           = (*txn)(nil)
 	_ driver.StreamCreator = (*Store)(nil)
 	_ driver.KeyFinder     = (*Store)(nil)
+	_ driver.Waiter        = (*Store)(nil)
 )
 
 // New returns an empty store.
@@ -292,6 +296,7 @@ func (s *Store) CreateStream(ctx context.Context, batches iter.Seq2[driver.Batch
 			s.events = append(s.events, e)
 		}
 	}
+	s.wake()
 	return nil
 }
 
@@ -326,6 +331,41 @@ func (s *Store) commit(t *txn) {
 		s.seq++
 		e.Seq = s.seq
 		s.events = append(s.events, e)
+	}
+	s.wake()
+}
+
+// wake tells the waiters of Wait that the log grew; s.mu is held.
+func (s *Store) wake() {
+	if s.grew != nil {
+		close(s.grew)
+		s.grew = nil
+	}
+}
+
+// Wait implements driver.Waiter: it returns when a commit appends an
+// event with Seq > after (at once if the log holds one), or when ctx is
+// done.
+func (s *Store) Wait(ctx context.Context, after int64) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return errClosed()
+	}
+	if s.seq > after {
+		s.mu.Unlock()
+		return nil
+	}
+	if s.grew == nil {
+		s.grew = make(chan struct{})
+	}
+	grew := s.grew
+	s.mu.Unlock()
+	select {
+	case <-grew:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -380,6 +420,7 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
+	s.wake() // a waiter returns and finds the store closed on its next call
 	return nil
 }
 

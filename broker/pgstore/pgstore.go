@@ -35,7 +35,8 @@ type Options struct {
 // database. The zero value is not usable; call Open.
 type Store struct {
 	pool    *pgxpool.Pool
-	lockKey int64 // advisory lock serializing event appends, per events table
+	lockKey int64  // advisory lock serializing event appends, per events table
+	channel string // the channel NOTIFY wakes followers on, per events table
 }
 
 var (
@@ -43,6 +44,8 @@ var (
 	_ driver.Txn           = (*txn)(nil)
 	_ driver.StreamCreator = (*Store)(nil)
 	_ driver.KeyFinder     = (*Store)(nil)
+	_ driver.ChangeReader  = (*Store)(nil)
+	_ driver.Waiter        = (*Store)(nil)
 )
 
 // Open connects to the database named by url (a postgres:// URL or a
@@ -77,6 +80,7 @@ func Open(ctx context.Context, url string, opts *Options) (*Store, error) {
 		return nil, fmt.Errorf("pgstore: open: %w", err)
 	}
 	s.lockKey = 0x74_62_65_76<<32 | int64(oid) // "tbev" in the high half
+	s.channel = fmt.Sprintf("tbev_%d", oid)
 	return s, nil
 }
 

@@ -44,7 +44,9 @@ func (s *Store) appendEvents(ctx context.Context, ptx pgx.Tx, evs []driver.Event
 	if len(evs) == 0 {
 		return nil
 	}
-	if _, err := ptx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, s.lockKey); err != nil {
+	// The lock, and a notification that PostgreSQL delivers at commit to
+	// the followers waiting in Wait.
+	if _, err := ptx.Exec(ctx, `SELECT pg_advisory_xact_lock($1), pg_notify($2, '')`, s.lockKey, s.channel); err != nil {
 		return fail(ctx, "append", err)
 	}
 	if len(evs) > 8 {

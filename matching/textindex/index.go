@@ -92,6 +92,7 @@ type Index struct {
 	sumLen  []uint64 // per field, live documents only
 	keepVec bool
 	vecs    [][]byte // doc -> uvarint (pid, tf) pairs, when keepVec
+	tags    []uint32 // doc -> tag (SetTag); shorter when the last documents have none
 	trimmed bool     // no list has spare capacity (trim ran, nothing added since)
 
 	// writer scratch
@@ -157,6 +158,50 @@ func (ix *Index) Fields() []string {
 		out[i] = f.Name
 	}
 	return out
+}
+
+// Params returns the BM25 parameters k1 and b and the field boosts, in
+// field order, as one comparable value.
+func (ix *Index) Params() string {
+	s := fmt.Sprintf("k1=%g b=%g", ix.k1, ix.b)
+	for _, f := range ix.fields {
+		s += fmt.Sprintf(" %s^%g", f.Name, f.Boost)
+	}
+	return s
+}
+
+// KeepsVectors reports whether the index keeps a forward index
+// (Options.KeepVectors).
+func (ix *Index) KeepsVectors() bool { return ix.keepVec }
+
+// SetTag gives the document with this id a tag, a number of the caller's
+// that Query.Filter and Each see instead of the id (for example the
+// position of the document's attributes in a table of the caller's), and
+// reports whether the document is there. A document put again (Put,
+// PutBatch) loses its tag; compaction keeps it; snapshots do not hold
+// tags.
+func (ix *Index) SetTag(id string, tag uint32) bool {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	doc, ok := ix.ids.lookup(id)
+	if !ok {
+		return false
+	}
+	if int(doc) >= len(ix.tags) {
+		ix.tags = append(ix.tags, make([]uint32, int(doc)+1-len(ix.tags))...)
+	}
+	ix.tags[doc] = tag
+	return true
+}
+
+// tag is document doc's tag (0 when it has none).
+func (ix *Index) tag(doc uint32) uint32 {
+	if int(doc) < len(ix.tags) {
+		return ix.tags[doc]
+	}
+	return 0
 }
 
 // Len returns the number of live documents.
@@ -562,7 +607,7 @@ func (ix *Index) compact() {
 	nf := len(ix.fields)
 	remap := make([]uint32, ix.ids.n())
 	ids := newIDTable()
-	var lens []uint32
+	var lens, tags []uint32
 	for d := range remap {
 		if ix.isDeleted(uint32(d)) {
 			remap[d] = math.MaxUint32
@@ -570,7 +615,11 @@ func (ix *Index) compact() {
 		}
 		remap[d] = ids.add(ix.ids.str(uint32(d)))
 		lens = append(lens, ix.lens[d*nf:(d+1)*nf]...)
+		if len(ix.tags) > 0 {
+			tags = append(tags, ix.tag(uint32(d)))
+		}
 	}
+	ix.tags = tags
 	old := ix.post
 	post := make([]postings, len(old))
 	keep := make([]bool, len(old))

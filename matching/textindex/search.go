@@ -28,6 +28,51 @@ type Query struct {
 	Exhaustive bool
 	// Stats, when not nil, receives counters about the search.
 	Stats *Stats
+	// Filter, when set, admits documents by their tag (Index.SetTag; 0
+	// for a document never tagged): only those for which it returns true
+	// are scored and returned, so the K hits are the best admitted
+	// documents (the filter applies before the top K are cut). It is
+	// called with the index's read lock held and must not call the index.
+	Filter func(tag uint32) bool
+	// Pinned, when set, scores with these corpus statistics (see
+	// Index.Pin) instead of the index's current ones, so that a
+	// document's score stays the same while other documents are added or
+	// removed: a ranked list can then be paged with a cursor of (score,
+	// id). Text and Terms are ignored: the pinned terms are the query.
+	Pinned *Pinned
+}
+
+// Pinned holds the corpus statistics a query is scored with: each query
+// term's weight in each field (boost · query weight · idf) and each
+// field's mean length, as Index.Pin took them. Its fields are exported so
+// that a caller can keep it in a cursor.
+type Pinned struct {
+	Terms  []PinnedTerm `json:"t"`
+	AvgLen []float64    `json:"a"`
+}
+
+// PinnedTerm is one query term's weight in one field.
+type PinnedTerm struct {
+	Field  int     `json:"f"`
+	Text   string  `json:"x"`
+	Weight float64 `json:"w"`
+}
+
+// Pin resolves q's terms against the index as it is now and returns the
+// statistics to score q with while the index changes (Query.Pinned).
+func (ix *Index) Pin(q Query) (*Pinned, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	q.Pinned = nil
+	qt, err := ix.queryTerms(&q)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pinned{Terms: make([]PinnedTerm, len(qt)), AvgLen: ix.newScorer(nil).avg}
+	for i, t := range qt {
+		p.Terms[i] = PinnedTerm{Field: t.field, Text: t.text, Weight: t.weight}
+	}
+	return p, nil
 }
 
 // Stats count the work of one search.
@@ -60,6 +105,26 @@ type qterm struct {
 
 // terms resolves a query into weighted posting lists.
 func (ix *Index) queryTerms(q *Query) ([]qterm, error) {
+	if p := q.Pinned; p != nil {
+		if len(p.AvgLen) != len(ix.fields) {
+			return nil, fmt.Errorf("%w: pinned statistics of %d fields, the index has %d", ErrInvalid, len(p.AvgLen), len(ix.fields))
+		}
+		for _, a := range p.AvgLen {
+			if !(a >= 0) || math.IsInf(a, 0) {
+				return nil, fmt.Errorf("%w: pinned mean field length %v", ErrInvalid, a)
+			}
+		}
+		var out []qterm
+		for _, t := range p.Terms {
+			if t.Field < 0 || t.Field >= len(ix.fields) || !(t.Weight > 0) || math.IsInf(t.Weight, 0) {
+				return nil, fmt.Errorf("%w: pinned term %q in field %d with weight %v", ErrInvalid, t.Text, t.Field, t.Weight)
+			}
+			if pid, ok := ix.dict[t.Field].get(t.Text); ok {
+				out = append(out, qterm{pid: pid, field: t.Field, weight: t.Weight, text: t.Text})
+			}
+		}
+		return out, nil
+	}
 	var fields []int
 	if len(q.Fields) == 0 {
 		fields = make([]int, len(ix.fields))
@@ -128,12 +193,15 @@ type scorer struct {
 	invAvg []float64
 }
 
-func (ix *Index) newScorer() scorer {
+func (ix *Index) newScorer(p *Pinned) scorer {
 	s := scorer{k1: ix.k1, b: ix.b, lens: ix.lens, nf: len(ix.fields), k1p1: ix.k1 + 1}
 	s.avg = make([]float64, s.nf)
 	s.invAvg = make([]float64, s.nf)
 	for f := range s.nf {
-		if ix.live > 0 {
+		switch {
+		case p != nil:
+			s.avg[f] = p.AvgLen[f]
+		case ix.live > 0:
 			s.avg[f] = float64(ix.sumLen[f]) / float64(ix.live)
 		}
 		if s.avg[f] > 0 {
@@ -167,7 +235,7 @@ func (ix *Index) Search(q Query) ([]Hit, error) {
 	if err != nil {
 		return nil, err
 	}
-	top := ix.topK(qt, q.K, q.Exhaustive, q.Stats)
+	top := ix.topK(qt, &q)
 	hits := make([]Hit, len(top))
 	for i, h := range top {
 		hits[i] = Hit{ID: ix.ids.str(h.doc), Score: h.score}
@@ -189,7 +257,7 @@ func (ix *Index) Explain(q Query, id string) ([]TermScore, error) {
 	if !ok {
 		return nil, nil
 	}
-	sc := ix.newScorer()
+	sc := ix.newScorer(q.Pinned)
 	var out []TermScore
 	for i := range qt {
 		c := newCursor(&ix.post[qt[i].pid])
@@ -198,6 +266,46 @@ func (ix *Index) Explain(q Query, id string) ([]TermScore, error) {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b TermScore) int { return cmp.Compare(b.Score, a.Score) })
+	return out, nil
+}
+
+// ExplainAll is Explain for several documents, resolving the query once:
+// the i-th result holds the contributions to ids[i] (nil when it is
+// absent or does not match).
+func (ix *Index) ExplainAll(q Query, ids []string) ([][]TermScore, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	qt, err := ix.queryTerms(&q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]TermScore, len(ids))
+	type target struct {
+		doc uint32
+		i   int
+	}
+	var targets []target
+	for i, id := range ids {
+		if d, ok := ix.ids.lookup(id); ok {
+			targets = append(targets, target{d, i})
+		}
+	}
+	slices.SortFunc(targets, func(a, b target) int { return cmp.Compare(a.doc, b.doc) })
+	sc := ix.newScorer(q.Pinned)
+	for j := range qt {
+		c := newCursor(&ix.post[qt[j].pid])
+		for _, t := range targets {
+			if !c.advance(t.doc) {
+				break
+			}
+			if c.doc == t.doc {
+				out[t.i] = append(out[t.i], TermScore{Field: ix.fields[qt[j].field].Name, Term: qt[j].text, TF: int(c.tf), Score: sc.score(&qt[j], t.doc, c.tf)})
+			}
+		}
+	}
+	for _, parts := range out {
+		slices.SortStableFunc(parts, func(a, b TermScore) int { return cmp.Compare(b.Score, a.Score) })
+	}
 	return out, nil
 }
 
@@ -295,14 +403,15 @@ type scratch struct {
 }
 
 // topK runs windowed MaxScore over the query terms.
-func (ix *Index) topK(qt []qterm, k int, exhaustive bool, st *Stats) []scored {
+func (ix *Index) topK(qt []qterm, q *Query) []scored {
+	k, exhaustive, st, filter := q.K, q.Exhaustive, q.Stats, q.Filter
 	if k == 0 || len(qt) == 0 || ix.live == 0 {
 		if st != nil {
 			*st = Stats{}
 		}
 		return nil
 	}
-	sc := ix.newScorer()
+	sc := ix.newScorer(q.Pinned)
 	s, _ := ix.pool.Get().(*scratch)
 	if s == nil {
 		s = &scratch{acc: make([]float64, window), bits: make([]uint64, window/64)}
@@ -388,6 +497,23 @@ func (ix *Index) topK(qt []qterm, k int, exhaustive bool, st *Stats) []scored {
 				doc := lo + uint32(o)
 				sc0 := s.acc[o]
 				s.acc[o] = 0
+				if filter != nil {
+					// Ask the filter only about a document that could still
+					// enter the top k: its essential terms' score plus the
+					// bound of the others beats the k-th.
+					if len(h) == k {
+						ub := sc0
+						if nonEss > 0 {
+							ub += pre[nonEss-1]
+						}
+						if ub <= theta {
+							continue
+						}
+					}
+					if !filter(ix.tag(doc)) {
+						continue
+					}
+				}
 				scoredDocs++
 				for j := nonEss - 1; j >= 0; j-- {
 					if len(h) == k && sc0+pre[j] <= theta {
@@ -469,7 +595,7 @@ func (ix *Index) Scores(q Query, ids []string) ([]float64, error) {
 		}
 	}
 	slices.SortFunc(targets, func(a, b target) int { return cmp.Compare(a.doc, b.doc) })
-	sc := ix.newScorer()
+	sc := ix.newScorer(q.Pinned)
 	for j := range qt {
 		c := newCursor(&ix.post[qt[j].pid])
 		for _, t := range targets {
@@ -544,7 +670,7 @@ func (ix *Index) DocVector(id string) []Term {
 	if !ok || !ix.keepVec {
 		return nil
 	}
-	sc := ix.newScorer()
+	sc := ix.newScorer(nil)
 	n := float64(ix.ids.n())
 	byTerm := map[string]int{}
 	var out []Term
@@ -569,4 +695,72 @@ func (ix *Index) DocVector(id string) []Term {
 		out = append(out, Term{Text: t, Weight: w})
 	}
 	return out
+}
+
+// Each calls fn for every document that matches q (a score above 0) and
+// that q.Filter admits, in index order, with its tag and score; q.K is
+// ignored. It scores exhaustively: use it to count or facet a whole result
+// set, and Search for the top K. fn is called with the index's read lock
+// held and must not call the index.
+func (ix *Index) Each(q Query, fn func(tag uint32, score float64)) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	qt, err := ix.queryTerms(&q)
+	if err != nil || len(qt) == 0 || ix.live == 0 {
+		return err
+	}
+	sc := ix.newScorer(q.Pinned)
+	s, _ := ix.pool.Get().(*scratch)
+	if s == nil {
+		s = &scratch{acc: make([]float64, window), bits: make([]uint64, window/64)}
+	}
+	defer ix.pool.Put(s)
+	curs := s.curs[:0]
+	for i := range qt {
+		curs = append(curs, newCursor(&ix.post[qt[i].pid]))
+		curs[i].next()
+	}
+	defer func() {
+		for j := range curs {
+			curs[j] = cursor{}
+		}
+		s.curs = curs[:0]
+	}()
+	for {
+		lo, ok := uint32(math.MaxUint32), false
+		for j := range curs {
+			if !curs[j].done && curs[j].doc < lo {
+				lo, ok = curs[j].doc, true
+			}
+		}
+		if !ok {
+			return nil
+		}
+		hi := uint64(lo) + window
+		for j := range curs {
+			c := &curs[j]
+			for !c.done && uint64(c.doc) < hi {
+				if !ix.isDeleted(c.doc) {
+					o := c.doc - lo
+					s.bits[o/64] |= 1 << (o % 64)
+					s.acc[o] += sc.score(&qt[j], c.doc, c.tf)
+				}
+				c.next()
+			}
+		}
+		for w, word := range s.bits {
+			for word != 0 {
+				b := bits.TrailingZeros64(word)
+				word &= word - 1
+				o := w*64 + b
+				score := s.acc[o]
+				s.acc[o] = 0
+				tag := ix.tag(lo + uint32(o))
+				if score > 0 && (q.Filter == nil || q.Filter(tag)) {
+					fn(tag, score)
+				}
+			}
+			s.bits[w] = 0
+		}
+	}
 }

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/kexie/techbroker/matching/analysis"
 )
@@ -223,6 +226,15 @@ func Restore(r io.Reader, opts *Options) (*Index, error) {
 	if rd.err != nil || np >= math.MaxUint32 {
 		return nil, corrupt(rd.err, "term count %d", np)
 	}
+	// Read the terms in order, then rebuild their lists (and skips and
+	// bounds) by decoding them, which also validates them, on every core:
+	// the lists are independent. The goroutines end before Restore returns.
+	type raw struct {
+		f    uint64
+		df   uint64
+		data []byte
+	}
+	raws := make([]raw, 0, min(np, 1<<20))
 	for pid := range np {
 		f := rd.u()
 		term := string(rd.bytes(1 << 16))
@@ -237,26 +249,58 @@ func Restore(r io.Reader, opts *Options) (*Index, error) {
 		if _, dup := ix.dict[f].get(term); dup {
 			return nil, corrupt(nil, "term %q twice in field %d", term, f)
 		}
-		// Rebuild the list (and its skips and bounds) by decoding it, which
-		// also validates it.
+		ix.dict[f].set(term, uint32(len(ix.terms)))
+		ix.terms = append(ix.terms, term)
+		ix.tfld = append(ix.tfld, uint8(f))
+		raws = append(raws, raw{f, df, data})
+	}
+	ix.post = make([]postings, len(raws))
+	build := func(pid int) error {
+		r := &raws[pid]
 		p := postings{minLen: math.MaxUint16, blkMinLen: math.MaxUint16}
-		src := postings{data: data}
+		src := postings{data: r.data}
 		c := newCursor(&src)
 		prev, first := uint32(0), true
 		for c.next() {
 			if (!first && c.doc <= prev) || uint64(c.doc) >= nd || c.tf == 0 {
-				return nil, corrupt(nil, "term %q: bad posting", term)
+				return corrupt(nil, "term %q: bad posting", ix.terms[pid])
 			}
 			first, prev = false, c.doc
-			p.add(c.doc, c.tf, ix.lens[int(c.doc)*int(nf)+int(f)])
+			p.add(c.doc, c.tf, ix.lens[int(c.doc)*int(nf)+int(r.f)])
 		}
-		if uint64(p.df) != df {
-			return nil, corrupt(nil, "term %q: postings do not match their count", term)
+		if uint64(p.df) != r.df {
+			return corrupt(nil, "term %q: postings do not match their count", ix.terms[pid])
 		}
-		ix.dict[f].set(term, uint32(len(ix.post)))
-		ix.terms = append(ix.terms, term)
-		ix.tfld = append(ix.tfld, uint8(f))
-		ix.post = append(ix.post, p)
+		ix.post[pid] = p
+		r.data = nil
+		return nil
+	}
+	var next atomic.Int64
+	errs := make([]error, runtime.GOMAXPROCS(0))
+	work := func(w int) {
+		for {
+			start := int(next.Add(256)) - 256
+			if start >= len(raws) || errs[w] != nil {
+				return
+			}
+			for pid := start; pid < min(start+256, len(raws)); pid++ {
+				if err := build(pid); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 1; w < len(errs); w++ {
+		wg.Go(func() { work(w) })
+	}
+	work(0)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	if ix.keepVec {
 		ix.rebuildVectors()
