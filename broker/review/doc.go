@@ -8,9 +8,9 @@
 // # Where to find what
 //
 //	评审 review, 评审组 panel      Panel, Status, Seat (panel.go)
-//	专家智库 think tank            Plan: qualified panelists, broker.PlanPanels (plan.go)
+//	专家智库 think tank            Plan: qualified panelists, PlanPanels (plan.go)
 //	邀请 invitation, 婉拒 decline   Invite, Accept, Decline, Recuse, Refill, Extend, Overdue, Subject (invite.go)
-//	回避 conflict of interest      broker.ConflictRules, ConflictError, Recuse; checked at Plan, Invite, Submit
+//	回避 conflict of interest      ConflictRules, ConflictError, Recuse; checked at Plan, Invite, Submit
 //	评分表 score sheet             ScoreSheet, Sheet, CheckSheet, Submit (sheet.go)
 //	评审方法 method                Method: Weighted, AHP (层次分析法), Fuzzy (模糊综合评价); Scoring
 //	一致性 agreement               Outcome: Kendall's W, ICC, disagreement (aggregate.go)
@@ -26,9 +26,9 @@
 // Plan chooses the seats of one panel per subject (an achievement or a
 // demand) among the qualified panelists — members of a society with a
 // valid evaluation qualification (broker.System.QualifiedPanelists) —
-// without a conflict of interest (broker.ConflictRules), within each
+// without a conflict of interest (ConflictRules), within each
 // expert's load, with the highest total affinity (the matching engine's,
-// from the experts' keywords, works and disciplines), by broker.PlanPanels,
+// from the experts' keywords, works and disciplines), by PlanPanels,
 // which solves the assignment exactly (package matching/assign). A panel
 // links the subject's open case at the broker.
 //

@@ -111,7 +111,7 @@ func (s *Service) invite(st *Seat, deadline, now time.Time) {
 	}
 }
 
-func conflictReasons(cs []broker.ConflictOfInterest) string {
+func conflictReasons(cs []ConflictOfInterest) string {
 	parts := make([]string, len(cs))
 	for i, c := range cs {
 		parts[i] = c.Rule + ": " + c.Reason

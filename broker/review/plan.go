@@ -41,7 +41,7 @@ type PlanRequest struct {
 }
 
 // Plan plans one review panel per subject from the optimal conflict-free
-// assignment (broker.PlanPanels over package matching/assign): the seats
+// assignment (PlanPanels over package matching/assign): the seats
 // go to qualified panelists (members of a society with a valid evaluation
 // qualification) without a conflict of interest with the subject, within
 // each expert's load — the seats they hold and the reviews they did this
@@ -124,7 +124,7 @@ func (s *Service) Plan(ctx context.Context, p broker.Principal, req PlanRequest)
 		if !deadline.After(now) {
 			return invalid(KindPanel, broker.FieldError{Field: "deadline", Code: "date_order", Param: now.Format(time.RFC3339), Value: deadline.Format(time.RFC3339)})
 		}
-		var pr broker.PanelRequest
+		var pr PanelRequest
 		subjects := make([]subject, len(req.Subjects))
 		ids := make([]string, len(req.Subjects))
 		for i, ref := range req.Subjects {
@@ -151,7 +151,7 @@ func (s *Service) Plan(ctx context.Context, p broker.Principal, req PlanRequest)
 		}
 		pr.Experts, pr.Cover, pr.MaxLoad, pr.LoadLeft = experts, seats, s.opts.MaxLoad, s.left(book, experts, s.year(now))
 		pr.Rules, pr.Fair, pr.Engine = *s.opts.Rules, req.Fair, s.opts.Engine
-		plan, err := broker.PlanPanels(tx.Context(), pr)
+		plan, err := PlanPanels(tx.Context(), pr)
 		if errors.Is(err, assign.ErrInfeasible) {
 			return refused("plan", KindPanel, "", fmt.Errorf("%w: %w", ErrNoPanelists, err))
 		}
@@ -288,18 +288,18 @@ func (s *Service) fill(tx *broker.Tx, pn *Panel, seats []int, sb subject, expert
 			left[e] = max(0, left[e]-d.open)
 		}
 	}
-	pr := broker.PanelRequest{Experts: experts, MaxLoad: s.opts.MaxLoad, LoadLeft: left, Rules: *s.opts.Rules, Engine: s.opts.Engine,
+	pr := PanelRequest{Experts: experts, MaxLoad: s.opts.MaxLoad, LoadLeft: left, Rules: *s.opts.Rules, Engine: s.opts.Engine,
 		Exclude: keptOff(*pn)}
 	if sb.achievement != nil {
 		pr.Achievements = []broker.Achievement{*sb.achievement}
 	} else {
 		pr.Demands = []broker.Demand{*sb.demand}
 	}
-	var plan *broker.PanelPlan
+	var plan *PanelPlan
 	var err error
 	for k := len(seats); k > 0; k-- {
 		pr.Cover = k
-		if plan, err = broker.PlanPanels(tx.Context(), pr); err == nil {
+		if plan, err = PlanPanels(tx.Context(), pr); err == nil {
 			break
 		}
 		if !errors.Is(err, assign.ErrInfeasible) {
@@ -320,15 +320,15 @@ func (s *Service) fill(tx *broker.Tx, pn *Panel, seats []int, sb subject, expert
 // keptOff lists the pairs a re-solve keeps apart besides the rules: the
 // experts seated on the panel (their seats are kept) and those who
 // declined or were kept off it.
-func keptOff(pn Panel) []broker.ConflictOfInterest {
-	var out []broker.ConflictOfInterest
+func keptOff(pn Panel) []ConflictOfInterest {
+	var out []ConflictOfInterest
 	for _, st := range pn.Seats {
 		if st.Expert != "" && st.Status.holds() {
-			out = append(out, broker.ConflictOfInterest{ExpertID: st.Expert, ItemID: pn.Subject.ID, Rule: "seated", Reason: "keeps a seat on the panel"})
+			out = append(out, ConflictOfInterest{ExpertID: st.Expert, ItemID: pn.Subject.ID, Rule: "seated", Reason: "keeps a seat on the panel"})
 		}
 	}
 	for _, d := range pn.Declined {
-		out = append(out, broker.ConflictOfInterest{ExpertID: d.Expert, ItemID: pn.Subject.ID, Rule: d.Rule, Reason: d.Reason})
+		out = append(out, ConflictOfInterest{ExpertID: d.Expert, ItemID: pn.Subject.ID, Rule: d.Rule, Reason: d.Reason})
 	}
 	return out
 }

@@ -150,7 +150,7 @@ func TestResolveIsOptimal(t *testing.T) {
 	copy(prob.Affinity[0], aff)
 	prob.Forbidden = append(prob.Forbidden, assign.Conflict{Expert: index[leaving], Item: 0, Reason: "declined"})
 	for _, e := range experts {
-		for _, c := range broker.DefaultConflictRules().AchievementConflicts(e, a) {
+		for _, c := range review.DefaultConflictRules().AchievementConflicts(e, a) {
 			prob.Forbidden = append(prob.Forbidden, assign.Conflict{Expert: index[e.ID], Item: 0, Reason: c.Rule})
 		}
 	}

@@ -39,8 +39,8 @@ var (
 // Options configure a Service. A nil *Options means the defaults.
 type Options struct {
 	// Rules are the conflict-of-interest rules, checked at planning, at
-	// invitation and at submission; nil means broker.DefaultConflictRules.
-	Rules *broker.ConflictRules
+	// invitation and at submission; nil means DefaultConflictRules.
+	Rules *ConflictRules
 	// MaxLoad is how many panels an expert sits on at once when their
 	// record gives no Expert.MaxLoad; 0 means 5.
 	MaxLoad int
@@ -66,7 +66,7 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.Rules == nil {
-		r := broker.DefaultConflictRules()
+		r := DefaultConflictRules()
 		o.Rules = &r
 	}
 	def := func(v *int, d int) {
@@ -179,7 +179,7 @@ type subject struct {
 }
 
 // conflicts returns the conflicts of interest between e and the subject.
-func (sb subject) conflicts(r broker.ConflictRules, e broker.Expert) []broker.ConflictOfInterest {
+func (sb subject) conflicts(r ConflictRules, e broker.Expert) []ConflictOfInterest {
 	if sb.achievement != nil {
 		return r.AchievementConflicts(e, *sb.achievement)
 	}

@@ -208,7 +208,7 @@ func sortedKeys[V any](m map[string]V) []string {
 type ConflictError struct {
 	Panel     string
 	Expert    string
-	Conflicts []broker.ConflictOfInterest
+	Conflicts []ConflictOfInterest
 }
 
 func (e *ConflictError) Error() string {

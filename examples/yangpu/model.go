@@ -17,6 +17,7 @@ import (
 	"github.com/kexie/techbroker/broker/activity"
 	"github.com/kexie/techbroker/broker/capital"
 	"github.com/kexie/techbroker/broker/exchange"
+	"github.com/kexie/techbroker/broker/review"
 	"github.com/kexie/techbroker/contract"
 	"github.com/kexie/techbroker/evaluation"
 	"github.com/kexie/techbroker/evaluation/valuation"
@@ -314,7 +315,7 @@ func (m *model) screen(ctx context.Context, year int, room string, cases []broke
 			return nil, err
 		}
 	}
-	plan, err := broker.PlanPanels(ctx, broker.PanelRequest{Achievements: achs, Experts: experts, Cover: 3, Rules: broker.DefaultConflictRules()})
+	plan, err := review.PlanPanels(ctx, review.PanelRequest{Achievements: achs, Experts: experts, Cover: 3, Rules: review.DefaultConflictRules()})
 	if err != nil {
 		return nil, fmt.Errorf("panels for %s: %w", room, err)
 	}

@@ -1,4 +1,4 @@
-package broker_test
+package review_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/review"
 	"github.com/kexie/techbroker/matching/assign"
 )
 
@@ -16,11 +17,11 @@ func TestConflictRules(t *testing.T) {
 	a := broker.Achievement{Meta: broker.Meta{ID: "ach-1", Region: "上海市杨浦区"}, Title: "海水养殖", Owner: "上海海洋大学",
 		Inventors: []broker.Inventor{{Name: "王海"}, {Name: "李渔", ExpertID: "exp-9"}}}
 	d := broker.Demand{Meta: broker.Meta{ID: "dem-1"}, Enterprise: "东海水产有限公司", Title: "t", Problem: "p"}
-	rules := broker.DefaultConflictRules()
+	rules := review.DefaultConflictRules()
 	for _, tc := range []struct {
 		name   string
 		e      broker.Expert
-		rules  broker.ConflictRules
+		rules  review.ConflictRules
 		achHit []string
 		demHit []string
 	}{
@@ -32,8 +33,8 @@ func TestConflictRules(t *testing.T) {
 		{"declared", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "孙八", Conflicts: []broker.Conflict{{Party: "上海海洋大学", Reason: "兼职"}, {Party: "东海水产有限公司"}}}, rules, []string{"declared"}, []string{"declared"}},
 		{"employee", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "周九", Institution: "东海水产有限公司"}, rules, nil, []string{"employee"}},
 		{"same city off", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "吴十", City: "上海"}, rules, nil, nil},
-		{"same city on", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "吴十", City: "上海"}, broker.ConflictRules{SameCity: true}, []string{"same_city"}, nil},
-		{"rules off", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "王海", Institution: "上海海洋大学"}, broker.ConflictRules{}, nil, nil},
+		{"same city on", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "吴十", City: "上海"}, review.ConflictRules{SameCity: true}, []string{"same_city"}, nil},
+		{"rules off", broker.Expert{Meta: broker.Meta{ID: "e"}, Name: "王海", Institution: "上海海洋大学"}, review.ConflictRules{}, nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
@@ -72,7 +73,7 @@ func TestPlanPanels(t *testing.T) {
 		}
 		experts = append(experts, e)
 	}
-	plan, err := broker.PlanPanels(context.Background(), broker.PanelRequest{Achievements: achs, Experts: experts, Cover: 3, MaxLoad: 1, Rules: broker.DefaultConflictRules()})
+	plan, err := review.PlanPanels(context.Background(), review.PanelRequest{Achievements: achs, Experts: experts, Cover: 3, MaxLoad: 1, Rules: review.DefaultConflictRules()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func TestPlanPanels(t *testing.T) {
 	for i := range experts {
 		experts[i].Institution = "新华医院"
 	}
-	_, err = broker.PlanPanels(context.Background(), broker.PanelRequest{Achievements: achs, Experts: experts, Cover: 3, MaxLoad: 2, Rules: broker.DefaultConflictRules()})
+	_, err = review.PlanPanels(context.Background(), review.PanelRequest{Achievements: achs, Experts: experts, Cover: 3, MaxLoad: 2, Rules: review.DefaultConflictRules()})
 	var ie *assign.InfeasibleError
 	if !errors.As(err, &ie) {
 		t.Fatalf("got %v, want an InfeasibleError", err)
@@ -123,10 +124,10 @@ func TestPlanPanelsDemandsLoadsExclusions(t *testing.T) {
 		{Meta: broker.Meta{ID: "e-any1"}, Name: "戊", Keywords: []string{"材料"}},
 		{Meta: broker.Meta{ID: "e-any2"}, Name: "己", Keywords: []string{"材料"}},
 	}
-	req := broker.PanelRequest{Achievements: achs, Demands: dems, Experts: experts, Cover: 2, Rules: broker.DefaultConflictRules(),
+	req := review.PanelRequest{Achievements: achs, Demands: dems, Experts: experts, Cover: 2, Rules: review.DefaultConflictRules(),
 		LoadLeft: map[string]int{"e-fish1": 0, "e-ink2": 1},
-		Exclude:  []broker.ConflictOfInterest{{ExpertID: "e-fish2", ItemID: "d-ink", Rule: "declined", Reason: "出差"}, {ExpertID: "nobody", ItemID: "d-ink", Rule: "declined"}}}
-	plan, err := broker.PlanPanels(context.Background(), req)
+		Exclude:  []review.ConflictOfInterest{{ExpertID: "e-fish2", ItemID: "d-ink", Rule: "declined", Reason: "出差"}, {ExpertID: "nobody", ItemID: "d-ink", Rule: "declined"}}}
+	plan, err := review.PlanPanels(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestPlanPanelsDemandsLoadsExclusions(t *testing.T) {
 		t.Errorf("conflicts: got %v, want %v", rules, want)
 	}
 	req.Demands[0].ID = "a-marine"
-	if _, err := broker.PlanPanels(context.Background(), req); !errors.Is(err, broker.ErrInvalid) || !strings.Contains(err.Error(), "demands[0].id") {
+	if _, err := review.PlanPanels(context.Background(), req); !errors.Is(err, broker.ErrInvalid) || !strings.Contains(err.Error(), "demands[0].id") {
 		t.Errorf("an achievement and a demand sharing an ID: got %v, want ErrInvalid naming demands[0].id", err)
 	}
 }
