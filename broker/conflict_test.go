@@ -79,12 +79,15 @@ func TestPlanPanels(t *testing.T) {
 	if len(plan.Conflicts) != 1 || plan.Conflicts[0].ExpertID != "e00" {
 		t.Errorf("conflicts: %+v", plan.Conflicts)
 	}
-	want := map[string][]string{"a-marine": {"e03", "e06", "e09"}, "a-child": {"e01", "e04", "e07"}, "a-print": {"e02", "e05", "e08"}}
-	for item, panel := range want {
+	// Each panel is three experts of the item's keyword group (i%3): the
+	// group of a-marine has exactly three once e00 is excluded; the other
+	// two have four equally good experts, and any three are optimal.
+	group := map[string][]string{"a-marine": {"e03", "e06", "e09"}, "a-child": {"e01", "e04", "e07", "e10"}, "a-print": {"e02", "e05", "e08", "e11"}}
+	for item, allowed := range group {
 		got := slices.Clone(plan.Panels[item])
 		slices.Sort(got)
-		if !slices.Equal(got, panel) {
-			t.Errorf("panel of %s: got %q, want %q", item, got, panel)
+		if len(slices.Compact(got)) != 3 || slices.ContainsFunc(got, func(e string) bool { return !slices.Contains(allowed, e) }) {
+			t.Errorf("panel of %s: got %q, want three of %q", item, got, allowed)
 		}
 	}
 	if err := plan.Result.Verify(plan.Problem); err != nil {

@@ -222,6 +222,9 @@ var zhParams = map[string]string{
 	"phone number":                           "电话号码",
 	"name":                                   "姓名或名称",
 	"patent number":                          "专利号或登记号",
+	"WeChat ID":                              "微信号",
+	"QQ number":                              "QQ号",
+	"organization":                           "单位名称",
 	"industry":                               "行业",
 }
 

@@ -13,7 +13,7 @@
 //	容量 capacity, 座位 seats  SeatsLeft, CheckCapacity: the capacity rule (capacity.go)
 //	对接 meeting             Meeting, RequestMeeting, RespondMeeting, Agenda (meeting.go)
 //	排期 scheduling          ScheduleMeetings; the slot rule (schedule.go)
-//	线索 lead                Lead, Platform.RecordLead, Platform.Conversion (lead.go)
+//	线索 lead                Lead, Platform.RecordLead (RecordLeadTx inside a transaction), Platform.Conversion (lead.go)
 //	培训 training            Training, Platform.RecordTraining (training.go)
 //	平台统计 statistics       PlatformStats, Platform.PlatformStats (stats.go)
 //

@@ -99,38 +99,47 @@ type caseEvent struct {
 // Organizers only.
 func (pl *Platform) RecordLead(ctx context.Context, p broker.Principal, activityID string, l Lead) (Lead, error) {
 	var out Lead
-	err := pl.sys.Update(ctx, func(tx *broker.Tx) error {
-		a, err := broker.Read[Activity](tx, activityID)
-		if err != nil {
-			return err
-		}
-		on := broker.TargetOf(a)
-		if !organizes(p, a) {
-			return broker.Forbidden("record lead", KindActivity, activityID, "organizers only")
-		}
-		l := l
-		l.Broker = textnorm.Text(l.Broker)
-		if l.Broker == "" {
-			l.Broker = a.Broker
-		}
-		l.Meta = broker.Meta{Broker: l.Broker, Visibility: broker.Confidential}
-		l.Activity, l.Case = a.ID, ""
-		if out, err = broker.Create(tx, p, l, broker.Via(broker.ActOperate, on), broker.Logged("recorded", nil)); err != nil {
-			return err
-		}
-		if out.Kind != LeadCase {
-			return subjectExists(tx, out.Subject)
-		}
-		c, err := tx.OpenCase(p, broker.NewCase{Subject: out.Subject, Broker: out.Broker,
-			Reason: "lead from activity " + a.ID, Source: broker.CaseSource{Activity: a.ID, Lead: out.ID}})
-		if err != nil {
-			return err
-		}
-		out.Case = c.ID
-		out, err = broker.Replace(tx, p, out, broker.Via(broker.ActOperate, on), broker.Logged("case_opened", caseEvent{Case: c.ID}))
+	err := pl.sys.Update(ctx, func(tx *broker.Tx) (err error) {
+		out, err = pl.RecordLeadTx(tx, p, activityID, l)
 		return err
 	})
 	return out, broker.Wrap("record lead", KindActivity, activityID, err)
+}
+
+// RecordLeadTx records a lead inside the caller's transaction, for
+// operations that write a lead together with records of their own (an
+// investment intent recorded at a roadshow, package capital). Semantics are
+// RecordLead's. The error is unwrapped: return it from the transaction's
+// function so that nothing is kept.
+func (pl *Platform) RecordLeadTx(tx *broker.Tx, p broker.Principal, activityID string, l Lead) (Lead, error) {
+	a, err := broker.Read[Activity](tx, activityID)
+	if err != nil {
+		return Lead{}, err
+	}
+	on := broker.TargetOf(a)
+	if !organizes(p, a) {
+		return Lead{}, broker.Forbidden("record lead", KindActivity, activityID, "organizers only")
+	}
+	l.Broker = textnorm.Text(l.Broker)
+	if l.Broker == "" {
+		l.Broker = a.Broker
+	}
+	l.Meta = broker.Meta{Broker: l.Broker, Visibility: broker.Confidential}
+	l.Activity, l.Case = a.ID, ""
+	out, err := broker.Create(tx, p, l, broker.Via(broker.ActOperate, on), broker.Logged("recorded", nil))
+	if err != nil {
+		return Lead{}, err
+	}
+	if out.Kind != LeadCase {
+		return out, subjectExists(tx, out.Subject)
+	}
+	c, err := tx.OpenCase(p, broker.NewCase{Subject: out.Subject, Broker: out.Broker,
+		Reason: "lead from activity " + a.ID, Source: broker.CaseSource{Activity: a.ID, Lead: out.ID}})
+	if err != nil {
+		return Lead{}, err
+	}
+	out.Case = c.ID
+	return broker.Replace(tx, p, out, broker.Via(broker.ActOperate, on), broker.Logged("case_opened", caseEvent{Case: c.ID}))
 }
 
 // subjectExists refuses a reference to a missing achievement or demand.

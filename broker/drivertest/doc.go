@@ -41,7 +41,8 @@
 // share a Tx.
 //
 // And, through package broker, the System on the store: validation and
-// import, the platforms, every record kind, and the exchange.
+// import, the platforms, every record kind, the activity platform, the
+// exchange and capital (incubations that move their case atomically).
 //
 // # Benchmarks
 //

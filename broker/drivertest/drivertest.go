@@ -59,6 +59,8 @@ func RunConformanceTests(t *testing.T, newStore Harness) {
 	t.Run("Everyone", func(t *testing.T) { testEveryone(t, open) })
 	t.Run("Activity", func(t *testing.T) { testActivity(t, open) })
 	t.Run("Exchange", func(t *testing.T) { testExchange(t, open) })
+	t.Run("Capital", func(t *testing.T) { testCapital(t, open) })
+	t.Run("Federation", func(t *testing.T) { testFederation(t, open) })
 }
 
 var t0 = time.Date(2026, 11, 27, 8, 30, 0, 123456000, time.UTC)

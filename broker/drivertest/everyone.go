@@ -11,14 +11,15 @@ import (
 	"time"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/capital"
 	"github.com/kexie/techbroker/broker/driver"
 )
 
-// testEveryone checks the store-dependent behaviour of organizations,
-// investors, staff and incubation: merges that rewrite many kinds in one
-// transaction, incubation starts and ends that move a case in the same
-// transaction (or not at all), and concurrent roster changes that lose
-// nothing.
+// testEveryone checks the store-dependent behaviour of organizations and
+// staff: merges that rewrite many kinds in one transaction (the core's,
+// and capital's investors and incubations), and concurrent roster changes
+// that lose nothing. Incubations that move their case are the Capital
+// group's.
 func testEveryone(t *testing.T, open func(*testing.T) driver.Store) {
 	t.Run("MergeRewritesEveryKind", func(t *testing.T) { testMergeEveryKind(t, open(t)) })
 	t.Run("ConcurrentRosterChanges", func(t *testing.T) { testConcurrentRoster(t, open(t)) })
@@ -91,6 +92,18 @@ func testMergeEveryKind(t *testing.T, s driver.Store) {
 	f.must(t, err)
 	fb, err := f.sys.RecordFeedback(f.ctx, f.staff, broker.Feedback{Subject: c.Subject, Party: "某公司", Reason: broker.DeclinePrice})
 	f.must(t, err)
+	// The capital records: an investor of the duplicate, and the incubation
+	// of the case (its owners are the case's) at the duplicate as incubator
+	// and as spin-off of another duplicate.
+	cp := newCapital(f.sys)
+	inc, incDup := f.org(t, "杨浦科技创业中心", "", broker.OrgIncubator), f.org(t, "杨浦创业中心", "", broker.OrgIncubator)
+	inv, err := cp.Investors.Create(f.ctx, f.admin, capital.Investor{Name: "水产大学基金", OrgID: dup.ID})
+	f.must(t, err)
+	n, err := cp.StartIncubation(f.ctx, f.staff, capital.NewIncubation{Case: c.ID, Incubator: incDup.ID, SpinOff: dup.ID})
+	f.must(t, err)
+	if !slices.Contains(n.Owners, dup.ID) {
+		t.Fatalf("incubation owners: got %v, want the case's owners", n.Owners)
+	}
 
 	// A refused merge (two credit codes) writes nothing.
 	coded := f.org(t, "另一法人", "914403001922038216", broker.OrgEnterprise)
@@ -101,8 +114,24 @@ func testMergeEveryKind(t *testing.T, s driver.Store) {
 	rep, err := f.sys.MergeOrganizations(f.ctx, f.admin, keep.ID, dup.ID)
 	f.must(t, err)
 	if got := rep.Rewritten[broker.KindAchievement] + rep.Rewritten[broker.KindDemand] + rep.Rewritten[broker.KindExpert] +
-		rep.Rewritten[broker.KindFeedback] + rep.Rewritten[broker.KindCase]; got != 5 {
-		t.Errorf("rewritten: got %v, want one of each of 5 kinds", rep.Rewritten)
+		rep.Rewritten[broker.KindFeedback] + rep.Rewritten[broker.KindCase] + rep.Rewritten[capital.KindInvestor] +
+		rep.Rewritten[capital.KindIncubation]; got != 7 {
+		t.Errorf("rewritten: got %v, want one of each of 7 kinds", rep.Rewritten)
+	}
+	if _, err := f.sys.MergeOrganizations(f.ctx, f.admin, inc.ID, incDup.ID); err != nil {
+		t.Fatal(err)
+	}
+	inv, _ = cp.Investors.Get(f.ctx, f.admin, inv.ID)
+	n, _ = cp.Incubations.Get(f.ctx, f.admin, n.ID)
+	if inv.OrgID != keep.ID || n.Incubator != inc.ID || n.SpinOff != keep.ID ||
+		!slices.Contains(n.Owners, keep.ID) || slices.Contains(n.Owners, dup.ID) || slices.Contains(n.Owners, dup.Name) {
+		t.Errorf("capital after the merges: investor org %q, incubator %q, spin-off %q, owners %v", inv.OrgID, n.Incubator, n.SpinOff, n.Owners)
+	}
+	if _, err := cp.Incubations.Get(f.ctx, broker.InstitutionUser("u", keep.ID), n.ID); err != nil {
+		t.Errorf("the kept organization reads the incubation: %v", err)
+	}
+	if _, err := cp.Incubations.Get(f.ctx, broker.InstitutionUser("u", dup.ID), n.ID); !errors.Is(err, broker.ErrForbidden) {
+		t.Errorf("the removed organization reads the incubation: got %v, want ErrForbidden", err)
 	}
 	a, _ := f.sys.Achievements.Get(f.ctx, f.admin, c.Subject.ID)
 	d, _ = f.sys.Demands.Get(f.ctx, f.admin, d.ID)

@@ -1,7 +1,8 @@
 // Command assignment assigns reviewers to papers (or experts to
 // achievements) optimally with package matching/assign.
 //
-// It reads a long-format CSV file with the header reviewer,paper,score:
+// It reads a long-format CSV file with the header reviewer,paper,score
+// (or expert,item,score: the two are the same):
 //
 //	reviewer,paper,score
 //	r1,p1,0.82
@@ -14,13 +15,47 @@
 //
 //	go run ./examples/assignment -scores FILE.csv -cover 3 -max-load 4 [-min-load 2] [-fair] [-json]
 //
+// # The pool
+//
+// By default the pool is whoever appears in the scores file, and the
+// program says so on stderr with the counts: a reviewer with no listed
+// pair is then not in the pool, and no minimum load applies to them. To
+// give the pool explicitly, pass
+//
+//   - -experts FILE, a CSV with the header expert,min_load,max_load
+//     (reviewer is accepted for expert; the load columns may be left out,
+//     and so may a row's values: -min-load and -max-load apply, and a row
+//     giving only max_load gets min(-min-load, max_load) as its minimum);
+//   - -items FILE, a CSV with the header item,cover (paper is accepted for
+//     item; an empty or missing cover means -cover).
+//
+// The IDs are those of the scores file. Everyone listed is in the pool even
+// with no scored pair; a scores row naming someone not listed is an error.
+// Every bad row is reported with its file, row (the header is row 1),
+// field and value.
+//
+// # Generated instances
+//
 // Without real data, generate a seeded random instance first:
 //
 //	go run ./examples/assignment -generate demo.csv -reviewers 200 -papers 400 -seed 1
 //	go run ./examples/assignment -scores demo.csv -cover 3 -max-load 7
+//
+// The default generator (-shape topics) draws topic mixtures for reviewers
+// and papers and scores a pair by their cosine plus noise (-density,
+// -conflict-rate). The shapes of package matching/assign/assigntest are
+// available too: -shape uniform, popular (-pop, the weight of expert
+// popularity, 0.7 by default, and -alpha, its Pareto tail index; giving
+// -pop alone implies this shape), clustered (-clusters) and conflicts
+// (-institutions, -conflict-rate), each dense or with only every paper's
+// -top k reviewers listed. The instance of issue 24:
+//
+//	go run ./examples/assignment -generate pop.csv -shape popular -reviewers 2840 -papers 5062 -top 100
+//	go run ./examples/assignment -scores pop.csv -cover 3 -max-load 6
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -32,10 +67,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/kexie/techbroker/matching/assign"
+	"github.com/kexie/techbroker/matching/assign/assigntest"
 )
 
 func main() {
@@ -64,7 +99,9 @@ type summary struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("assignment", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	scores := fs.String("scores", "", "long-format CSV `file` with header reviewer,paper,score")
+	scores := fs.String("scores", "", "long-format CSV `file` with header reviewer,paper,score (or expert,item,score)")
+	experts := fs.String("experts", "", "CSV `file` with header expert,min_load,max_load: the reviewer pool (loads optional)")
+	items := fs.String("items", "", "CSV `file` with header item,cover: the paper pool (cover optional)")
 	cover := fs.Int("cover", 3, "reviewers per paper")
 	minLoad := fs.Int("min-load", 0, "minimum papers per reviewer")
 	maxLoad := fs.Int("max-load", 4, "maximum papers per reviewer")
@@ -74,20 +111,44 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	reviewers := fs.Int("reviewers", 100, "with -generate: number of reviewers")
 	papers := fs.Int("papers", 200, "with -generate: number of papers")
 	seed := fs.Uint64("seed", 1, "with -generate: random seed")
-	conflicts := fs.Float64("conflict-rate", 0.01, "with -generate: fraction of pairs in conflict")
-	density := fs.Float64("density", 1, "with -generate: fraction of pairs listed (the rest have affinity 0)")
+	shape := fs.String("shape", "topics", "with -generate: topics, uniform, popular, clustered or conflicts")
+	conflicts := fs.Float64("conflict-rate", 0.01, "with -generate: fraction of pairs in conflict (shape topics; conflicts: of pairs across institutions, default 0.05)")
+	density := fs.Float64("density", 1, "with -generate -shape topics: fraction of pairs listed (the rest have affinity 0)")
+	pop := fs.Float64("pop", 0.7, "with -generate: weight of expert popularity in the affinity (implies -shape popular)")
+	alpha := fs.Float64("alpha", 1.5, "with -generate -shape popular: Pareto tail index of popularity")
+	top := fs.Int("top", 0, "with -generate, shapes other than topics: list only each paper's `k` best reviewers (0: all)")
+	clusters := fs.Int("clusters", 20, "with -generate -shape clustered: number of topic clusters")
+	institutions := fs.Int("institutions", 40, "with -generate -shape conflicts: number of institutions")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if *generate != "" {
+		if set["pop"] && !set["shape"] {
+			*shape = "popular"
+		}
 		f, err := os.Create(*generate)
 		if err != nil {
 			return err
 		}
-		rows, err := writeInstance(f, *reviewers, *papers, *seed, *conflicts, *density)
+		var rows int
+		if *shape == "topics" {
+			rows, err = writeInstance(f, *reviewers, *papers, *seed, *conflicts, *density)
+		} else {
+			c := assigntest.Config{Items: *papers, Experts: *reviewers, Seed: *seed, TopK: *top,
+				Pop: *pop, Alpha: *alpha, Clusters: *clusters, Institutions: *institutions}
+			if set["conflict-rate"] {
+				c.ConflictRate = *conflicts
+			}
+			c.Shape, err = assigntest.ParseShape(*shape)
+			if err == nil {
+				rows, err = writeShape(f, c)
+			}
+		}
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -101,16 +162,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return errors.New("-scores or -generate is required")
 	}
-	f, err := os.Open(*scores)
+	p, err := load(*scores, *experts, *items, *cover, *minLoad, *maxLoad, stderr)
 	if err != nil {
 		return err
 	}
-	b, err := readScores(f)
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("%s: %w", *scores, err)
-	}
-	p := b.Problem(*cover, *minLoad, *maxLoad)
 	s, err := solve(ctx, p, *fair)
 	if err != nil {
 		return err
@@ -125,6 +180,59 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "reviewer load: min %d, max %d\n", s.MinLoad, s.MaxLoad)
 	fmt.Fprintf(stdout, "solve time: %.3fs\n", s.Seconds)
 	return nil
+}
+
+// load reads the pool files, if any, then the scores, and builds the
+// problem. Without a pool file it tells stderr who the pool is.
+func load(scores, experts, items string, cover, minLoad, maxLoad int, stderr io.Writer) (*assign.Problem, error) {
+	var pl *pool
+	read := func(path string, fn func(io.Reader) error) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return fn(f)
+	}
+	if experts != "" || items != "" {
+		pl = &pool{}
+	}
+	if experts != "" {
+		if err := read(experts, func(r io.Reader) error { return readExperts(r, experts, minLoad, maxLoad, pl) }); err != nil {
+			return nil, err
+		}
+	}
+	if items != "" {
+		if err := read(items, func(r io.Reader) error { return readItems(r, items, pl) }); err != nil {
+			return nil, err
+		}
+	}
+	var b assign.Builder
+	if pl != nil {
+		for _, id := range pl.experts {
+			b.Expert(id)
+			if l, ok := pl.load[id]; ok {
+				b.SetLoad(id, l[0], l[1])
+			}
+		}
+		for _, id := range pl.items {
+			b.Item(id)
+			if k, ok := pl.cover[id]; ok {
+				b.SetCover(id, k)
+			}
+		}
+	}
+	if err := read(scores, func(r io.Reader) error { return readScores(r, scores, &b, pl) }); err != nil {
+		return nil, err
+	}
+	p := b.Problem(cover, minLoad, maxLoad)
+	if experts == "" {
+		fmt.Fprintf(stderr, "assignment: no -experts file: the pool is the %d reviewers that appear in %s\n", len(p.Experts), scores)
+	}
+	if items == "" {
+		fmt.Fprintf(stderr, "assignment: no -items file: the pool is the %d papers that appear in %s\n", len(p.Items), scores)
+	}
+	return p, nil
 }
 
 func solve(ctx context.Context, p *assign.Problem, fair bool) (*summary, error) {
@@ -144,58 +252,6 @@ func solve(ctx context.Context, p *assign.Problem, fair bool) (*summary, error) 
 		s.MaxLoad = max(s.MaxLoad, l)
 	}
 	return s, nil
-}
-
-// readScores parses the long-format CSV. Errors name the line.
-func readScores(r io.Reader) (*assign.Builder, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = 3
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, errors.New("empty file: want header reviewer,paper,score")
-	}
-	if err != nil {
-		return nil, err
-	}
-	for i, want := range []string{"reviewer", "paper", "score"} {
-		got := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff")))
-		if got != want {
-			return nil, fmt.Errorf("row 1: header column %d is %q, want %q (header reviewer,paper,score)", i+1, header[i], want)
-		}
-	}
-	var b assign.Builder
-	seen := map[[2]string]int{}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err // csv.ParseError names the line
-		}
-		row, _ := cr.FieldPos(0)
-		reviewer, paper := strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1])
-		raw := strings.TrimSpace(rec[2])
-		if reviewer == "" || paper == "" {
-			return nil, fmt.Errorf("row %d: empty reviewer or paper", row)
-		}
-		key := [2]string{reviewer, paper}
-		if prev, ok := seen[key]; ok {
-			return nil, fmt.Errorf("row %d: pair (%s, %s) already given in row %d", row, reviewer, paper, prev)
-		}
-		seen[key] = row
-		if low := strings.ToLower(raw); low == "conflict" || low == "-inf" {
-			b.Forbid(reviewer, paper, fmt.Sprintf("conflict (row %d)", row))
-			continue
-		}
-		v, err := strconv.ParseFloat(raw, 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("row %d: score %q is not a finite number, -inf or conflict", row, raw)
-		}
-		b.SetAffinity(reviewer, paper, v)
-	}
-	return &b, nil
 }
 
 // writeInstance writes a seeded random instance. Reviewers and papers get
@@ -256,4 +312,55 @@ func writeInstance(w io.Writer, nR, nP int, seed uint64, conflictRate, density f
 	}
 	cw.Flush()
 	return rows, cw.Error()
+}
+
+// writeShape writes an instance of an assigntest shape with the header
+// expert,item,score; conflicts are written as "conflict" rows (a listed
+// pair in conflict is written once, as a conflict).
+func writeShape(w io.Writer, c assigntest.Config) (int, error) {
+	in, err := assigntest.Generate(c)
+	if err != nil {
+		return 0, err
+	}
+	conflict := make(map[assigntest.Pair]bool, len(in.Conflicts))
+	for _, p := range in.Conflicts {
+		conflict[p] = true
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	cw := csv.NewWriter(bw)
+	if err := cw.Write([]string{"expert", "item", "score"}); err != nil {
+		return 0, err
+	}
+	rows := 0
+	write := func(i, e int, score string) error {
+		rows++
+		return cw.Write([]string{in.Experts[e], in.Items[i], score})
+	}
+	format := func(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
+	for i, row := range in.Affinity {
+		for e, v := range row {
+			if !conflict[assigntest.Pair{Item: i, Expert: e}] {
+				if err := write(i, e, format(v)); err != nil {
+					return rows, err
+				}
+			}
+		}
+	}
+	for _, s := range in.Scores {
+		if !conflict[assigntest.Pair{Item: s.Item, Expert: s.Expert}] {
+			if err := write(s.Item, s.Expert, format(s.Value)); err != nil {
+				return rows, err
+			}
+		}
+	}
+	for _, p := range in.Conflicts {
+		if err := write(p.Item, p.Expert, "conflict"); err != nil {
+			return rows, err
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return rows, err
+	}
+	return rows, bw.Flush()
 }

@@ -14,6 +14,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/activity"
+	"github.com/kexie/techbroker/broker/capital"
+	"github.com/kexie/techbroker/broker/exchange"
 	"github.com/kexie/techbroker/contract"
 	"github.com/kexie/techbroker/evaluation"
 	"github.com/kexie/techbroker/evaluation/valuation"
@@ -25,15 +28,18 @@ import (
 // model holds the running system and what the generator knows (the true
 // room and quality of every item), which the System never sees.
 type model struct {
-	w      io.Writer
-	sys    *broker.System
-	clk    *clock
-	g      *gen
-	admin  broker.Principal
-	rooms  []broker.IndustryBroker
-	sector map[string]*sector // room ID → vocabulary
-	router *router.Router
-	scale  float64
+	w       io.Writer
+	sys     *broker.System
+	x       *exchange.Exchange
+	acts    *activity.Platform
+	capital *capital.Service
+	clk     *clock
+	g       *gen
+	admin   broker.Principal
+	rooms   []broker.IndustryBroker
+	sector  map[string]*sector // room ID → vocabulary
+	router  *router.Router
+	scale   float64
 
 	societies    map[string]string // room → qualified society ID
 	trueRoom     map[string]string // achievement or demand ID → generator's room
@@ -129,9 +135,9 @@ func (m *model) setup(ctx context.Context) error {
 	m.incubator = inc.ID
 	for i, r := range m.rooms {
 		sec := m.sector[r.ID]
-		v, err := m.sys.Investors.Create(ctx, m.admin, broker.Investor{
+		v, err := m.capital.Investors.Create(ctx, m.admin, capital.Investor{
 			Name:        []string{"杨浦科创投资基金", "长阳创谷天使基金", "沪东产业投资有限公司", "复旦科技成果转化基金", "同济创新创业投资", "上海理工科技创投", "海岸线创业投资"}[i%7],
-			Stages:      []broker.InvestStage{broker.StageSeed, broker.StageAngel, broker.StagePreA},
+			Stages:      []capital.InvestStage{capital.StageSeed, capital.StageAngel, capital.StagePreA},
 			Ticket:      broker.Range{Min: decimal.NewFromInt(500_000), Max: decimal.NewFromInt(20_000_000)},
 			Disciplines: sec.disciplines, IndustryCodes: sec.industry, Keywords: sec.keywords, Regions: []string{"上海市"},
 			Thesis: "关注" + strings.Join(sec.keywords[:3], "、") + "领域早期成果转化项目",
@@ -542,14 +548,14 @@ func (m *model) roadshow(ctx context.Context, year int, day time.Time, room stri
 		featured = append(featured, c.Subject)
 	}
 	start := day.AddDate(0, 0, 2).Add(time.Hour)
-	act, err := m.sys.Activities.Create(ctx, m.admin, broker.Activity{Meta: broker.Meta{Broker: room}, Kind: broker.Roadshow,
+	act, err := m.acts.Activities.Create(ctx, m.admin, activity.Activity{Meta: broker.Meta{Broker: room}, Kind: activity.Roadshow,
 		Title: fmt.Sprintf("%d年%s技术成果路演", year, m.roomName(room)), Venue: "长阳创谷", Start: start, End: start.Add(6 * time.Hour),
 		Capacity: 2*len(cases) + 20, SlotMinutes: 30, Tables: 4, Featured: featured})
 	if err != nil {
 		return 0, 0, fmt.Errorf("roadshow: %w", err)
 	}
 	reg := func(id, org, role string) error {
-		_, err := m.sys.Register(ctx, m.admin, act.ID, broker.Registration{Participant: id, Org: org, Role: role})
+		_, err := m.acts.Register(ctx, m.admin, act.ID, activity.Registration{Participant: id, Org: org, Role: role})
 		if err != nil && !errors.Is(err, broker.ErrExists) {
 			return err
 		}
@@ -581,18 +587,18 @@ func (m *model) roadshow(ctx context.Context, year int, day time.Time, room stri
 		}
 	}
 	m.clk.set(day.AddDate(0, 0, 1))
-	var meetings []broker.Meeting
+	var meetings []activity.Meeting
 	for _, p := range pairs {
-		mt, err := m.sys.RequestMeeting(ctx, broker.EnterpriseUser("ent-"+p.ent, p.ent), act.ID, owners[p.ach], "希望了解许可条件")
+		mt, err := m.acts.RequestMeeting(ctx, broker.EnterpriseUser("ent-"+p.ent, p.ent), act.ID, owners[p.ach], "希望了解许可条件")
 		if err != nil {
 			return 0, 0, fmt.Errorf("request meeting: %w", err)
 		}
-		if mt, err = m.sys.RespondMeeting(ctx, broker.InstitutionUser(owners[p.ach], ""), mt.ID, true); err != nil {
+		if mt, err = m.acts.RespondMeeting(ctx, broker.InstitutionUser(owners[p.ach], ""), mt.ID, true); err != nil {
 			return 0, 0, fmt.Errorf("respond meeting: %w", err)
 		}
 		meetings = append(meetings, mt)
 	}
-	sched, err := m.sys.ScheduleMeetings(ctx, m.admin, act.ID)
+	sched, err := m.acts.ScheduleMeetings(ctx, m.admin, act.ID)
 	if err != nil {
 		return 0, 0, fmt.Errorf("schedule: %w", err)
 	}
@@ -603,7 +609,7 @@ func (m *model) roadshow(ctx context.Context, year int, day time.Time, room stri
 			continue
 		}
 		ach := pairs[i].ach
-		if _, err := m.sys.RecordLead(ctx, m.admin, act.ID, broker.Lead{Kind: broker.LeadInterest, Subject: broker.RecordRef{Kind: broker.KindAchievement, ID: ach},
+		if _, err := m.acts.RecordLead(ctx, m.admin, act.ID, activity.Lead{Kind: activity.LeadInterest, Subject: broker.RecordRef{Kind: broker.KindAchievement, ID: ach},
 			Party: pairs[i].ent, Meeting: mt.ID, Note: "路演对接会后表达合作意向"}); err != nil {
 			return 0, 0, fmt.Errorf("lead: %w", err)
 		}
@@ -617,7 +623,7 @@ func (m *model) roadshow(ctx context.Context, year int, day time.Time, room stri
 				continue
 			}
 			m.demandCase[d.ID] = true
-			if _, err := m.sys.RecordLead(ctx, m.admin, act.ID, broker.Lead{Kind: broker.LeadCase, Subject: broker.RecordRef{Kind: broker.KindDemand, ID: d.ID},
+			if _, err := m.acts.RecordLead(ctx, m.admin, act.ID, activity.Lead{Kind: activity.LeadCase, Subject: broker.RecordRef{Kind: broker.KindDemand, ID: d.ID},
 				Party: d.Enterprise, Meeting: mt.ID, Note: "企业委托技术券商寻找解决方案"}); err != nil {
 				return 0, 0, fmt.Errorf("case lead: %w", err)
 			}
@@ -630,15 +636,15 @@ func (m *model) roadshow(ctx context.Context, year int, day time.Time, room stri
 		if i%3 != 0 {
 			continue
 		}
-		ims, err := m.sys.MatchInvestors(ctx, m.admin, c.Subject.ID, nil)
+		ims, err := m.capital.MatchInvestors(ctx, m.admin, c.Subject.ID, nil)
 		if err != nil {
 			return 0, 0, fmt.Errorf("match investors: %w", err)
 		}
 		if len(ims) == 0 {
 			continue
 		}
-		if _, err := m.sys.RecordInvestmentIntent(ctx, m.admin, broker.InvestmentIntent{Case: c.ID, Subject: c.Subject, Investor: ims[0].Investor,
-			Amount: decimal.NewFromInt(int64(100+m.g.r.IntN(900)) * 10000), Stage: broker.StageAngel, Activity: act.ID, Note: "路演后表达投资意向"}); err != nil {
+		if _, err := m.capital.RecordInvestmentIntent(ctx, m.admin, capital.InvestmentIntent{Case: c.ID, Subject: c.Subject, Investor: ims[0].Investor,
+			Amount: decimal.NewFromInt(int64(100+m.g.r.IntN(900)) * 10000), Stage: capital.StageAngel, Activity: act.ID, Note: "路演后表达投资意向"}); err != nil {
 			return 0, 0, fmt.Errorf("intent: %w", err)
 		}
 		m.intents++
@@ -654,7 +660,7 @@ func (m *model) roadshow(ctx context.Context, year int, day time.Time, room stri
 
 // listed is a published listing and the buyer agreed beforehand, if any.
 type listed struct {
-	l     broker.Listing
+	l     exchange.Listing
 	buyer string
 }
 
@@ -670,34 +676,34 @@ func (m *model) list(ctx context.Context, year int, room string, cases []broker.
 		}
 		price := values[c.ID].Value.Div(decimal.NewFromInt(10000)).Round(0).Mul(decimal.NewFromInt(10000)) // to the 万元
 		buyers := interested[a.ID]
-		terms := broker.ListingTerms{Mode: a.TransferModes[0], Price: price, FeePercent: decimal.RequireFromString("1.5")}
+		terms := exchange.ListingTerms{Mode: a.TransferModes[0], Price: price, FeePercent: decimal.RequireFromString("1.5")}
 		buyer := ""
 		switch {
 		case len(buyers) > 0 && i%3 != 2:
 			// A buyer is known: agreement pricing with a public notice.
 			buyer = buyers[0]
-			terms.Method, terms.Pricing, terms.Counterparty = broker.MethodAgreement, broker.FixedPrice, buyer
+			terms.Method, terms.Pricing, terms.Counterparty = exchange.MethodAgreement, broker.FixedPrice, buyer
 		case i%3 == 2:
-			terms.Method, terms.Pricing = broker.MethodAuction, broker.FloorPrice
+			terms.Method, terms.Pricing = exchange.MethodAuction, broker.FloorPrice
 			terms.Increment = decimal.NewFromInt(50000)
 			terms.Deposit = price.Div(decimal.NewFromInt(10)).Round(0)
 		default:
-			terms.Method, terms.Pricing = broker.MethodFixed, broker.FixedPrice
+			terms.Method, terms.Pricing = exchange.MethodFixed, broker.FixedPrice
 		}
-		l := broker.Listing{Meta: broker.Meta{Broker: room, Region: "上海市杨浦区"}, Achievement: a.ID, Case: c.ID,
+		l := exchange.Listing{Meta: broker.Meta{Broker: room, Region: "上海市杨浦区"}, Achievement: a.ID, Case: c.ID,
 			Title: a.Title, Summary: trimTitle(a.Summary, 120), Overview: a.Abstract, Readiness: a.Readiness,
 			IndustryCodes: a.IndustryCodes, IPRights: a.IPRights, Owner: a.Owner, OwnerPublic: true,
 			ContactPerson: a.Inventors[0].Name, Contact: broker.Contact{Phone: "021-65640000"},
 			Venue: "上海技术交易所", Terms: terms, ValidDays: 120}
-		l, err = m.sys.CreateListing(ctx, m.admin, l)
+		l, err = m.x.CreateListing(ctx, m.admin, l)
 		if err != nil {
 			return nil, fmt.Errorf("listing for %s: %w", c.ID, err)
 		}
-		pub := broker.Publish{}
-		if terms.Method == broker.MethodAuction {
+		pub := exchange.Publish{Version: l.Version}
+		if terms.Method == exchange.MethodAuction {
 			pub.Closes = date(year, 7, 25)
 		}
-		if l, err = m.sys.PublishListing(ctx, m.admin, l.ID, pub); err != nil {
+		if l, err = m.x.PublishListing(ctx, m.admin, l.ID, pub); err != nil {
 			return nil, fmt.Errorf("publish %s: %w", l.ID, err)
 		}
 		if l.Notice != nil && year == m.years[0] && m.valued > 0 && len(ls) == 0 && room == m.rooms[0].ID {
@@ -711,13 +717,13 @@ func (m *model) list(ctx context.Context, year int, room string, cases []broker.
 // bid runs the room's auctions: deposits, then bids while they run.
 func (m *model) bid(ctx context.Context, room string, ls []listed) error {
 	for _, x := range ls {
-		if x.l.Terms.Method != broker.MethodAuction {
+		if x.l.Terms.Method != exchange.MethodAuction {
 			continue
 		}
 		bidders := []string{m.g.pick(m.sector[room].enterprises), "沪上科创投资有限公司", "长三角技术转移有限公司"}
 		bidders = slices.Compact(bidders)
 		for _, b := range bidders {
-			if _, err := m.sys.PayDeposit(ctx, m.admin, x.l.ID, b, x.l.Terms.Deposit, "保证金回单-"+b); err != nil {
+			if _, err := m.x.PayDeposit(ctx, m.admin, x.l.ID, b, x.l.Terms.Deposit, "保证金回单-"+b); err != nil {
 				return fmt.Errorf("deposit: %w", err)
 			}
 		}
@@ -725,7 +731,7 @@ func (m *model) bid(ctx context.Context, room string, ls []listed) error {
 		for r := 0; r < rounds*len(bidders); r++ {
 			m.tick(20 * time.Minute)
 			b := bidders[r%len(bidders)]
-			if _, err := m.sys.PlaceBid(ctx, broker.EnterpriseUser("bid-"+b, b), x.l.ID, broker.PlaceBid{Bidder: b, Raise: 1 + m.g.r.IntN(2), Ref: fmt.Sprintf("%s-%d", b, r)}); err != nil {
+			if _, err := m.x.PlaceBid(ctx, broker.EnterpriseUser("bid-"+b, b), x.l.ID, exchange.PlaceBid{Bidder: b, Raise: 1 + m.g.r.IntN(2), Ref: fmt.Sprintf("%s-%d", b, r)}); err != nil {
 				return fmt.Errorf("bid: %w", err)
 			}
 		}
@@ -735,16 +741,16 @@ func (m *model) bid(ctx context.Context, room string, ls []listed) error {
 
 // close closes the deals, with payment schedules: the agreed buyer after
 // the notice, the auction's winner, a buyer for some fixed-price listings.
-func (m *model) close(ctx context.Context, year int, room string, ls []listed) ([]broker.Deal, error) {
-	var deals []broker.Deal
+func (m *model) close(ctx context.Context, year int, room string, ls []listed) ([]exchange.Deal, error) {
+	var deals []exchange.Deal
 	for i, x := range ls {
 		m.tick(time.Hour)
-		nd := broker.NewDeal{Listing: x.l.ID, Amount: x.l.Terms.Price}
+		nd := exchange.NewDeal{Listing: x.l.ID, Amount: x.l.Terms.Price}
 		switch x.l.Terms.Method {
-		case broker.MethodAgreement:
+		case exchange.MethodAgreement:
 			nd.Buyer = x.buyer
-		case broker.MethodAuction:
-			l, err := m.sys.CloseBidding(ctx, m.admin, x.l.ID)
+		case exchange.MethodAuction:
+			l, err := m.x.CloseBidding(ctx, m.admin, x.l.ID)
 			if err != nil {
 				return nil, fmt.Errorf("close bidding: %w", err)
 			}
@@ -754,7 +760,7 @@ func (m *model) close(ctx context.Context, year int, room string, ls []listed) (
 			nd.Buyer, nd.Amount = l.Award.Bidder, l.Award.Amount
 			if !m.auctionShown {
 				m.auctionShown = true
-				deps, err := m.sys.ListDeposits(ctx, m.admin, l.ID)
+				deps, err := m.x.ListDeposits(ctx, m.admin, l.ID)
 				if err != nil {
 					return nil, err
 				}
@@ -776,7 +782,7 @@ func (m *model) close(ctx context.Context, year int, room string, ls []listed) (
 			nd.Terms = contract.Terms{Method: contract.Instalments, Total: nd.Amount, Instalments: 3,
 				Weights: []decimal.Decimal{decimal.NewFromInt(30), decimal.NewFromInt(40), decimal.NewFromInt(30)}, EveryMonths: 6}
 		}
-		d, err := m.sys.CloseDeal(ctx, m.admin, nd)
+		d, err := m.x.CloseDeal(ctx, m.admin, nd)
 		if err != nil {
 			return nil, fmt.Errorf("deal on %s (%s): %w", x.l.ID, x.l.Terms.Method, err)
 		}
@@ -794,7 +800,7 @@ func (m *model) close(ctx context.Context, year int, room string, ls []listed) (
 
 // incubate starts an incubation for every other traded case and closes the
 // rest; demands whose enterprise bought are resolved, the others not (yet).
-func (m *model) incubate(ctx context.Context, year int, room string, deals []broker.Deal) (int, error) {
+func (m *model) incubate(ctx context.Context, year int, room string, deals []exchange.Deal) (int, error) {
 	m.clk.set(date(year, 9, 1))
 	n := 0
 	buyers := map[string]bool{}
@@ -806,8 +812,8 @@ func (m *model) incubate(ctx context.Context, year int, room string, deals []bro
 			return 0, err
 		}
 		if i%2 == 0 {
-			_, err := m.sys.StartIncubation(ctx, m.admin, broker.NewIncubation{Case: c.ID, Incubator: m.incubator,
-				Milestones: []broker.Milestone{{Name: "样机交付", Due: date(year, 12, 15)}, {Name: "首个订单", Due: date(year+1, 6, 30)}},
+			_, err := m.capital.StartIncubation(ctx, m.admin, capital.NewIncubation{Case: c.ID, Incubator: m.incubator,
+				Milestones: []capital.Milestone{{Name: "样机交付", Due: date(year, 12, 15)}, {Name: "首个订单", Due: date(year+1, 6, 30)}},
 				Reason:     "作价入股成立衍生企业"})
 			if err != nil {
 				return 0, fmt.Errorf("incubate %s: %w", c.ID, err)

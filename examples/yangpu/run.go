@@ -19,6 +19,9 @@ import (
 	"github.com/kexie/techbroker/assessment"
 	"github.com/kexie/techbroker/assessment/report"
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/activity"
+	"github.com/kexie/techbroker/broker/capital"
+	"github.com/kexie/techbroker/broker/exchange"
 	"github.com/kexie/techbroker/evaluation/valuation"
 	"github.com/kexie/techbroker/money"
 )
@@ -76,7 +79,9 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 	}
 	fmt.Fprintf(w, "Yangpu 3+3+N model · seed %d · scale %g · store %s\n", cfg.Seed, cfg.Scale, strings.SplitN(cfg.Store, ":", 2)[0])
 	fmt.Fprintf(w, "Built the system from the Yangpu blueprint: %d industry brokers (样板间)\n", len(page.Items))
-	m := &model{w: w, sys: sys, clk: clk, g: newGen(cfg.Seed), admin: admin, rooms: page.Items, scale: cfg.Scale,
+	x := exchange.New(sys)
+	acts := activity.New(sys)
+	m := &model{w: w, sys: sys, x: x, acts: acts, capital: capital.New(sys, x, acts), clk: clk, g: newGen(cfg.Seed), admin: admin, rooms: page.Items, scale: cfg.Scale,
 		sector: map[string]*sector{}, demandCase: map[string]bool{}, conflictRules: map[string]int{}, societies: map[string]string{}, trueRoom: map[string]string{}, quality: map[string]float64{},
 		years: []int{2021, 2022}}
 	for i := range sectors {
@@ -124,7 +129,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 		cards, stats = append(cards, sc), append(stats, st)
 		capital, intents := decimal.Zero, 0
 		for _, r := range m.rooms {
-			cf, err := m.sys.CapitalMatched(ctx, m.admin, r.ID, broker.ReportPeriod{From: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)})
+			cf, err := m.capital.CapitalMatched(ctx, m.admin, r.ID, broker.ReportPeriod{From: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)})
 			if err != nil {
 				return nil, err
 			}
@@ -184,11 +189,11 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 	}
 
 	// The summary per room.
-	lg, err := sys.Ledger(ctx, admin, broker.LedgerQuery{})
+	lg, err := m.x.Ledger(ctx, admin, exchange.LedgerQuery{})
 	if err != nil {
 		return nil, err
 	}
-	byBroker := map[string]broker.LedgerRow{}
+	byBroker := map[string]exchange.LedgerRow{}
 	for _, row := range lg.ByBroker() {
 		byBroker[row.Broker] = row
 	}
@@ -287,7 +292,7 @@ func (m *model) year(ctx context.Context, year int, per map[string]*yearly) erro
 	m.printf("  %d roadshows, %d leads\n", len(m.rooms), leads)
 
 	m.printf("\n== %d-5. Exchange: listings (协议定价 with 公示, 拍卖 with deposits and bids, 挂牌), deals with payment schedules\n", year)
-	deals := map[string][]broker.Deal{}
+	deals := map[string][]exchange.Deal{}
 	nd, value := 0, decimal.Zero
 	listed := map[string][]listed{}
 	m.clk.set(date(year, 7, 1))
@@ -328,14 +333,14 @@ func (m *model) year(ctx context.Context, year int, per map[string]*yearly) erro
 	}
 	graduated := 0
 	if year > m.years[0] {
-		incs, err := m.sys.ListIncubations(ctx, m.admin, broker.ListOptions{Limit: 10000})
+		incs, err := m.capital.Incubations.List(ctx, m.admin, broker.ListOptions{Limit: 10000})
 		if err != nil {
 			return err
 		}
 		for _, in := range incs.Items {
-			if in.Status == broker.IncubationActive && in.Created.Year() < year {
+			if in.Status == capital.IncubationActive && in.Created.Year() < year {
 				m.tick(time.Hour)
-				if _, err := m.sys.CloseIncubation(ctx, m.admin, in.ID, broker.IncubationGraduated, "首个订单交付，衍生企业独立运营"); err != nil {
+				if _, err := m.capital.CloseIncubation(ctx, m.admin, in.ID, capital.IncubationGraduated, "首个订单交付，衍生企业独立运营"); err != nil {
 					return fmt.Errorf("graduate %s: %w", in.ID, err)
 				}
 				graduated++
@@ -346,16 +351,16 @@ func (m *model) year(ctx context.Context, year int, per map[string]*yearly) erro
 
 	// Most spin-offs deliver their prototype on time.
 	m.clk.set(date(year, 12, 10))
-	incs, err := m.sys.ListIncubations(ctx, m.admin, broker.ListOptions{Limit: 10000})
+	incs, err := m.capital.Incubations.List(ctx, m.admin, broker.ListOptions{Limit: 10000})
 	if err != nil {
 		return err
 	}
 	for i, in := range incs.Items {
-		if in.Status != broker.IncubationActive || in.Created.Year() != year || i%3 == 2 {
+		if in.Status != capital.IncubationActive || in.Created.Year() != year || i%3 == 2 {
 			continue
 		}
 		m.tick(time.Hour)
-		if _, err := m.sys.SetMilestone(ctx, m.admin, in.ID, broker.Milestone{Name: "样机交付", Due: date(year, 12, 15), Status: broker.MilestoneDone, Done: m.clk.Now()}); err != nil {
+		if _, err := m.capital.SetMilestone(ctx, m.admin, in.ID, capital.Milestone{Name: "样机交付", Due: date(year, 12, 15), Status: capital.MilestoneDone, Done: m.clk.Now()}); err != nil {
 			return fmt.Errorf("milestone: %w", err)
 		}
 	}
@@ -369,7 +374,7 @@ func (m *model) year(ctx context.Context, year int, per map[string]*yearly) erro
 	}
 	overdue := 0
 	for _, r := range m.rooms {
-		od, err := m.sys.OverdueMilestones(ctx, m.admin, r.ID, date(year, 12, 20))
+		od, err := m.capital.OverdueMilestones(ctx, m.admin, r.ID, date(year, 12, 20))
 		if err != nil {
 			return err
 		}
@@ -403,7 +408,7 @@ func (m *model) brokerStats(ctx context.Context, year int, per map[string]*yearl
 	period := broker.ReportPeriod{From: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)}
 	var out []assessment.BrokerStats
 	for _, r := range m.rooms {
-		ps, err := m.sys.PlatformStats(ctx, m.admin, r.ID, period)
+		ps, err := m.acts.PlatformStats(ctx, m.admin, r.ID, period)
 		if err != nil {
 			return nil, err
 		}
@@ -411,7 +416,7 @@ func (m *model) brokerStats(ctx context.Context, year int, per map[string]*yearl
 		if err != nil {
 			return nil, err
 		}
-		lg, err := m.sys.Ledger(ctx, m.admin, broker.LedgerQuery{From: period.From, To: period.To, Broker: r.ID})
+		lg, err := m.x.Ledger(ctx, m.admin, exchange.LedgerQuery{From: period.From, To: period.To, Broker: r.ID})
 		if err != nil {
 			return nil, err
 		}
@@ -473,7 +478,7 @@ func (m *model) innovationIndex(ctx context.Context) (*assessment.IndexResult, [
 		}
 		c := con
 		if y >= 2021 {
-			lg, err := m.sys.Ledger(ctx, m.admin, broker.LedgerQuery{From: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC)})
+			lg, err := m.x.Ledger(ctx, m.admin, exchange.LedgerQuery{From: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC)})
 			if err != nil {
 				return nil, nil, err
 			}
@@ -490,7 +495,7 @@ func round2(x float64) float64 { return math.Round(x*100) / 100 }
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
 // writeSummary writes the per-room table.
-func writeSummary(w io.Writer, rooms []roomSummary, total broker.LedgerRow) {
+func writeSummary(w io.Writer, rooms []roomSummary, total exchange.LedgerRow) {
 	stages := []broker.CaseStage{broker.StageCollected, broker.StageScreened, broker.StageCultivating, broker.StagePromoting, broker.StageListed,
 		broker.StageTraded, broker.StageIncubating, broker.StageClosed, broker.StageRejected}
 	head := []string{"样板间", "收集", "筛选", "培育", "推介", "挂牌", "成交", "孵化", "结案", "否决", "挂牌数", "成交数", "成交额", "得分", "等级", "名次"}

@@ -323,10 +323,14 @@ func checkAssignment(t testing.TB, p *Problem, r *Result) {
 func TestSmallAgainstBruteForceAndLP(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
 	feasible, infeasible := 0, 0
-	for n := range 600 {
+	for n := range 1200 {
 		p := smallProblem(rng)
 		want := brute(p, DefaultScale)
-		res, err := Solve(context.Background(), p, &Options{Candidates: 1 + n%3})
+		m := method(n % 2) // both methods, each on 600 cases
+		res, err := Solve(context.Background(), p, &Options{Candidates: 1 + n/2%3, method: m})
+		if err == nil && res.Stats.Fallback {
+			t.Fatalf("case %d: cost scaling fell back to shortest paths", n)
+		}
 		if !want.feasible {
 			infeasible++
 			if !errors.Is(err, ErrInfeasible) {
@@ -351,7 +355,7 @@ func TestSmallAgainstBruteForceAndLP(t *testing.T) {
 			t.Fatalf("case %d: LP optimum %v, solver total %v", n, got, res.Total)
 		}
 	}
-	if feasible < 150 || infeasible < 50 {
+	if feasible < 300 || infeasible < 100 {
 		t.Fatalf("generator too one-sided: %d feasible, %d infeasible", feasible, infeasible)
 	}
 }
@@ -365,7 +369,7 @@ func TestFairAgainstBruteForce(t *testing.T) {
 		if !want.feasible {
 			continue
 		}
-		res, err := Solve(context.Background(), p, &Options{Fair: true})
+		res, err := Solve(context.Background(), p, &Options{Fair: true, method: method(n % 2)})
 		if err != nil {
 			t.Fatalf("case %d: %v", n, err)
 		}

@@ -32,24 +32,34 @@
 // lower-bound transformation) and passes up to max_e-min_e more to a sink
 // that absorbs the remainder.
 //
-// It is solved by successive shortest paths with node potentials
-// (Edmonds–Karp/Tomizawa): Dijkstra with a binary heap on reduced costs,
-// from all nodes with excess to the nearest node with deficit, one
-// augmentation per search, potentials updated so that every residual arc
-// keeps a non-negative reduced cost. With N nodes, A arcs and U
-// augmentations the flow phase takes O(U·(A + N)·log N) time.
+// It is solved by cost-scaling push–relabel (Goldberg and Tarjan, 1990,
+// the method of OR-Tools' min-cost flow, which openreview-matcher uses). A
+// maximum flow (Dinic) first routes every unit on the graph regardless of
+// cost. Costs are then multiplied by α = nodes+1 and the flow is refined
+// for ε = α·maxcost/8, /64, … down to 1: each refinement saturates every
+// residual arc of negative reduced cost and pushes the resulting excesses
+// along admissible arcs, lowering the price of a node that has none, with
+// a global price update (a bucket Dijkstra towards the deficits, Goldberg
+// 1997) at the start and after every N relabels. At ε = 1 every residual
+// cycle costs more than −1 in real units, so the flow is optimal. Integer
+// potentials that prove it are computed from the scaled prices by a
+// label-correcting pass (a few corrections: the prices are already within
+// one unit of valid), then moved to the dual solution that gives experts
+// the least and items the most value the flow allows, which prices fewer
+// outside pairs as violating.
 //
-// The search does not start from zero flow. Experts first get prices from
-// a few rounds of a tâtonnement heuristic (over-demanded experts raise
-// their price just enough to shed their surplus, idle ones lower it); every
-// item then takes its k experts of least price-adjusted cost, and the
-// potentials are set (item: its k-th adjusted cost; expert: minus its
-// price) so that this pseudo-flow is already reduced-cost optimal. Only the
-// remaining imbalance U — typically a few percent of Σk — is rerouted by
-// shortest paths. The heuristic affects speed only, never the result.
+// Unlike shortest paths, whose time grows with how far flow must be
+// rerouted, cost scaling's refinements cost about the same whatever the
+// shape: when every item prefers the same few experts, shortest paths
+// reroute most of the flow through long paths, push–relabel does not.
+// The former successive-shortest-path method (Dijkstra on reduced costs
+// from a price-heuristic start) remains in the package, unexported, and
+// the tests check that both give the same optimum. It is also used when
+// costs are so large that scaled prices could overflow int64 (about
+// |affinity|·Scale·nodes² above 2^58; Stats.Fallback then says so).
 //
 // Dense instances have I·E possible pairs (14 million for a CVPR-sized
-// conference), too many arcs for shortest paths. The graph therefore holds
+// conference), too many arcs for the flow. The graph therefore holds
 // a candidate set — each item's max(4k, 12) best experts
 // (Options.Candidates) plus every expert's max_e+2 best items — and grows
 // by pricing: after each optimal flow on the candidates, every allowed pair
@@ -58,11 +68,16 @@
 // is solved again, warm-started from the prices the potentials give. When
 // no pair prices out negative, the potentials are a dual solution of the
 // full problem, so the assignment is optimal over all pairs, not only the
-// candidates. If the flow gets stuck on the candidates, items reachable from
-// the excess get arcs to experts that can still take flow; only when every
-// such item has all its allowed arcs is the instance declared infeasible.
-// Each round adds at least one pair, so the method terminates; on random
-// instances one to four rounds suffice.
+// candidates. With cost scaling the grown graph keeps its flow, which
+// stays feasible, and is refined again from ε = α·(largest violation). If
+// the maximum flow gets stuck on the candidates, items reachable from the
+// excess get arcs to experts that can still take flow (the others only if
+// there are none); only when every such item has all its allowed arcs is
+// the instance declared infeasible. Ties between equally good pairs (all
+// unlisted pairs have affinity 0) are broken by a hash of the pair, so that
+// different items reach for different experts. Each round adds at least
+// one pair, so the method terminates; on the generated instances one to
+// nine rounds suffice.
 //
 // # Precision
 //
@@ -115,14 +130,30 @@
 //
 // # Performance
 //
-// On the CVPR-2018-sized benchmark (5,062 items × 2,840 experts, dense
-// uniform random affinities, 3 experts per item, at most 6 items per expert;
-// BenchmarkAssignLarge) the solve, including the pricing pass that proves
-// optimality over all 14.4 million pairs, takes about one to two seconds on
-// a shared 2-core machine, with a candidate graph of about 61,000 arcs and
-// about 16 MB allocated on top of the caller's 115 MB affinity matrix.
-// Instances where every item prefers the same few experts are harder for
-// the candidate method (BenchmarkAssignSkewed: 2,000 × 1,000 with 70%
-// popularity, a few seconds); at CVPR size with such strong popularity
-// skew the solve can take minutes.
+// BenchmarkShapes solves one full-size instance of each shape of package
+// assigntest — 5,062 items × 2,840 experts (CVPR 2018's size), 3 experts
+// per item, at most 6 items per expert — with each item's 100 best experts
+// listed (506,200 pairs, the rest at affinity 0) and dense (14.4 million
+// pairs), and verifies the certificate over all pairs. Measured on a
+// shared 2-core machine, six runs per instance over two sessions (the
+// machine's load average 4–7 in one, 8–15 in the other, from other
+// builds), seconds per solve and the benchmark process's peak RSS:
+//
+//	shape      top-100               dense
+//	uniform    0.34–1.29 s,  67 MB   0.52–1.49 s,  132 MB
+//	popular    1.65–3.59 s,  78 MB   1.91–4.47 s,  148 MB
+//	clustered  2.35–4.80 s,  80 MB   5.28–14.95 s, 175 MB
+//	conflicts  1.74–5.59 s, 320 MB   1.71–10.40 s, 451 MB
+//
+// The dense RSS includes the caller's 115 MB affinity matrix; the conflicts
+// shape lists 2.1 million forbidden pairs. Popularity no longer decides the
+// time: what does is the number of pricing rounds, each a pass over all
+// pairs and a warm refinement — one on uniform instances, five on popular
+// ones, six with heavy conflicts, four (top-100) and nine (dense) on
+// clustered ones, whose crowded clusters must spill into others; the
+// slowest case is clustered dense. The former shortest-path method took
+// 142.6 s on popular top-100 and 83.2 s on popular dense (one run each);
+// on uniform dense (BenchmarkAssignLarge against the code before this
+// method, alternated, five runs each) it took 1.14–1.32 s against
+// 0.75–1.12 s at load 4–5, and 2.91–6.20 s against 1.76–3.07 s at load 15.
 package assign

@@ -19,7 +19,7 @@ func FuzzSolve(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, seed uint64, cands uint8, fair bool) {
 		p := smallProblem(rand.New(rand.NewPCG(seed, ^seed)))
-		res, err := Solve(context.Background(), p, &Options{Fair: fair, Candidates: int(cands % 6)})
+		res, err := Solve(context.Background(), p, &Options{Fair: fair, Candidates: int(cands % 6), method: method(cands / 6 % 2)})
 		want := brute(p, DefaultScale)
 		if err != nil {
 			if !errors.Is(err, ErrInfeasible) {
@@ -99,7 +99,7 @@ func FuzzSolveBytes(f *testing.F) {
 			p.CoverOverride = map[int]int{next() % 5: next() % 4}
 			p.LoadOverride = map[int]Load{next() % 5: {next() % 3, next() % 4}}
 		}
-		res, err := Solve(context.Background(), p, &Options{Fair: next()%2 == 0, Candidates: max(next()%4, 0)})
+		res, err := Solve(context.Background(), p, &Options{Fair: next()%2 == 0, Candidates: max(next()%4, 0), method: method(max(next(), 0) % 2)})
 		if err != nil {
 			if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrInfeasible) {
 				t.Fatalf("got untyped error %v", err)

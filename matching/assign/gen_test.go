@@ -1,28 +1,36 @@
 package assign
 
 import (
-	"fmt"
-	"math/rand/v2"
+	"github.com/kexie/techbroker/matching/assign/assigntest"
 )
 
 // randomDense builds a seeded dense instance: nI items, nE experts,
 // uniform affinities in [0,1).
 func randomDense(seed uint64, nI, nE, k, minLoad, maxLoad int) *Problem {
-	rng := rand.New(rand.NewPCG(seed, seed))
-	p := &Problem{Cover: k, MinLoad: minLoad, MaxLoad: maxLoad}
-	p.Experts = make([]string, nE)
-	for e := range p.Experts {
-		p.Experts[e] = fmt.Sprintf("e%d", e)
+	return shaped(assigntest.Config{Shape: assigntest.Uniform, Items: nI, Experts: nE, Seed: seed}, k, minLoad, maxLoad)
+}
+
+// shaped builds a problem from a generated instance: dense, or with each
+// item's TopK experts listed and the other pairs at affinity 0.
+func shaped(c assigntest.Config, k, minLoad, maxLoad int) *Problem {
+	in, err := assigntest.Generate(c)
+	if err != nil {
+		panic(err) // test configurations are fixed
 	}
-	p.Items = make([]string, nI)
-	p.Affinity = make([][]float64, nI)
-	flat := make([]float64, nI*nE)
-	for i := range p.Items {
-		p.Items[i] = fmt.Sprintf("i%d", i)
-		p.Affinity[i] = flat[i*nE : (i+1)*nE : (i+1)*nE]
-		for e := range p.Affinity[i] {
-			p.Affinity[i][e] = rng.Float64()
+	return fromInstance(in, k, minLoad, maxLoad)
+}
+
+func fromInstance(in *assigntest.Instance, k, minLoad, maxLoad int) *Problem {
+	p := &Problem{Experts: in.Experts, Items: in.Items, Affinity: in.Affinity,
+		Cover: k, MinLoad: minLoad, MaxLoad: maxLoad}
+	if in.Affinity == nil {
+		p.Scores = make([]Score, len(in.Scores))
+		for j, s := range in.Scores {
+			p.Scores[j] = Score{Expert: s.Expert, Item: s.Item, Value: s.Value}
 		}
+	}
+	for _, c := range in.Conflicts {
+		p.Forbidden = append(p.Forbidden, Conflict{Expert: c.Expert, Item: c.Item, Reason: "generated"})
 	}
 	return p
 }

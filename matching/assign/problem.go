@@ -1,6 +1,9 @@
 package assign
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Problem is one expert-assignment instance. Experts and items are
 // identified by their index in Experts and Items; the strings are their IDs
@@ -161,38 +164,81 @@ func (p *Problem) validate() error {
 	if len(v.Issues) > 0 {
 		return &v
 	}
-	// Values: only once shapes are known to be right.
-	forb := make(map[Pair]bool, len(p.Forbidden))
-	for _, c := range p.Forbidden {
-		forb[Pair{c.Expert, c.Item}] = true
-	}
+	// Values: only once shapes are known to be right. A non-finite
+	// affinity is allowed on a forbidden pair; the (possibly millions of)
+	// forbidden pairs are indexed only if there is one.
+	var bad []Pair
+	var badAt []int
 	if p.Affinity != nil {
 		for i, row := range p.Affinity {
 			for e, a := range row {
 				if math.IsNaN(a) || math.IsInf(a, 0) {
-					if forb[Pair{e, i}] {
-						continue
-					}
-					v.addf("Affinity", i, "affinity of expert %q for item %q is %v", p.Experts[e], p.Items[i], a)
-					if len(v.Issues) >= maxIssues {
-						return &v
-					}
+					bad = append(bad, Pair{e, i})
+					badAt = append(badAt, i)
 				}
 			}
 		}
 	}
-	dup := make(map[Pair]bool, len(p.Scores))
 	for j, s := range p.Scores {
-		k := Pair{s.Expert, s.Item}
-		if dup[k] {
-			v.addf("Scores", j, "pair (expert %q, item %q) listed twice", p.Experts[s.Expert], p.Items[s.Item])
+		if math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
+			bad = append(bad, Pair{s.Expert, s.Item})
+			badAt = append(badAt, j)
 		}
-		dup[k] = true
-		if (math.IsNaN(s.Value) || math.IsInf(s.Value, 0)) && !forb[k] {
-			v.addf("Scores", j, "affinity of expert %q for item %q is %v", p.Experts[s.Expert], p.Items[s.Item], s.Value)
+	}
+	if len(bad) > 0 {
+		forb := make(map[Pair]bool, len(bad))
+		for _, k := range bad {
+			forb[k] = false
 		}
-		if len(v.Issues) >= maxIssues {
-			return &v
+		for _, c := range p.Forbidden {
+			if _, ok := forb[Pair{c.Expert, c.Item}]; ok {
+				forb[Pair{c.Expert, c.Item}] = true
+			}
+		}
+		for n, k := range bad {
+			if forb[k] {
+				continue
+			}
+			field, a := "Scores", 0.0
+			if p.Affinity != nil {
+				field, a = "Affinity", p.Affinity[k.Item][k.Expert]
+			} else {
+				a = p.Scores[badAt[n]].Value
+			}
+			v.addf(field, badAt[n], "affinity of expert %q for item %q is %v", p.Experts[k.Expert], p.Items[k.Item], a)
+			if len(v.Issues) >= maxIssues {
+				return &v
+			}
+		}
+	}
+	// Duplicate scores, item by item with a stamp per expert.
+	if len(p.Scores) > 0 {
+		start := make([]int32, nI+1)
+		for _, s := range p.Scores {
+			start[s.Item+1]++
+		}
+		for i := range nI {
+			start[i+1] += start[i]
+		}
+		order := make([]int32, len(p.Scores))
+		next := slices.Clone(start[:nI])
+		for j, s := range p.Scores {
+			order[next[s.Item]] = int32(j)
+			next[s.Item]++
+		}
+		seenAt := make([]int32, nE) // score index + 1 of the item's earlier pair
+		for i := range nI {
+			list := order[start[i]:start[i+1]]
+			for _, j := range list {
+				s := p.Scores[j]
+				if prev := seenAt[s.Expert]; prev > 0 && p.Scores[prev-1].Item == i {
+					v.addf("Scores", max(int(j), int(prev-1)), "pair (expert %q, item %q) listed twice", p.Experts[s.Expert], p.Items[s.Item])
+					if len(v.Issues) >= maxIssues {
+						return &v
+					}
+				}
+				seenAt[s.Expert] = j + 1
+			}
 		}
 	}
 	if len(v.Issues) > 0 {

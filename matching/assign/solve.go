@@ -25,7 +25,22 @@ type Options struct {
 	// candidate set; 0 chooses max(4k, 12). It changes speed, never the
 	// result.
 	Candidates int
+
+	// method selects the flow algorithm; the zero value is cost scaling.
+	// The successive-shortest-path method stays reachable for tests and
+	// benchmarks that compare the two.
+	method method
 }
+
+// method is a min-cost-flow algorithm for the candidate graph.
+type method uint8
+
+const (
+	// methodCS: cost-scaling push–relabel (Goldberg–Tarjan).
+	methodCS method = iota
+	// methodSSP: successive shortest paths from a price-heuristic start.
+	methodSSP
+)
 
 // Result is an optimal assignment together with the dual certificate that
 // proves it optimal.
@@ -71,9 +86,12 @@ type Certificate struct {
 type Stats struct {
 	Rounds        int   // pricing rounds (candidate set growths)
 	Arcs          int   // expert–item arcs in the final candidate graph
-	Augmentations int   // shortest-path augmentations
+	Augmentations int   // augmenting paths: of the maximum flow (cost scaling) or shortest paths
 	Priced        int64 // non-candidate pairs whose reduced cost was checked
 	Solves        int   // min-cost-flow solves (more than one with Fair)
+	Phases        int   // cost-scaling refinements (ε divided by 8 each)
+	Relabels      int64 // cost-scaling relabel operations
+	Fallback      bool  // costs too large for cost scaling: shortest paths used
 }
 
 // Solve returns an assignment of maximum total affinity, or an error: an
@@ -116,6 +134,9 @@ type instance struct {
 	nE, nI int
 	scale  float64
 	m      int // candidates per item
+	method method
+	// maxCost is the largest |cost| of any pair, an upper bound.
+	maxCost int64
 
 	k      []int32 // free coverage per item
 	lo, hi []int32 // free load bounds per expert
@@ -183,7 +204,7 @@ func (in *instance) row(i int, r *rowBuf) {
 
 func newInstance(p *Problem, o Options) (*instance, error) {
 	nE, nI := len(p.Experts), len(p.Items)
-	in := &instance{p: p, nE: nE, nI: nI, scale: o.Scale, threshold: math.Inf(-1)}
+	in := &instance{p: p, nE: nE, nI: nI, scale: o.Scale, threshold: math.Inf(-1), method: o.method}
 	in.k = make([]int32, nI)
 	in.lo = make([]int32, nE)
 	in.hi = make([]int32, nE)
@@ -196,18 +217,19 @@ func newInstance(p *Problem, o Options) (*instance, error) {
 		l := p.load(e)
 		in.lo[e], in.hi[e] = int32(l.Min), int32(l.Max)
 	}
-	forbidden := make(map[Pair][]Conflict, len(p.Forbidden))
-	for _, c := range p.Forbidden {
-		k := Pair{c.Expert, c.Item}
-		forbidden[k] = append(forbidden[k], c)
-		in.blocked[c.Item] = append(in.blocked[c.Item], int32(c.Expert))
+	forced := make(map[Pair]bool, len(p.Forced))
+	for _, f := range p.Forced {
+		forced[f] = true
 	}
 	var clash []Conflict
+	for _, c := range p.Forbidden {
+		if len(forced) > 0 && forced[Pair{c.Expert, c.Item}] {
+			clash = append(clash, c)
+		}
+		in.blocked[c.Item] = append(in.blocked[c.Item], int32(c.Expert))
+	}
 	fE := make([]int32, nE)
 	for _, f := range p.Forced {
-		if cs, ok := forbidden[f]; ok {
-			clash = append(clash, cs...)
-		}
 		in.forced[f.Item] = append(in.forced[f.Item], int32(f.Expert))
 		in.blocked[f.Item] = append(in.blocked[f.Item], int32(f.Expert))
 		fE[f.Expert]++
@@ -285,6 +307,7 @@ func newInstance(p *Problem, o Options) (*instance, error) {
 		return nil, &InvalidError{Issues: []Issue{{"Affinity", -1,
 			fmt.Sprintf("largest |affinity| %g times scale %g exceeds %g; lower Options.Scale", maxAbs, o.Scale, limit)}}}
 	}
+	in.maxCost = int64(math.Ceil(maxAbs*o.Scale)) + 1
 	in.m = o.Candidates
 	if in.m == 0 {
 		maxK := int32(0)
@@ -317,9 +340,29 @@ func (in *instance) conflictError(r Reason, detail string, cs []Conflict) *Infea
 type cand struct {
 	cost int64
 	e    int32
+	tie  uint32 // breaks ties in cost before e (0 unless spread)
 }
 
-func candLess(a, b cand) bool { return a.cost < b.cost || a.cost == b.cost && a.e < b.e }
+func candLess(a, b cand) bool {
+	return a.cost < b.cost || a.cost == b.cost && (a.tie < b.tie || a.tie == b.tie && a.e < b.e)
+}
+
+// tie returns the tie-breaker of pair (i, e): a hash with the cost-scaling
+// method, so that items that value many experts equally (unlisted pairs
+// all have affinity 0) do not all pick the same lowest-numbered ones; 0
+// with the shortest-path method, which keeps its former behaviour.
+func (s *solver) tie(i, e int) uint32 {
+	if !s.lazy {
+		return 0
+	}
+	x := uint64(i)<<32 | uint64(e)
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return uint32(x)
+}
 
 // insertBounded inserts c into the ascending list s of at most n entries.
 func insertBounded(s []cand, c cand, n int) []cand {
@@ -347,15 +390,35 @@ type solver struct {
 	mark     []int32 // per expert: item+1 whose arcs are marked
 	stats    Stats
 	expanded []bool // per item: all allowed arcs present
+	// lazy: arcs added by expand carry no flow (the cost-scaling method
+	// routes flow by maximum flow first, ignoring costs).
+	lazy bool
 }
 
 func (in *instance) expertNode(e int) int32 { return int32(in.nI + e) }
 
-// solve computes a max-affinity assignment for the current threshold.
+// solve computes a max-affinity assignment for the current threshold
+// with the instance's method.
 func (in *instance) solve(ctx context.Context) (*Result, error) {
+	if in.method == methodSSP {
+		return in.solveSSP(ctx)
+	}
+	return in.solveCS(ctx)
+}
+
+func newSolver(in *instance) *solver {
+	return &solver{in: in, sink: int32(in.nI + in.nE), row: newRowBuf(in.nE),
+		mark: make([]int32, in.nE), expanded: make([]bool, in.nI)}
+}
+
+// candidates returns the first candidate lists: each item's m best allowed
+// experts, and every expert's max_e+2 best items merged into the items'
+// lists. It marks items whose lists hold every allowed expert as expanded,
+// and reports items with fewer allowed experts than their coverage and
+// experts with fewer allowed items than their minimum load.
+func (s *solver) candidates() ([][]cand, error) {
+	in := s.in
 	nI, nE := in.nI, in.nE
-	s := &solver{in: in, sink: int32(nI + nE), row: newRowBuf(nE),
-		mark: make([]int32, nE), expanded: make([]bool, nI)}
 	// Per-expert candidates: every expert's best items, so that experts
 	// nobody ranks first can still absorb flow or reach a minimum load.
 	perExpert := make([][]cand, nE)
@@ -380,8 +443,8 @@ func (in *instance) solve(ctx context.Context) (*Result, error) {
 			}
 			n++
 			allowedE[e]++
-			buf = insertBounded(buf, cand{r.cost[e], int32(e)}, mi)
-			perExpert[e] = insertBounded(perExpert[e], cand{r.cost[e], int32(i)}, perSize[e])
+			buf = insertBounded(buf, cand{cost: r.cost[e], e: int32(e)}, mi)
+			perExpert[e] = insertBounded(perExpert[e], cand{cost: r.cost[e], e: int32(i)}, perSize[e])
 		}
 		if n < int(in.k[i]) {
 			badItems = append(badItems, i)
@@ -410,9 +473,21 @@ func (in *instance) solve(ctx context.Context) (*Result, error) {
 		for _, c := range list {
 			i := c.e
 			if !s.expanded[i] && !slices.ContainsFunc(cands[i], func(x cand) bool { return x.e == int32(e) }) {
-				cands[i] = append(cands[i], cand{c.cost, int32(e)})
+				cands[i] = append(cands[i], cand{cost: c.cost, e: int32(e)})
 			}
 		}
+	}
+	return cands, nil
+}
+
+// solveSSP is the successive-shortest-path method: each candidate round
+// is solved from a price-heuristic start by Dijkstra augmentations.
+func (in *instance) solveSSP(ctx context.Context) (*Result, error) {
+	nI, nE := in.nI, in.nE
+	s := newSolver(in)
+	cands, err := s.candidates()
+	if err != nil {
+		return nil, err
 	}
 	var price []int64
 	augs := 0
@@ -454,7 +529,7 @@ func (in *instance) solve(ctx context.Context) (*Result, error) {
 		for i := range nI {
 			list := cands[i][:0]
 			for _, a := range g.adj[i] {
-				list = append(list, cand{g.cost[a], g.to[a] - int32(nI)})
+				list = append(list, cand{cost: g.cost[a], e: g.to[a] - int32(nI)})
 			}
 			cands[i] = append(list, viol[i]...)
 		}
@@ -536,7 +611,7 @@ func (s *solver) addPair(i, e int, cost int64) bool {
 		}
 	}
 	a := g.addArc(int32(i), s.in.expertNode(e), 1, cost)
-	if g.reduced(a) < 0 {
+	if !s.lazy && g.reduced(a) < 0 {
 		g.push(a, 1)
 	}
 	s.mark[e] = int32(i + 1)
@@ -572,11 +647,11 @@ func (s *solver) price(ctx context.Context) ([][]cand, int, error) {
 			}
 			s.stats.Priced++
 			if rc := r.cost[e] + pi - pot[e]; rc < 0 {
-				buf = insertBounded(buf, cand{rc, int32(e)}, in.m)
+				buf = insertBounded(buf, cand{rc, int32(e), s.tie(i, e)}, in.m)
 			}
 		}
 		for _, c := range buf {
-			viol[i] = append(viol[i], cand{r.cost[c.e], c.e})
+			viol[i] = append(viol[i], cand{cost: r.cost[c.e], e: c.e})
 		}
 		added += len(buf)
 	}
@@ -612,11 +687,16 @@ func (s *solver) expand() (bool, error) {
 				continue
 			}
 			missing++
-			c := cand{r.cost[e] + pi - pot[e], int32(e)}
+			c := cand{r.cost[e] + pi - pot[e], int32(e), s.tie(i, e)}
 			if g.cap[s.sinkArc[e]] > 0 || g.excess[in.expertNode(e)] < 0 {
 				open = insertBounded(open, c, in.m)
 			}
 			any = insertBounded(any, c, in.m)
+		}
+		if s.lazy && len(open) > 0 {
+			// Arcs to experts that can take flow open augmenting paths;
+			// the others are needed only when there are none.
+			any = any[:0]
 		}
 		added := 0
 		for _, list := range [][]cand{open, any} {

@@ -1,4 +1,4 @@
-package broker
+package federation
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"sync"
 )
 
-// Transport carries federation messages between systems: a feed of JSON
+// Transport carries federation messages between nodes: a feed of JSON
 // messages per region. Send appends a message to a region's feed; Feed
 // reads a region's feed from a position. A transport may be a message
 // queue, an HTTP exchange between platforms or, for tests and examples,
@@ -56,8 +56,7 @@ func (t *MemoryTransport) Send(ctx context.Context, to string, msg []byte) error
 	if t.feeds == nil {
 		t.feeds = make(map[string][][]byte)
 	}
-	b := bytes.Clone(msg)
-	t.feeds[to] = append(t.feeds[to], b)
+	t.feeds[to] = append(t.feeds[to], bytes.Clone(msg))
 	t.sent = append(t.sent, SentMessage{To: to, Body: bytes.Clone(msg)})
 	return nil
 }
