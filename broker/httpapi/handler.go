@@ -55,6 +55,9 @@ type Options struct {
 	// is the interval of the stream's keep-alive comments; 0 means 15 s.
 	EventPoll      time.Duration
 	EventHeartbeat time.Duration
+	// Federation, when set, receives other regions' messages at POST
+	// /v1/federation/messages (see FederationTransport); nil answers 503.
+	Federation *FederationTransport
 	// Logger receives refused federation requests and internal errors;
 	// nil means slog.Default().
 	Logger *slog.Logger

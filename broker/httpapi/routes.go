@@ -34,6 +34,7 @@ func (h *handler) routes() *api {
 	add(h.exchangeRoutes()...)
 	add(h.statsRoutes()...)
 	add(h.eventRoutes()...)
+	add(h.federationRoutes()...)
 	return a
 }
 
