@@ -6,26 +6,41 @@
 // and after the acceptance: the profile never carries the owner's name or
 // contact, and contacts travel both ways only once the owner has accepted.
 //
-//	go run ./examples/federation
+// With -http the two regions run as two platforms on 127.0.0.1, each
+// serving the HTTP API (package broker/httpapi), and their messages travel
+// as HTTP requests signed with the agreement's key (httpapi.FederationTransport);
+// without it, through an in-process transport.
+//
+//	go run ./examples/federation [-http]
 package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/exchange"
+	"github.com/kexie/techbroker/broker/federation"
+	"github.com/kexie/techbroker/broker/httpapi"
 	"github.com/kexie/techbroker/broker/memstore"
 	"github.com/kexie/techbroker/money"
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	useHTTP := flag.Bool("http", false, "run both regions as HTTP platforms on 127.0.0.1, federated over signed requests")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *useHTTP); err != nil {
 		fmt.Fprintln(os.Stderr, "federation:", err)
 		os.Exit(1)
 	}
@@ -36,50 +51,122 @@ const (
 	taizhouCode = "331000"
 )
 
-// node is one region's system and its federation node.
+// node is one region's system, its exchange and its federation node.
 type node struct {
 	name string
 	sys  *broker.System
-	fed  *broker.Federation
+	x    *exchange.Exchange
+	fed  *federation.Federation
 }
 
-func newNode(ctx context.Context, name string, region broker.Region, now *time.Time, o broker.FederationOptions) (*node, error) {
-	sys, err := broker.Build(ctx, memstore.New(), broker.Yangpu(), broker.PlatformAdmin("admin-"+region.Code),
+func newNode(ctx context.Context, name string, now *time.Time) (*node, error) {
+	sys, err := broker.Build(ctx, memstore.New(), broker.Yangpu(), broker.PlatformAdmin("admin"),
 		&broker.Options{NewID: broker.SequentialIDs(), Clock: func() time.Time { return *now }})
 	if err != nil {
 		return nil, err
 	}
-	o.Region = region
-	fed, err := broker.NewFederation(sys, o)
-	if err != nil {
-		sys.Close()
-		return nil, err
-	}
-	return &node{name: name, sys: sys, fed: fed}, nil
+	return &node{name: name, sys: sys, x: exchange.New(sys)}, nil
 }
 
-func run(ctx context.Context, w io.Writer) error {
+// platform serves a region's API on a free port of 127.0.0.1 until stop
+// is called.
+type platform struct {
+	url  string
+	srv  *http.Server
+	done chan error
+}
+
+func listen() (net.Listener, string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	return ln, "http://" + ln.Addr().String(), nil
+}
+
+func (p *platform) serve(ln net.Listener, h http.Handler) {
+	p.srv = &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	p.done = make(chan error, 1)
+	go func() { p.done <- p.srv.Serve(ln) }()
+}
+
+func (p *platform) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = p.srv.Shutdown(ctx)
+	<-p.done
+}
+
+func run(ctx context.Context, w io.Writer, useHTTP bool) error {
 	now := time.Date(2022, 3, 1, 9, 0, 0, 0, time.UTC)
-	tr := broker.NewMemoryTransport()
-	agreement := broker.Agreement{
+	agreement := federation.Agreement{
 		ID: "ws-taizhou", A: yangpuCode, B: taizhouCode, Kind: "workstation",
 		Signed: time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC), Brokers: []string{"marine-tech"},
 	}
-	ws := broker.Workstation{ID: "taizhou-marine", Name: "海洋技术交易平台台州工作站", Host: taizhouCode, Home: yangpuCode,
+	ws := federation.Workstation{ID: "taizhou-marine", Name: "海洋技术交易平台台州工作站", Host: taizhouCode, Home: yangpuCode,
 		Broker: "marine-tech", Agreement: agreement.ID, Opened: agreement.Signed}
 
-	yp, err := newNode(ctx, "杨浦 Yangpu", broker.Region{Code: yangpuCode, Name: "上海市杨浦区"}, &now,
-		broker.FederationOptions{Agreements: []broker.Agreement{agreement}, Transport: tr})
+	yp, err := newNode(ctx, "杨浦 Yangpu", &now)
 	if err != nil {
 		return err
 	}
 	defer yp.sys.Close()
-	tz, err := newNode(ctx, "台州 Taizhou", broker.Region{Code: taizhouCode, Name: "浙江省台州市"}, &now,
-		broker.FederationOptions{Agreements: []broker.Agreement{agreement}, Workstations: []broker.Workstation{ws}, Transport: tr})
+	tz, err := newNode(ctx, "台州 Taizhou", &now)
 	if err != nil {
 		return err
 	}
 	defer tz.sys.Close()
+
+	// The transports: in process, or each region's platform over HTTP,
+	// signing with the agreement's key.
+	var ypTr, tzTr federation.Transport
+	if useHTTP {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return err
+		}
+		ypLn, ypURL, err := listen()
+		if err != nil {
+			return err
+		}
+		tzLn, tzURL, err := listen()
+		if err != nil {
+			ypLn.Close()
+			return err
+		}
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		for _, side := range []struct {
+			n       *node
+			code    string
+			ln      net.Listener
+			peer    string
+			peerURL string
+			tr      *federation.Transport
+		}{{yp, yangpuCode, ypLn, taizhouCode, tzURL, &ypTr}, {tz, taizhouCode, tzLn, yangpuCode, ypURL, &tzTr}} {
+			tr, err := httpapi.NewFederationTransport(side.n.sys, httpapi.FederationOptions{Region: side.code,
+				Agreements: []federation.Agreement{agreement},
+				Peers:      []httpapi.FederationPeer{{Region: side.peer, URL: side.peerURL, Key: key}}, Logger: quiet})
+			if err != nil {
+				return err
+			}
+			*side.tr = tr
+			p := &platform{}
+			p.serve(side.ln, httpapi.NewHandler(side.n.sys, &httpapi.Options{Exchange: side.n.x, Federation: tr, Logger: quiet}))
+			defer p.stop()
+		}
+		fmt.Fprintf(w, "Two platforms on loopback: Yangpu %s, Taizhou %s (messages signed with the agreement's key)\n", ypURL, tzURL)
+	} else {
+		mem := federation.NewMemoryTransport()
+		ypTr, tzTr = mem, mem
+	}
+	if yp.fed, err = federation.New(yp.sys, yp.x, &federation.Options{Region: federation.Region{Code: yangpuCode, Name: "上海市杨浦区"},
+		Agreements: []federation.Agreement{agreement}, Transport: ypTr}); err != nil {
+		return err
+	}
+	if tz.fed, err = federation.New(tz.sys, tz.x, &federation.Options{Region: federation.Region{Code: taizhouCode, Name: "浙江省台州市"},
+		Agreements: []federation.Agreement{agreement}, Workstations: []federation.Workstation{ws}, Transport: tzTr}); err != nil {
+		return err
+	}
 
 	fmt.Fprintf(w, "Agreement %s (%s): %s ⇄ %s, signed %s, desks %v\n", agreement.ID, agreement.Kind, yangpuCode, taizhouCode,
 		agreement.Signed.Format("2006-01-02"), agreement.Brokers)
@@ -88,13 +175,13 @@ func run(ctx context.Context, w io.Writer) error {
 	// Yangpu: the marine desk lists two results of Shanghai Ocean University.
 	staff := broker.BrokerStaff("yp-staff-1", "marine-tech")
 	owner := broker.InstitutionUser("sou-tto", "上海海洋大学")
-	var listings []broker.Listing
+	var listings []exchange.Listing
 	for _, l := range yangpuListings() {
-		l, err := yp.sys.CreateListing(ctx, staff, l)
+		l, err := yp.x.CreateListing(ctx, staff, l)
 		if err != nil {
 			return fmt.Errorf("create listing: %w", err)
 		}
-		if l, err = yp.sys.PublishListing(ctx, staff, l.ID, broker.Publish{}); err != nil {
+		if l, err = yp.x.PublishListing(ctx, staff, l.ID, exchange.Publish{Version: l.Version}); err != nil {
 			return fmt.Errorf("publish listing: %w", err)
 		}
 		listings = append(listings, l)
@@ -105,7 +192,7 @@ func run(ctx context.Context, w io.Writer) error {
 			l.Terms.Mode, l.Terms.Method, money.FormatZH(l.Terms.Price))
 	}
 	// Sharing with a region without an agreement is refused.
-	if _, err := yp.fed.Share(ctx, staff, listings[0].ID, "340700"); errors.Is(err, broker.ErrNoAgreement) {
+	if _, err := yp.fed.Share(ctx, staff, listings[0].ID, "340700"); errors.Is(err, federation.ErrNoAgreement) {
 		fmt.Fprintln(w, "  share with 340700 (no agreement): refused")
 	} else {
 		return fmt.Errorf("share without agreement: got %v, want ErrNoAgreement", err)
@@ -131,7 +218,7 @@ func run(ctx context.Context, w io.Writer) error {
 		p := sp.Profile
 		fmt.Fprintf(w, "  [%s from %s, desk %s] %s\n     %s\n     TRL %d, %s %s, %s; owner: —, contact: —\n", p.ID, p.Region, p.Broker, p.Title, p.Summary,
 			p.Readiness.Level, p.Mode, p.Method, money.FormatZH(p.Price))
-		if err := broker.CheckProfile(p, listings[0].Owner, listings[0].ContactPerson); err != nil {
+		if err := federation.CheckProfile(p, federation.PrivateOf(listings[0], nil)); err != nil {
 			return fmt.Errorf("profile leaks: %w", err)
 		}
 	}
@@ -140,8 +227,9 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 
 	// A Taizhou company expresses interest in the first profile.
-	mine := broker.PartyContact{Org: buyer.Org, Person: "林海涛", Phone: "0576-88123456", Email: "lin@haisheng.example"}
-	in, err := tz.fed.ExpressInterest(ctx, buyer, profs[0].ID, buyer.Org, "拟在台州三门湾养殖基地试用，希望了解许可条件", mine)
+	mine := federation.PartyContact{Org: buyer.Org, Person: "林海涛", Phone: "0576-88123456", Email: "lin@haisheng.example"}
+	in, err := tz.fed.ExpressInterest(ctx, buyer, profs[0].ID, federation.NewInterest{Org: buyer.Org,
+		Note: "拟在台州三门湾养殖基地试用，希望了解许可条件", Contact: mine})
 	if err != nil {
 		return fmt.Errorf("express interest: %w", err)
 	}
@@ -161,7 +249,7 @@ func run(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("yangpu interests: %v (%d)", err, len(ins))
 	}
 	now = now.Add(24 * time.Hour)
-	if _, err := yp.fed.Respond(ctx, owner, ins[0].ID, true, ""); err != nil {
+	if _, err := yp.fed.Respond(ctx, owner, ins[0].ID, federation.Answer{Accept: true}); err != nil {
 		return fmt.Errorf("respond: %w", err)
 	}
 	fmt.Fprintf(w, "\n== %s accepts the interest\n", owner.Org)
@@ -205,7 +293,7 @@ func show(ctx context.Context, w io.Writer, yp *node, staff broker.Principal, tz
 			if in.Outgoing {
 				dir = "sent to " + in.Remote
 			}
-			fmt.Fprintf(w, "  %s sees: interest %s (%s) by %s in %q — %s\n", side.n.name, in.ID, dir, in.Org, in.Title, in.Status)
+			fmt.Fprintf(w, "  %s sees: interest %s (%s) by %s in %q — %s\n", side.n.name, in.ID, dir, in.Party(), in.Title, in.Status)
 			fmt.Fprintf(w, "     note: %s\n", in.Note)
 			if in.Contact != nil {
 				fmt.Fprintf(w, "     own contact (kept here): %s\n", contact(in.Contact))
@@ -216,16 +304,16 @@ func show(ctx context.Context, w io.Writer, yp *node, staff broker.Principal, tz
 	return nil
 }
 
-func contact(c *broker.PartyContact) string {
+func contact(c *federation.PartyContact) string {
 	if c == nil {
 		return "— (not revealed)"
 	}
 	return fmt.Sprintf("%s %s %s %s", c.Org, c.Person, c.Phone, c.Email)
 }
 
-func yangpuListings() []broker.Listing {
-	base := func(title, summary string, level int, price int64, mode broker.TransferMode) broker.Listing {
-		return broker.Listing{
+func yangpuListings() []exchange.Listing {
+	base := func(title, summary string, level int, price int64, mode broker.TransferMode) exchange.Listing {
+		return exchange.Listing{
 			Meta:  broker.Meta{Broker: "marine-tech", Region: "上海市杨浦区"},
 			Title: title, Summary: summary,
 			Overview:      "上海海洋大学团队在舟山、象山养殖基地完成两年中试，具备规模化推广条件。",
@@ -238,10 +326,10 @@ func yangpuListings() []broker.Listing {
 			ContactPerson: "王海", Contact: broker.Contact{Phone: "021-61900000", Email: "wanghai@shou.example"},
 			Detail: "传感器阵列布置与溶解氧预测模型参数（保密）。",
 			Venue:  "上海技术交易所",
-			Terms:  broker.ListingTerms{Mode: mode, Method: broker.MethodFixed, Pricing: broker.FixedPrice, Price: decimal.NewFromInt(price)},
+			Terms:  exchange.ListingTerms{Mode: mode, Method: exchange.MethodFixed, Pricing: broker.FixedPrice, Price: decimal.NewFromInt(price)},
 		}
 	}
-	return []broker.Listing{
+	return []exchange.Listing{
 		base("深远海养殖网箱水质在线监测系统", "在线监测网箱溶解氧与氨氮，提前六小时预警缺氧。", 7, 1_200_000, broker.ModeLicense),
 		base("大黄鱼智能投喂装置", "机器视觉识别摄食强度，按需投喂，减少饵料浪费。", 6, 850_000, broker.ModeTransfer),
 	}
