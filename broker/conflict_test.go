@@ -106,3 +106,54 @@ func TestPlanPanels(t *testing.T) {
 		t.Errorf("error does not name the item: %s", msg)
 	}
 }
+
+// TestPlanPanelsDemandsLoadsExclusions: a demand gets a panel beside an
+// achievement, with the demand's conflicts; an expert with no load left is
+// not planned, one with one panel left takes at most one; an excluded pair
+// stays apart and is reported with the conflicts; an achievement and a
+// demand sharing an ID are refused.
+func TestPlanPanelsDemandsLoadsExclusions(t *testing.T) {
+	achs := []broker.Achievement{{Meta: broker.Meta{ID: "a-marine"}, Title: "深远海养殖网箱水质监测", Keywords: []string{"养殖", "水质"}, Owner: "上海海洋大学"}}
+	dems := []broker.Demand{{Meta: broker.Meta{ID: "d-ink"}, Title: "水性油墨印刷质量提升", Keywords: []string{"油墨", "印刷"}, Enterprise: "蓝海印务"}}
+	experts := []broker.Expert{
+		{Meta: broker.Meta{ID: "e-fish1"}, Name: "甲", Keywords: []string{"养殖", "水质"}},
+		{Meta: broker.Meta{ID: "e-fish2"}, Name: "乙", Keywords: []string{"养殖", "水质"}},
+		{Meta: broker.Meta{ID: "e-ink1"}, Name: "丙", Keywords: []string{"油墨", "印刷"}, Institution: "蓝海印务"}, // employee of the enterprise
+		{Meta: broker.Meta{ID: "e-ink2"}, Name: "丁", Keywords: []string{"油墨", "印刷"}},
+		{Meta: broker.Meta{ID: "e-any1"}, Name: "戊", Keywords: []string{"材料"}},
+		{Meta: broker.Meta{ID: "e-any2"}, Name: "己", Keywords: []string{"材料"}},
+	}
+	req := broker.PanelRequest{Achievements: achs, Demands: dems, Experts: experts, Cover: 2, Rules: broker.DefaultConflictRules(),
+		LoadLeft: map[string]int{"e-fish1": 0, "e-ink2": 1},
+		Exclude:  []broker.ConflictOfInterest{{ExpertID: "e-fish2", ItemID: "d-ink", Rule: "declined", Reason: "出差"}, {ExpertID: "nobody", ItemID: "d-ink", Rule: "declined"}}}
+	plan, err := broker.PlanPanels(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Result.Verify(plan.Problem); err != nil {
+		t.Fatalf("certificate: %v", err)
+	}
+	for item, panel := range plan.Panels {
+		if slices.Contains(panel, "e-fish1") {
+			t.Errorf("%s: an expert with no load left is on the panel %v", item, panel)
+		}
+	}
+	if slices.Contains(plan.Panels["d-ink"], "e-ink1") || slices.Contains(plan.Panels["d-ink"], "e-fish2") {
+		t.Errorf("demand panel %v holds the enterprise's employee or the excluded expert", plan.Panels["d-ink"])
+	}
+	if !slices.Contains(plan.Panels["a-marine"], "e-fish2") || plan.Load["e-ink2"] > 1 {
+		t.Errorf("panels %v, loads %v: want e-fish2 on a-marine and e-ink2 on one panel at most", plan.Panels, plan.Load)
+	}
+	var rules []string
+	for _, c := range plan.Conflicts {
+		rules = append(rules, c.ExpertID+"/"+c.ItemID+"/"+c.Rule)
+	}
+	slices.Sort(rules)
+	if want := []string{"e-fish2/d-ink/declined", "e-ink1/d-ink/employee"}; !slices.Equal(rules, want) {
+		t.Errorf("conflicts: got %v, want %v", rules, want)
+	}
+	req.Demands[0].ID = "a-marine"
+	if _, err := broker.PlanPanels(context.Background(), req); !errors.Is(err, broker.ErrInvalid) || !strings.Contains(err.Error(), "demands[0].id") {
+		t.Errorf("an achievement and a demand sharing an ID: got %v, want ErrInvalid naming demands[0].id", err)
+	}
+}

@@ -203,9 +203,16 @@ func list[T Record](s *System, r reader, p Principal, o ListOptions) (Page[T], e
 func find[T Record](s *System, r reader, p Principal, o ListOptions) ([]T, error) {
 	kind := kindOf[T]()
 	s.register(kind, typeOf[T]())
-	recs, err := r.list(query(kind, o))
+	q := query(kind, o)
+	recs, err := r.list(q)
 	if err != nil {
 		return nil, err
+	}
+	if tr, ok := r.(txReader); ok && q == (driver.Query{Kind: q.Kind}) {
+		if tr.tx.scanned == nil {
+			tr.tx.scanned = map[Kind]bool{}
+		}
+		tr.tx.scanned[kind] = true
 	}
 	out := make([]T, 0, len(recs))
 	for _, rec := range recs {

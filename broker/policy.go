@@ -148,10 +148,14 @@ const (
 	Desk
 	// DeskOrUnrouted: Desk, or the record is not routed to any broker yet.
 	DeskOrUnrouted
+	// Assignee: the principal is one of the people the record is assigned
+	// to (Assigned): an expert seated on a review panel, the author of a
+	// score sheet, the evaluator of a valuation report.
+	Assignee
 )
 
 func (g Grant) String() string {
-	return [...]string{"-", "all", "owner", "desk", "desk/unrouted"}[g]
+	return [...]string{"-", "all", "owner", "desk", "desk/unrouted", "assignee"}[g]
 }
 
 // Rule is one row of the policy: it grants its Grant to its Roles for its
@@ -212,6 +216,11 @@ func Rules() []Rule {
 		{Roles: signedIn, Actions: actions(ActTakePart), Tiers: tiers(Confidential), Grant: Owner},
 		{Roles: roles(RoleBrokerStaff), Actions: actions(ActTakePart), Tiers: tiers(Confidential), Grant: Desk},
 		{Roles: roles(RoleEnterprise, RoleInstitution), Actions: actions(ActWithdraw), Classes: classes(ClassProcess), Grant: Owner},
+
+		// Assigned work: an expert reads and takes part in the process
+		// records assigned to them (a review panel they sit on, their score
+		// sheet and, once the panel locks, its other sheets).
+		{Roles: roles(RoleExpert), Actions: actions(ActRead, ActTakePart), Classes: classes(ClassProcess), Grant: Assignee},
 	}
 }
 
@@ -222,13 +231,22 @@ type Target struct {
 	Tier   Visibility
 	Meta   Meta
 	Owners []string // names or IDs of the owning organizations
+	// Assignees are the principal IDs the record is assigned to (Assigned).
+	Assignees []string
 }
 
 // TargetOf describes a record to the policy: its class (Classed, else
-// ClassProcess), its tier (Tiered, else Meta.Visibility, Public if empty)
-// and its owners (Owned).
-func TargetOf(v Record) Target {
-	t := Target{Kind: v.RecordKind(), Class: ClassProcess, Meta: v.RecordMeta()}
+// ClassProcess), its tier (Tiered, else Meta.Visibility, Public if empty),
+// its owners (Owned) and its assignees (Assigned).
+func TargetOf(v Record) Target { return targetFrom(v, v.RecordKind(), v.RecordMeta()) }
+
+// targetOf is TargetOf without copying the record into an interface.
+func targetOf[T Record](v *T) Target { return targetFrom(v, (*v).RecordKind(), metaOf(v).copy()) }
+
+// targetFrom describes the record v (a value or a pointer to one) whose
+// kind and Meta are given.
+func targetFrom(v any, kind Kind, m Meta) Target {
+	t := Target{Kind: kind, Class: ClassProcess, Meta: m}
 	if c, ok := v.(Classed); ok {
 		t.Class = c.AccessClass()
 	}
@@ -242,24 +260,8 @@ func TargetOf(v Record) Target {
 	if o, ok := v.(Owned); ok {
 		t.Owners = o.OwnerOrgs()
 	}
-	return t
-}
-
-// targetOf is TargetOf without copying the record into an interface.
-func targetOf[T Record](v *T) Target {
-	t := Target{Kind: (*v).RecordKind(), Class: ClassProcess, Meta: metaOf(v).copy()}
-	if c, ok := any(v).(Classed); ok {
-		t.Class = c.AccessClass()
-	}
-	t.Tier = t.Meta.Visibility
-	if tv, ok := any(v).(Tiered); ok {
-		t.Tier = tv.Tier()
-	}
-	if t.Tier == "" {
-		t.Tier = Public
-	}
-	if o, ok := any(v).(Owned); ok {
-		t.Owners = o.OwnerOrgs()
+	if a, ok := v.(Assigned); ok {
+		t.Assignees = a.Assignees()
 	}
 	return t
 }
@@ -352,6 +354,8 @@ func (g Grant) admits(p Principal, t Target) bool {
 		return p.Role == RoleBrokerStaff && p.Broker != "" && p.Broker == t.desk()
 	case DeskOrUnrouted:
 		return p.Role == RoleBrokerStaff && p.Broker != "" && (t.desk() == "" || p.Broker == t.desk())
+	case Assignee:
+		return p.ID != "" && slices.Contains(t.Assignees, p.ID)
 	}
 	return false
 }

@@ -161,3 +161,30 @@ func TestListHidesBeforePaging(t *testing.T) {
 		}
 	})
 }
+
+// TestPolicyAssignee: an expert reads and takes part in a confidential
+// process record assigned to them, and does nothing else with it; an
+// expert it is not assigned to, or a principal of another role whose ID
+// is listed, gets nothing from the assignment.
+func TestPolicyAssignee(t *testing.T) {
+	sheet := broker.Target{Class: broker.ClassProcess, Tier: broker.Confidential, Meta: broker.Meta{ID: "sheet-1", Broker: "desk-a"},
+		Assignees: []string{"exp-1"}}
+	for _, a := range broker.Actions() {
+		want := a == broker.ActRead || a == broker.ActTakePart
+		if got := broker.Can(broker.ExpertUser("exp-1"), a, sheet); got != want {
+			t.Errorf("assigned expert %s: got %v, want %v", a, got, want)
+		}
+		if broker.Can(broker.ExpertUser("exp-2"), a, sheet) {
+			t.Errorf("an expert not assigned may %s", a)
+		}
+		if broker.Can(broker.EnterpriseUser("exp-1", "org-x"), a, sheet) {
+			t.Errorf("an enterprise user with the assignee's ID may %s", a)
+		}
+	}
+	// The grant is for process records only.
+	person := sheet
+	person.Class = broker.ClassDesk
+	if broker.Can(broker.ExpertUser("exp-1"), broker.ActRead, person) {
+		t.Error("an assignee reads a confidential desk record")
+	}
+}

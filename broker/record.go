@@ -36,7 +36,7 @@ const (
 // The record is stored as its JSON encoding; its struct tags are checked by
 // the System's validator on every write. Optional behaviour comes through
 // the optional interfaces below (Normalizer, Validator, Redactor, Owned,
-// Keyed, Staged, Classed, Tiered, Guarded); the org struct tag marks fields
+// Assigned, Keyed, Staged, Classed, Tiered, Guarded); the org struct tag marks fields
 // that name organizations (see OrgRef).
 type Record interface {
 	RecordKind() Kind
@@ -67,6 +67,11 @@ type Redactor[T any] interface {
 // their names or IDs. Principals acting for one of them own the record in
 // the sense of the access policy.
 type Owned interface{ OwnerOrgs() []string }
+
+// Assigned is implemented by records assigned to people for work (a review
+// panel to its seated experts, a score sheet to its author): Assignees
+// lists their principal IDs. The policy's Assignee grant lets them through.
+type Assigned interface{ Assignees() []string }
 
 // Keyed is implemented by records with a de-duplication key (a hash of the
 // normalized title and owner, the open case of a subject at a broker): the

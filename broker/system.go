@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -240,7 +241,9 @@ func SequentialIDs() func(Kind) string {
 }
 
 // prefix is the ID prefix of a kind: a short form for the libraries and
-// the registry, else the kind's first four letters.
+// the registry; else the kind's first four letters, or for a kind of
+// several words ("fed_interest") the initials of all but the last and the
+// last's first three letters ("fint").
 func prefix(k Kind) string {
 	switch k {
 	case KindAchievement:
@@ -255,6 +258,18 @@ func prefix(k Kind) string {
 		return "org"
 	case KindStaff:
 		return "stf"
+	}
+	words := strings.Split(string(k), "_")
+	if len(words) > 1 {
+		var b strings.Builder
+		for _, w := range words[:len(words)-1] {
+			if w != "" {
+				b.WriteByte(w[0])
+			}
+		}
+		last := words[len(words)-1]
+		b.WriteString(last[:min(3, len(last))])
+		return b.String()
 	}
 	if len(k) > 4 {
 		return string(k[:4])

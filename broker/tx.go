@@ -21,6 +21,14 @@ import (
 // Find) do, for every record type and in one place, what a write needs:
 // they stamp IDs, versions and times, normalize and validate the record,
 // ask the access policy, encode it, and log the audit event.
+//
+// A Tx remembers what it read. A write over a record that a concurrent
+// transaction changed after this one read it, and the creation of a record
+// that this one read as missing but a concurrent one created meanwhile,
+// are the store's stale version, which System.Update retries; so "read,
+// then create if missing, else replace" needs no retry of its own. A Find
+// of a whole kind (no filter) reads every record of the kind: those it
+// returned at the versions it returned, the others as missing.
 type Tx struct {
 	s   *System
 	ctx context.Context
@@ -36,6 +44,10 @@ type Tx struct {
 	// the policy needs of them, so that a write after a read does not read
 	// and decode the record again (the store still checks the version).
 	seen map[RecordRef]seenRecord
+	// scanned holds the kinds the transaction found whole (Find without a
+	// filter): it read every record of them, those it did not find as
+	// missing.
+	scanned map[Kind]bool
 }
 
 type seenRecord struct {
@@ -52,6 +64,8 @@ func (tx *Tx) saw(kind Kind, id string, version int64, t *Target) {
 	if t != nil {
 		c := *t
 		c.Owners = slices.Clone(c.Owners) // the caller may change the record it was taken from
+		c.Assignees = slices.Clone(c.Assignees)
+		c.Assignees = slices.Clone(c.Assignees)
 		t = &c
 	}
 	tx.seen[RecordRef{Kind: kind, ID: id}] = seenRecord{version, t}
@@ -230,9 +244,15 @@ func redact[T Record](p Principal, v T, t Target) T {
 // and without redaction, for operations that decide access themselves (for
 // example by Can on the record they act on). ErrNotFound if there is none.
 func Read[T Record](tx *Tx, id string) (T, error) {
-	tx.s.register(kindOf[T](), typeOf[T]())
-	rec, err := tx.dtx.Get(tx.ctx, string(kindOf[T]()), id)
+	kind := kindOf[T]()
+	tx.s.register(kind, typeOf[T]())
+	rec, err := tx.dtx.Get(tx.ctx, string(kind), id)
 	if err != nil {
+		if errors.Is(err, driver.ErrNotFound) {
+			if _, ok := tx.seen[RecordRef{Kind: kind, ID: id}]; !ok {
+				tx.saw(kind, id, 0, nil) // read as missing: see createPrepared
+			}
+		}
 		var zero T
 		return zero, err
 	}
@@ -316,6 +336,14 @@ func createPrepared[T Record](tx *Tx, p Principal, v T, o writeOpts) (T, error) 
 		return zero, err
 	}
 	if err := tx.dtx.Create(tx.ctx, rec); err != nil {
+		seen, ok := tx.seen[Ref(v)]
+		if errors.Is(err, driver.ErrExists) && (ok && seen.version == 0 || !ok && tx.scanned[v.RecordKind()]) {
+			// The transaction read the record as missing (by ID, or by
+			// finding its whole kind without it) and a concurrent one
+			// created it since: the store's stale version, retried (the
+			// function then reads the record that now exists).
+			return zero, fmt.Errorf("%s %s was created under the transaction: %w", v.RecordKind(), rec.ID, driver.ErrStale)
+		}
 		return zero, err
 	}
 	if err := tx.Log(p, refOf(&v), o.event, o.body); err != nil {

@@ -111,3 +111,91 @@ func TestUpdateRetriesOnlyTheStoresStaleVersion(t *testing.T) {
 		t.Errorf("failed transactions wrote: version %d, want 2", got.Version)
 	}
 }
+
+// racedStore makes its transactions' next creates fail with ErrExists, as
+// when a concurrent transaction created the same record first.
+type racedStore struct {
+	driver.Store
+	exists atomic.Int32 // creates still to refuse
+}
+
+func (s *racedStore) Begin(ctx context.Context) (driver.Txn, error) {
+	tx, err := s.Store.Begin(ctx)
+	return racedTxn{tx, s}, err
+}
+
+type racedTxn struct {
+	driver.Txn
+	s *racedStore
+}
+
+func (t racedTxn) Create(ctx context.Context, rec driver.Record) error {
+	if t.s.exists.Add(-1) >= 0 {
+		return driver.ErrExists
+	}
+	return t.Txn.Create(ctx, rec)
+}
+
+// A transaction that read a record as missing — by its ID, or by finding
+// its whole kind without it — and then finds it created by a concurrent
+// one is retried (it reads the record again); a create without such a
+// read is refused with ErrExists at once.
+func TestUpdateRetriesACreateAfterAMissingRead(t *testing.T) {
+	store := &racedStore{Store: memstore.New()}
+	sys := broker.New(store, &broker.Options{Clock: clock, NewID: broker.SequentialIDs()})
+	calls := 0
+	createIfMissing := func(tx *broker.Tx) error {
+		calls++
+		if _, err := broker.Read[broker.Expert](tx, "exp-lin"); !errors.Is(err, broker.ErrNotFound) {
+			return err
+		}
+		_, err := broker.Create(tx, admin, broker.Expert{Meta: broker.Meta{ID: "exp-lin"}, Name: "林教授"})
+		return err
+	}
+	store.exists.Store(1)
+	if err := sys.Update(ctx, createIfMissing); err != nil || calls != 2 {
+		t.Errorf("read missing, then created concurrently: got %v after %d calls, want success on the 2nd", err, calls)
+	}
+	calls = 0
+	store.exists.Store(1)
+	err := sys.Update(ctx, func(tx *broker.Tx) error {
+		calls++
+		_, err := broker.Create(tx, admin, broker.Expert{Meta: broker.Meta{ID: "exp-wu"}, Name: "吴教授"})
+		return err
+	})
+	if !errors.Is(err, broker.ErrExists) || calls != 1 {
+		t.Errorf("create without a read: got %v after %d calls, want ErrExists after 1", err, calls)
+	}
+	// A Find of the whole kind reads the records it did not return as
+	// missing; a filtered one does not.
+	for _, tc := range []struct {
+		name    string
+		filter  broker.ListOptions
+		calls   int
+		wantErr error
+	}{
+		{"whole kind", broker.ListOptions{}, 2, nil},
+		{"filtered", broker.ListOptions{Broker: "desk-a"}, 1, broker.ErrExists},
+	} {
+		calls = 0
+		store.exists.Store(1)
+		id := "exp-" + tc.name
+		err := sys.Update(ctx, func(tx *broker.Tx) error {
+			calls++
+			all, err := broker.Find[broker.Expert](tx, admin, tc.filter)
+			if err != nil {
+				return err
+			}
+			for _, e := range all {
+				if e.ID == id {
+					return nil // created meanwhile: nothing to do
+				}
+			}
+			_, err = broker.Create(tx, admin, broker.Expert{Meta: broker.Meta{ID: id}, Name: "郑教授"})
+			return err
+		})
+		if !errors.Is(err, tc.wantErr) || calls != tc.calls {
+			t.Errorf("find (%s), then create: got %v after %d calls, want %v after %d", tc.name, err, calls, tc.wantErr, tc.calls)
+		}
+	}
+}

@@ -171,6 +171,11 @@ var messages = sync.OnceValue(func() catalog.Catalog {
 	set("leak", "%[1]s must not reveal contact data: it holds the %[2]s %[3]q", "%[1]s不得透露联系方式：其中含有%[2]s%[3]q")
 	set("quantified", "%[1]s must be quantified: both values need a number (got %[3]s)", "%[1]s须量化：双方数值都要有数字（当前为%[3]s）")
 	set("closes_range", "%[1]s must be in the future and no later than %[2]s (got %[3]s)", "%[1]s须晚于当前时间且不晚于%[2]s（当前为%[3]s）")
+	set("score_range", "%[1]s: score %[3]s is outside the scale %[2]s", "%[1]s：评分%[3]s超出评分范围%[2]s")
+	set("not_criterion", "%[1]s: %[3]q is not a criterion of the template %[2]s", "%[1]s：%[3]q不是评分表模板%[2]s的指标")
+	set("not_on_panel", "%[1]s: %[3]q is not on the panel", "%[1]s：%[3]q不是评审组成员")
+	set("not_accepted", "%[1]s: %[3]q has not accepted the invitation (seat %[2]s)", "%[1]s：%[3]q尚未接受邀请（席位状态%[2]s）")
+	set("late", "%[1]s: the deadline %[2]s has passed (now %[3]s)", "%[1]s：已超过截止时间%[2]s（当前为%[3]s）")
 	set("row %d: %s", "row %d: %s", "第%d行：%s")
 	return b
 })
@@ -181,7 +186,8 @@ func msgKey(code string) message.Reference {
 		"malformed", "range_order", "level_range", "code", "share_total", "share_range",
 		"duplicate", "unknown_field", "unique", "ref", "invalid",
 		"credit_code_length", "credit_code_symbol", "credit_code_division", "credit_code_org_check",
-		"credit_code_check", "date_order", "leak", "quantified", "closes_range", "guarded":
+		"credit_code_check", "date_order", "leak", "quantified", "closes_range", "guarded",
+		"score_range", "not_criterion", "not_on_panel", "not_accepted", "late":
 		return code
 	case "lte":
 		return "max"
@@ -246,6 +252,11 @@ var zhLabels = map[string]string{
 	"funding": "融资", "amount": "金额", "incubator": "孵化器", "spin_off": "衍生企业",
 	"capacity": "容量", "seats_taken": "已报名人数", "start": "开始时间", "end": "结束时间", "participant": "参加者",
 	"version": "版本", "reason": "原因", "party": "拒绝方", "text": "说明", "case": "服务案例", "subject": "对象",
+	"scores": "评分", "comments": "指标评语", "comment": "评语", "expert": "专家", "submitted": "提交时间",
+	"moderator": "主持人", "note": "说明", "template": "评分表模板", "scoring": "评审方法", "method": "方法",
+	"seats": "席位", "evaluator": "评估人", "approach": "评估方法", "pairwise": "判断矩阵", "value": "评估值",
+	"low": "区间下限", "high": "区间上限", "panel": "评审组", "society": "学会", "operator": "模糊算子",
+	"min_sheets": "最少评分表数", "subjects": "评审对象", "revision": "版次",
 }
 
 // zhLabel returns the Chinese label of a field path's last element.
@@ -271,6 +282,8 @@ var zhKinds = map[Kind]string{
 	"activity": "活动", "registration": "活动报名", "meeting": "对接洽谈", "lead": "活动成果线索",
 	"listing": "挂牌项目", "bid": "竞价", "deposit": "保证金", "deal": "成交", "fed_profile": "共享项目",
 	"fed_interest": "合作意向",
+	"review_panel": "评审组", "score_sheet": "评分表", "review_verdict": "评审结论", "valuation_report": "估值报告",
+	"review_workload": "专家评审量",
 }
 
 func zhKind(k Kind) string {

@@ -25,7 +25,9 @@ type BenchHarness func(b *testing.B) driver.Store
 // newStore: Import (100k generated achievements through broker's CSV
 // import, validation and normalization included; 10k under -short),
 // CreateStream10k (the adapter alone: one batch of 10k records), Bid16
-// (16 concurrent bidders on one auction), CaseTransition, Get,
+// (16 concurrent bidders on one auction), CaseTransition,
+// ReviewPlanInvite100x5 (expert review: plan and invite 100 panels of 5
+// from 2,000 qualified experts), Get,
 // ListPage and ConflictingWriters (8 goroutines on 2 records, checking that
 // no successful write is lost).
 func RunBenchmarks(b *testing.B, newStore BenchHarness) {
@@ -61,6 +63,7 @@ func RunBenchmarks(b *testing.B, newStore BenchHarness) {
 	b.Run("CreateStream10k", func(b *testing.B) { benchCreateStream(b, open) })
 	b.Run("Bid16", func(b *testing.B) { benchBids(b, open) })
 	b.Run("CaseTransition", func(b *testing.B) { benchCaseTransition(b, open) })
+	b.Run("ReviewPlanInvite100x5", func(b *testing.B) { benchReviewPlan(b, open) })
 
 	s := open(b)
 	sys := broker.New(s, nil)

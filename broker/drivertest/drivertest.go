@@ -61,6 +61,7 @@ func RunConformanceTests(t *testing.T, newStore Harness) {
 	t.Run("Exchange", func(t *testing.T) { testExchange(t, open) })
 	t.Run("Capital", func(t *testing.T) { testCapital(t, open) })
 	t.Run("Federation", func(t *testing.T) { testFederation(t, open) })
+	t.Run("Review", func(t *testing.T) { testReview(t, open) })
 }
 
 var t0 = time.Date(2026, 11, 27, 8, 30, 0, 123456000, time.UTC)

@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kexie/techbroker/broker"
+	"github.com/kexie/techbroker/broker/review"
 	"github.com/kexie/techbroker/contract"
 	"github.com/kexie/techbroker/internal/textnorm"
 )
@@ -207,6 +208,11 @@ func (x *Exchange) CloseDeal(ctx context.Context, p broker.Principal, nd NewDeal
 		cc := d.Contract(true, false)
 		cc.Pricing = pricingEvidence(l)
 		d.Findings = contract.Check(cc, &contract.CheckOptions{NoticeDays: l.Terms.NoticeDays})
+		if v, ok, err := signedValuation(tx, l); err != nil {
+			return err
+		} else if ok {
+			d.Findings = append(d.Findings, contract.CheckValuation(d.Amount, v))
+		}
 		var failed []contract.Finding
 		for _, f := range d.Findings {
 			if !f.Pass && blockingRules[f.Rule] {
@@ -331,4 +337,29 @@ func (x *Exchange) GetDeal(ctx context.Context, p broker.Principal, id string) (
 // ListDeals returns one page of the deals the principal may read.
 func (x *Exchange) ListDeals(ctx context.Context, p broker.Principal, o broker.ListOptions) (broker.Page[Deal], error) {
 	return x.deals.List(ctx, p, o)
+}
+
+// signedValuation returns the range of the latest signed valuation report
+// (package review) of the listing, else of the achievement it lists.
+func signedValuation(tx *broker.Tx, l Listing) (contract.Valuation, bool, error) {
+	subjects := []broker.RecordRef{{Kind: KindListing, ID: l.ID}}
+	if l.Achievement != "" {
+		subjects = append(subjects, broker.RecordRef{Kind: broker.KindAchievement, ID: l.Achievement})
+	}
+	for _, s := range subjects {
+		reports, err := broker.Find[review.ValuationReport](tx, keeper, broker.ListOptions{Key: review.ValuationKey(s)})
+		if err != nil {
+			return contract.Valuation{}, false, err
+		}
+		var best *review.ValuationReport
+		for i := range reports {
+			if r := &reports[i]; r.Status == review.ReportSigned && (best == nil || r.Signed.After(best.Signed)) {
+				best = r
+			}
+		}
+		if best != nil {
+			return contract.Valuation{Report: best.ID, Low: best.Low, High: best.High}, true, nil
+		}
+	}
+	return contract.Valuation{}, false, nil
 }

@@ -8,8 +8,9 @@
 //
 // With -http the two regions run as two platforms on 127.0.0.1, each
 // serving the HTTP API (package broker/httpapi), and their messages travel
-// as HTTP requests signed with the agreement's key (httpapi.FederationTransport);
-// without it, through an in-process transport.
+// as HTTP requests signed with the agreement's key
+// (httpapi.FederationTransport); without it, through an in-process
+// transport.
 //
 //	go run ./examples/federation [-http]
 package main
@@ -51,7 +52,7 @@ const (
 	taizhouCode = "331000"
 )
 
-// node is one region's system, its exchange and its federation node.
+// node is one region's system and its federation node.
 type node struct {
 	name string
 	sys  *broker.System
@@ -59,46 +60,59 @@ type node struct {
 	fed  *federation.Federation
 }
 
-func newNode(ctx context.Context, name string, now *time.Time) (*node, error) {
-	sys, err := broker.Build(ctx, memstore.New(), broker.Yangpu(), broker.PlatformAdmin("admin"),
+// newNode builds a region's system and node; transport, if not nil, makes
+// the node's transport over the system (the HTTP one needs it).
+func newNode(ctx context.Context, name string, region federation.Region, now *time.Time, o federation.Options,
+	transport func(*broker.System, *exchange.Exchange) (federation.Transport, error)) (*node, error) {
+	sys, err := broker.Build(ctx, memstore.New(), broker.Yangpu(), broker.PlatformAdmin("admin-"+region.Code),
 		&broker.Options{NewID: broker.SequentialIDs(), Clock: func() time.Time { return *now }})
 	if err != nil {
 		return nil, err
 	}
-	return &node{name: name, sys: sys, x: exchange.New(sys)}, nil
-}
-
-// platform serves a region's API on a free port of 127.0.0.1 until stop
-// is called.
-type platform struct {
-	url  string
-	srv  *http.Server
-	done chan error
-}
-
-func listen() (net.Listener, string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, "", err
+	o.Region = region
+	x := exchange.New(sys)
+	if transport != nil {
+		if o.Transport, err = transport(sys, x); err != nil {
+			sys.Close()
+			return nil, err
+		}
 	}
-	return ln, "http://" + ln.Addr().String(), nil
+	fed, err := federation.New(sys, x, &o)
+	if err != nil {
+		sys.Close()
+		return nil, err
+	}
+	return &node{name: name, sys: sys, x: x, fed: fed}, nil
 }
 
-func (p *platform) serve(ln net.Listener, h http.Handler) {
-	p.srv = &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
-	p.done = make(chan error, 1)
-	go func() { p.done <- p.srv.Serve(ln) }()
-}
-
-func (p *platform) stop() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = p.srv.Shutdown(ctx)
-	<-p.done
+// overHTTP returns the transport maker of a region whose platform serves
+// the API on ln and reaches its peer at peerURL, signing with key; the
+// platform runs until stop.
+func overHTTP(code string, ln net.Listener, peer, peerURL string, key []byte, agreement federation.Agreement, stops *[]func()) func(*broker.System, *exchange.Exchange) (federation.Transport, error) {
+	return func(sys *broker.System, x *exchange.Exchange) (federation.Transport, error) {
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		tr, err := httpapi.NewFederationTransport(sys, httpapi.FederationOptions{Region: code, Agreements: []federation.Agreement{agreement},
+			Peers: []httpapi.FederationPeer{{Region: peer, URL: peerURL, Key: key}}, Logger: quiet})
+		if err != nil {
+			return nil, err
+		}
+		srv := &http.Server{Handler: httpapi.NewHandler(sys, &httpapi.Options{Exchange: x, Federation: tr, Logger: quiet}),
+			ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(ln) }()
+		*stops = append(*stops, func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+			<-done
+		})
+		return tr, nil
+	}
 }
 
 func run(ctx context.Context, w io.Writer, useHTTP bool) error {
 	now := time.Date(2022, 3, 1, 9, 0, 0, 0, time.UTC)
+	tr := federation.NewMemoryTransport()
 	agreement := federation.Agreement{
 		ID: "ws-taizhou", A: yangpuCode, B: taizhouCode, Kind: "workstation",
 		Signed: time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC), Brokers: []string{"marine-tech"},
@@ -106,67 +120,47 @@ func run(ctx context.Context, w io.Writer, useHTTP bool) error {
 	ws := federation.Workstation{ID: "taizhou-marine", Name: "海洋技术交易平台台州工作站", Host: taizhouCode, Home: yangpuCode,
 		Broker: "marine-tech", Agreement: agreement.ID, Opened: agreement.Signed}
 
-	yp, err := newNode(ctx, "杨浦 Yangpu", &now)
-	if err != nil {
-		return err
-	}
-	defer yp.sys.Close()
-	tz, err := newNode(ctx, "台州 Taizhou", &now)
-	if err != nil {
-		return err
-	}
-	defer tz.sys.Close()
-
-	// The transports: in process, or each region's platform over HTTP,
-	// signing with the agreement's key.
-	var ypTr, tzTr federation.Transport
+	// With -http, each region's platform serves the API on 127.0.0.1 and
+	// sends its messages to the other's, signed with the agreement's key.
+	var ypTr, tzTr func(*broker.System, *exchange.Exchange) (federation.Transport, error)
+	var stops []func()
+	defer func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}()
 	if useHTTP {
 		key := make([]byte, 32)
 		if _, err := rand.Read(key); err != nil {
 			return err
 		}
-		ypLn, ypURL, err := listen()
+		ypLn, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return err
 		}
-		tzLn, tzURL, err := listen()
+		tzLn, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			ypLn.Close()
 			return err
 		}
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		for _, side := range []struct {
-			n       *node
-			code    string
-			ln      net.Listener
-			peer    string
-			peerURL string
-			tr      *federation.Transport
-		}{{yp, yangpuCode, ypLn, taizhouCode, tzURL, &ypTr}, {tz, taizhouCode, tzLn, yangpuCode, ypURL, &tzTr}} {
-			tr, err := httpapi.NewFederationTransport(side.n.sys, httpapi.FederationOptions{Region: side.code,
-				Agreements: []federation.Agreement{agreement},
-				Peers:      []httpapi.FederationPeer{{Region: side.peer, URL: side.peerURL, Key: key}}, Logger: quiet})
-			if err != nil {
-				return err
-			}
-			*side.tr = tr
-			p := &platform{}
-			p.serve(side.ln, httpapi.NewHandler(side.n.sys, &httpapi.Options{Exchange: side.n.x, Federation: tr, Logger: quiet}))
-			defer p.stop()
-		}
+		ypURL, tzURL := "http://"+ypLn.Addr().String(), "http://"+tzLn.Addr().String()
+		ypTr = overHTTP(yangpuCode, ypLn, taizhouCode, tzURL, key, agreement, &stops)
+		tzTr = overHTTP(taizhouCode, tzLn, yangpuCode, ypURL, key, agreement, &stops)
 		fmt.Fprintf(w, "Two platforms on loopback: Yangpu %s, Taizhou %s (messages signed with the agreement's key)\n", ypURL, tzURL)
-	} else {
-		mem := federation.NewMemoryTransport()
-		ypTr, tzTr = mem, mem
 	}
-	if yp.fed, err = federation.New(yp.sys, yp.x, &federation.Options{Region: federation.Region{Code: yangpuCode, Name: "上海市杨浦区"},
-		Agreements: []federation.Agreement{agreement}, Transport: ypTr}); err != nil {
+
+	yp, err := newNode(ctx, "杨浦 Yangpu", federation.Region{Code: yangpuCode, Name: "上海市杨浦区"}, &now,
+		federation.Options{Agreements: []federation.Agreement{agreement}, Transport: tr}, ypTr)
+	if err != nil {
 		return err
 	}
-	if tz.fed, err = federation.New(tz.sys, tz.x, &federation.Options{Region: federation.Region{Code: taizhouCode, Name: "浙江省台州市"},
-		Agreements: []federation.Agreement{agreement}, Workstations: []federation.Workstation{ws}, Transport: tzTr}); err != nil {
+	defer yp.sys.Close()
+	tz, err := newNode(ctx, "台州 Taizhou", federation.Region{Code: taizhouCode, Name: "浙江省台州市"}, &now,
+		federation.Options{Agreements: []federation.Agreement{agreement}, Workstations: []federation.Workstation{ws}, Transport: tr}, tzTr)
+	if err != nil {
 		return err
 	}
+	defer tz.sys.Close()
 
 	fmt.Fprintf(w, "Agreement %s (%s): %s ⇄ %s, signed %s, desks %v\n", agreement.ID, agreement.Kind, yangpuCode, taizhouCode,
 		agreement.Signed.Format("2006-01-02"), agreement.Brokers)
@@ -228,8 +222,7 @@ func run(ctx context.Context, w io.Writer, useHTTP bool) error {
 
 	// A Taizhou company expresses interest in the first profile.
 	mine := federation.PartyContact{Org: buyer.Org, Person: "林海涛", Phone: "0576-88123456", Email: "lin@haisheng.example"}
-	in, err := tz.fed.ExpressInterest(ctx, buyer, profs[0].ID, federation.NewInterest{Org: buyer.Org,
-		Note: "拟在台州三门湾养殖基地试用，希望了解许可条件", Contact: mine})
+	in, err := tz.fed.ExpressInterest(ctx, buyer, profs[0].ID, federation.NewInterest{Org: buyer.Org, Note: "拟在台州三门湾养殖基地试用，希望了解许可条件", Contact: mine})
 	if err != nil {
 		return fmt.Errorf("express interest: %w", err)
 	}
@@ -289,11 +282,11 @@ func show(ctx context.Context, w io.Writer, yp *node, staff broker.Principal, tz
 			return fmt.Errorf("%s interests: %w", side.n.name, err)
 		}
 		for _, in := range ins {
-			dir := "received from " + in.Remote
+			dir, by := "received from "+in.Remote, in.RemoteOrg
 			if in.Outgoing {
-				dir = "sent to " + in.Remote
+				dir, by = "sent to "+in.Remote, in.Org
 			}
-			fmt.Fprintf(w, "  %s sees: interest %s (%s) by %s in %q — %s\n", side.n.name, in.ID, dir, in.Party(), in.Title, in.Status)
+			fmt.Fprintf(w, "  %s sees: interest %s (%s) by %s in %q — %s\n", side.n.name, in.ID, dir, by, in.Title, in.Status)
 			fmt.Fprintf(w, "     note: %s\n", in.Note)
 			if in.Contact != nil {
 				fmt.Fprintf(w, "     own contact (kept here): %s\n", contact(in.Contact))
