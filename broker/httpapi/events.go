@@ -13,6 +13,7 @@ import (
 	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/broker/activity"
 	"github.com/kexie/techbroker/broker/exchange"
+	"github.com/kexie/techbroker/broker/review"
 )
 
 // Feed is the System's event log as the event stream reads it: every
@@ -62,6 +63,9 @@ var decoders = map[broker.Kind]func([]byte) (broker.Record, error){
 	exchange.KindBid:          decodeAs[exchange.Bid],
 	exchange.KindDeposit:      decodeAs[exchange.Deposit],
 	exchange.KindDeal:         decodeAs[exchange.Deal],
+	review.KindPanel:          decodeAs[review.Panel],
+	review.KindSheet:          decodeAs[review.ScoreSheet],
+	review.KindVerdict:        decodeAs[review.Verdict],
 }
 
 func decodeAs[T broker.Record](b []byte) (broker.Record, error) {

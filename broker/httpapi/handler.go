@@ -14,6 +14,7 @@ import (
 	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/broker/activity"
 	"github.com/kexie/techbroker/broker/exchange"
+	"github.com/kexie/techbroker/broker/review"
 )
 
 // Options configure the handler. A nil *Options means defaults.
@@ -29,6 +30,8 @@ type Options struct {
 	// System (exchange.New, activity.New).
 	Exchange   *exchange.Exchange
 	Activities *activity.Platform
+	// Review is expert review; nil makes review.New(sys, nil).
+	Review *review.Service
 	// Scheme scores the brokers for the assessment report; nil means
 	// assessment.DefaultScheme.
 	Scheme *assessment.Scheme
@@ -65,15 +68,16 @@ type Options struct {
 
 // handler serves the API.
 type handler struct {
-	sys   *broker.System
-	x     *exchange.Exchange
-	acts  *activity.Platform
-	o     Options
-	mux   *http.ServeMux
-	api   *api
-	idem  *broker.Library[IdempotencyRecord]
-	log   *slog.Logger
-	langs language.Matcher
+	sys    *broker.System
+	x      *exchange.Exchange
+	acts   *activity.Platform
+	review *review.Service
+	o      Options
+	mux    *http.ServeMux
+	api    *api
+	idem   *broker.Library[IdempotencyRecord]
+	log    *slog.Logger
+	langs  language.Matcher
 }
 
 // NewHandler returns the HTTP/JSON API over sys: an http.Handler to mount
@@ -91,6 +95,9 @@ func NewHandler(sys *broker.System, opts *Options) http.Handler {
 	}
 	if o.Activities == nil {
 		o.Activities = activity.New(sys)
+	}
+	if o.Review == nil {
+		o.Review = review.New(sys, nil)
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 1 << 20
@@ -116,7 +123,7 @@ func NewHandler(sys *broker.System, opts *Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	h := &handler{sys: sys, x: o.Exchange, acts: o.Activities, o: o, mux: http.NewServeMux(),
+	h := &handler{sys: sys, x: o.Exchange, acts: o.Activities, review: o.Review, o: o, mux: http.NewServeMux(),
 		idem: broker.NewLibrary[IdempotencyRecord](sys), log: o.Logger,
 		langs: language.NewMatcher([]language.Tag{language.English, language.Chinese})}
 	broker.NewLibrary[APIKey](sys) // known to the System's audits

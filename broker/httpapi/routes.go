@@ -32,6 +32,7 @@ func (h *handler) routes() *api {
 	add(h.feedbackRoutes()...)
 	add(h.activityRoutes()...)
 	add(h.exchangeRoutes()...)
+	add(h.reviewRoutes()...)
 	add(h.statsRoutes()...)
 	add(h.eventRoutes()...)
 	add(h.federationRoutes()...)

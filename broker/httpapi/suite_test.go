@@ -16,6 +16,7 @@ import (
 	"github.com/kexie/techbroker/broker/activity"
 	"github.com/kexie/techbroker/broker/exchange"
 	"github.com/kexie/techbroker/broker/httpapi"
+	"github.com/kexie/techbroker/broker/review"
 )
 
 // TestAPI runs the whole API suite on memstore.
@@ -47,6 +48,7 @@ func runSuite(t *testing.T, store func(testing.TB) broker.Store) {
 		{"Statistics", testStatistics},
 		{"Export", testExport},
 		{"Routing", testRouting},
+		{"Review", testReview},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newEnv(t, store(t), nil)) })
 	}
@@ -651,4 +653,69 @@ func testRouting(t *testing.T, e *env) {
 	}
 	r.problem(t)
 	e.do(req{method: "GET", path: "/openapi.json"}).want(t, 200)
+}
+
+func testReview(t *testing.T, e *env) {
+	ctx := t.Context()
+	sys := e.sys
+	_, err := sys.Societies.Create(ctx, admin, broker.Society{Meta: broker.Meta{ID: "coss"}, Name: "中国海洋学会"})
+	must(t, err)
+	_, err = sys.GrantQualification(ctx, admin, broker.Qualification{Society: "coss", Ref: "科技评估资质 2026-01"})
+	must(t, err)
+	for i, kw := range [][]string{{"养殖", "水质"}, {"水质", "监测"}, {"养殖", "渔业"}, {"船舶"}} {
+		id := fmt.Sprintf("rexp-%d", i+1)
+		_, err := sys.ContributeExpert(ctx, admin, "coss", broker.Expert{Meta: broker.Meta{ID: id}, Name: fmt.Sprintf("专家%d", i+1),
+			Institution: "某大学", Keywords: kw})
+		must(t, err)
+		k, _, err := e.keys.Issue(ctx, admin, broker.ExpertUser(id), httpapi.KeyOptions{})
+		must(t, err)
+		e.key[id] = k
+	}
+	a, c := openCase(t, e)
+	var panels []review.Panel
+	e.do(req{method: "POST", path: "/v1/review/panels", as: otherStaff, body: httpapi.PlanRequest{Broker: staff.Broker,
+		Subjects: []broker.RecordRef{broker.Ref(a)}, Seats: 3}}).want(t, 403)
+	e.do(req{method: "POST", path: "/v1/review/panels", as: staff, body: httpapi.PlanRequest{Broker: staff.Broker,
+		Subjects: []broker.RecordRef{broker.Ref(a)}, Seats: 3}}).want(t, 201).json(t, &panels)
+	if len(panels) != 1 {
+		t.Fatalf("planned %+v", panels)
+	}
+	var pn review.Panel
+	e.do(req{method: "POST", path: "/v1/review/panels/" + panels[0].ID + "/invite", as: staff}).want(t, 200).json(t, &pn)
+	// The subject's owner does not see the panel.
+	e.do(req{method: "GET", path: "/v1/review/panels/" + pn.ID, as: institution}).want(t, 404)
+	for i, ex := range pn.Experts() {
+		who := broker.ExpertUser(ex)
+		e.do(req{method: "POST", path: "/v1/review/panels/" + pn.ID + "/accept", as: who}).want(t, 200)
+		level := 78 + float64(i)
+		scores := map[string]float64{"novelty": level + 5, "advancement": level + 8, "maturity": level - 6, "market": level, "ip": level - 10, "team": level + 2}
+		if i == 0 {
+			// A bad sheet first: every bad field listed.
+			p := e.do(req{method: "POST", path: "/v1/review/panels/" + pn.ID + "/sheets", as: who,
+				body: httpapi.SheetRequest{Scores: map[string]float64{"novelty": 500}}}).want(t, 422).problem(t)
+			if len(p.Errors) < 2 {
+				t.Errorf("a bad sheet: %+v", p.Errors)
+			}
+		}
+		e.do(req{method: "POST", path: "/v1/review/panels/" + pn.ID + "/sheets", as: who, body: httpapi.SheetRequest{Scores: scores}}).want(t, 201)
+		// Blind: a panelist reads only its own sheet before the lock.
+		var pg struct{ Items []review.ScoreSheet }
+		e.do(req{method: "GET", path: "/v1/review/panels/" + pn.ID + "/sheets", as: who}).want(t, 200).json(t, &pg)
+		if len(pg.Items) != 1 || pg.Items[0].Expert != ex {
+			t.Errorf("%s reads sheets %+v before the lock", ex, pg.Items)
+		}
+	}
+	e.do(req{method: "POST", path: "/v1/review/panels/" + pn.ID + "/lock", as: staff}).want(t, 200)
+	var v review.Verdict
+	e.do(req{method: "POST", path: "/v1/review/panels/" + pn.ID + "/decide", as: staff, body: httpapi.DecisionRequest{}}).want(t, 201).json(t, &v)
+	if !v.Passed {
+		t.Errorf("verdict %+v", v)
+	}
+	e.do(req{method: "GET", path: "/v1/review/verdicts/" + v.ID, as: institution}).want(t, 200)
+	e.do(req{method: "GET", path: "/v1/review/verdicts/" + v.ID, as: otherEnt}).want(t, 404)
+	var cs broker.Case
+	e.do(req{method: "GET", path: "/v1/cases/" + c.ID, as: staff}).want(t, 200).json(t, &cs)
+	if cs.Stage != broker.StageScreened {
+		t.Errorf("the verdict left the case in %s", cs.Stage)
+	}
 }
