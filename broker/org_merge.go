@@ -69,31 +69,8 @@ func (s *System) MergeOrganizations(ctx context.Context, p Principal, keepID, du
 			return Refused("merge", KindOrganization, dupID, fmt.Sprintf("linked to two societies, %s and %s", keep.Society, dup.Society))
 		}
 		ev := MergeEvent{Kept: keepID, Removed: dupID}
-		kinds, types := s.knownKinds()
-		for _, kind := range kinds {
-			if kind == KindOrganization {
-				continue
-			}
-			recs, err := tx.dtx.List(tx.ctx, driver.Query{Kind: string(kind)})
-			if err != nil {
-				return err
-			}
-			for _, rec := range recs {
-				out, changed, err := s.rewriteOrgRefs(rec, types[kind], dup, keep, tx.Now())
-				if err != nil {
-					return err
-				}
-				if !changed {
-					continue
-				}
-				if _, err := tx.dtx.Replace(tx.ctx, out); err != nil {
-					return err
-				}
-				if err := tx.Log(p, RecordRef{Kind: kind, ID: rec.ID}, "org_merged", ev); err != nil {
-					return err
-				}
-				rep.Rewritten[kind]++
-			}
+		if rep.Rewritten, err = tx.rewriteOrgRefs(p, dup, keep, ev); err != nil {
+			return err
 		}
 		if rep.Kept, err = Replace(tx, p, mergeOrg(keep, dup), Logged("merged", ev)); err != nil {
 			return err

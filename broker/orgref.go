@@ -215,3 +215,38 @@ func (s *System) hasOrgIDs(t reflect.Type) bool {
 	s.orgIDTypes.Store(t, has)
 	return has
 }
+
+// rewriteOrgRefs points every reference to from at to, in every record of
+// every known kind but organizations, logging an "org_merged" event with
+// body on each record it changes; it returns how many it changed by kind.
+func (tx *Tx) rewriteOrgRefs(p Principal, from, to Organization, body any) (map[Kind]int, error) {
+	s := tx.s
+	changed := map[Kind]int{}
+	kinds, types := s.knownKinds()
+	for _, kind := range kinds {
+		if kind == KindOrganization {
+			continue
+		}
+		recs, err := tx.dtx.List(tx.ctx, driver.Query{Kind: string(kind)})
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range recs {
+			out, ok, err := s.rewriteOrgRefs(rec, types[kind], from, to, tx.Now())
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			if _, err := tx.dtx.Replace(tx.ctx, out); err != nil {
+				return nil, err
+			}
+			if err := tx.Log(p, RecordRef{Kind: kind, ID: rec.ID}, "org_merged", body); err != nil {
+				return nil, err
+			}
+			changed[kind]++
+		}
+	}
+	return changed, nil
+}
