@@ -19,9 +19,8 @@ import (
 // record of each kind the routes name, called as a platform admin (so that
 // a decoded body goes on to the System's checks).
 type fuzzTarget struct {
-	h    http.Handler
-	ids  map[string]string
-	stop func()
+	h   http.Handler
+	ids map[string]string
 }
 
 func newFuzzTarget(f *testing.F) *fuzzTarget {

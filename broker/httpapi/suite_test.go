@@ -129,7 +129,7 @@ func testLibraries(t *testing.T, e *env) {
 		t.Errorf("paged through %d records, want 5: %v", len(ids), ids)
 	}
 	// Experts: contact data only for the expert and admins.
-	r = e.do(req{method: "POST", path: "/v1/experts", as: admin, body: broker.Expert{Meta: broker.Meta{ID: expertP.ID}, Name: "李海", Institution: "上海海洋大学",
+	e.do(req{method: "POST", path: "/v1/experts", as: admin, body: broker.Expert{Meta: broker.Meta{ID: expertP.ID}, Name: "李海", Institution: "上海海洋大学",
 		Keywords: []string{"水产养殖"}, Contact: broker.Contact{Phone: "13800000000"}}}).want(t, 201)
 	var ex broker.Expert
 	e.do(req{method: "GET", path: "/v1/experts/" + expertP.ID, as: enterprise}).want(t, 200).json(t, &ex)
