@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -106,6 +107,9 @@ func newEnv(t testing.TB, store broker.Store, opts *httpapi.Options) *env {
 	}
 	if o.Authenticate == nil {
 		o.Authenticate = e.keys.Authenticate
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	e.h = httpapi.NewHandler(sys, &o)
 	e.srv = httptest.NewServer(e.h)

@@ -25,8 +25,8 @@ type Feed interface {
 	// oldest first, at most limit of them.
 	Changes(ctx context.Context, after int64, limit int) ([]Change, error)
 	// Wait returns when the log may hold events above after, or with the
-	// context's error. A Feed that cannot wait returns errNoWait-like
-	// errors.ErrUnsupported, and the stream polls.
+	// context's error. A Feed that cannot wait returns
+	// errors.ErrUnsupported, and the stream polls every Options.EventPoll.
 	Wait(ctx context.Context, after int64) error
 }
 
