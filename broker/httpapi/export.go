@@ -56,8 +56,7 @@ func (c *call) exportFormat() string {
 // spreadsheet programs read the Chinese headers) or as an Excel workbook.
 func exportList[T broker.Record](c *call, format, name string, cols []column[T], list func(broker.ListOptions) (broker.Page[T], error), o broker.ListOptions) error {
 	if format == "bad" {
-		return fail(http.StatusNotAcceptable, "bad_format", "format must be json, csv or xlsx.", "format须为json、csv或xlsx。",
-			broker.FieldError{Field: "format", Code: "oneof", Param: "json csv xlsx", Value: c.query("format")})
+		return badFormat(c)
 	}
 	var rows [][]string
 	o.Limit = 1000
@@ -84,6 +83,12 @@ func exportList[T broker.Record](c *call, format, name string, cols []column[T],
 		o.Cursor = pg.Next
 	}
 	return writeTable(c, format, name, headers(cols), rows, truncated)
+}
+
+// badFormat answers a format the API does not write.
+func badFormat(c *call) error {
+	return fail(http.StatusNotAcceptable, "bad_format", "format must be json, csv or xlsx.", "format须为json、csv或xlsx。",
+		broker.FieldError{Field: "format", Code: "oneof", Param: "json csv xlsx", Value: c.query("format")})
 }
 
 func headers[T any](cols []column[T]) []string {

@@ -21,8 +21,8 @@ func (h *handler) matchRoutes() []*route {
 	return []*route{
 		{method: "GET", path: "/v1/demands/{id}/matches", op: "match_demand", tag: tag,
 			summary: "The achievements that answer a demand, best first, each with the explanation of its score",
-			params:  []param{qi("k", "how many (default 10, at most 100)")},
-			out:     []response{ok[[]Match]("the matches")},
+			params:  []param{qi("k", "how many (default 10, at most 100)"), q("format", "json (default), csv or xlsx")},
+			out:     []response{{status: 200, typ: typeOf[[]Match](), content: []string{csvType, xlsxType}, doc: "the matches"}}, extra: []int{406},
 			fn: func(c *call) error {
 				c.visible = func() bool { return false }
 				k, err := c.topK()
@@ -46,12 +46,12 @@ func (h *handler) matchRoutes() []*route {
 					a := m.rec
 					out[i] = Match{Kind: broker.KindAchievement, ID: a.ID, Title: a.Title, Score: m.score, Explanation: m.why, Achievement: &a}
 				}
-				return c.reply(http.StatusOK, out)
+				return c.replyMatches("matches", out)
 			}},
 		{method: "GET", path: "/v1/search", op: "search", tag: tag,
 			summary: "Search a library by text (kind: achievement, the default, or demand), best first; only records you may read",
-			params:  []param{q("q", "the text searched"), q("kind", "achievement or demand"), qi("k", "how many (default 10, at most 100)")},
-			out:     []response{ok[[]Match]("the hits")},
+			params:  []param{q("q", "the text searched"), q("kind", "achievement or demand"), qi("k", "how many (default 10, at most 100)"), q("format", "json (default), csv or xlsx")},
+			out:     []response{{status: 200, typ: typeOf[[]Match](), content: []string{csvType, xlsxType}, doc: "the hits"}}, extra: []int{406},
 			fn: func(c *call) error {
 				text := c.query("q")
 				k, err := c.topK()
@@ -78,7 +78,7 @@ func (h *handler) matchRoutes() []*route {
 						a := m.rec
 						out[i] = Match{Kind: broker.KindAchievement, ID: a.ID, Title: a.Title, Score: m.score, Explanation: m.why, Achievement: &a}
 					}
-					return c.reply(http.StatusOK, out)
+					return c.replyMatches("search", out)
 				case "demand":
 					ds, err := h.sys.Demands.Find(c.ctx, c.p, broker.ListOptions{})
 					if err != nil {
@@ -94,12 +94,29 @@ func (h *handler) matchRoutes() []*route {
 						d := m.rec
 						out[i] = Match{Kind: broker.KindDemand, ID: d.ID, Title: d.Title, Score: m.score, Explanation: m.why, Demand: &d}
 					}
-					return c.reply(http.StatusOK, out)
+					return c.replyMatches("search", out)
 				}
 				return fail(http.StatusBadRequest, "bad_query", "kind must be achievement or demand.", "kind须为achievement或demand。",
 					broker.FieldError{Field: "kind", Code: "oneof", Param: "achievement demand", Value: c.query("kind")})
 			}},
 	}
+}
+
+// replyMatches writes matches as JSON, or as CSV or Excel when the caller
+// asked for an export (?format=csv|xlsx or Accept).
+func (c *call) replyMatches(name string, ms []Match) error {
+	f := c.exportFormat()
+	if f == "" {
+		return c.reply(http.StatusOK, ms)
+	}
+	if f == "bad" {
+		return badFormat(c)
+	}
+	rows := make([][]string, len(ms))
+	for i, m := range ms {
+		rows[i] = []string{strconv.Itoa(i + 1), string(m.Kind), m.ID, m.Title, strconv.FormatFloat(m.Score, 'f', 4, 64), strings.Join(m.Explanation.Terms, "；")}
+	}
+	return writeTable(c, f, name, []string{"名次", "类型", "编号", "标题", "得分", "匹配词"}, rows, false)
 }
 
 func (c *call) topK() (int, error) {

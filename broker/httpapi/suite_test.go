@@ -387,6 +387,11 @@ func testMatching(t *testing.T, e *env) {
 	if len(ms) == 0 || ms[0].Title != "船舶动力定位" {
 		t.Errorf("search %+v", ms)
 	}
+	r := e.do(req{method: "GET", path: "/v1/search?format=csv&q=" + urlq("船舶 定位")}).want(t, 200)
+	if !strings.Contains(string(r.body), "名次,类型,编号,标题,得分,匹配词") || !strings.Contains(string(r.body), "船舶动力定位") {
+		t.Errorf("search as CSV:\n%s", r.body)
+	}
+	e.do(req{method: "GET", path: "/v1/demands/" + d.ID + "/matches?format=xlsx", as: staff}).want(t, 200)
 	e.do(req{method: "GET", path: "/v1/search"}).want(t, 400)
 	e.do(req{method: "GET", path: "/v1/search?q=x&kind=planet"}).want(t, 400)
 }
