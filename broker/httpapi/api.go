@@ -27,6 +27,9 @@ type route struct {
 	list         bool // a paged list: Link header; ?format=csv|xlsx when export is set
 	export       bool
 	extra        []int // problem statuses besides the usual ones
+	// anonymous: the route acts for callers who are not signed in (the
+	// federation's signed requests); every other write answers them 401.
+	anonymous bool
 	fn           func(*call) error
 }
 

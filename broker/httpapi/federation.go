@@ -358,7 +358,7 @@ func (h *handler) federationRoutes() []*route {
 			{name: HeaderFedNonce, in: "header", typ: "string", required: true, doc: "16 to 64 characters, never repeated"},
 			{name: HeaderFedSignature, in: "header", typ: "string", required: true, doc: "hmac-sha256=<base64 MAC>"},
 		},
-		in: typeOf[federation.Message](), out: []response{{status: 202, typ: typeOf[FedReceipt](), doc: "stored in the region's inbox"}},
+		in: typeOf[federation.Message](), out: []response{{status: 202, typ: typeOf[FedReceipt](), doc: "stored in the region's inbox"}}, anonymous: true,
 		fn: func(c *call) error {
 			if h.o.Federation == nil {
 				return errUnavailable

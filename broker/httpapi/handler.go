@@ -223,6 +223,10 @@ func (h *handler) serve(rt *route) http.Handler {
 			}
 			c.p = p
 		}
+		if c.p.Role == broker.RoleAnonymous && r.Method != http.MethodGet && !rt.anonymous {
+			c.fail(unauthenticated(errors.New("a write without credentials")))
+			return
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {

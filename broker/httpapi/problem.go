@@ -72,7 +72,7 @@ func fail(status int, code, en, zh string, fields ...broker.FieldError) *apiErro
 // unauthenticated is the 401 of refused credentials; the cause stays in
 // the server's logs, never in the response.
 func unauthenticated(cause error) error {
-	e := fail(http.StatusUnauthorized, "unauthenticated", "The credentials were refused.", "身份凭证无效。")
+	e := fail(http.StatusUnauthorized, "unauthenticated", "Sign in: this needs valid credentials.", "请登录：此操作需要有效的身份凭证。")
 	e.cause = cause
 	return e
 }

@@ -106,12 +106,16 @@ func TestRoles(t *testing.T) {
 }
 
 // checkRefusal wants 404 when the principal may not read the record, else
-// 403 (401 for anonymous callers is not used: anonymous is a role).
+// 403; a caller who is not signed in is told to sign in (401) before any
+// write.
 func checkRefusal(t *testing.T, name string, r resp, canRead bool) {
 	t.Helper()
 	want := 403
 	if !canRead {
 		want = 404
+	}
+	if r.Request.Header.Get("Authorization") == "" {
+		want = 401
 	}
 	if r.StatusCode != want {
 		t.Errorf("%s: %d, want %d (policy: read=%v, action refused)\n%s", name, r.StatusCode, want, canRead, r.body)

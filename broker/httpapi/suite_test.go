@@ -462,8 +462,8 @@ func testActivities(t *testing.T, e *env) {
 	if p.Code != "full" {
 		t.Errorf("full activity: code %q", p.Code)
 	}
-	// Anonymous callers may not register.
-	e.do(req{method: "POST", path: path, body: httpapi.RegistrationRequest{}}).want(t, 403)
+	// A caller who is not signed in is told to sign in.
+	e.do(req{method: "POST", path: path, body: httpapi.RegistrationRequest{}}).want(t, 401)
 	// A meeting between the two participants.
 	var m activity.Meeting
 	e.do(req{method: "POST", path: "/v1/activities/" + a.ID + "/meetings", as: enterprise, body: httpapi.MeetingRequest{Invitee: institution.ID}}).want(t, 201).json(t, &m)
