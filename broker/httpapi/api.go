@@ -30,7 +30,7 @@ type route struct {
 	// anonymous: the route acts for callers who are not signed in (the
 	// federation's signed requests); every other write answers them 401.
 	anonymous bool
-	fn           func(*call) error
+	fn        func(*call) error
 }
 
 // param is a query or header parameter.
