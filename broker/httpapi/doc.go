@@ -28,8 +28,11 @@
 //	/v1/activities …/registrations …/meetings …/schedule …/leads …/conversion, /v1/meetings/{id}/answer   活动
 //	/v1/listings …/publish …/renew …/withdraw …/book …/deposits …/bids …/close-bidding,
 //	  /v1/deposits/{id}/refund, /v1/deals, /v1/ledger                   挂牌 保证金 竞价 成交 台账
+//	/v1/review/panels …/invite …/accept …/decline …/recuse …/refill …/sheets …/lock …/decide,
+//	  /v1/review/verdicts/{id}                                          专家评审: panels, blind score sheets, verdicts
 //	/v1/brokers/{id}/stats, /v1/assessment, /v1/assessment/report       平台统计, 考核 (HTML or Markdown)
 //	/v1/events                                   Server-Sent Events
+//	/v1/federation/messages                      跨区域协同: another region's signed messages
 //
 // # HTTP semantics
 //
@@ -55,6 +58,19 @@
 // optional expiry) and OIDC (JWT bearer tokens verified against the
 // issuer's JWKS with github.com/coreos/go-oidc, claims mapped to role,
 // broker and organization). Chain combines them.
+//
+// # Federation over HTTP
+//
+// FederationTransport is a federation.Transport between two regions'
+// platforms: it posts each message to the other region's POST
+// /v1/federation/messages, signed with the agreement's key (HMAC-SHA256
+// over the method, path, both regions, a timestamp, a nonce and the body's
+// hash). The receiver refuses an unsigned or forged request, one outside
+// its time window (5 minutes by default) or one whose nonce it has seen
+// (the nonces are records of the System, so every instance refuses a
+// replay), and anything its agreement with the sender does not allow; it
+// logs each refusal and keeps what it accepts in the inbox its
+// federation node's Sync reads.
 //
 // # Exports and events
 //
