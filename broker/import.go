@@ -296,7 +296,7 @@ func (l *Library[T]) Import(ctx context.Context, p Principal, r io.Reader, o Imp
 		errs := make([]error, len(fresh))
 		parallelOn(int(procs.Load()), len(fresh), func(i int) {
 			if ir := fresh[i]; ir.merge == "" {
-				ir.rec, errs[i] = encodeRecord(ir.v)
+				ir.rec, errs[i] = encodeRecord(&ir.v)
 				ir.encoded = errs[i] == nil
 			}
 		})

@@ -192,7 +192,7 @@ func list[T Record](s *System, r reader, p Principal, o ListOptions) (Page[T], e
 				page.Next = page.Items[limit-1].RecordMeta().ID
 				return page, nil
 			}
-			page.Items = append(page.Items, redact(p, v, t))
+			page.Items = append(page.Items, redact(p, &v, t))
 		}
 		if len(recs) < q.Limit {
 			return page, nil
@@ -221,7 +221,7 @@ func find[T Record](s *System, r reader, p Principal, o ListOptions) ([]T, error
 			return nil, err
 		}
 		if t := targetOf(&v); Can(p, ActRead, t) {
-			out = append(out, redact(p, v, t))
+			out = append(out, redact(p, &v, t))
 		}
 	}
 	return out, nil
@@ -234,16 +234,22 @@ func query(kind Kind, o ListOptions) driver.Query {
 // prepare normalizes v (Normalizer, then Meta) and validates it (struct
 // tags, then Validator), returning every bad field.
 func prepare[T Record](s *System, v T) (T, error) {
-	if n, ok := any(&v).(Normalizer[T]); ok {
-		v = n.Normalized()
+	err := prepareIn(s, &v)
+	return v, err
+}
+
+// prepareIn is prepare in place.
+func prepareIn[T Record](s *System, v *T) error {
+	if n, ok := any(v).(Normalizer[T]); ok {
+		*v = n.Normalized()
 	}
-	metaOf(&v).normalize()
+	metaOf(v).normalize()
 	c := &Check{sys: s}
-	s.structErrors(c, &v)
-	if val, ok := any(&v).(Validator); ok {
+	s.structErrors(c, v)
+	if val, ok := any(v).(Validator); ok {
 		val.Validate(c)
 	}
-	return v, c.Err(v.RecordKind())
+	return c.Err((*v).RecordKind())
 }
 
 // fastEncoder is implemented by the record types with a hand-written
@@ -253,24 +259,25 @@ func prepare[T Record](s *System, v T) (T, error) {
 type fastEncoder interface{ encodeJSON() ([]byte, error) }
 
 // encodeRecord is the stored form of v: its JSON and indexed fields.
-func encodeRecord[T Record](v T) (driver.Record, error) {
+func encodeRecord[T Record](v *T) (driver.Record, error) {
 	var body []byte
 	var err error
-	if e, ok := any(&v).(fastEncoder); ok {
+	if e, ok := any(v).(fastEncoder); ok {
 		body, err = e.encodeJSON()
 	} else {
-		body, err = json.Marshal(&v)
+		body, err = json.Marshal(v)
 	}
+	kind := (*v).RecordKind()
 	if err != nil {
-		return driver.Record{}, fmt.Errorf("encode %s: %w", v.RecordKind(), err)
+		return driver.Record{}, fmt.Errorf("encode %s: %w", kind, err)
 	}
-	m := v.RecordMeta()
-	rec := driver.Record{Kind: string(v.RecordKind()), ID: m.ID, Version: m.Version, Broker: m.Broker,
+	m := metaOf(v)
+	rec := driver.Record{Kind: string(kind), ID: m.ID, Version: m.Version, Broker: m.Broker,
 		Created: m.Created, Updated: m.Updated, Body: body}
-	if st, ok := any(&v).(Staged); ok {
+	if st, ok := any(v).(Staged); ok {
 		rec.Stage = st.RecordStage()
 	}
-	if k, ok := any(&v).(Keyed); ok {
+	if k, ok := any(v).(Keyed); ok {
 		rec.Key = k.DedupKey()
 	}
 	return rec, nil

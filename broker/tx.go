@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kexie/techbroker/broker/driver"
+	"github.com/kexie/techbroker/internal/jsonenc"
 )
 
 // Tx is one transaction of a System: every record written through it and
@@ -52,7 +53,8 @@ type Tx struct {
 
 type seenRecord struct {
 	version int64
-	target  *Target // nil when only the version is known
+	known   bool   // target holds the record's policy target
+	target  Target // when known
 }
 
 // saw remembers the version of a record the transaction read or wrote,
@@ -61,14 +63,13 @@ func (tx *Tx) saw(kind Kind, id string, version int64, t *Target) {
 	if tx.seen == nil {
 		tx.seen = map[RecordRef]seenRecord{}
 	}
+	s := seenRecord{version: version}
 	if t != nil {
-		c := *t
-		c.Owners = slices.Clone(c.Owners) // the caller may change the record it was taken from
-		c.Assignees = slices.Clone(c.Assignees)
-		c.Assignees = slices.Clone(c.Assignees)
-		t = &c
+		s.known, s.target = true, *t
+		s.target.Owners = slices.Clone(t.Owners) // the caller may change the record it was taken from
+		s.target.Assignees = slices.Clone(t.Assignees)
 	}
-	tx.seen[RecordRef{Kind: kind, ID: id}] = seenRecord{version, t}
+	tx.seen[RecordRef{Kind: kind, ID: id}] = s
 }
 
 // stale is the error of a write naming version when stored is the stored
@@ -230,14 +231,14 @@ func readable[T Record](p Principal, v T, op string) (T, error) {
 		var zero T
 		return zero, forbidden(op, t.Kind, t.Meta.ID, "the record is not visible to the principal")
 	}
-	return redact(p, v, t), nil
+	return redact(p, &v, t), nil
 }
 
-func redact[T Record](p Principal, v T, t Target) T {
-	if r, ok := any(&v).(Redactor[T]); ok && !Can(p, ActSeePrivate, t) {
+func redact[T Record](p Principal, v *T, t Target) T {
+	if r, ok := any(v).(Redactor[T]); ok && !Can(p, ActSeePrivate, t) {
 		return r.Redacted()
 	}
-	return v
+	return *v
 }
 
 // Read reads the record of type T with that ID without asking the policy
@@ -266,7 +267,7 @@ func Read[T Record](tx *Tx, id string) (T, error) {
 
 func decodeRecord[T Record](r driver.Record) (T, error) {
 	var v T
-	if err := json.Unmarshal(r.Body, &v); err != nil {
+	if err := jsonenc.Unmarshal(r.Body, &v); err != nil {
 		return v, fmt.Errorf("decode stored %s %s: %w", r.Kind, r.ID, err)
 	}
 	m := metaOf(&v)
@@ -283,8 +284,7 @@ func decodeRecord[T Record](r driver.Record) (T, error) {
 func Create[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error) {
 	var zero T
 	o := options(opts, "created")
-	v, err := prepare(tx.s, v)
-	if err != nil {
+	if err := prepareIn(tx.s, &v); err != nil {
 		return zero, err
 	}
 	if err := admitNew(p, v, o); err != nil {
@@ -328,10 +328,10 @@ func stamp[T Record](s *System, p Principal, v *T, now time.Time) {
 // event.
 func createPrepared[T Record](tx *Tx, p Principal, v T, o writeOpts) (T, error) {
 	var zero T
-	if err := tx.checkOrgRefs(v); err != nil {
+	if err := tx.checkOrgRefs(&v); err != nil {
 		return zero, err
 	}
-	rec, err := encodeRecord(v)
+	rec, err := encodeRecord(&v)
 	if err != nil {
 		return zero, err
 	}
@@ -352,7 +352,7 @@ func createPrepared[T Record](tx *Tx, p Principal, v T, o writeOpts) (T, error) 
 	metaOf(&v).Version = 1
 	t := targetOf(&v)
 	tx.saw(v.RecordKind(), rec.ID, 1, &t)
-	return redact(p, v, t), nil
+	return redact(p, &v, t), nil
 }
 
 // Replace stores v over the record with its ID and logs its "updated"
@@ -377,23 +377,24 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 	// The stored record: as this transaction read it, or read now. Types
 	// whose update needs the whole stored record (a private part to keep,
 	// fields an operation owns) read it now.
-	var old T
+	var old *T // read only for types that need it
 	var ot Target
 	ref := RecordRef{Kind: kind, ID: id}
 	_, redactor := any(&v).(Redactor[T])
 	_, guarded := any(&v).(Guarded[T])
-	if seen, ok := tx.seen[ref]; ok && seen.target != nil && !redactor && !(guarded && o.subject == nil) {
-		ot = *seen.target
+	if seen, ok := tx.seen[ref]; ok && seen.known && !redactor && !(guarded && o.subject == nil) {
+		ot = seen.target
 		ot.Meta.Version = seen.version
 	} else {
-		var err error
-		if old, err = Read[T](tx, id); err != nil {
+		stored, err := Read[T](tx, id)
+		if err != nil {
 			return zero, err
 		}
+		old = &stored
 		if ok {
 			tx.seen[ref] = seen // what the transaction read before, not this re-read
 		}
-		ot = targetOf(&old)
+		ot = targetOf(old)
 	}
 	om := ot.Meta
 	if !o.allowed(p, ActUpdate, ot) {
@@ -403,12 +404,12 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 		return zero, tx.stale(kind, id, m.Version, om.Version)
 	}
 	if r, ok := any(&v).(Redactor[T]); ok && !Can(p, ActSeePrivate, ot) {
-		v = r.Unredacted(old) // a caller that cannot see the private part cannot have meant to clear it
+		v = r.Unredacted(*old) // a caller that cannot see the private part cannot have meant to clear it
 		m = metaOf(&v)
 	}
 	version := m.Version
 	var err error
-	if v, err = prepare(tx.s, v); err != nil {
+	if err = prepareIn(tx.s, &v); err != nil {
 		return zero, err
 	}
 	m = metaOf(&v)
@@ -418,15 +419,15 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 		return zero, forbidden("update", kind, id, "the principal may not make this change")
 	}
 	if g, ok := any(&v).(Guarded[T]); ok && o.subject == nil {
-		if errs := g.GuardUpdate(old); len(errs) > 0 {
+		if errs := g.GuardUpdate(*old); len(errs) > 0 {
 			return zero, invalid(kind, errs...)
 		}
 	}
 	m.Created, m.Provenance.AddedBy, m.Updated = om.Created, om.Provenance.AddedBy, tx.Now()
-	if err := tx.checkOrgRefs(v); err != nil {
+	if err := tx.checkOrgRefs(&v); err != nil {
 		return zero, err
 	}
-	rec, err := encodeRecord(v)
+	rec, err := encodeRecord(&v)
 	if err != nil {
 		return zero, err
 	}
@@ -440,7 +441,7 @@ func Replace[T Record](tx *Tx, p Principal, v T, opts ...WriteOption) (T, error)
 	m.Version = ver
 	nt = targetOf(&v)
 	tx.saw(kind, id, ver, &nt)
-	return redact(p, v, nt), nil
+	return redact(p, &v, nt), nil
 }
 
 // Delete removes the record of type T with that ID, if its stored version

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/shopspring/decimal"
 )
 
@@ -209,3 +211,13 @@ func AppendFloat(b []byte, f float64) []byte {
 	}
 	return b
 }
+
+// Unmarshal decodes data into v as encoding/json.Unmarshal does, with
+// github.com/goccy/go-json, which decodes the library's records in about
+// two thirds of the time (a stored case: 20 µs of CPU per stage move with
+// encoding/json against 14 µs, measured over 100,000 moves). Decoding a
+// stored record is the largest cost of every write after a read, so the
+// record layer uses it there; jsonenc_test.go and the record types' tests
+// check that both decoders give the same values and agree on errors.
+// (Its encoder is not used: it writes fields tagged omitzero.)
+func Unmarshal(data []byte, v any) error { return gojson.Unmarshal(data, v) }

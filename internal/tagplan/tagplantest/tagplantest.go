@@ -61,6 +61,15 @@ func Agree(t *testing.T, types ...any) {
 	}
 }
 
+// Draw draws a value of type typ (a struct), field by field near the bounds
+// its validate tags set, as Agree does: strings of any script and invalid
+// UTF-8, numbers at and past their bounds, nil and empty lists, times.
+// Tests of encoders and decoders use it for random records.
+func Draw(t *rapid.T, typ reflect.Type) any {
+	g := &recordGen{t: t, bad: rapid.SampledFrom([]float64{0, 0.05, 0.3}).Draw(t, "bad")}
+	return g.value(typ, "", 0).Interface()
+}
+
 type recordGen struct {
 	t   *rapid.T
 	bad float64 // chance of drawing a value at or past a bound
