@@ -82,10 +82,11 @@ $("#search-form").addEventListener("submit", guard(async () => {
   const q = encodeURIComponent($("#search-q").value);
   const kind = $("#search-kind").value;
   const { data } = await api("GET", `/v1/search?q=${q}&kind=${kind}`);
+  const items = Array.isArray(data) ? data : (data.items || []);
   const ol = $("#search-results");
   ol.replaceChildren();
-  if (!data.length) ol.append(el("li", { class: "empty" }, "没有结果 No results"));
-  for (const m of data) {
+  if (!items.length) ol.append(el("li", { class: "empty" }, "没有结果 No results"));
+  for (const m of items) {
     ol.append(el("li", { "data-id": m.id }, m.title, " ", el("span", { class: "score" }, m.score.toFixed(3)),
       el("div", { class: "signals" }, "匹配词 terms: " + (m.explanation.terms || []).join("、"))));
   }
@@ -115,6 +116,7 @@ async function openDemand(d) {
         `${s.name} ${s.value.toFixed(2)} × ${s.weight.toFixed(2)} = ${s.contribution.toFixed(3)}`));
     }
     if ((m.explanation.terms || []).length) signals.append(el("span", {}, "匹配词 " + m.explanation.terms.join("、")));
+    for (const n of m.explanation.notes || []) signals.append(el("span", { class: "note" }, n));
     ol.append(el("li", { "data-id": m.id }, m.title, " ", el("span", { class: "score" }, m.score.toFixed(3)), signals));
   }
   if (!data.length) ol.append(el("li", { class: "empty" }, "没有匹配 No matches"));
