@@ -275,6 +275,9 @@ type Signal struct {
 type Explanation struct {
 	Signals []Signal `json:"signals"`
 	Terms   []string `json:"terms"`
+	// Notes say what else bears on the match, e.g. that the pair was
+	// declined before and why.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Match is one match of a demand or one search hit, with the record as the
