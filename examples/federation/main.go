@@ -6,14 +6,25 @@
 // and after the acceptance: the profile never carries the owner's name or
 // contact, and contacts travel both ways only once the owner has accepted.
 //
-//	go run ./examples/federation
+// With -http the two regions run as two platforms on 127.0.0.1, each
+// serving the HTTP API (package broker/httpapi), and their messages travel
+// as HTTP requests signed with the agreement's key
+// (httpapi.FederationTransport); without it, through an in-process
+// transport.
+//
+//	go run ./examples/federation [-http]
 package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"time"
 
@@ -22,12 +33,15 @@ import (
 	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/broker/exchange"
 	"github.com/kexie/techbroker/broker/federation"
+	"github.com/kexie/techbroker/broker/httpapi"
 	"github.com/kexie/techbroker/broker/memstore"
 	"github.com/kexie/techbroker/money"
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	useHTTP := flag.Bool("http", false, "run both regions as HTTP platforms on 127.0.0.1, federated over signed requests")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *useHTTP); err != nil {
 		fmt.Fprintln(os.Stderr, "federation:", err)
 		os.Exit(1)
 	}
@@ -46,7 +60,10 @@ type node struct {
 	fed  *federation.Federation
 }
 
-func newNode(ctx context.Context, name string, region federation.Region, now *time.Time, o federation.Options) (*node, error) {
+// newNode builds a region's system and node; transport, if not nil, makes
+// the node's transport over the system (the HTTP one needs it).
+func newNode(ctx context.Context, name string, region federation.Region, now *time.Time, o federation.Options,
+	transport func(*broker.System, *exchange.Exchange) (federation.Transport, error)) (*node, error) {
 	sys, err := broker.Build(ctx, memstore.New(), broker.Yangpu(), broker.PlatformAdmin("admin-"+region.Code),
 		&broker.Options{NewID: broker.SequentialIDs(), Clock: func() time.Time { return *now }})
 	if err != nil {
@@ -54,6 +71,12 @@ func newNode(ctx context.Context, name string, region federation.Region, now *ti
 	}
 	o.Region = region
 	x := exchange.New(sys)
+	if transport != nil {
+		if o.Transport, err = transport(sys, x); err != nil {
+			sys.Close()
+			return nil, err
+		}
+	}
 	fed, err := federation.New(sys, x, &o)
 	if err != nil {
 		sys.Close()
@@ -62,7 +85,32 @@ func newNode(ctx context.Context, name string, region federation.Region, now *ti
 	return &node{name: name, sys: sys, x: x, fed: fed}, nil
 }
 
-func run(ctx context.Context, w io.Writer) error {
+// overHTTP returns the transport maker of a region whose platform serves
+// the API on ln and reaches its peer at peerURL, signing with key; the
+// platform runs until stop.
+func overHTTP(code string, ln net.Listener, peer, peerURL string, key []byte, agreement federation.Agreement, stops *[]func()) func(*broker.System, *exchange.Exchange) (federation.Transport, error) {
+	return func(sys *broker.System, x *exchange.Exchange) (federation.Transport, error) {
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		tr, err := httpapi.NewFederationTransport(sys, httpapi.FederationOptions{Region: code, Agreements: []federation.Agreement{agreement},
+			Peers: []httpapi.FederationPeer{{Region: peer, URL: peerURL, Key: key}}, Logger: quiet})
+		if err != nil {
+			return nil, err
+		}
+		srv := &http.Server{Handler: httpapi.NewHandler(sys, &httpapi.Options{Exchange: x, Federation: tr, Logger: quiet}),
+			ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(ln) }()
+		*stops = append(*stops, func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+			<-done
+		})
+		return tr, nil
+	}
+}
+
+func run(ctx context.Context, w io.Writer, useHTTP bool) error {
 	now := time.Date(2022, 3, 1, 9, 0, 0, 0, time.UTC)
 	tr := federation.NewMemoryTransport()
 	agreement := federation.Agreement{
@@ -72,14 +120,43 @@ func run(ctx context.Context, w io.Writer) error {
 	ws := federation.Workstation{ID: "taizhou-marine", Name: "海洋技术交易平台台州工作站", Host: taizhouCode, Home: yangpuCode,
 		Broker: "marine-tech", Agreement: agreement.ID, Opened: agreement.Signed}
 
+	// With -http, each region's platform serves the API on 127.0.0.1 and
+	// sends its messages to the other's, signed with the agreement's key.
+	var ypTr, tzTr func(*broker.System, *exchange.Exchange) (federation.Transport, error)
+	var stops []func()
+	defer func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}()
+	if useHTTP {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return err
+		}
+		ypLn, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		tzLn, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			ypLn.Close()
+			return err
+		}
+		ypURL, tzURL := "http://"+ypLn.Addr().String(), "http://"+tzLn.Addr().String()
+		ypTr = overHTTP(yangpuCode, ypLn, taizhouCode, tzURL, key, agreement, &stops)
+		tzTr = overHTTP(taizhouCode, tzLn, yangpuCode, ypURL, key, agreement, &stops)
+		fmt.Fprintf(w, "Two platforms on loopback: Yangpu %s, Taizhou %s (messages signed with the agreement's key)\n", ypURL, tzURL)
+	}
+
 	yp, err := newNode(ctx, "杨浦 Yangpu", federation.Region{Code: yangpuCode, Name: "上海市杨浦区"}, &now,
-		federation.Options{Agreements: []federation.Agreement{agreement}, Transport: tr})
+		federation.Options{Agreements: []federation.Agreement{agreement}, Transport: tr}, ypTr)
 	if err != nil {
 		return err
 	}
 	defer yp.sys.Close()
 	tz, err := newNode(ctx, "台州 Taizhou", federation.Region{Code: taizhouCode, Name: "浙江省台州市"}, &now,
-		federation.Options{Agreements: []federation.Agreement{agreement}, Workstations: []federation.Workstation{ws}, Transport: tr})
+		federation.Options{Agreements: []federation.Agreement{agreement}, Workstations: []federation.Workstation{ws}, Transport: tr}, tzTr)
 	if err != nil {
 		return err
 	}

@@ -7,9 +7,15 @@ import (
 	"testing"
 )
 
-func TestRun(t *testing.T) {
+func TestRun(t *testing.T) { testRun(t, false) }
+
+// TestRunHTTP runs both regions as platforms on 127.0.0.1, federated over
+// signed HTTP requests.
+func TestRunHTTP(t *testing.T) { testRun(t, true) }
+
+func testRun(t *testing.T, useHTTP bool) {
 	var buf bytes.Buffer
-	if err := run(context.Background(), &buf); err != nil {
+	if err := run(context.Background(), &buf, useHTTP); err != nil {
 		t.Fatalf("run: %v\n%s", err, buf.String())
 	}
 	out := buf.String()
@@ -44,6 +50,9 @@ func TestRun(t *testing.T) {
 		if got := strings.Contains(tc.section, tc.want); got != tc.present {
 			t.Errorf("%s: contains %q = %v, want %v", tc.name, tc.want, got, tc.present)
 		}
+	}
+	if useHTTP != strings.Contains(out, "Two platforms on loopback") {
+		t.Errorf("-http=%v, output:\n%s", useHTTP, out)
 	}
 	if strings.Contains(out, "refused:") {
 		t.Errorf("a sync refused a message:\n%s", out)
