@@ -257,6 +257,7 @@ var zhLabels = map[string]string{
 	"seats": "席位", "evaluator": "评估人", "approach": "评估方法", "pairwise": "判断矩阵", "value": "评估值",
 	"low": "区间下限", "high": "区间上限", "panel": "评审组", "society": "学会", "operator": "模糊算子",
 	"min_sheets": "最少评分表数", "subjects": "评审对象", "revision": "版次",
+	"place": "地点", "streets": "街道与地标", "parties": "签约方", "signed": "签订日期", "kind": "类别",
 }
 
 // zhLabel returns the Chinese label of a field path's last element.

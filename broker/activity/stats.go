@@ -60,12 +60,12 @@ type PlatformStats struct {
 // PlatformStats computes a broker's figures for a period: its cases (by
 // stage now, opened, entered and moved in the period, from their audit
 // events), the demand loop, its activities' funnels, the services
-// delivered and the feedback recorded. The principal must be a platform
-// admin or on the broker's staff (the policy's right to operate the
-// broker's desk).
+// delivered and the feedback recorded. The principal must be allowed to
+// read the broker's desk figures (the policy's ActRead on its desk:
+// platform admins, the broker's staff, oversight).
 func (pl *Platform) PlatformStats(ctx context.Context, p broker.Principal, brokerID string, period broker.ReportPeriod) (PlatformStats, error) {
-	if !broker.Can(p, broker.ActOperate, broker.DeskTarget(brokerID)) {
-		return PlatformStats{}, broker.Forbidden("platform stats", broker.KindBroker, brokerID, "only platform admins and the broker's own staff")
+	if !broker.Can(p, broker.ActRead, broker.DeskTarget(brokerID)) {
+		return PlatformStats{}, broker.Forbidden("platform stats", broker.KindBroker, brokerID, "only platform admins, the broker's own staff and oversight")
 	}
 	st, err := pl.platformStats(ctx, p, brokerID, period)
 	return st, broker.Wrap("platform stats", broker.KindBroker, brokerID, err)

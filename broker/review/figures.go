@@ -50,11 +50,12 @@ type FigureQuery struct {
 	Year int
 }
 
-// Figures counts a year's review figures. The principal must operate the
-// broker's desk (platform admins for every broker).
+// Figures counts a year's review figures. The principal must read the
+// broker's desk figures (the policy's ActRead on the desk: its staff,
+// platform admins and oversight, these two for every broker).
 func (s *Service) Figures(ctx context.Context, p broker.Principal, q FigureQuery) (Figures, error) {
-	if !broker.Can(p, broker.ActOperate, broker.DeskTarget(q.Broker)) {
-		return Figures{}, broker.Forbidden("figures", KindPanel, "", "only platform admins and the broker's staff")
+	if !broker.Can(p, broker.ActRead, broker.DeskTarget(q.Broker)) {
+		return Figures{}, broker.Forbidden("figures", KindPanel, "", "only platform admins, the broker's staff and oversight")
 	}
 	now := s.sys.Now()
 	if q.Year == 0 {
