@@ -66,11 +66,10 @@ func run(ctx context.Context, w io.Writer) error {
 	now := time.Date(2022, 3, 1, 9, 0, 0, 0, time.UTC)
 	tr := federation.NewMemoryTransport()
 	agreement := federation.Agreement{
-		ID: "ws-taizhou", A: yangpuCode, B: taizhouCode, Kind: "workstation",
+		Meta: broker.Meta{ID: "ws-taizhou"}, A: yangpuCode, B: taizhouCode, Kind: "workstation",
 		Signed: time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC), Brokers: []string{"marine-tech"},
 	}
-	ws := federation.Workstation{ID: "taizhou-marine", Name: "海洋技术交易平台台州工作站", Host: taizhouCode, Home: yangpuCode,
-		Broker: "marine-tech", Agreement: agreement.ID, Opened: agreement.Signed}
+	ws := federation.Workstation{Meta: broker.Meta{ID: "taizhou-marine", Broker: "marine-tech"}, Name: "海洋技术交易平台台州工作站", Host: taizhouCode, Home: yangpuCode, Agreement: agreement.ID, Opened: agreement.Signed}
 
 	yp, err := newNode(ctx, "杨浦 Yangpu", federation.Region{Code: yangpuCode, Name: "上海市杨浦区"}, &now,
 		federation.Options{Agreements: []federation.Agreement{agreement}, Transport: tr})
