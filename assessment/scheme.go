@@ -82,8 +82,12 @@ type Grading struct {
 
 // DefaultScheme returns the built-in broker scorecard, grouped and weighted
 // like the provincial template for transfer institutions: basic conditions
-// 10, service performance 30, service capacity 30, standard management 20,
-// reputation 10 (see default_scheme.json). Indicators are min-max
+// 10, service performance 30, service capacity 30, standard management 20
+// (with the demands' response and resolution times), and in place of the
+// template's reputation, feedback and review 10: what a broker System
+// records — companies' structured declines, and the expert panels'
+// invitations, timeliness and agreement — rather than satisfaction forms,
+// which it does not collect (see default_scheme.json). Indicators are min-max
 // normalized across the brokers of the period, undefined rates are imputed
 // with the peers' mean (and flagged), and grades go by position: the top
 // 15 % A, the next 35 % B, the next 35 % C, the rest D. Each call returns a

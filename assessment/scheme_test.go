@@ -13,7 +13,7 @@ import (
 
 func TestDefaultScheme(t *testing.T) {
 	s := assessment.DefaultScheme()
-	want := map[string]float64{"basic": 10, "performance": 30, "capacity": 30, "management": 20, "reputation": 10}
+	want := map[string]float64{"basic": 10, "performance": 30, "capacity": 30, "management": 20, "feedback": 10}
 	for _, g := range s.Groups {
 		if g.Weight != want[g.ID] {
 			t.Errorf("group %s: got weight %g, want %g", g.ID, g.Weight, want[g.ID])
@@ -21,6 +21,15 @@ func TestDefaultScheme(t *testing.T) {
 	}
 	if len(s.Groups) != len(want) || s.MaxPoints() != 100 {
 		t.Errorf("got %d groups, %g points; want 5 groups, 100 points", len(s.Groups), s.MaxPoints())
+	}
+	// The default scheme uses what a broker System records, not
+	// satisfaction forms it has none of.
+	for _, g := range s.Groups {
+		for _, si := range g.Indicators {
+			if si.Metric == "feedback_mean" || si.Metric == "feedback_positive_rate" {
+				t.Errorf("indicator %s uses satisfaction ratings (%s), which nothing records", si.ID, si.Metric)
+			}
+		}
 	}
 }
 
