@@ -130,8 +130,8 @@ type htmlRow struct {
 }
 
 type htmlPanel struct {
-	Name, Colour                 string
-	Verdicts, Reviews            int
+	Name, Colour          string
+	Verdicts, Reviews     int
 	OnTime, Accept, Agree string
 }
 
@@ -197,7 +197,7 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 		"Values": v.t("Indicator values"), "Indicator": v.t("Indicator"), "Unit": v.t("Unit"), "Weight": v.t("Weight (points)"),
 		"ImputedNote": v.t("* imputed with the peers' mean (value undefined for this entity)."),
 		"Method":      v.t("Method"), "SVGNote": v.t("Charts need a browser that shows inline SVG; all figures are also in the tables."),
-		"Panels":      v.t("Expert panels"), "Verdicts": v.t("Verdicts"), "Reviews": v.t("Reviews"), "OnTime": v.t("On time"),
+		"Panels": v.t("Expert panels"), "Verdicts": v.t("Verdicts"), "Reviews": v.t("Reviews"), "OnTime": v.t("On time"),
 		"Accepted": v.t("Invitations accepted"), "Agreement": v.t("Panel agreement (Kendall's W)"),
 		"PanelNote": v.t("Panel agreement per broker: the mean of Kendall's W over the year's verdicts (1: the panelists rank the criteria alike; 0: no agreement)."),
 	}
