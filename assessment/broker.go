@@ -88,7 +88,9 @@ type BrokerStats struct {
 	// results recorded in the period (the decline reasons); DeclinesFixable
 	// those for reasons the broker can address by presenting the result
 	// better (description or application unclear, benefit over existing
-	// technology unclear, commercial route unclear).
+	// technology unclear, commercial route unclear). The metric
+	// fixable_decline_share is their share of Declines, and 0 without
+	// declines.
 	Declines        int `json:"declines"`
 	DeclinesFixable int `json:"declines_fixable"`
 
@@ -273,6 +275,11 @@ func (b *BrokerStats) Value(name string) (v float64, ok bool, err error) {
 	case "declines_per_promoted":
 		v, ok = ratio(float64(b.Declines), float64(b.Reached(StagePromoting)), 100)
 	case "fixable_decline_share":
+		// No decline, nothing to fix: 0, not undefined, so that a period
+		// in which no company declined anything still scores.
+		if b.Declines == 0 {
+			return 0, true, nil
+		}
 		v, ok = ratio(float64(b.DeclinesFixable), float64(b.Declines), 100)
 	case "routing_override_rate":
 		v, ok = ratio(float64(b.RoutingOverrides), float64(b.Routed), 100)

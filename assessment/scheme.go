@@ -556,3 +556,48 @@ func ScoreChange(prev, cur *Scorecard, entityID string) (delta float64, contrib 
 	}
 	return delta, contrib, nil
 }
+
+// Restrict returns a copy of the scheme without the indicators that none of
+// stats defines — a rate whose base is zero for every entity (no demand
+// received, no review invitation sent anywhere) — and without the groups
+// that leaves empty, with the IDs of the indicators dropped. Scoring a
+// platform's first, small year with it uses what the platform did record,
+// where the full scheme would fail on the gaps (MissingError, or
+// MissingImputeGroupMean with nothing to impute from). Groups keep their
+// configured weights, so a dropped group lowers MaxPoints.
+func (s *Scheme) Restrict(stats []BrokerStats) (*Scheme, []string, error) {
+	if err := s.Validate(); err != nil {
+		return nil, nil, err
+	}
+	out := *s
+	out.Groups = nil
+	out.GroupComparisons = nil // a matrix over the old groups no longer fits
+	var dropped []string
+	for _, g := range s.Groups {
+		kept := g
+		kept.Indicators = nil
+		for _, ind := range g.Indicators {
+			defined := s.Source == "dataset"
+			for i := range stats {
+				if _, ok, err := stats[i].Value(ind.Metric); err != nil {
+					return nil, nil, err
+				} else if ok {
+					defined = true
+					break
+				}
+			}
+			if defined {
+				kept.Indicators = append(kept.Indicators, ind)
+			} else {
+				dropped = append(dropped, ind.ID)
+			}
+		}
+		if len(kept.Indicators) > 0 {
+			out.Groups = append(out.Groups, kept)
+		}
+	}
+	if len(out.Groups) == 0 {
+		return nil, dropped, fmt.Errorf("%w: no indicator of scheme %q is defined for these statistics", ErrMissing, s.ID)
+	}
+	return &out, dropped, nil
+}

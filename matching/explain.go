@@ -23,7 +23,8 @@ import (
 //  3. matched Latin words and numbers (5g, vocs, pm2.5).
 //
 // Each is ranked by the summed scores of its terms, keywords first; a run
-// inside one already listed is left out; single characters and bigrams
+// inside one already listed is left out, and so is a word worth less than a
+// tenth of the best (a word most texts share, such as 公司); single characters and bigrams
 // that are not part of any such run never show. At most n are returned.
 // When nothing qualifies (a query of single characters), the matched terms
 // of two or more characters are returned as before.
@@ -148,9 +149,15 @@ func explainTerms(an *analysis.Analyzer, text string, keywords []string, parts [
 		}
 		return cmp.Compare(a.s, b.s)
 	})
+	// Words far less telling than the best (公司, 问题: shared by most
+	// texts, so of little weight) are left out unless they are keywords.
+	top := 0.0
+	for _, c := range cands {
+		top = max(top, c.score)
+	}
 	var out []string
 	for _, c := range cands {
-		if !c.kw && slices.ContainsFunc(out, func(o string) bool { return strings.Contains(o, c.s) }) {
+		if !c.kw && (c.score < 0.1*top || slices.ContainsFunc(out, func(o string) bool { return strings.Contains(o, c.s) })) {
 			continue
 		}
 		out = append(out, c.s)

@@ -563,7 +563,8 @@ type Publish struct {
 //
 // The handling broker's desk publishes (broker.ActOperate), but the public
 // notice is the exchange's: an agreement price is published by the
-// exchange operator, who posts the notice (broker.ActConfirm).
+// exchange operator, who posts the notice (broker.ActConfirm); its case
+// then moves to Listed as the listing's consequence.
 func (x *Exchange) PublishListing(ctx context.Context, p broker.Principal, id string, pub Publish) (Listing, error) {
 	var out Listing
 	err := x.sys.Update(ctx, func(tx *broker.Tx) error {
@@ -614,7 +615,14 @@ func (x *Exchange) PublishListing(ctx context.Context, p broker.Principal, id st
 			return err
 		}
 		if l.Case != "" {
-			return moveListingCase(tx, p, l, broker.CaseMove{To: broker.StageListed, ListingRef: l.ID})
+			// The case follows its listing. When the exchange posts the
+			// notice, the move is the listing's consequence, not an
+			// operation of the exchange's on the desk's case.
+			mover := p
+			if act == broker.ActConfirm {
+				mover = keeper
+			}
+			return moveListingCase(tx, mover, l, broker.CaseMove{To: broker.StageListed, ListingRef: l.ID})
 		}
 		return nil
 	})
