@@ -282,7 +282,7 @@ var zhKinds = map[Kind]string{
 	"investor": "投资机构", "incubation": "孵化记录", "investment_intent": "投资意向",
 	"activity": "活动", "registration": "活动报名", "meeting": "对接洽谈", "lead": "活动成果线索",
 	"listing": "挂牌项目", "bid": "竞价", "deposit": "保证金", "deal": "成交", "fed_profile": "共享项目",
-	"fed_interest": "合作意向", "fed_agreement": "合作协议", "fed_workstation": "工作站",
+	"fed_interest": "合作意向", "fed_agreement": "合作协议", "fed_workstation": "工作站", "blueprint_model": "蓝图", "blueprint": "蓝图",
 	"review_panel": "评审组", "score_sheet": "评分表", "review_verdict": "评审结论", "valuation_report": "估值报告",
 	"review_workload": "专家评审量",
 }

@@ -323,3 +323,31 @@ func TestPostgres(t *testing.T) {
 		t.Errorf("PostgreSQL and memory stores disagree:\n%s\n%s", pg.Summary, mem.Summary)
 	}
 }
+
+// The generator never repeats an achievement's title or a person's name,
+// and names are a surname and a whole given name.
+func TestGeneratedNamesReadWell(t *testing.T) {
+	g := newGen(3)
+	titles := map[string]bool{}
+	for round := 0; round < 6; round++ {
+		for i := range sectors {
+			for _, d := range g.achievements(&sectors[i], rates[sectors[i].room], 12, 2021) {
+				if titles[d.a.Title] {
+					t.Fatalf("title %q drawn twice", d.a.Title)
+				}
+				titles[d.a.Title] = true
+			}
+		}
+	}
+	names := map[string]bool{}
+	for i := 0; i < 2000; i++ {
+		n := g.name()
+		if names[n] {
+			t.Fatalf("name %q drawn twice", n)
+		}
+		names[n] = true
+		if l := len([]rune(n)); l < 2 || l > 4 {
+			t.Errorf("name %q has %d characters", n, l)
+		}
+	}
+}
