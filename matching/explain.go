@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/kexie/techbroker/matching/analysis"
@@ -34,18 +35,20 @@ func explainTerms(an *analysis.Analyzer, text string, keywords []string, parts [
 		score[p.Term] += p.Score
 	}
 	type cand struct {
-		s     string
+		s     string // as the query writes it
+		key   string // normalized, for comparisons
 		score float64
 		kw    bool
 	}
 	var cands []cand
 	seen := map[string]bool{}
 	add := func(s string, sc float64, kw bool) {
-		if s == "" || seen[s] {
+		key := analysis.Normalize(s)
+		if key == "" || seen[key] {
 			return
 		}
-		seen[s] = true
-		cands = append(cands, cand{s, sc, kw})
+		seen[key] = true
+		cands = append(cands, cand{s, key, sc, kw})
 	}
 	// runScore sums the distinct bigrams of a CJK run, ok when each matched.
 	runScore := func(rs []rune) (float64, bool) {
@@ -85,7 +88,7 @@ func explainTerms(an *analysis.Analyzer, text string, keywords []string, parts [
 			}
 		}
 		if ok && any {
-			add(nk, total, true)
+			add(strings.TrimSpace(k), total, true)
 		}
 	}
 	// Runs of the query's text: maximal runs of matched bigrams, without
@@ -131,10 +134,10 @@ func explainTerms(an *analysis.Analyzer, text string, keywords []string, parts [
 		}
 		i = j + 1
 	}
-	// Latin words and numbers.
+	// Latin words and numbers, spelt as the query spells them (5G, VOCs).
 	for t, sc := range score {
 		if r, _ := utf8.DecodeRuneInString(t); !analysis.IsCJK(r) && utf8.RuneCountInString(t) >= 2 {
-			add(t, sc, false)
+			add(spelling(text, t), sc, false)
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b cand) int {
@@ -155,12 +158,12 @@ func explainTerms(an *analysis.Analyzer, text string, keywords []string, parts [
 	for _, c := range cands {
 		top = max(top, c.score)
 	}
-	var out []string
+	var out, keys []string
 	for _, c := range cands {
-		if !c.kw && (c.score < 0.1*top || slices.ContainsFunc(out, func(o string) bool { return strings.Contains(o, c.s) })) {
+		if !c.kw && (c.score < 0.1*top || slices.ContainsFunc(keys, func(o string) bool { return strings.Contains(o, c.key) })) {
 			continue
 		}
-		out = append(out, c.s)
+		out, keys = append(out, c.s), append(keys, c.key)
 		if len(out) == n {
 			return out
 		}
@@ -173,6 +176,17 @@ func explainTerms(an *analysis.Analyzer, text string, keywords []string, parts [
 		}
 	}
 	return out
+}
+
+// spelling returns the first word of text that normalizes to term (an
+// index term is folded to lower case), or term when there is none.
+func spelling(text, term string) string {
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return analysis.IsCJK(r) || !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-') }) {
+		if analysis.Normalize(w) == term {
+			return w
+		}
+	}
+	return term
 }
 
 // splitScripts cuts a normalized keyword into runs of CJK characters and

@@ -40,7 +40,7 @@ func TestExplanationTermsAreWords(t *testing.T) {
 		t.Fatalf("terms %v: want several", terms)
 	}
 	// The matched keywords come first.
-	for _, kw := range []string{"纸基包装", "可降解", "vocs"} {
+	for _, kw := range []string{"纸基包装", "可降解", "VOCs"} {
 		if i := slices.Index(terms, kw); i < 0 || i > 2 {
 			t.Errorf("keyword %q at %d in %v, want among the first three", kw, i, terms)
 		}

@@ -321,9 +321,20 @@ func (g *gen) demand(s *sector, region string) broker.Demand {
 	problem := g.pick(s.problems)
 	subj := g.pick(s.subjects)
 	lo := decimal.NewFromInt(int64(50+g.r.IntN(200)) * 10000)
+	title := ""
+	for _, pattern := range []string{"寻求%s相关技术", "征集%s解决方案", "%s技术合作需求", "引进%s成熟技术"} {
+		if t := fmt.Sprintf(pattern, subj); !g.titles[ent+t] {
+			title = t
+			break
+		}
+	}
+	if title == "" { // the enterprise asked all of these already
+		title = fmt.Sprintf("寻求%s相关技术（第%d期）", subj, len(g.titles))
+	}
+	g.titles[ent+title] = true
 	return broker.Demand{
 		Enterprise:    ent,
-		Title:         fmt.Sprintf("寻求%s相关技术", subj),
+		Title:         title,
 		Problem:       fmt.Sprintf("我公司在生产中遇到%s的问题，希望引进%s方面的成熟技术，能够尽快在产线上落地。", strings.TrimSuffix(problem, "的问题"), subj),
 		Keywords:      append([]string{subj}, g.subset(s.keywords, 2)...),
 		Disciplines:   []string{s.disciplines[0]},
