@@ -181,7 +181,9 @@ func explainTerms(an *analysis.Analyzer, text string, keywords []string, parts [
 // spelling returns the first word of text that normalizes to term (an
 // index term is folded to lower case), or term when there is none.
 func spelling(text, term string) string {
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return analysis.IsCJK(r) || !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-') }) {
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+		return analysis.IsCJK(r) || !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-')
+	}) {
 		if analysis.Normalize(w) == term {
 			return w
 		}
