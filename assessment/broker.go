@@ -77,14 +77,49 @@ type BrokerStats struct {
 	DemandsReceived  int `json:"demands_received"`
 	DemandsResponded int `json:"demands_responded"`
 	DemandsResolved  int `json:"demands_resolved"`
-	// MeanResponseDays is the mean time to a first response; it is
-	// meaningful only when DemandsResponded > 0.
-	MeanResponseDays float64 `json:"mean_response_days"`
+	// MeanResponseDays is the typical time to a first response (the
+	// platform reports the median); it is meaningful only when
+	// DemandsResponded > 0. MeanResolutionDays is the typical time from
+	// receipt to resolution, meaningful only when DemandsResolved > 0.
+	MeanResponseDays   float64 `json:"mean_response_days"`
+	MeanResolutionDays float64 `json:"mean_resolution_days"`
+
+	// Declines counts the companies' structured declines of promoted
+	// results recorded in the period (the decline reasons); DeclinesFixable
+	// those for reasons the broker can address by presenting the result
+	// better (description or application unclear, benefit over existing
+	// technology unclear, commercial route unclear). The metric
+	// fixable_decline_share is their share of Declines, and 0 without
+	// declines.
+	Declines        int `json:"declines"`
+	DeclinesFixable int `json:"declines_fixable"`
+
+	// Routed counts the records routed to the broker in the period and
+	// RoutingOverrides those whose router's suggestion a person overrode.
+	Routed           int `json:"routed"`
+	RoutingOverrides int `json:"routing_overrides"`
+
+	// Review figures of the expert think tank's panels at the broker:
+	// invitations sent and accepted, sheets due and in on time, reviews
+	// done, verdicts issued and the panels' agreement (mean Kendall's W
+	// over the verdicts that define it; meaningful only when
+	// AgreementVerdicts > 0).
+	ReviewInvitations int     `json:"review_invitations"`
+	ReviewsAccepted   int     `json:"reviews_accepted"`
+	ReviewsDue        int     `json:"reviews_due"`
+	ReviewsOnTime     int     `json:"reviews_on_time"`
+	Reviews           int     `json:"reviews"`
+	Verdicts          int     `json:"verdicts"`
+	AgreementVerdicts int     `json:"agreement_verdicts"`
+	PanelAgreement    float64 `json:"panel_agreement"`
 
 	Activities     int `json:"activities"`      // roadshows, salons, seminars held
 	ActivityLeads  int `json:"activity_leads"`  // leads recorded at them
 	LeadsConverted int `json:"leads_converted"` // leads that became cases
 
+	// Satisfaction forms, for platforms that collect them. A broker System
+	// records none (it records structured declines instead), and the
+	// default scheme does not use them.
 	FeedbackCount    int     `json:"feedback_count"`    // companies' feedback forms
 	FeedbackPositive int     `json:"feedback_positive"` // of which satisfied
 	FeedbackMean     float64 `json:"feedback_mean"`     // mean rating on 1–5; meaningful only when FeedbackCount > 0
@@ -108,8 +143,10 @@ func Metrics() []string {
 		"cases_collected", "listings", "deals", "deal_value", "tech_income",
 		"enterprises_served", "services_delivered",
 		"deals_per_100_staff", "deal_value_per_100_staff", "tech_income_per_100_staff",
-		"demand_response_rate", "demand_resolution_rate", "mean_response_days",
+		"demand_response_rate", "demand_resolution_rate", "mean_response_days", "mean_resolution_days",
 		"activities", "leads_per_activity", "lead_conversion_rate",
+		"declines_per_promoted", "fixable_decline_share", "routing_override_rate",
+		"review_accept_rate", "review_on_time_rate", "reviews", "panel_agreement",
 		"feedback_mean", "feedback_positive_rate",
 	}
 }
@@ -140,9 +177,18 @@ func metric(name string) (metricInfo, bool) {
 		return metricInfo{"项/百人", "per 100 staff", Benefit}, true
 	case "deal_value_per_100_staff", "tech_income_per_100_staff":
 		return metricInfo{"万元/百人", "CNY 10k per 100 staff", Benefit}, true
-	case "tech_manager_share", "demand_response_rate", "demand_resolution_rate", "lead_conversion_rate", "feedback_positive_rate":
+	case "tech_manager_share", "demand_response_rate", "demand_resolution_rate", "lead_conversion_rate", "feedback_positive_rate",
+		"review_accept_rate", "review_on_time_rate":
 		return metricInfo{"%", "%", Benefit}, true
-	case "mean_response_days":
+	case "fixable_decline_share", "routing_override_rate":
+		return metricInfo{"%", "%", Cost}, true
+	case "declines_per_promoted":
+		return metricInfo{"条/百项", "per 100 promoted", Cost}, true
+	case "reviews":
+		return metricInfo{"份", "sheets", Benefit}, true
+	case "panel_agreement":
+		return metricInfo{"W", "W", Benefit}, true
+	case "mean_response_days", "mean_resolution_days":
 		return metricInfo{"天", "days", Cost}, true
 	case "leads_per_activity":
 		return metricInfo{"条/场", "per event", Benefit}, true
@@ -224,6 +270,27 @@ func (b *BrokerStats) Value(name string) (v float64, ok bool, err error) {
 		v, ok = ratio(float64(b.DemandsResolved), float64(b.DemandsReceived), 100)
 	case "mean_response_days":
 		return b.MeanResponseDays, b.DemandsResponded > 0, nil
+	case "mean_resolution_days":
+		return b.MeanResolutionDays, b.DemandsResolved > 0, nil
+	case "declines_per_promoted":
+		v, ok = ratio(float64(b.Declines), float64(b.Reached(StagePromoting)), 100)
+	case "fixable_decline_share":
+		// No decline, nothing to fix: 0, not undefined, so that a period
+		// in which no company declined anything still scores.
+		if b.Declines == 0 {
+			return 0, true, nil
+		}
+		v, ok = ratio(float64(b.DeclinesFixable), float64(b.Declines), 100)
+	case "routing_override_rate":
+		v, ok = ratio(float64(b.RoutingOverrides), float64(b.Routed), 100)
+	case "review_accept_rate":
+		v, ok = ratio(float64(b.ReviewsAccepted), float64(b.ReviewInvitations), 100)
+	case "review_on_time_rate":
+		v, ok = ratio(float64(b.ReviewsOnTime), float64(b.ReviewsDue), 100)
+	case "reviews":
+		return float64(b.Reviews), true, nil
+	case "panel_agreement":
+		return b.PanelAgreement, b.AgreementVerdicts > 0, nil
 	case "activities":
 		return float64(b.Activities), true, nil
 	case "leads_per_activity":

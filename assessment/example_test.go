@@ -86,11 +86,11 @@ func ExampleScheme_Score() {
 		fmt.Printf("%d %-20s %5.1f %s\n", b.Rank, b.ID, b.Total, b.Grade)
 	}
 	// Output:
-	// 1 fudan-ie              76.0 A
-	// 3 tongji-design         50.9 B
-	// 5 shou-marine           41.2 C
-	// 4 xinhua-paediatrics    47.8 C
-	// 6 sppc-printing         32.4 D
-	// 7 iep-purification      25.2 D
-	// 2 csme-machinery        64.0 B
+	// 1 fudan-ie              72.6 A
+	// 3 tongji-design         49.9 B
+	// 5 shou-marine           43.2 C
+	// 4 xinhua-paediatrics    43.8 C
+	// 6 sppc-printing         35.5 D
+	// 7 iep-purification      30.9 D
+	// 2 csme-machinery        58.1 B
 }

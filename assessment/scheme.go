@@ -82,8 +82,12 @@ type Grading struct {
 
 // DefaultScheme returns the built-in broker scorecard, grouped and weighted
 // like the provincial template for transfer institutions: basic conditions
-// 10, service performance 30, service capacity 30, standard management 20,
-// reputation 10 (see default_scheme.json). Indicators are min-max
+// 10, service performance 30, service capacity 30, standard management 20
+// (with the demands' response and resolution times), and in place of the
+// template's reputation, feedback and review 10: what a broker System
+// records — companies' structured declines, and the expert panels'
+// invitations, timeliness and agreement — rather than satisfaction forms,
+// which it does not collect (see default_scheme.json). Indicators are min-max
 // normalized across the brokers of the period, undefined rates are imputed
 // with the peers' mean (and flagged), and grades go by position: the top
 // 15 % A, the next 35 % B, the next 35 % C, the rest D. Each call returns a
@@ -551,4 +555,49 @@ func ScoreChange(prev, cur *Scorecard, entityID string) (delta float64, contrib 
 		delta += contrib[j]
 	}
 	return delta, contrib, nil
+}
+
+// Restrict returns a copy of the scheme without the indicators that none of
+// stats defines — a rate whose base is zero for every entity (no demand
+// received, no review invitation sent anywhere) — and without the groups
+// that leaves empty, with the IDs of the indicators dropped. Scoring a
+// platform's first, small year with it uses what the platform did record,
+// where the full scheme would fail on the gaps (MissingError, or
+// MissingImputeGroupMean with nothing to impute from). Groups keep their
+// configured weights, so a dropped group lowers MaxPoints.
+func (s *Scheme) Restrict(stats []BrokerStats) (*Scheme, []string, error) {
+	if err := s.Validate(); err != nil {
+		return nil, nil, err
+	}
+	out := *s
+	out.Groups = nil
+	out.GroupComparisons = nil // a matrix over the old groups no longer fits
+	var dropped []string
+	for _, g := range s.Groups {
+		kept := g
+		kept.Indicators = nil
+		for _, ind := range g.Indicators {
+			defined := s.Source == "dataset"
+			for i := range stats {
+				if _, ok, err := stats[i].Value(ind.Metric); err != nil {
+					return nil, nil, err
+				} else if ok {
+					defined = true
+					break
+				}
+			}
+			if defined {
+				kept.Indicators = append(kept.Indicators, ind)
+			} else {
+				dropped = append(dropped, ind.ID)
+			}
+		}
+		if len(kept.Indicators) > 0 {
+			out.Groups = append(out.Groups, kept)
+		}
+	}
+	if len(out.Groups) == 0 {
+		return nil, dropped, fmt.Errorf("%w: no indicator of scheme %q is defined for these statistics", ErrMissing, s.ID)
+	}
+	return &out, dropped, nil
 }

@@ -3,6 +3,7 @@ package assessment_test
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 
 func TestDefaultScheme(t *testing.T) {
 	s := assessment.DefaultScheme()
-	want := map[string]float64{"basic": 10, "performance": 30, "capacity": 30, "management": 20, "reputation": 10}
+	want := map[string]float64{"basic": 10, "performance": 30, "capacity": 30, "management": 20, "feedback": 10}
 	for _, g := range s.Groups {
 		if g.Weight != want[g.ID] {
 			t.Errorf("group %s: got weight %g, want %g", g.ID, g.Weight, want[g.ID])
@@ -21,6 +22,15 @@ func TestDefaultScheme(t *testing.T) {
 	}
 	if len(s.Groups) != len(want) || s.MaxPoints() != 100 {
 		t.Errorf("got %d groups, %g points; want 5 groups, 100 points", len(s.Groups), s.MaxPoints())
+	}
+	// The default scheme uses what a broker System records, not
+	// satisfaction forms it has none of.
+	for _, g := range s.Groups {
+		for _, si := range g.Indicators {
+			if si.Metric == "feedback_mean" || si.Metric == "feedback_positive_rate" {
+				t.Errorf("indicator %s uses satisfaction ratings (%s), which nothing records", si.ID, si.Metric)
+			}
+		}
 	}
 }
 
@@ -302,5 +312,45 @@ func TestScoreDataset(t *testing.T) {
 	}
 	if _, err := assessment.DefaultScheme().ScoreDataset(ds, "2024"); !errors.Is(err, assessment.ErrInvalid) {
 		t.Errorf("ScoreDataset with a broker scheme: got %v, want ErrInvalid", err)
+	}
+}
+
+// Restrict drops the indicators no entity defines, and the groups left
+// empty, so a small first year scores on what was recorded.
+func TestRestrict(t *testing.T) {
+	s := assessment.DefaultScheme()
+	stats := []assessment.BrokerStats{
+		{BrokerID: "a", Period: "2022", Staff: 3, Listings: 2, Deals: 1, DealValue: decimal.NewFromInt(1_000_000)},
+		{BrokerID: "b", Period: "2022", Staff: 2, Listings: 1, Deals: 1, DealValue: decimal.NewFromInt(2_000_000)},
+	}
+	if _, err := s.Score(stats); err == nil {
+		t.Fatal("the full scheme scores a year without demands or reviews")
+	}
+	r, dropped, err := s.Restrict(stats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"response_rate", "resolution_days", "review_on_time", "panel_agreement", "conv_collected_listed"} {
+		if !slices.Contains(dropped, id) {
+			t.Errorf("%s not dropped (dropped %v)", id, dropped)
+		}
+	}
+	for _, id := range []string{"deals", "deal_value", "staff", "fixable_declines"} {
+		if slices.Contains(dropped, id) {
+			t.Errorf("%s dropped, but every entity defines it", id)
+		}
+	}
+	sc, err := r.Score(stats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Entities[1].Total <= sc.Entities[0].Total-40 || len(sc.Entities) != 2 {
+		t.Errorf("restricted scorecard: %+v", sc.Entities)
+	}
+	if len(s.Groups) != 5 {
+		t.Error("Restrict changed the scheme it was called on")
+	}
+	if _, _, err := s.Restrict(nil); err == nil {
+		t.Error("Restrict of no statistics: got no error")
 	}
 }

@@ -206,10 +206,11 @@ func (d DemandLoopStats) RatePercent() string {
 }
 
 // DemandStats computes a broker's closed-loop figures over a period. The
-// principal must be a platform admin or on the broker's staff.
+// principal must read the desk's figures (ActRead on the desk: platform
+// admins, the broker's staff, oversight).
 func (s *System) DemandStats(ctx context.Context, p Principal, broker string, period ReportPeriod) (DemandLoopStats, error) {
-	if !Can(p, ActOperate, DeskTarget(broker)) {
-		return DemandLoopStats{}, forbidden("demand stats", KindDemand, "", "only platform admins and the broker's own staff")
+	if !Can(p, ActRead, DeskTarget(broker)) {
+		return DemandLoopStats{}, forbidden("demand stats", KindDemand, "", "only platform admins, the broker's own staff and oversight")
 	}
 	st, err := s.demandStats(ctx, broker, period)
 	return st, wrap("demand stats", KindDemand, "", err)

@@ -35,9 +35,10 @@
 // The exchange (挂牌, auctions, deals, ledger) is broker/exchange; the
 // activity platform (路演, registrations, meetings, leads, platform
 // statistics) broker/activity; capital (investors, incubation)
-// broker/capital; cross-regional federation broker/federation; expert review
-// (评审: panels, score sheets, verdicts, valuation reports) broker/review.
-// Each uses only this package's exported API, never broker/driver.
+// broker/capital; cross-regional federation (agreements, workstations)
+// broker/federation; expert review (评审) broker/review; the whole
+// replicable model (蓝图, 复制推广) broker/blueprint. Each uses only this
+// package's exported API, never broker/driver.
 //
 // # Layers
 //

@@ -16,11 +16,32 @@ type IndustryBroker struct {
 	Staff       []StaffMember `json:"staff,omitempty" validate:"max=500,dive"`
 }
 
-// Sector describes what an industry broker covers.
+// Sector describes what an industry broker covers: a field (disciplines,
+// industry codes, keywords) or a place. A room defined by a place, such as
+// the 700米科创街区 room on 大学路, names the place (Place) and the streets
+// and landmarks it covers (Streets), and serves what is found there
+// whatever its field.
 type Sector struct {
 	Disciplines   []string `json:"disciplines,omitempty" validate:"max=50,dive,max=32"`
 	IndustryCodes []string `json:"industry_codes,omitempty" validate:"max=50,dive,max=32"`
 	Keywords      []string `json:"keywords,omitempty" validate:"max=200,dive,max=100"`
+	Place         string   `json:"place,omitempty" validate:"max=100"`
+	Streets       []string `json:"streets,omitempty" validate:"max=50,dive,max=100"`
+}
+
+// ByPlace reports whether the sector is a place rather than a field.
+func (s Sector) ByPlace() bool { return s.Place != "" }
+
+// Covers reports whether an address (or any text naming a location) lies in
+// the sector's place: it names one of its streets or landmarks.
+func (s Sector) Covers(address string) bool {
+	folded := foldKey(address)
+	for _, st := range s.Streets {
+		if st != "" && strings.Contains(folded, foldKey(st)) {
+			return true
+		}
+	}
+	return false
 }
 
 // MemberUnit is an organization that runs or backs an industry broker: the
@@ -66,6 +87,8 @@ func (b IndustryBroker) Normalized() IndustryBroker {
 		Disciplines:   normCodes(b.Sector.Disciplines),
 		IndustryCodes: normCodes(b.Sector.IndustryCodes),
 		Keywords:      normList(b.Sector.Keywords),
+		Place:         normText(b.Sector.Place),
+		Streets:       normList(b.Sector.Streets),
 	}
 	if b.Members != nil {
 		ms := make([]MemberUnit, len(b.Members))
@@ -85,6 +108,12 @@ func (b IndustryBroker) Normalized() IndustryBroker {
 }
 
 func (b IndustryBroker) Validate(c *Check) {
+	switch {
+	case b.Sector.ByPlace() && len(b.Sector.Streets) == 0:
+		c.Add("sector.streets", "required", "", "") // a place needs its streets
+	case !b.Sector.ByPlace() && len(b.Sector.Streets) > 0:
+		c.Add("sector.place", "required", "", "") // streets need their place
+	}
 	c.Disciplines("sector.disciplines", b.Sector.Disciplines)
 	c.Industries("sector.industry_codes", b.Sector.IndustryCodes)
 	seen := map[string]bool{}

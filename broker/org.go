@@ -19,24 +19,26 @@ type OrgRole string
 
 // Organization roles.
 const (
-	OrgUniversity      OrgRole = "university"         // 高校
-	OrgHospital        OrgRole = "hospital"           // 医院
-	OrgInstitute       OrgRole = "research_institute" // 科研院所
-	OrgEnterprise      OrgRole = "enterprise"         // 企业
-	OrgIncubator       OrgRole = "incubator"          // 孵化器
-	OrgSciencePark     OrgRole = "science_park"       // 大学科技园
-	OrgFund            OrgRole = "investment_fund"    // 投资机构 / 基金
-	OrgIPFirm          OrgRole = "ip_firm"            // 知识产权服务机构
-	OrgLawFirm         OrgRole = "law_firm"           // 律师事务所
-	OrgTransferService OrgRole = "transfer_service"   // 技术转移服务机构
-	OrgSocietyRole     OrgRole = "society"            // 学会
-	orgRolesOneOf              = "university hospital research_institute enterprise incubator science_park investment_fund ip_firm law_firm transfer_service society"
+	OrgUniversity      OrgRole = "university"          // 高校
+	OrgHospital        OrgRole = "hospital"            // 医院
+	OrgInstitute       OrgRole = "research_institute"  // 科研院所
+	OrgEnterprise      OrgRole = "enterprise"          // 企业
+	OrgIncubator       OrgRole = "incubator"           // 孵化器
+	OrgSciencePark     OrgRole = "science_park"        // 大学科技园
+	OrgFund            OrgRole = "investment_fund"     // 投资机构 / 基金
+	OrgIPFirm          OrgRole = "ip_firm"             // 知识产权服务机构
+	OrgLawFirm         OrgRole = "law_firm"            // 律师事务所
+	OrgTransferService OrgRole = "transfer_service"    // 技术转移服务机构
+	OrgSocietyRole     OrgRole = "society"             // 学会
+	OrgExchange        OrgRole = "technology_exchange" // 技术交易所
+	OrgAssociation     OrgRole = "science_association" // 科协 (科学技术协会), including a park's 园区科协
+	orgRolesOneOf              = "university hospital research_institute enterprise incubator science_park investment_fund ip_firm law_firm transfer_service society technology_exchange science_association"
 )
 
 // OrgRoles returns every organization role.
 func OrgRoles() []OrgRole {
 	return []OrgRole{OrgUniversity, OrgHospital, OrgInstitute, OrgEnterprise, OrgIncubator, OrgSciencePark,
-		OrgFund, OrgIPFirm, OrgLawFirm, OrgTransferService, OrgSocietyRole}
+		OrgFund, OrgIPFirm, OrgLawFirm, OrgTransferService, OrgSocietyRole, OrgExchange, OrgAssociation}
 }
 
 // Organization is an institution of the registry: a university, hospital,
@@ -59,7 +61,7 @@ type Organization struct {
 	NameEN string `json:"name_en,omitempty" validate:"max=200"`
 	// Aliases are former names and the names of merged duplicates.
 	Aliases []string  `json:"aliases,omitempty" validate:"max=50,dive,max=200"`
-	Roles   []OrgRole `json:"roles" validate:"min=1,max=11,dive,oneof=university hospital research_institute enterprise incubator science_park investment_fund ip_firm law_firm transfer_service society"`
+	Roles   []OrgRole `json:"roles" validate:"min=1,max=13,dive,oneof=university hospital research_institute enterprise incubator science_park investment_fund ip_firm law_firm transfer_service society technology_exchange science_association"`
 	// CreditCode is the unified social credit code (统一社会信用代码, GB
 	// 32100-2015), validated strictly (package creditcode); empty for
 	// organizations without one (foreign institutions).
@@ -198,5 +200,5 @@ var orgRoleNames = map[string]string{
 	"研究所": "research_institute", "企业": "enterprise", "孵化器": "incubator", "大学科技园": "science_park",
 	"科技园": "science_park", "投资机构": "investment_fund", "基金": "investment_fund",
 	"知识产权服务机构": "ip_firm", "律师事务所": "law_firm", "技术转移服务机构": "transfer_service",
-	"学会": "society",
+	"学会": "society", "技术交易所": "technology_exchange", "科协": "science_association", "科学技术协会": "science_association",
 }

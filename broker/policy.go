@@ -25,11 +25,20 @@ const (
 	RoleExpert        Role = "expert"         // an expert (Principal.ID is their expert record ID)
 	RoleEnterprise    Role = "enterprise"     // acts for one enterprise (Principal.Org)
 	RoleInstitution   Role = "institution"    // acts for one university, hospital or institute (Principal.Org)
+	RoleInvestor      Role = "investor"       // acts for one investor: a fund, an angel (Principal.Org: its organization ID)
+	// RoleOversight is the science association (科协) and the government
+	// overseeing the platform: it reads every record and trades nothing.
+	RoleOversight Role = "oversight"
+	// RoleExchangeOperator runs the technology exchange (上海技术交易所,
+	// Principal.Org): it reads the exchange's records and confirms what the
+	// exchange attests (ActConfirm).
+	RoleExchangeOperator Role = "exchange_operator"
 )
 
 // Roles returns every role, anonymous first.
 func Roles() []Role {
-	return []Role{RoleAnonymous, RolePlatformAdmin, RoleBrokerStaff, RoleSocietyAdmin, RoleExpert, RoleEnterprise, RoleInstitution}
+	return []Role{RoleAnonymous, RolePlatformAdmin, RoleBrokerStaff, RoleSocietyAdmin, RoleExpert, RoleEnterprise, RoleInstitution,
+		RoleInvestor, RoleOversight, RoleExchangeOperator}
 }
 
 // Principal is who is acting. It is an explicit argument of every System
@@ -41,6 +50,19 @@ type Principal struct {
 	Broker string // industry broker ID, for RoleBrokerStaff
 	Org    string // enterprise, institution or society the principal acts for
 }
+
+// Overseer returns a principal of the overseeing science association or
+// government body (RoleOversight); ExchangeOperator one of the exchange's
+// staff; InvestorUser one acting for an investor's organization.
+func Overseer(id, body string) Principal { return Principal{ID: id, Role: RoleOversight, Org: body} }
+
+// ExchangeOperator: see Overseer.
+func ExchangeOperator(id, exchange string) Principal {
+	return Principal{ID: id, Role: RoleExchangeOperator, Org: exchange}
+}
+
+// InvestorUser: see Overseer.
+func InvestorUser(id, org string) Principal { return Principal{ID: id, Role: RoleInvestor, Org: org} }
 
 // Anonymous returns the anonymous principal.
 func Anonymous() Principal { return Principal{} }
@@ -92,11 +114,14 @@ const (
 	ActTakePart Action = "take_part"
 	// ActWithdraw takes one's own subject back (withdraws its case).
 	ActWithdraw Action = "withdraw"
+	// ActConfirm attests as the exchange: a bidder's deposit received, an
+	// agreement price's public notice (公示) posted.
+	ActConfirm Action = "confirm"
 )
 
 // Actions returns every action.
 func Actions() []Action {
-	return []Action{ActRead, ActSeePrivate, ActCreate, ActUpdate, ActDelete, ActOperate, ActTakePart, ActWithdraw}
+	return []Action{ActRead, ActSeePrivate, ActCreate, ActUpdate, ActDelete, ActOperate, ActTakePart, ActWithdraw, ActConfirm}
 }
 
 // Class names a row group of the policy; each record type belongs to one
@@ -122,14 +147,18 @@ const (
 	// ClassRegistry: organizations and investors, kept by the organization.
 	ClassRegistry Class = "registry"
 	// ClassProcess: records written only by the System's operations (cases,
-	// registrations, bids, deals, feedback…); as plain records only
-	// platform admins write them.
+	// registrations, feedback, panels…); as plain records only platform
+	// admins write them.
 	ClassProcess Class = "process"
+	// ClassExchange: the exchange's records (listings, books, deposits,
+	// bids, deals), run by a desk's operations and attested by the
+	// exchange operator; as plain records only platform admins write them.
+	ClassExchange Class = "exchange"
 )
 
 // Classes returns every class.
 func Classes() []Class {
-	return []Class{ClassAchievement, ClassDemand, ClassPerson, ClassBroker, ClassSociety, ClassDesk, ClassRegistry, ClassProcess}
+	return []Class{ClassAchievement, ClassDemand, ClassPerson, ClassBroker, ClassSociety, ClassDesk, ClassRegistry, ClassProcess, ClassExchange}
 }
 
 // Grant says which principals of a role a rule lets through.
@@ -170,7 +199,7 @@ type Rule struct {
 }
 
 var (
-	signedIn = []Role{RolePlatformAdmin, RoleBrokerStaff, RoleSocietyAdmin, RoleExpert, RoleEnterprise, RoleInstitution}
+	signedIn = []Role{RolePlatformAdmin, RoleBrokerStaff, RoleSocietyAdmin, RoleExpert, RoleEnterprise, RoleInstitution, RoleInvestor}
 	writes   = []Action{ActCreate, ActUpdate, ActDelete}
 )
 
@@ -195,7 +224,7 @@ func Rules() []Rule {
 		// a person's or an organization's contact data.
 		{Roles: signedIn, Actions: actions(ActSeePrivate), Grant: Owner},
 		{Roles: roles(RoleBrokerStaff), Actions: actions(ActSeePrivate),
-			Classes: classes(ClassAchievement, ClassDemand, ClassDesk, ClassProcess), Grant: Desk},
+			Classes: classes(ClassAchievement, ClassDemand, ClassDesk, ClassProcess, ClassExchange), Grant: Desk},
 
 		// Plain writes, by class.
 		{Roles: roles(RoleInstitution, RoleSocietyAdmin), Actions: writes, Classes: classes(ClassAchievement), Grant: Owner},
@@ -204,13 +233,13 @@ func Rules() []Rule {
 		{Roles: roles(RoleBrokerStaff), Actions: writes, Classes: classes(ClassAchievement, ClassDemand, ClassPerson), Grant: DeskOrUnrouted},
 		{Roles: roles(RoleBrokerStaff), Actions: writes, Classes: classes(ClassBroker, ClassDesk), Grant: Desk},
 		{Roles: roles(RoleSocietyAdmin), Actions: writes, Classes: classes(ClassSociety), Grant: Owner},
-		{Roles: roles(RoleEnterprise, RoleInstitution, RoleSocietyAdmin), Actions: writes, Classes: classes(ClassRegistry), Grant: Owner},
+		{Roles: roles(RoleEnterprise, RoleInstitution, RoleSocietyAdmin, RoleInvestor), Actions: writes, Classes: classes(ClassRegistry), Grant: Owner},
 
 		// Operations.
 		{Roles: roles(RoleBrokerStaff), Actions: actions(ActOperate),
 			Classes: classes(ClassAchievement, ClassDemand), Grant: DeskOrUnrouted},
 		{Roles: roles(RoleBrokerStaff), Actions: actions(ActOperate),
-			Classes: classes(ClassBroker, ClassDesk, ClassProcess), Grant: Desk},
+			Classes: classes(ClassBroker, ClassDesk, ClassProcess, ClassExchange), Grant: Desk},
 		{Roles: roles(RoleSocietyAdmin), Actions: actions(ActOperate), Classes: classes(ClassSociety), Grant: Owner},
 		{Roles: signedIn, Actions: actions(ActTakePart), Tiers: tiers(Public, Members), Grant: Always},
 		{Roles: signedIn, Actions: actions(ActTakePart), Tiers: tiers(Confidential), Grant: Owner},
@@ -221,6 +250,13 @@ func Rules() []Rule {
 		// records assigned to them (a review panel they sit on, their score
 		// sheet and, once the panel locks, its other sheets).
 		{Roles: roles(RoleExpert), Actions: actions(ActRead, ActTakePart), Classes: classes(ClassProcess), Grant: Assignee},
+
+		// Oversight (科协, government) reads every record, trades nothing.
+		{Roles: roles(RoleOversight), Actions: actions(ActRead), Grant: Always},
+		// The exchange operator reads members' records and the exchange's,
+		// and confirms deposits and public notices; broker staff do not.
+		{Roles: roles(RoleExchangeOperator), Actions: actions(ActRead), Tiers: tiers(Members), Grant: Always},
+		{Roles: roles(RoleExchangeOperator), Actions: actions(ActRead, ActConfirm), Classes: classes(ClassExchange), Grant: Always},
 	}
 }
 
@@ -378,7 +414,7 @@ func (p Principal) owns(t Target) bool {
 		return true
 	}
 	switch p.Role {
-	case RoleEnterprise, RoleInstitution:
+	case RoleEnterprise, RoleInstitution, RoleInvestor:
 		return p.Org != "" && slices.Contains(t.Owners, p.Org)
 	case RoleSocietyAdmin:
 		return p.Org != "" && (m.Provenance.Society == p.Org || slices.Contains(t.Owners, p.Org))
@@ -394,14 +430,14 @@ func PolicyMatrix() string {
 	var b strings.Builder
 	g := compiledPolicy().cells
 	for ci, c := range Classes() {
-		fmt.Fprintf(&b, "class %s\n%-15s %-12s %-14s %-14s %-14s\n", c, "role", "action", "public", "members", "confidential")
+		fmt.Fprintf(&b, "class %s\n%-17s %-12s %-14s %-14s %-14s\n", c, "role", "action", "public", "members", "confidential")
 		for ri, r := range Roles() {
 			name := string(r)
 			if r == RoleAnonymous {
 				name = "anonymous"
 			}
 			for ai, a := range Actions() {
-				fmt.Fprintf(&b, "%-15s %-12s", name, a)
+				fmt.Fprintf(&b, "%-17s %-12s", name, a)
 				for ti := range tierList {
 					cell := "-"
 					if gs := g[ri][ai][ci][ti]; len(gs) > 0 {

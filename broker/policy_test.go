@@ -188,3 +188,63 @@ func TestPolicyAssignee(t *testing.T) {
 		t.Error("an assignee reads a confidential desk record")
 	}
 }
+
+// TestArticleRoles checks the roles the source article names: the science
+// association's oversight (科协) reads every record of every class and tier
+// and trades nothing; the exchange operator (上海技术交易所) confirms what
+// the exchange attests — deposits, public notices — on the exchange's
+// records only, which broker staff may not; investors own what names their
+// organization, as enterprises do.
+func TestArticleRoles(t *testing.T) {
+	tiers := []broker.Visibility{broker.Public, broker.Members, broker.Confidential}
+	kx := broker.Overseer("kx-1", "杨浦区科协")
+	op := broker.ExchangeOperator("sste-1", "上海技术交易所")
+	staff := broker.BrokerStaff("s", "desk-a")
+	for _, c := range broker.Classes() {
+		for _, tier := range tiers {
+			tg := broker.Target{Class: c, Tier: tier, Meta: broker.Meta{ID: "rec-1", Broker: "desk-a"}, Owners: []string{"org-owner"}}
+			for _, a := range broker.Actions() {
+				if got, want := broker.Can(kx, a, tg), a == broker.ActRead; got != want {
+					t.Errorf("oversight %s on a %s %s record: got %v, want %v", a, tier, c, got, want)
+				}
+				wantOp := a == broker.ActRead && (c == broker.ClassExchange || tier != broker.Confidential) ||
+					a == broker.ActConfirm && c == broker.ClassExchange
+				if got := broker.Can(op, a, tg); got != wantOp {
+					t.Errorf("exchange operator %s on a %s %s record: got %v, want %v", a, tier, c, got, wantOp)
+				}
+				if a == broker.ActConfirm && broker.Can(staff, a, tg) {
+					t.Errorf("the desk confirms on its own %s %s record; only the exchange should", tier, c)
+				}
+			}
+		}
+	}
+	// Oversight reads the desks' figures; the exchange and investors do not.
+	for _, tc := range []struct {
+		p    broker.Principal
+		want bool
+	}{{kx, true}, {op, false}, {broker.InvestorUser("u", "fund-1"), false}, {staff, true}, {broker.BrokerStaff("s", "desk-b"), false}} {
+		if got := broker.Can(tc.p, broker.ActRead, broker.DeskTarget("desk-a")); got != tc.want {
+			t.Errorf("%s reads desk-a's figures: got %v, want %v", tc.p.Role, got, tc.want)
+		}
+	}
+	// An investor owns its registry record and reads what names its
+	// organization; it writes nothing else.
+	inv := broker.InvestorUser("u", "fund-1")
+	own := broker.Target{Class: broker.ClassRegistry, Tier: broker.Confidential, Meta: broker.Meta{ID: "inv-1"}, Owners: []string{"fund-1"}}
+	other := own
+	other.Owners = []string{"fund-2"}
+	if !broker.Can(inv, broker.ActUpdate, own) || !broker.Can(inv, broker.ActRead, own) {
+		t.Error("an investor may not keep its own record")
+	}
+	if broker.Can(inv, broker.ActUpdate, other) || broker.Can(inv, broker.ActRead, other) {
+		t.Error("an investor keeps another investor's record")
+	}
+	for _, c := range []broker.Class{broker.ClassAchievement, broker.ClassDemand, broker.ClassDesk, broker.ClassProcess, broker.ClassExchange} {
+		if broker.Can(inv, broker.ActCreate, broker.Target{Class: c, Tier: broker.Public, Owners: []string{"fund-1"}}) {
+			t.Errorf("an investor creates %s records", c)
+		}
+	}
+	if !broker.Can(inv, broker.ActTakePart, broker.Target{Class: broker.ClassAchievement, Tier: broker.Public}) {
+		t.Error("an investor may not take part in a published achievement (to record its intent)")
+	}
+}

@@ -330,10 +330,10 @@ type StaffFigures struct {
 }
 
 // StaffFigures computes a broker's staff figures for a period. Platform
-// admins and the broker's own staff only.
+// admins, the broker's own staff and oversight only (ActRead on the desk).
 func (s *System) StaffFigures(ctx context.Context, p Principal, broker string, period ReportPeriod) (StaffFigures, error) {
-	if !Can(p, ActOperate, DeskTarget(broker)) {
-		return StaffFigures{}, forbidden("staff figures", KindStaff, "", "platform admins and the broker's own staff only")
+	if !Can(p, ActRead, DeskTarget(broker)) {
+		return StaffFigures{}, forbidden("staff figures", KindStaff, "", "platform admins, the broker's own staff and oversight only")
 	}
 	f := StaffFigures{Broker: broker, ByGrade: map[Grade]int{}, Caseload: map[string]int{}, TrainingHours: decimal.Zero}
 	roster, err := NewLibrary[Staff](s).Find(ctx, p, ListOptions{Broker: broker})

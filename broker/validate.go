@@ -257,6 +257,7 @@ var zhLabels = map[string]string{
 	"seats": "席位", "evaluator": "评估人", "approach": "评估方法", "pairwise": "判断矩阵", "value": "评估值",
 	"low": "区间下限", "high": "区间上限", "panel": "评审组", "society": "学会", "operator": "模糊算子",
 	"min_sheets": "最少评分表数", "subjects": "评审对象", "revision": "版次",
+	"place": "地点", "streets": "街道与地标", "parties": "签约方", "signed": "签订日期", "kind": "类别",
 }
 
 // zhLabel returns the Chinese label of a field path's last element.
@@ -281,7 +282,7 @@ var zhKinds = map[Kind]string{
 	"investor": "投资机构", "incubation": "孵化记录", "investment_intent": "投资意向",
 	"activity": "活动", "registration": "活动报名", "meeting": "对接洽谈", "lead": "活动成果线索",
 	"listing": "挂牌项目", "bid": "竞价", "deposit": "保证金", "deal": "成交", "fed_profile": "共享项目",
-	"fed_interest": "合作意向",
+	"fed_interest": "合作意向", "fed_agreement": "合作协议", "fed_workstation": "工作站", "blueprint_model": "蓝图", "blueprint": "蓝图",
 	"review_panel": "评审组", "score_sheet": "评分表", "review_verdict": "评审结论", "valuation_report": "估值报告",
 	"review_workload": "专家评审量",
 }

@@ -360,6 +360,14 @@ func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
 	var tq textindex.Query
 	src := q.Source
 	exclude := ""
+	// The query's own text and keywords, from which the explanation picks
+	// the words the match shares with it.
+	queryText := src.Title + "\n" + strings.Join(src.Keywords, " ") + "\n" + src.Abstract
+	queryKeywords := src.Keywords
+	if q.Direction == ExpertToAchievements {
+		queryText = strings.Join(q.Expert.Keywords, " ") + "\n" + strings.Join(q.Expert.Works, "\n")
+		queryKeywords = q.Expert.Keywords
+	}
 	switch q.Direction {
 	case DemandToAchievements:
 		target = Achievement
@@ -437,7 +445,7 @@ func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
 		return nil, &Error{Op: "match", Err: ErrInvalid, Msg: err.Error()}
 	}
 	for i := range out {
-		out[i].Explanation.Terms = matchedTerms(parts[i], 10)
+		out[i].Explanation.Terms = explainTerms(e.opts.Analyzer, queryText, queryKeywords, parts[i], 10)
 	}
 	return out, nil
 }

@@ -30,13 +30,13 @@ func ExampleEngine_Match() {
 		panic(err)
 	}
 	for _, m := range ms {
-		fmt.Printf("%s %.2f %v\n", m.ID, m.Score, m.Explanation.Terms[:3])
+		fmt.Printf("%s %.2f %v\n", m.ID, m.Score, m.Explanation.Terms)
 		for _, s := range m.Explanation.Signals {
 			fmt.Printf("  %-10s %.2f × %.2f = %.3f\n", s.Name, s.Value, s.Weight, s.Contribution)
 		}
 	}
 	// Output:
-	// a1 1.35 [锂 电池 高]
+	// a1 1.35 [能量密度 电池]
 	//   text       1.00 × 1.00 = 1.000
 	//   discipline 0.00 × 0.30 = 0.000
 	//   industry   0.00 × 0.20 = 0.000

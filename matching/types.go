@@ -150,10 +150,11 @@ type Match struct {
 // the signals' contributions.
 type Explanation struct {
 	Signals []Signal
-	// Terms are the query terms found in the matched document, most
-	// important first, leaving out single characters that a longer
-	// matched term contains. With Options.Feedback they may include
-	// terms the feedback added to the query.
+	// Terms are the words the match shares with its query, most important
+	// first: the query's keywords that matched, then the longest runs of
+	// the query's text made of matched bigrams (without function
+	// characters at their ends), then matched Latin words — not the
+	// index's bigram fragments. Terms only the feedback added to the query are left out.
 	Terms []string
 }
 

@@ -32,6 +32,15 @@ var palette = [...]color.RGBA{
 
 func colour(i int) color.RGBA { return palette[i%len(palette)] }
 
+// groupPalette colours the scorecard's groups and the funnel's stages: slate
+// shades, distinct from the entities' palette, so that a colour in any chart
+// names one entity (see view.entityColour).
+var groupPalette = [...]color.RGBA{
+	{51, 78, 104, 255}, {72, 101, 129, 255}, {98, 125, 152, 255}, {130, 154, 177, 255}, {159, 179, 200, 255}, {188, 204, 220, 255},
+}
+
+func groupColour(k int) color.RGBA { return groupPalette[k%len(groupPalette)] }
+
 func hexColour(c color.RGBA) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
 
 func esc(s string) string { return html.EscapeString(s) }
@@ -79,7 +88,8 @@ type barItem struct {
 	label  string    // drawn by us, may be Chinese
 	parts  []float64 // stacked segments (group points)
 	total  float64
-	suffix string // e.g. the grade, printed after the total
+	suffix string     // e.g. the grade, printed after the total
+	colour color.RGBA // the entity's colour, as a swatch before its label
 }
 
 // rankingBars draws horizontal bars, first item on top, stacked by part,
@@ -106,7 +116,7 @@ func rankingBars(items []barItem, maxPoints float64) (string, error) {
 			return "", err
 		}
 		bc.Horizontal = true
-		bc.Color = colour(k)
+		bc.Color = groupColour(k)
 		bc.LineStyle.Width = 0
 		if below != nil {
 			bc.StackOn(below)
@@ -125,7 +135,10 @@ func rankingBars(items []barItem, maxPoints float64) (string, error) {
 		for i, it := range items {
 			y := h.Points() - yT(float64(n-1-i)).Points()
 			fmt.Fprintf(&b, `<text class="lbl" x="%.1f" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`,
-				left.Points()-8, y, esc(it.label))
+				left.Points()-22, y, esc(it.label))
+			if it.colour.A != 0 {
+				fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="10" height="10" rx="2" fill="%s"/>`, left.Points()-16, y-5, hexColour(it.colour))
+			}
 			fmt.Fprintf(&b, `<text class="val" x="%.1f" y="%.1f" dominant-baseline="middle">%s</text>`,
 				xT(it.total).Points()+6, y, esc(fmtNum(it.total, 1)+it.suffix))
 		}
@@ -133,9 +146,9 @@ func rankingBars(items []barItem, maxPoints float64) (string, error) {
 	})
 }
 
-// lineChart draws one line per series over shared period labels with plot;
-// NaN values leave gaps.
-func lineChart(periods []string, series [][]float64) (string, error) {
+// lineChart draws one line per series, in its colour, over shared period
+// labels with plot; NaN values leave gaps.
+func lineChart(periods []string, series [][]float64, colours []color.RGBA) (string, error) {
 	if len(periods) == 0 || len(series) == 0 {
 		return "", nil
 	}
@@ -153,8 +166,8 @@ func lineChart(periods []string, series [][]float64) (string, error) {
 			if err != nil {
 				return err
 			}
-			l.Color, l.Width = colour(k), vg.Points(2)
-			sc.Color, sc.Shape, sc.Radius = colour(k), draw.CircleGlyph{}, vg.Points(3)
+			l.Color, l.Width = colours[k], vg.Points(2)
+			sc.Color, sc.Shape, sc.Radius = colours[k], draw.CircleGlyph{}, vg.Points(3)
 			p.Add(l, sc)
 			seg = nil
 			return nil
@@ -272,8 +285,8 @@ func funnel(stages []string, counts []int, convLabel string) string {
 		if k+1 < n {
 			wBot = width(counts[k+1])
 		}
-		c := hexColour(colour(k))
-		fmt.Fprintf(&b, `<polygon points="%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f" fill="%s" fill-opacity="0.85"/>`,
+		c := hexColour(groupColour(min(k, len(groupPalette)-1)))
+		fmt.Fprintf(&b, `<polygon points="%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f" fill="%s" fill-opacity="0.5"/>`,
 			cx-wTop/2, y, cx+wTop/2, y, cx+wBot/2, y+bandH, cx-wBot/2, y+bandH, c)
 		fmt.Fprintf(&b, `<text class="lbl" x="%.1f" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`, cx-maxW/2-12, y+bandH/2, esc(stages[k]))
 		fmt.Fprintf(&b, `<text class="val" x="%.1f" y="%.1f" text-anchor="middle" dominant-baseline="middle">%d</text>`, cx, y+bandH/2, counts[k])
@@ -309,4 +322,36 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// valueBars draws one horizontal bar per item by hand, in the item's
+// colour, on a 0..max scale, with the value written after it: the panels'
+// agreement per entity.
+func valueBars(labels []string, values []float64, colours []color.RGBA, max float64, format func(float64) string) string {
+	const w, rowH, left, right, top = 760.0, 26.0, 250.0, 90.0, 8.0
+	n := len(labels)
+	h := top*2 + float64(n)*rowH
+	span := w - left - right
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="bars" role="img" viewBox="0 0 %g %g" width="%g" height="%g" xmlns="http://www.w3.org/2000/svg">`, w, h, w, h)
+	for _, t := range []float64{0, 0.25, 0.5, 0.75, 1} {
+		x := left + span*t
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%g" x2="%.1f" y2="%.1f" stroke="#e4e7eb"/>`, x, top, x, h-top)
+	}
+	for i := range n {
+		y := top + float64(i)*rowH
+		fmt.Fprintf(&b, `<text class="lbl" x="%.1f" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`, left-22, y+rowH/2, esc(labels[i]))
+		c := hexColour(colours[i])
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="10" height="10" rx="2" fill="%s"/>`, left-16, y+rowH/2-5, c)
+		v := values[i]
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			fmt.Fprintf(&b, `<text class="val" x="%.1f" y="%.1f" dominant-baseline="middle">–</text>`, left+4, y+rowH/2)
+			continue
+		}
+		bw := span * math.Max(0, math.Min(1, v/max))
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, left, y+4, bw, rowH-8, c)
+		fmt.Fprintf(&b, `<text class="val" x="%.1f" y="%.1f" dominant-baseline="middle">%s</text>`, left+bw+6, y+rowH/2, esc(format(v)))
+	}
+	b.WriteString("</svg>")
+	return b.String()
 }

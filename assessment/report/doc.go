@@ -15,7 +15,21 @@
 //     points, against the peers' mean;
 //   - the chain's conversion funnel: cases that reached each pipeline stage,
 //     summed over the brokers, with stage-to-stage conversion;
-//   - trend lines: the composite index and any other series over periods.
+//   - trend lines: the composite index and any other series over periods;
+//   - the expert panels' agreement per entity (mean Kendall's W of the
+//     year's verdicts), with their verdicts, reviews and timeliness, when
+//     the statistics carry review figures.
+//
+// The ranking table says how the grades were given — by score thresholds
+// or by rank — beside it, in both writers. [Charts] returns the same charts
+// as standalone SVG files (ranking.svg, profiles.svg, funnel.svg,
+// index.svg, trends.svg, panels.svg) to write beside report.md; with
+// Report.ChartDir set, WriteMarkdown links them.
+//
+// Each entity keeps one colour in every chart — its place in the
+// scorecard's input order picks it from a colour-blind-friendly palette —
+// and the groups and stages are drawn in slate shades that no entity has.
+// A trend series whose ID is an entity is drawn in that entity's colour.
 //
 // # Languages
 //

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"html/template"
 	"io"
-	"math"
 
 	"github.com/kexie/techbroker/assessment"
 	"github.com/kexie/techbroker/money"
@@ -38,6 +37,9 @@ td.n{text-align:right;font-variant-numeric:tabular-nums} .scroll{overflow-x:auto
 .grade{display:inline-block;min-width:22px;text-align:center;border-radius:4px;color:#fff;font-weight:bold}
 .gA{background:#0072b2}.gB{background:#009e73}.gC{background:#e69f00}.gD{background:#999}
 .note{color:var(--muted);font-size:13px}
+.grading{font-size:14px;margin:4px 0 12px}
+i.sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
+svg.bars{width:100%;height:auto;max-width:980px;display:block}
 `
 
 const pageTemplate = `<!DOCTYPE html>
@@ -62,8 +64,9 @@ const pageTemplate = `<!DOCTYPE html>
 </figure>
 <div class="scroll"><table>
 <tr><th>{{.T.Rank}}</th><th>{{.T.Name}}</th><th>{{.T.Total}}</th><th>{{.T.Grade}}</th>{{range .Groups}}<th>{{.Name}} ({{.Max}})</th>{{end}}</tr>
-{{range .Rows}}<tr><td class="n">{{.Rank}}</td><td>{{.Name}}</td><td class="n">{{.Total}}</td><td>{{if .Grade}}<span class="grade g{{.Grade}}">{{.Grade}}</span>{{end}}</td>{{range .Groups}}<td class="n">{{.}}</td>{{end}}</tr>
+{{range .Rows}}<tr><td class="n">{{.Rank}}</td><td><i class="sw" style="background:{{.Colour}}"></i>{{.Name}}</td><td class="n">{{.Total}}</td><td>{{if .Grade}}<span class="grade g{{.Grade}}">{{.Grade}}</span>{{end}}</td>{{range .Groups}}<td class="n">{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
+{{if .GradingNote}}<p class="grading">{{.GradingNote}}</p>{{end}}
 {{if .Skipped}}<p class="note">{{.Skipped}}</p>{{end}}
 
 <h2>{{.T.Profiles}}</h2>
@@ -90,6 +93,13 @@ const pageTemplate = `<!DOCTYPE html>
 {{end}}</table>{{end}}
 </figure>{{end}}{{end}}
 
+{{if .Panels}}<h2>{{.T.Panels}}</h2>
+<figure>{{.PanelChart}}<figcaption>{{.T.PanelNote}}</figcaption></figure>
+<div class="scroll"><table>
+<tr><th>{{.T.Name}}</th><th>{{.T.Verdicts}}</th><th>{{.T.Reviews}}</th><th>{{.T.OnTime}}</th><th>{{.T.Accepted}}</th><th>{{.T.Agreement}}</th></tr>
+{{range .Panels}}<tr><td><i class="sw" style="background:{{.Colour}}"></i>{{.Name}}</td><td class="n">{{.Verdicts}}</td><td class="n">{{.Reviews}}</td><td class="n">{{.OnTime}}</td><td class="n">{{.Accept}}</td><td class="n">{{.Agree}}</td></tr>
+{{end}}</table></div>{{end}}
+
 <h2>{{.T.Values}}</h2>
 <div class="scroll"><table>
 <tr><th>{{.T.Indicator}}</th><th>{{.T.Unit}}</th><th>{{.T.Weight}}</th>{{range .Rows}}<th>{{.Short}}</th>{{end}}</tr>
@@ -114,8 +124,15 @@ type htmlGroup struct {
 type htmlRow struct {
 	Rank         int
 	Name, Short  string
+	Colour       string
 	Total, Grade string
 	Groups       []string
+}
+
+type htmlPanel struct {
+	Name, Colour          string
+	Verdicts, Reviews     int
+	OnTime, Accept, Agree string
 }
 
 type htmlTrend struct {
@@ -148,8 +165,11 @@ type htmlPage struct {
 		Name, Unit, Weight string
 		Cells              []string
 	}
-	Imputed    bool
-	MethodNote string
+	Imputed     bool
+	MethodNote  string
+	GradingNote string
+	Panels      []htmlPanel
+	PanelChart  template.HTML
 }
 
 // WriteHTML writes the report as one self-contained HTML page (inline CSS
@@ -177,6 +197,14 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 		"Values": v.t("Indicator values"), "Indicator": v.t("Indicator"), "Unit": v.t("Unit"), "Weight": v.t("Weight (points)"),
 		"ImputedNote": v.t("* imputed with the peers' mean (value undefined for this entity)."),
 		"Method":      v.t("Method"), "SVGNote": v.t("Charts need a browser that shows inline SVG; all figures are also in the tables."),
+		"Panels": v.t("Expert panels"), "Verdicts": v.t("Verdicts"), "Reviews": v.t("Reviews"), "OnTime": v.t("On time"),
+		"Accepted": v.t("Invitations accepted"), "Agreement": v.t("Panel agreement (Kendall's W)"),
+		"PanelNote": v.t("Panel agreement per broker: the mean of Kendall's W over the year's verdicts (1: the panelists rank the criteria alike; 0: no agreement)."),
+	}
+	pg.GradingNote = v.gradingNote()
+	cs, err := v.charts()
+	if err != nil {
+		return err
 	}
 
 	// Summary cards.
@@ -198,54 +226,24 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 
 	// Ranking.
 	for k, g := range sc.Scheme.Groups {
-		pg.Groups = append(pg.Groups, htmlGroup{Name: v.groupName(g), Colour: hexColour(colour(k)), Max: fmtNum(sc.GroupWeights[k], 0)})
+		pg.Groups = append(pg.Groups, htmlGroup{Name: v.groupName(g), Colour: hexColour(groupColour(k)), Max: fmtNum(sc.GroupWeights[k], 0)})
 	}
 	ranked := v.byRank()
-	items := make([]barItem, len(ranked))
-	for i, b := range ranked {
-		row := htmlRow{Rank: b.Rank, Name: v.name(b), Short: shortName(v.name(b)), Total: fmtNum(b.Total, 1), Grade: b.Grade}
+	for _, b := range ranked {
+		c, _ := v.entityColour(b.ID)
+		row := htmlRow{Rank: b.Rank, Name: v.name(b), Short: shortName(v.name(b)), Colour: hexColour(c), Total: fmtNum(b.Total, 1), Grade: b.Grade}
 		for k := range sc.Scheme.Groups {
 			row.Groups = append(row.Groups, fmtNum(b.GroupPoints[k], 1))
 		}
 		pg.Rows = append(pg.Rows, row)
-		suffix := ""
-		if b.Grade != "" {
-			suffix = "  " + b.Grade
-		}
-		items[i] = barItem{label: shortName(v.name(b)), parts: b.GroupPoints, total: b.Total, suffix: suffix}
 	}
-	bars, err := rankingBars(items, sc.Scheme.MaxPoints())
-	if err != nil {
-		return err
-	}
-	pg.Bars = template.HTML(bars) // generated SVG; every text inside is escaped
+	pg.Bars = template.HTML(cs.bars) // generated SVG; every text inside is escaped
 	if len(sc.Skipped) > 0 {
 		pg.Skipped = v.t("Skipped for missing values: %s", joinComma(sc.Skipped))
 	}
 
-	// Radars: group points as a share of the group's maximum.
-	axes := make([]string, len(sc.Scheme.Groups))
-	for k, g := range sc.Scheme.Groups {
-		axes[k] = v.groupName(g)
-	}
-	share := func(b *assessment.EntityScore) []float64 {
-		out := make([]float64, len(axes))
-		for k := range out {
-			if sc.GroupWeights[k] > 0 {
-				out[k] = b.GroupPoints[k] / sc.GroupWeights[k]
-			}
-		}
-		return out
-	}
-	meanShare := make([]float64, len(axes))
-	for i := range sc.Entities {
-		for k, x := range share(&sc.Entities[i]) {
-			meanShare[k] += x / float64(len(sc.Entities))
-		}
-	}
-	for i, b := range ranked {
-		title := shortName(v.name(b)) + " · " + fmtNum(b.Total, 1)
-		pg.Radars = append(pg.Radars, template.HTML(radar(title, axes, share(b), meanShare, colour(i), v.t("Peer mean"))))
+	for _, r := range cs.radars {
+		pg.Radars = append(pg.Radars, template.HTML(r))
 	}
 
 	// Funnel.
@@ -255,7 +253,7 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 		for k, st := range stages {
 			names[k] = v.stageName(st)
 		}
-		pg.Funnel = template.HTML(funnel(names, tot.funnel, v.t("Conversion")))
+		pg.Funnel = template.HTML(cs.funnel)
 		pg.Stages = names
 		for _, b := range ranked {
 			st := findStats(r.Stats, b.ID)
@@ -275,12 +273,8 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 
 	// Trends: the index on its own chart, the other series together.
 	if ix := r.Index; ix != nil {
-		chart, err := lineChart(ix.Periods, [][]float64{ix.Values})
-		if err != nil {
-			return err
-		}
-		tr := htmlTrend{Chart: template.HTML(chart), Title: v.pick(r.IndexNameZH, r.IndexNameEN)}
-		tr.Legend = []htmlLegend{{Name: v.pick(r.IndexNameZH, r.IndexNameEN) + " (" + v.t("base = 100") + ")", Colour: hexColour(colour(0))}}
+		tr := htmlTrend{Chart: template.HTML(cs.index), Title: v.pick(r.IndexNameZH, r.IndexNameEN)}
+		tr.Legend = []htmlLegend{{Name: v.pick(r.IndexNameZH, r.IndexNameEN) + " (" + v.t("base = 100") + ")", Colour: hexColour(indexColour)}}
 		for t, per := range ix.Periods {
 			tr.Rows = append(tr.Rows, struct{ Period, Value, Growth string }{per, fmtNum(ix.Values[t], 1), fmtSignedPct(ix.Growth[t])})
 		}
@@ -293,27 +287,20 @@ func WriteHTML(w io.Writer, r *Report, tag language.Tag) error {
 		pg.Trends = append(pg.Trends, tr)
 	}
 	if len(r.Trends) > 0 {
-		periods := unionPeriods(r.Trends)
-		var lines [][]float64
-		tr := htmlTrend{Title: v.pick(r.TrendsTitleZH, r.TrendsTitleEN)}
+		tr := htmlTrend{Title: v.pick(r.TrendsTitleZH, r.TrendsTitleEN), Chart: template.HTML(cs.trends)}
+		colours := v.seriesColours()
 		for k, s := range r.Trends {
-			line := make([]float64, len(periods))
-			for t := range line {
-				line[t] = math.NaN()
-			}
-			for t, per := range s.Periods {
-				line[indexOf(periods, per)] = s.Values[t]
-			}
-			lines = append(lines, line)
-			tr.Legend = append(tr.Legend, htmlLegend{Name: shortName(v.pick(s.NameZH, s.NameEN)), Colour: hexColour(colour(k))})
+			tr.Legend = append(tr.Legend, htmlLegend{Name: shortName(v.pick(s.NameZH, s.NameEN)), Colour: hexColour(colours[k])})
 		}
-		chart, err := lineChart(periods, lines)
-		if err != nil {
-			return err
-		}
-		tr.Chart = template.HTML(chart)
 		pg.Trends = append(pg.Trends, tr)
 	}
+
+	// Expert panels.
+	for _, p := range v.panels() {
+		pg.Panels = append(pg.Panels, htmlPanel{Name: p.name, Colour: hexColour(p.colour), Verdicts: p.verdicts, Reviews: p.reviews,
+			OnTime: fmtPct(p.onTime), Accept: fmtPct(p.accept), Agree: fmtNum(p.agree, 2)})
+	}
+	pg.PanelChart = template.HTML(cs.panels)
 
 	// Indicator values.
 	for j, ind := range sc.Indicators {

@@ -64,6 +64,23 @@ var messages = [...][3]string{
 	{"Contributions to the change in %s", "%s年变动的指标贡献"},
 	{"Points", "点数"},
 	{"Share of change", "占变动比例"},
+	{"Grades by score thresholds (%s).", "等级按分数线评定（%s）。"},
+	{"Grades by rank (%s).", "等级按名次比例评定（%s）。"},
+	{"%s from %s points", "%s：%s分及以上"},
+	{"%s below", "%s：其余"},
+	{"%s the top %s", "%s：前%s"},
+	{"%s the next %s", "%s：其后%s"},
+	{"%s the rest", "%s：其余"},
+	{"; ", "；"},
+	{"Expert panels", "专家评审"},
+	{"Verdicts", "评审结论"},
+	{"Reviews", "评分表"},
+	{"On time", "按时率"},
+	{"Invitations accepted", "邀请接受率"},
+	{"Panel agreement (Kendall's W)", "评审组一致性（肯德尔W）"},
+	{"Panel agreement per broker: the mean of Kendall's W over the year's verdicts (1: the panelists rank the criteria alike; 0: no agreement).", "各券商评审组一致性：当年评审结论肯德尔W系数的平均值（1 为评审专家对各指标的排序完全一致，0 为毫无一致）。"},
+	{"Ranking by total points", "总分排名"},
+	{"Profiles by group", "分组得分画像"},
 }
 
 // newPrinter returns a printer for tag with the report's catalog; tags

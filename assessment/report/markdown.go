@@ -19,6 +19,13 @@ func WriteMarkdown(w io.Writer, r *Report, tag language.Tag) error {
 	}
 	v := newView(r, tag)
 	sc := r.Scorecard
+	var cs chartSet
+	if r.ChartDir != "" {
+		var err error
+		if cs, err = v.charts(); err != nil {
+			return err
+		}
+	}
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
 	cell := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
@@ -31,6 +38,10 @@ func WriteMarkdown(w io.Writer, r *Report, tag language.Tag) error {
 	}
 
 	p("## %s\n\n", v.t("Ranking"))
+	p("%s", v.link("ranking.svg", cs))
+	if note := v.gradingNote(); note != "" {
+		p("%s\n\n", note)
+	}
 	p("| %s | %s | %s | %s |", v.t("Rank"), v.t("Name"), v.t("Total"), v.t("Grade"))
 	for _, g := range sc.Scheme.Groups {
 		p(" %s |", cell(v.groupName(g)))
@@ -47,9 +58,11 @@ func WriteMarkdown(w io.Writer, r *Report, tag language.Tag) error {
 	if len(sc.Skipped) > 0 {
 		p("%s\n\n", v.t("Skipped for missing values: %s", strings.Join(sc.Skipped, ", ")))
 	}
+	p("%s", v.link("profiles.svg", cs))
 
 	if t := v.totals(); t.ok {
 		p("## %s\n\n", v.t("Conversion funnel"))
+		p("%s", v.link("funnel.svg", cs))
 		p("| %s | %s | %s |\n|---|---:|---:|\n", v.t("Stage"), v.t("Cases"), v.t("Conversion"))
 		for k, st := range assessment.PipelineStages() {
 			conv := "–"
@@ -82,6 +95,7 @@ func WriteMarkdown(w io.Writer, r *Report, tag language.Tag) error {
 		p("## %s\n\n", v.t("Trends"))
 		if ix := r.Index; ix != nil {
 			p("**%s** (%s)\n\n", cell(v.pick(r.IndexNameZH, r.IndexNameEN)), v.t("base = 100"))
+			p("%s", v.link("index.svg", cs))
 			p("| %s | %s | %s |\n|---|---:|---:|\n", v.t("Year"), v.t("Value"), v.t("Growth"))
 			for t, per := range ix.Periods {
 				p("| %s | %s | %s |\n", per, fmtNum(ix.Values[t], 1), fmtSignedPct(ix.Growth[t]))
@@ -98,6 +112,9 @@ func WriteMarkdown(w io.Writer, r *Report, tag language.Tag) error {
 		if t := v.pick(r.TrendsTitleZH, r.TrendsTitleEN); t != "" && len(r.Trends) > 0 {
 			p("**%s**\n\n", cell(t))
 		}
+		if len(r.Trends) > 0 {
+			p("%s", v.link("trends.svg", cs))
+		}
 		for _, s := range r.Trends {
 			p("- %s: ", cell(v.pick(s.NameZH, s.NameEN)))
 			for t, per := range s.Periods {
@@ -111,6 +128,18 @@ func WriteMarkdown(w io.Writer, r *Report, tag language.Tag) error {
 		if len(r.Trends) > 0 {
 			p("\n")
 		}
+	}
+
+	if ps := v.panels(); ps != nil {
+		p("## %s\n\n", v.t("Expert panels"))
+		p("%s", v.link("panels.svg", cs))
+		p("%s\n\n", v.t("Panel agreement per broker: the mean of Kendall's W over the year's verdicts (1: the panelists rank the criteria alike; 0: no agreement)."))
+		p("| %s | %s | %s | %s | %s | %s |\n|---|---:|---:|---:|---:|---:|\n", v.t("Name"), v.t("Verdicts"), v.t("Reviews"), v.t("On time"),
+			v.t("Invitations accepted"), v.t("Panel agreement (Kendall's W)"))
+		for _, x := range ps {
+			p("| %s | %d | %d | %s | %s | %s |\n", cell(x.name), x.verdicts, x.reviews, fmtPct(x.onTime), fmtPct(x.accept), fmtNum(x.agree, 2))
+		}
+		p("\n")
 	}
 
 	p("## %s\n\n", v.t("Indicator values"))

@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"math"
 	"strings"
 
@@ -15,8 +16,10 @@ import (
 // mismatched series).
 var ErrInvalid = errors.New("report: invalid report")
 
-// Series is one line of a trend chart.
+// Series is one line of a trend chart. A series whose ID is an entity of
+// the scorecard is drawn in that entity's colour.
 type Series struct {
+	ID             string
 	NameZH, NameEN string
 	Periods        []string
 	Values         []float64 // NaN for a gap
@@ -40,6 +43,10 @@ type Report struct {
 	// drawn on one chart titled TrendsTitleZH / TrendsTitleEN.
 	Trends                       []Series
 	TrendsTitleZH, TrendsTitleEN string
+	// ChartDir, when set, makes WriteMarkdown link the report's charts,
+	// as Charts names them, under this directory relative to the Markdown
+	// file ("." for beside it). Write the files with Charts.
+	ChartDir string
 }
 
 func (r *Report) validate() error {
@@ -118,6 +125,106 @@ func shortName(s string) string {
 }
 
 func (v *view) groupName(g assessment.Group) string { return v.pick(g.NameZH, g.NameEN) }
+
+// entityColour is the colour of an entity in every chart: by its place in
+// the scorecard (the input order, which does not change with the ranking),
+// so that each entity keeps one colour across charts and reports of other
+// periods over the same entities.
+func (v *view) entityColour(id string) (color.RGBA, bool) {
+	for i, e := range v.r.Scorecard.Entities {
+		if e.ID == id {
+			return colour(i), true
+		}
+	}
+	return color.RGBA{}, false
+}
+
+// seriesColours are the trend lines' colours: an entity's own colour, or
+// the slate shades for other series.
+func (v *view) seriesColours() []color.RGBA {
+	out := make([]color.RGBA, len(v.r.Trends))
+	other := 0
+	for k, s := range v.r.Trends {
+		if c, ok := v.entityColour(s.ID); ok && s.ID != "" {
+			out[k] = c
+			continue
+		}
+		out[k] = groupColour(other)
+		other++
+	}
+	return out
+}
+
+// gradingNote says how the grades were given, for the ranking table: by
+// score thresholds or by rank.
+func (v *view) gradingNote() string {
+	g := v.r.Scorecard.Scheme.Grading
+	var parts []string
+	switch g.Method {
+	case "thresholds":
+		for k, lbl := range g.Labels {
+			if k < len(g.Thresholds) {
+				parts = append(parts, v.t("%s from %s points", lbl, fmtNum(g.Thresholds[k], 0)))
+			} else {
+				parts = append(parts, v.t("%s below", lbl))
+			}
+		}
+		return v.t("Grades by score thresholds (%s).", strings.Join(parts, v.t("; ")))
+	case "quantiles":
+		for k, lbl := range g.Labels {
+			switch {
+			case k == 0 && k < len(g.Shares):
+				parts = append(parts, v.t("%s the top %s", lbl, fmtPct(g.Shares[k])))
+			case k < len(g.Shares):
+				parts = append(parts, v.t("%s the next %s", lbl, fmtPct(g.Shares[k])))
+			default:
+				parts = append(parts, v.t("%s the rest", lbl))
+			}
+		}
+		return v.t("Grades by rank (%s).", strings.Join(parts, v.t("; ")))
+	}
+	return ""
+}
+
+// panelRow is one entity's expert review figures.
+type panelRow struct {
+	name                  string
+	colour                color.RGBA
+	verdicts, reviews     int
+	onTime, accept, agree float64 // NaN when undefined
+}
+
+// panels returns the entities' review figures from the stats, in rank
+// order, or nil when no entity has a verdict.
+func (v *view) panels() []panelRow {
+	var out []panelRow
+	any := false
+	for _, b := range v.byRank() {
+		st := findStats(v.r.Stats, b.ID)
+		if st == nil {
+			continue
+		}
+		c, _ := v.entityColour(b.ID)
+		row := panelRow{name: shortName(v.name(b)), colour: c, verdicts: st.Verdicts, reviews: st.Reviews,
+			onTime: ratioNaN(st.ReviewsOnTime, st.ReviewsDue), accept: ratioNaN(st.ReviewsAccepted, st.ReviewInvitations), agree: math.NaN()}
+		if st.AgreementVerdicts > 0 {
+			row.agree = st.PanelAgreement
+		}
+		any = any || st.Verdicts > 0
+		out = append(out, row)
+	}
+	if !any {
+		return nil
+	}
+	return out
+}
+
+func ratioNaN(n, d int) float64 {
+	if d == 0 {
+		return math.NaN()
+	}
+	return float64(n) / float64(d)
+}
 
 func (v *view) unit(ind assessment.Indicator) string {
 	if !v.zh && ind.UnitEN != "" {

@@ -34,7 +34,7 @@ func sampleReport(tb testing.TB) *report.Report {
 	r.Stats = assessmenttest.SevenBrokers("2024")
 	for i, b := range r.Scorecard.Entities {
 		r.Trends = append(r.Trends, report.Series{
-			NameZH: b.NameZH, NameEN: b.NameEN,
+			ID: b.ID, NameZH: b.NameZH, NameEN: b.NameEN,
 			Periods: []string{"2023", "2024"},
 			Values:  []float64{cards["2023"].Entities[i].Total, b.Total},
 		})
@@ -71,7 +71,7 @@ func TestWriteMarkdown(t *testing.T) {
 				}
 			}
 			// The first ranked row is the leader with grade A.
-			if !strings.Contains(got, "| 1 | "+pick(tt.tag, r.Scorecard.Entities[0].NameZH, r.Scorecard.Entities[0].NameEN)+" | 76.0 | A |") {
+			if !strings.Contains(got, "| 1 | "+pick(tt.tag, r.Scorecard.Entities[0].NameZH, r.Scorecard.Entities[0].NameEN)+" | 72.6 | A |") {
 				t.Errorf("Markdown lacks the leader's row:\n%s", got)
 			}
 		})

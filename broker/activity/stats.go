@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/kexie/techbroker/assessment"
 	"github.com/kexie/techbroker/broker"
 )
 
@@ -60,12 +61,12 @@ type PlatformStats struct {
 // PlatformStats computes a broker's figures for a period: its cases (by
 // stage now, opened, entered and moved in the period, from their audit
 // events), the demand loop, its activities' funnels, the services
-// delivered and the feedback recorded. The principal must be a platform
-// admin or on the broker's staff (the policy's right to operate the
-// broker's desk).
+// delivered and the feedback recorded. The principal must be allowed to
+// read the broker's desk figures (the policy's ActRead on its desk:
+// platform admins, the broker's staff, oversight).
 func (pl *Platform) PlatformStats(ctx context.Context, p broker.Principal, brokerID string, period broker.ReportPeriod) (PlatformStats, error) {
-	if !broker.Can(p, broker.ActOperate, broker.DeskTarget(brokerID)) {
-		return PlatformStats{}, broker.Forbidden("platform stats", broker.KindBroker, brokerID, "only platform admins and the broker's own staff")
+	if !broker.Can(p, broker.ActRead, broker.DeskTarget(brokerID)) {
+		return PlatformStats{}, broker.Forbidden("platform stats", broker.KindBroker, brokerID, "only platform admins, the broker's own staff and oversight")
 	}
 	st, err := pl.platformStats(ctx, p, brokerID, period)
 	return st, broker.Wrap("platform stats", broker.KindBroker, brokerID, err)
@@ -141,4 +142,47 @@ func (pl *Platform) platformStats(ctx context.Context, p broker.Principal, broke
 		return st, err
 	}
 	return st, nil
+}
+
+// FixableDecline reports whether a company's decline reason is one the
+// broker can address by presenting the result better: the description or
+// application is unclear, the benefit over existing technology is unclear,
+// or the commercial route is.
+func FixableDecline(r broker.DeclineReason) bool {
+	switch r {
+	case broker.DeclineDescriptionUnclear, broker.DeclineBenefitUnclear, broker.DeclineCommercialUnclear:
+		return true
+	}
+	return false
+}
+
+// Fill sets the platform figures of a scorecard's broker statistics: the
+// funnel (the cases that reached each stage in the period — a case that
+// entered a later stage reached the earlier ones too), the demand loop
+// (received, responded, resolved, and the median days to a response and to
+// a resolution), the activities with their leads and the cases they opened,
+// the services delivered with their fees as technical income, and the
+// companies' structured declines (Declines, and DeclinesFixable: see
+// FixableDecline).
+func (ps PlatformStats) Fill(st *assessment.BrokerStats) {
+	stages := assessment.PipelineStages()
+	st.CasesReached = map[assessment.Stage]int{}
+	reached := 0
+	for i := len(stages) - 1; i >= 0; i-- {
+		reached = max(reached, ps.Entered[broker.CaseStage(stages[i])])
+		st.CasesReached[stages[i]] = reached
+	}
+	d := ps.Demand
+	st.DemandsReceived, st.DemandsResponded, st.DemandsResolved = d.Received, d.Responded, d.Resolved
+	st.MeanResponseDays = d.MedianResponse.Hours() / 24
+	st.MeanResolutionDays = d.MedianResolution.Hours() / 24
+	st.Activities, st.ActivityLeads, st.LeadsConverted = ps.Activities, ps.Leads, ps.CasesFromLeads
+	st.ServicesDelivered, st.TechIncome = ps.ServicesDelivered, ps.ServiceFees
+	st.Declines, st.DeclinesFixable = 0, 0
+	for _, rc := range ps.Feedback {
+		st.Declines += rc.Count
+		if FixableDecline(rc.Reason) {
+			st.DeclinesFixable += rc.Count
+		}
+	}
 }

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
+	"github.com/kexie/techbroker/assessment"
 	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/broker/activity"
 )
@@ -80,5 +82,35 @@ func TestPlatformStats(t *testing.T) {
 	}
 	if _, err := p.acts.PlatformStats(ctx, p.staffPeds, marine, broker.ReportPeriod{}); !errors.Is(err, broker.ErrForbidden) {
 		t.Errorf("another broker's stats: got %v, want ErrForbidden", err)
+	}
+}
+
+// Fill carries the platform's figures into the scorecard's statistics: the
+// funnel closed upwards, the demand loop's median times, and the declines
+// by whether the broker can fix their reason.
+func TestPlatformStatsFill(t *testing.T) {
+	ps := activity.PlatformStats{
+		Entered:    map[broker.CaseStage]int{broker.StageCollected: 10, broker.StageScreened: 6, broker.StageListed: 3, broker.StageTraded: 2},
+		Demand:     broker.DemandLoopStats{Received: 8, Responded: 7, Resolved: 4, MedianResponse: 36 * time.Hour, MedianResolution: 30 * 24 * time.Hour},
+		Activities: 2, Leads: 9, CasesFromLeads: 3, ServicesDelivered: 5, ServiceFees: decimal.NewFromInt(120000),
+		Feedback: []broker.ReasonCount{{Reason: broker.DeclinePrice, Count: 2}, {Reason: broker.DeclineDescriptionUnclear, Count: 3}, {Reason: broker.DeclineBenefitUnclear, Count: 1}},
+	}
+	var st assessment.BrokerStats
+	ps.Fill(&st)
+	want := map[assessment.Stage]int{assessment.StageCollected: 10, assessment.StageScreened: 6, assessment.StageCultivating: 3,
+		assessment.StagePromoting: 3, assessment.StageListed: 3, assessment.StageTraded: 2, assessment.StageIncubating: 0}
+	for s, n := range want {
+		if st.CasesReached[s] != n {
+			t.Errorf("reached %s: got %d, want %d", s, st.CasesReached[s], n)
+		}
+	}
+	if st.DemandsReceived != 8 || st.DemandsResponded != 7 || st.DemandsResolved != 4 || st.MeanResponseDays != 1.5 || st.MeanResolutionDays != 30 {
+		t.Errorf("demand loop: %+v", st)
+	}
+	if st.Declines != 6 || st.DeclinesFixable != 4 {
+		t.Errorf("declines: got %d (%d fixable), want 6 (4 fixable)", st.Declines, st.DeclinesFixable)
+	}
+	if st.Activities != 2 || st.ActivityLeads != 9 || st.LeadsConverted != 3 || st.ServicesDelivered != 5 || !st.TechIncome.Equal(decimal.NewFromInt(120000)) {
+		t.Errorf("activities and services: %+v", st)
 	}
 }

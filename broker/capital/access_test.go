@@ -24,6 +24,8 @@ func TestCapitalAccess(t *testing.T) {
 		{"admin", admin}, {"desk", staff}, {"other desk", staffPeds},
 		{"owner", broker.InstitutionUser("u-uni", uni.ID)}, {"incubator", broker.InstitutionUser("u-park", park.ID)},
 		{"fund", broker.EnterpriseUser("u-fund", fund.ID)}, {"expert", broker.ExpertUser("exp-1")}, {"anonymous", broker.Anonymous()},
+		{"investor", broker.InvestorUser("u-inv", fund.ID)}, {"other investor", broker.InvestorUser("u-x", "org-elsewhere")},
+		{"oversight", broker.Overseer("kx-1", "杨浦区科协")},
 	}
 	inv, err := f.cp.Investors.Create(ctx, admin, capital.Investor{Name: "蓝海一期", OrgID: fund.ID, Keywords: []string{"网箱"},
 		Meta: broker.Meta{Visibility: broker.Members}})
@@ -112,16 +114,20 @@ func TestCapitalAccess(t *testing.T) {
 			return err
 		}},
 	}
+	// Investors act as principals of their own: a principal acting for the
+	// fund (an investor's or an enterprise user of its organization) keeps
+	// its investor record and records and reads its intents; oversight reads
+	// everything and records nothing.
 	allowed := map[string][]string{
-		"create investor":               {"admin", "fund"},
-		"read investor":                 {"admin", "desk", "other desk", "owner", "incubator", "fund", "expert"},
-		"match investors":               {"admin", "desk", "other desk", "owner", "incubator", "fund", "expert"},
-		"record intent":                 {"admin", "desk"},
-		"record intent at the roadshow": {"admin", "desk"},
-		"read intent":                   {"admin", "desk", "owner"},
-		"capital matched":               {"admin", "desk"},
+		"create investor":               {"admin", "fund", "investor"},
+		"read investor":                 {"admin", "desk", "other desk", "owner", "incubator", "fund", "expert", "investor", "other investor", "oversight"},
+		"match investors":               {"admin", "desk", "other desk", "owner", "incubator", "fund", "expert", "investor", "other investor", "oversight"},
+		"record intent":                 {"admin", "desk", "fund", "investor"},
+		"record intent at the roadshow": {"admin", "desk", "fund", "investor"},
+		"read intent":                   {"admin", "desk", "owner", "fund", "investor", "oversight"},
+		"capital matched":               {"admin", "desk", "oversight"},
 		"start incubation":              {"admin", "desk"},
-		"read incubation":               {"admin", "desk", "owner", "incubator"},
+		"read incubation":               {"admin", "desk", "owner", "incubator", "oversight"},
 		"set milestone":                 {"admin", "desk"},
 		"close incubation":              {"admin", "desk"},
 		"overdue milestones":            {"admin", "desk"},

@@ -76,7 +76,7 @@ func TestMergeRewritesCapital(t *testing.T) {
 		uniDup.ID:   {"incubation.owners[1]", "investment_intent.owners[1]"},
 		parkDup.ID:  {"incubation.incubator"},
 		spinDup.ID:  {"incubation.spin_off"},
-		fundDup.ID:  {"investor.org_id"},
+		fundDup.ID:  {"investment_intent.investor_org", "investor.org_id"},
 		uni.ID:      nil,
 		park.ID:     nil,
 		spin.ID:     nil,
@@ -102,8 +102,8 @@ func TestMergeRewritesCapital(t *testing.T) {
 			rewritten[k] += v
 		}
 	}
-	if rewritten[capital.KindIncubation] != 3 || rewritten[capital.KindInvestor] != 1 || rewritten[capital.KindIntent] != 1 {
-		t.Errorf("rewritten: got %v, want the incubation by 3 merges, the investor and the intent by 1", rewritten)
+	if rewritten[capital.KindIncubation] != 3 || rewritten[capital.KindInvestor] != 1 || rewritten[capital.KindIntent] != 2 {
+		t.Errorf("rewritten: got %v, want the incubation by 3 merges, the investor by 1 and the intent by 2 (its owner, its investor)", rewritten)
 	}
 
 	n, err = f.cp.Incubations.Get(ctx, admin, n.ID)
@@ -116,8 +116,8 @@ func TestMergeRewritesCapital(t *testing.T) {
 	if inv, _ = f.cp.Investors.Get(ctx, admin, inv.ID); inv.OrgID != fund.ID {
 		t.Errorf("investor after the merge: org %q, want %q", inv.OrgID, fund.ID)
 	}
-	if intent, _ = f.cp.Intents.Get(ctx, admin, intent.ID); !slices.Equal(intent.Owners, []string{uni.Name, uni.ID}) {
-		t.Errorf("intent after the merge: owners %v", intent.Owners)
+	if intent, _ = f.cp.Intents.Get(ctx, admin, intent.ID); !slices.Equal(intent.Owners, []string{uni.Name, uni.ID}) || intent.InvestorOrg != fund.ID {
+		t.Errorf("intent after the merge: owners %v, investor's organization %q", intent.Owners, intent.InvestorOrg)
 	}
 	for _, tc := range []struct {
 		name string
@@ -143,7 +143,7 @@ func TestMergeRewritesCapital(t *testing.T) {
 		uni.ID:  {"incubation.owners[1]", "investment_intent.owners[1]"},
 		park.ID: {"incubation.incubator"},
 		spin.ID: {"incubation.spin_off"},
-		fund.ID: {"investor.org_id"},
+		fund.ID: {"investment_intent.investor_org", "investor.org_id"},
 	} {
 		if got := fields(org); !slices.Equal(got, want) {
 			t.Errorf("references to %s after the merges: got %v, want %v", org, got, want)

@@ -35,7 +35,7 @@ func TestOrgTagPaths(t *testing.T) {
 	}{
 		{&Investor{}, map[string]orgtag.Mode{"org_id": orgtag.ID}},
 		{&Incubation{}, map[string]orgtag.Mode{"incubator": orgtag.ID, "spin_off": orgtag.ID, "owners": orgtag.List}},
-		{&InvestmentIntent{}, map[string]orgtag.Mode{"owners": orgtag.List}},
+		{&InvestmentIntent{}, map[string]orgtag.Mode{"owners": orgtag.List, "investor_org": orgtag.ID}},
 	} {
 		if got := paths(tc.v); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%T: got %v, want %v", tc.v, got, tc.want)

@@ -236,7 +236,7 @@ func benchBids(b *testing.B, open func(*testing.B) driver.Store) {
 	orgs := make([]string, bidders)
 	for i := range orgs {
 		orgs[i] = fmt.Sprintf("竞买人%02d", i)
-		if _, err := f.x.PayDeposit(ctx, f.staff, l.ID, orgs[i], decimal.NewFromInt(100000), ""); err != nil {
+		if _, err := f.x.PayDeposit(ctx, f.op, l.ID, orgs[i], decimal.NewFromInt(100000), ""); err != nil {
 			b.Fatal(err)
 		}
 	}

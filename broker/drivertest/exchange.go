@@ -38,6 +38,7 @@ type exFixture struct {
 	now   time.Time
 	admin broker.Principal
 	staff broker.Principal
+	op    broker.Principal // the exchange operator: deposits and notices
 }
 
 func (f *exFixture) clock() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.now }
@@ -49,7 +50,8 @@ func (f *exFixture) add(d time.Duration) {
 
 func newExFixture(t testing.TB, s driver.Store) *exFixture {
 	t.Helper()
-	f := &exFixture{now: t0, admin: broker.PlatformAdmin("admin"), staff: broker.BrokerStaff("staff-1", marine)}
+	f := &exFixture{now: t0, admin: broker.PlatformAdmin("admin"), staff: broker.BrokerStaff("staff-1", marine),
+		op: broker.ExchangeOperator("sste-1", "上海技术交易所")}
 	f.sys = broker.New(s, &broker.Options{NewID: broker.SequentialIDs(), Clock: f.clock})
 	f.x = exchange.New(f.sys)
 	if _, err := f.sys.Brokers.Create(context.Background(), f.admin, broker.IndustryBroker{Meta: broker.Meta{ID: marine}, Name: "海洋技术"}); err != nil {
@@ -87,7 +89,11 @@ func (f *exFixture) publish(t testing.TB, l exchange.Listing, closes time.Durati
 	if closes > 0 {
 		c = f.clock().Add(closes)
 	}
-	l, err = f.x.PublishListing(ctx, f.staff, l.ID, exchange.Publish{Version: l.Version, Closes: c})
+	pub := f.staff
+	if l.Terms.Method == exchange.MethodAgreement {
+		pub = f.op // the exchange posts the public notice
+	}
+	l, err = f.x.PublishListing(ctx, pub, l.ID, exchange.Publish{Version: l.Version, Closes: c})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +112,7 @@ func testConcurrentBids(t *testing.T, s driver.Store) {
 	orgs := make([]string, workers)
 	for i := range orgs {
 		orgs[i] = fmt.Sprintf("竞买人%02d", i)
-		if _, err := f.x.PayDeposit(ctx, f.staff, l.ID, orgs[i], decimal.NewFromInt(100000), ""); err != nil {
+		if _, err := f.x.PayDeposit(ctx, f.op, l.ID, orgs[i], decimal.NewFromInt(100000), ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -226,7 +232,7 @@ func testWithdrawnBids(t *testing.T, s driver.Store) {
 	ctx := context.Background()
 	l := f.listing(t, exchange.MethodAuction, "", 48*time.Hour)
 	for _, org := range []string{"甲", "乙"} {
-		if _, err := f.x.PayDeposit(ctx, f.staff, l.ID, org, decimal.NewFromInt(100000), ""); err != nil {
+		if _, err := f.x.PayDeposit(ctx, f.op, l.ID, org, decimal.NewFromInt(100000), ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -269,7 +275,7 @@ func testExchangeMerge(t *testing.T, s driver.Store) {
 	l := f.draft(exchange.MethodAuction, "")
 	l.Owner, l.OwnerID = dup.Name, dup.ID
 	l = f.publish(t, l, 24*time.Hour)
-	if _, err := f.x.PayDeposit(ctx, f.staff, l.ID, buyerDup.ID, decimal.NewFromInt(100000), ""); err != nil {
+	if _, err := f.x.PayDeposit(ctx, f.op, l.ID, buyerDup.ID, decimal.NewFromInt(100000), ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.x.PlaceBid(ctx, f.staff, l.ID, exchange.PlaceBid{Bidder: buyerDup.ID, Raise: 1}); err != nil {
@@ -336,7 +342,7 @@ func testLegacyShortNotice(t *testing.T, s driver.Store) {
 		}
 	}
 	plant("legacy-draft", exchange.ListingDraft)
-	_, err := f.x.PublishListing(ctx, f.staff, "legacy-draft", exchange.Publish{Version: 1})
+	_, err := f.x.PublishListing(ctx, f.op, "legacy-draft", exchange.Publish{Version: 1})
 	var ve *broker.ValidationError
 	if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "terms.notice_days" || ve.Fields[0].Value != "3" || ve.Fields[0].Param != "15" {
 		t.Errorf("publish a 3-day notice of a public owner: got %v, want ErrInvalid on terms.notice_days (3 given, 15 required)", err)

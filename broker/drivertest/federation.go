@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/broker/driver"
 	"github.com/kexie/techbroker/broker/exchange"
 	"github.com/kexie/techbroker/broker/federation"
@@ -24,7 +25,7 @@ func testFederation(t *testing.T, open func(*testing.T) driver.Store) {
 	t.Run("RefusalAdvancesFeed", func(t *testing.T) { testFederationRefusal(t, open(t), open(t)) })
 }
 
-var fedAgreements = []federation.Agreement{{ID: "ws", A: "310110", B: "331000", Signed: t0.AddDate(-1, 0, 0)}}
+var fedAgreements = []federation.Agreement{{Meta: broker.Meta{ID: "ws"}, A: "310110", B: "331000", Signed: t0.AddDate(-1, 0, 0)}}
 
 func fedNode(t testing.TB, f *exFixture, code string, tr federation.Transport) *federation.Federation {
 	t.Helper()

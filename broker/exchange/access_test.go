@@ -18,7 +18,8 @@ func TestExchangeAccess(t *testing.T) {
 		name string
 		p    broker.Principal
 	}{
-		{"admin", exAdmin}, {"desk", exStaff}, {"other desk", exOther}, {"owner", owner},
+		{"admin", exAdmin}, {"desk", exStaff}, {"other desk", exOther}, {"owner", owner}, {"exchange", exOp},
+		{"oversight", broker.Overseer("kx-1", "杨浦区科协")}, {"investor", broker.InvestorUser("inv-1", "杨浦科创投资基金")},
 		{"bidder", enterprise(bidderA)}, {"expert", broker.ExpertUser("exp-1")}, {"anonymous", broker.Anonymous()},
 	}
 	type op struct {
@@ -45,6 +46,24 @@ func TestExchangeAccess(t *testing.T) {
 			_, err = x.PublishListing(exCtx, p, l.ID, exchange.Publish{Version: l.Version})
 			return err
 		}},
+		{"post a notice", func(p broker.Principal) error {
+			l := sampleListing(exchange.MethodAgreement)
+			l.Terms.Counterparty = "台州某渔业装备有限公司"
+			l, err := x.CreateListing(exCtx, exStaff, l)
+			if err != nil {
+				return err
+			}
+			_, err = x.PublishListing(exCtx, p, l.ID, exchange.Publish{Version: l.Version})
+			return err
+		}},
+		{"read a draft", func(p broker.Principal) error {
+			l, err := x.CreateListing(exCtx, exStaff, sampleListing(exchange.MethodFixed))
+			if err != nil {
+				return err
+			}
+			_, err = x.GetListing(exCtx, p, l.ID)
+			return err
+		}},
 		{"withdraw", func(p broker.Principal) error {
 			_, err := x.WithdrawListing(exCtx, p, fresh().ID, "撤回")
 			return err
@@ -64,13 +83,17 @@ func TestExchangeAccess(t *testing.T) {
 			return err
 		}},
 	}
+	// The exchange operator confirms deposits and posts notices, which the
+	// desk no longer does; oversight reads everything and does nothing else.
 	allowed := map[string][]string{
 		"create":          {"admin", "desk"},
 		"publish":         {"admin", "desk"},
+		"post a notice":   {"admin", "exchange"},
+		"read a draft":    {"admin", "desk", "owner", "exchange", "oversight"},
 		"withdraw":        {"admin", "desk"},
-		"pay deposit":     {"admin", "desk"},
+		"pay deposit":     {"admin", "exchange"},
 		"bid for bidderA": {"admin", "desk", "bidder"},
-		"ledger":          {"admin", "desk", "other desk"},
+		"ledger":          {"admin", "desk", "other desk", "oversight"},
 	}
 	for _, o := range ops {
 		for _, pr := range principals {

@@ -34,8 +34,8 @@ type book struct {
 
 func (book) RecordKind() broker.Kind { return KindBook }
 
-// AccessClass: the book belongs to the listing's desk, like the listing.
-func (book) AccessClass() broker.Class { return broker.ClassDesk }
+// AccessClass: the book is the exchange's, like the listing.
+func (book) AccessClass() broker.Class { return broker.ClassExchange }
 func (b book) RecordStage() string     { return string(b.Status) }
 
 // Tier: the book itself, and its audit events (whose actors are the
@@ -86,6 +86,9 @@ type Bid struct {
 
 // RecordKind is KindBid.
 func (Bid) RecordKind() broker.Kind { return KindBid }
+
+// AccessClass: bids are the exchange's records.
+func (Bid) AccessClass() broker.Class { return broker.ClassExchange }
 
 // OwnerOrgs is the bidder.
 func (b Bid) OwnerOrgs() []string { return []string{b.Bidder} }
@@ -145,6 +148,9 @@ type Deposit struct {
 
 // RecordKind is KindDeposit.
 func (Deposit) RecordKind() broker.Kind { return KindDeposit }
+
+// AccessClass: deposits are the exchange's records.
+func (Deposit) AccessClass() broker.Class { return broker.ClassExchange }
 
 // RecordStage is the deposit's status.
 func (d Deposit) RecordStage() string { return string(d.Status) }
@@ -294,8 +300,9 @@ func bidError(listingID string, pb PlaceBid, err error) error {
 }
 
 // PayDeposit records a bidder's deposit for a bidding listing, as confirmed
-// by the exchange: the principal must run the listing (platform admins, the
-// broker's staff). The amount must be at least the listing's
+// by the exchange: the principal must confirm for the exchange
+// (broker.ActConfirm: the exchange operator, platform admins), not the
+// broker's desk, which does not hold the money. The amount must be at least the listing's
 // Terms.Deposit; a bidder has one deposit per listing (ErrExists
 // otherwise). The listing must be open for bids.
 func (x *Exchange) PayDeposit(ctx context.Context, p broker.Principal, listingID, bidder string, amount decimal.Decimal, paymentRef string) (Deposit, error) {
@@ -316,8 +323,8 @@ func (x *Exchange) PayDeposit(ctx context.Context, p broker.Principal, listingID
 		if err != nil {
 			return err
 		}
-		if !broker.CanDo(p, broker.ActOperate, l) {
-			return broker.Forbidden("pay deposit", KindDeposit, listingID, "only platform admins and the handling broker's staff confirm deposits")
+		if !broker.CanDo(p, broker.ActConfirm, l) {
+			return broker.Forbidden("pay deposit", KindDeposit, listingID, "the exchange operator confirms deposits")
 		}
 		b, err := broker.Read[book](tx, listingID)
 		if notFound(err) {
@@ -339,7 +346,7 @@ func (x *Exchange) PayDeposit(ctx context.Context, p broker.Principal, listingID
 			return &broker.Error{Op: "pay deposit", Kind: KindDeposit, ID: d.ID, Code: broker.ErrExists, Err: errors.New("the bidder already has a deposit for this listing")}
 		}
 		b.Deposits++
-		run := broker.Via(broker.ActOperate, broker.TargetOf(l))
+		run := broker.Via(broker.ActConfirm, broker.TargetOf(l))
 		if _, err := broker.Replace(tx, p, b, run, broker.Logged("deposit", nil)); err != nil {
 			return err
 		}
@@ -352,7 +359,8 @@ func (x *Exchange) PayDeposit(ctx context.Context, p broker.Principal, listingID
 }
 
 // RefundDeposit marks a deposit that is due for refund as refunded; the
-// principal must run the listing.
+// principal must confirm for the exchange (broker.ActConfirm), which pays it
+// back.
 func (x *Exchange) RefundDeposit(ctx context.Context, p broker.Principal, depositID, paymentRef string) (Deposit, error) {
 	var out Deposit
 	err := x.sys.Update(ctx, func(tx *broker.Tx) error {
@@ -360,13 +368,13 @@ func (x *Exchange) RefundDeposit(ctx context.Context, p broker.Principal, deposi
 		if err != nil {
 			return err
 		}
-		if !broker.CanDo(p, broker.ActOperate, d) {
-			return broker.Forbidden("refund", KindDeposit, depositID, "only platform admins and the handling broker's staff refund deposits")
+		if !broker.CanDo(p, broker.ActConfirm, d) {
+			return broker.Forbidden("refund", KindDeposit, depositID, "the exchange operator refunds deposits")
 		}
 		if d.Status != DepositRefundDue {
 			return &broker.TransitionError{Kind: KindDeposit, ID: depositID, From: string(d.Status), To: string(DepositRefunded), Reason: "only a deposit due for refund can be refunded"}
 		}
-		run := broker.Via(broker.ActOperate, broker.TargetOf(d))
+		run := broker.Via(broker.ActConfirm, broker.TargetOf(d))
 		d.Status, d.Settled = DepositRefunded, tx.Now()
 		d.PaymentRef = strings.TrimSpace(d.PaymentRef + " " + textnorm.Text(paymentRef))
 		out, err = broker.Replace(tx, p, d, run, broker.Logged(string(DepositRefunded), nil))

@@ -23,7 +23,7 @@ func enterprise(org string) broker.Principal { return broker.EnterpriseUser("u-"
 func payDeposits(t testing.TB, x *exchange.Exchange, id string, bidders ...string) {
 	t.Helper()
 	for _, b := range bidders {
-		if _, err := x.PayDeposit(exCtx, exStaff, id, b, d("100000"), "银行回单-"+b); err != nil {
+		if _, err := x.PayDeposit(exCtx, exOp, id, b, d("100000"), "银行回单-"+b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -141,10 +141,10 @@ func TestAuctionCloseSettlesDeposits(t *testing.T) {
 	x, clk := newExchange(t)
 	l := mustListing(t, x, sampleListing(exchange.MethodAuction), exStart.Add(3*exDay))
 	payDeposits(t, x, l.ID, bidderA, bidderB, bidderC)
-	if _, err := x.PayDeposit(exCtx, exStaff, l.ID, bidderA, d("100000"), "again"); !errors.Is(err, broker.ErrExists) {
+	if _, err := x.PayDeposit(exCtx, exOp, l.ID, bidderA, d("100000"), "again"); !errors.Is(err, broker.ErrExists) {
 		t.Errorf("second deposit: got %v, want ErrExists", err)
 	}
-	if _, err := x.PayDeposit(exCtx, exStaff, l.ID, "新公司", d("99999.99"), ""); !errors.Is(err, broker.ErrInvalid) {
+	if _, err := x.PayDeposit(exCtx, exOp, l.ID, "新公司", d("99999.99"), ""); !errors.Is(err, broker.ErrInvalid) {
 		t.Errorf("short deposit: got %v, want ErrInvalid", err)
 	}
 	for _, b := range []struct {
@@ -173,10 +173,10 @@ func TestAuctionCloseSettlesDeposits(t *testing.T) {
 			t.Errorf("deposit of %s: got %s, want %s", dep.Bidder, dep.Status, want[dep.Bidder])
 		}
 	}
-	if _, err := x.RefundDeposit(exCtx, exStaff, deps[0].ID, "退款回单"); err != nil {
+	if _, err := x.RefundDeposit(exCtx, exOp, deps[0].ID, "退款回单"); err != nil {
 		t.Errorf("refund: %v", err)
 	}
-	if _, err := x.RefundDeposit(exCtx, exStaff, deps[2].ID, ""); !errors.Is(err, broker.ErrConflict) {
+	if _, err := x.RefundDeposit(exCtx, exOp, deps[2].ID, ""); !errors.Is(err, broker.ErrConflict) {
 		t.Errorf("refund the winner's applied deposit: got %v, want ErrConflict", err)
 	}
 	mine, _ := x.ListDeposits(exCtx, enterprise(bidderB), l.ID)

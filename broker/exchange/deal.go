@@ -64,6 +64,9 @@ type BuyerParty struct {
 // RecordKind is KindDeal.
 func (Deal) RecordKind() broker.Kind { return KindDeal }
 
+// AccessClass: deals are the exchange's records.
+func (Deal) AccessClass() broker.Class { return broker.ClassExchange }
+
 // RecordStage: a stored deal is closed.
 func (Deal) RecordStage() string { return "closed" }
 

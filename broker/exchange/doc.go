@@ -40,16 +40,22 @@
 //
 // # Access
 //
-// Listings are desk records (broker.ClassDesk): a broker's staff create,
-// publish, renew and withdraw their own desk's listings, confirm deposits,
-// close bidding and deals (broker.ActOperate); platform admins do all. A
-// draft is confidential (Listing.Tier): seen by its owner, the desk and
-// admins, and never counted in another principal's pages. Contact data and
-// the technical detail are a listing's private part (broker.ActSeePrivate).
-// Bidding is taking part (broker.ActTakePart) in the listing for a bidder
-// the principal acts for. Bids, deposits and deals are confidential
-// process records, seen by their bidder or parties, the desk and admins;
-// a listing's book and its events (which name the bidders) are the desk's.
+// The exchange's records — listings, books, deposits, bids and deals — are
+// of the policy's class broker.ClassExchange. A broker's staff create,
+// publish, renew and withdraw their own desk's listings, close bidding and
+// deals (broker.ActOperate; no plain writes). What the exchange itself
+// attests is the exchange operator's (broker.RoleExchangeOperator,
+// broker.ActConfirm), not the desk's: it confirms and refunds deposits and
+// posts an agreement price's public notice (公示) by publishing it. Platform
+// admins do all; oversight (broker.RoleOversight) reads all and does
+// nothing. A draft is confidential (Listing.Tier): seen by its owner, the
+// desk, the exchange and admins, and never counted in another principal's
+// pages. Contact data and the technical detail are a listing's private part
+// (broker.ActSeePrivate). Bidding is taking part (broker.ActTakePart) in
+// the listing for a bidder the principal acts for. Bids, deposits and
+// deals are confidential, seen by their bidder or parties, the desk, the
+// exchange and admins; a listing's book and its events (which name the
+// bidders) are the desk's and the exchange's.
 // One rule is the tender's, not the policy's: until CloseBidding opens
 // them, sealed offers are seen by their bidder only (Principal.Org), not
 // even by the desk or admins.

@@ -45,11 +45,12 @@ func ExampleExchange_PlaceBid() {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	x := exchangeSystem(&now)
 	staff := broker.BrokerStaff("staff-1", "marine-tech")
+	exchangeOp := broker.ExchangeOperator("sste-1", "上海技术交易所") // the exchange holds the deposits
 
 	l, _ := x.CreateListing(ctx, staff, exchangeListing(exchange.MethodAuction, 1_200_000))
 	l, _ = x.PublishListing(ctx, staff, l.ID, exchange.Publish{Version: l.Version, Closes: now.Add(7 * 24 * time.Hour)})
 	for _, org := range []string{"甲公司", "乙公司"} {
-		_, _ = x.PayDeposit(ctx, staff, l.ID, org, decimal.NewFromInt(100_000), "回单-"+org)
+		_, _ = x.PayDeposit(ctx, exchangeOp, l.ID, org, decimal.NewFromInt(100_000), "回单-"+org)
 	}
 	bid := func(org string, amount int64) {
 		_, err := x.PlaceBid(ctx, broker.EnterpriseUser("u", org), l.ID, exchange.PlaceBid{Bidder: org, Amount: decimal.NewFromInt(amount)})
@@ -93,9 +94,10 @@ func ExampleExchange_CloseDeal() {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	x := exchangeSystem(&now)
 	staff := broker.BrokerStaff("staff-1", "marine-tech")
+	exchangeOp := broker.ExchangeOperator("sste-1", "上海技术交易所") // the exchange posts the notice
 
 	l, _ := x.CreateListing(ctx, staff, exchangeListing(exchange.MethodAgreement, 1_000_000))
-	l, _ = x.PublishListing(ctx, staff, l.ID, exchange.Publish{Version: l.Version})
+	l, _ = x.PublishListing(ctx, exchangeOp, l.ID, exchange.Publish{Version: l.Version})
 	fmt.Println(l.Status, "until", l.Notice.End.Format("2006-01-02"))
 
 	nd := exchange.NewDeal{Listing: l.ID, Buyer: "台州某渔业装备有限公司", Amount: decimal.NewFromInt(1_000_000),

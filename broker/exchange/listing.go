@@ -209,8 +209,9 @@ type Award struct {
 // RecordKind is KindListing.
 func (Listing) RecordKind() broker.Kind { return KindListing }
 
-// AccessClass: listings are kept by the handling broker's desk.
-func (Listing) AccessClass() broker.Class { return broker.ClassDesk }
+// AccessClass: listings are the exchange's records, run by the handling
+// broker's desk (broker.ClassExchange).
+func (Listing) AccessClass() broker.Class { return broker.ClassExchange }
 
 // RecordStage is the stored status (broker.ListOptions.Stage).
 func (l Listing) RecordStage() string { return string(l.Status) }
@@ -479,7 +480,13 @@ func (x *Exchange) CreateListing(ctx context.Context, p broker.Principal, l List
 	if l.Broker == "" {
 		l.Broker = p.Broker
 	}
-	return x.listings.Create(ctx, p, l)
+	var out Listing
+	err := x.sys.Update(ctx, func(tx *broker.Tx) error {
+		var err error
+		out, err = broker.Create(tx, p, l, broker.Via(broker.ActOperate, broker.DeskTarget(l.Broker)))
+		return err
+	})
+	return out, broker.Wrap("create", KindListing, l.ID, err)
 }
 
 // GetListing returns a listing; its Status is the status now (see
@@ -520,7 +527,7 @@ func (x *Exchange) UpdateListing(ctx context.Context, p broker.Principal, l List
 		if err != nil {
 			return err
 		}
-		if !broker.CanDo(p, broker.ActUpdate, cur) {
+		if !broker.CanDo(p, broker.ActOperate, cur) {
 			return broker.Forbidden("update", KindListing, l.ID, "only platform admins and the handling broker's staff change listings")
 		}
 		if err := checkVersion("update", KindListing, l.ID, l.Version, cur.Version); err != nil {
@@ -531,7 +538,7 @@ func (x *Exchange) UpdateListing(ctx context.Context, p broker.Principal, l List
 		}
 		l.Status, l.Published, l.Expires, l.Renewals, l.Notice, l.Closes, l.Award, l.DealRef, l.Reason =
 			cur.Status, cur.Published, cur.Expires, cur.Renewals, cur.Notice, cur.Closes, cur.Award, cur.DealRef, cur.Reason
-		out, err = broker.Replace(tx, p, l)
+		out, err = broker.Replace(tx, p, l, broker.Via(broker.ActOperate, broker.TargetOf(cur)))
 		return err
 	})
 	return out, broker.Wrap("update", KindListing, l.ID, err)
@@ -553,6 +560,11 @@ type Publish struct {
 // their book until Closes. The listing expires after ValidDays (default 90).
 // If the listing names a Case, the case moves to Listed (from Promoting) in
 // the same transaction; if it cannot, nothing is published.
+//
+// The handling broker's desk publishes (broker.ActOperate), but the public
+// notice is the exchange's: an agreement price is published by the
+// exchange operator, who posts the notice (broker.ActConfirm); its case
+// then moves to Listed as the listing's consequence.
 func (x *Exchange) PublishListing(ctx context.Context, p broker.Principal, id string, pub Publish) (Listing, error) {
 	var out Listing
 	err := x.sys.Update(ctx, func(tx *broker.Tx) error {
@@ -560,8 +572,12 @@ func (x *Exchange) PublishListing(ctx context.Context, p broker.Principal, id st
 		if err != nil {
 			return err
 		}
-		if !broker.CanDo(p, broker.ActOperate, l) {
-			return broker.Forbidden("publish", KindListing, id, "only platform admins and the handling broker's staff publish listings")
+		act, why := broker.ActOperate, "only platform admins and the handling broker's staff publish listings"
+		if l.Terms.Method == MethodAgreement {
+			act, why = broker.ActConfirm, "the exchange operator posts an agreement price's public notice (公示)"
+		}
+		if !broker.CanDo(p, act, l) {
+			return broker.Forbidden("publish", KindListing, id, why)
 		}
 		if err := checkVersion("publish", KindListing, id, pub.Version, l.Version); err != nil {
 			return err
@@ -573,7 +589,7 @@ func (x *Exchange) PublishListing(ctx context.Context, p broker.Principal, id st
 		if l.checkNotice(c); c.Len() > 0 {
 			return c.Err(KindListing) // a draft stored before the rule
 		}
-		run := broker.Via(broker.ActOperate, broker.TargetOf(l))
+		run := broker.Via(act, broker.TargetOf(l))
 		now := tx.Now()
 		l.Published = now
 		l.Expires = now.AddDate(0, 0, l.validDays())
@@ -599,7 +615,14 @@ func (x *Exchange) PublishListing(ctx context.Context, p broker.Principal, id st
 			return err
 		}
 		if l.Case != "" {
-			return moveListingCase(tx, p, l, broker.CaseMove{To: broker.StageListed, ListingRef: l.ID})
+			// The case follows its listing. When the exchange posts the
+			// notice, the move is the listing's consequence, not an
+			// operation of the exchange's on the desk's case.
+			mover := p
+			if act == broker.ActConfirm {
+				mover = keeper
+			}
+			return moveListingCase(tx, mover, l, broker.CaseMove{To: broker.StageListed, ListingRef: l.ID})
 		}
 		return nil
 	})

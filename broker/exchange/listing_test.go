@@ -33,6 +33,9 @@ var (
 	exAdmin = broker.PlatformAdmin("admin")
 	exStaff = broker.BrokerStaff("staff-1", "marine-tech")
 	exOther = broker.BrokerStaff("staff-9", "info-eng")
+	// exOp is the exchange's operator: it confirms deposits and posts the
+	// public notices (公示).
+	exOp    = broker.ExchangeOperator("sste-1", "上海技术交易所")
 	exStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	exDay   = 24 * time.Hour
 	exCtx   = context.Background()
@@ -89,11 +92,20 @@ func mustListing(t testing.TB, x *exchange.Exchange, l exchange.Listing, closes 
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err = x.PublishListing(exCtx, exStaff, l.ID, exchange.Publish{Version: l.Version, Closes: closes})
+	l, err = x.PublishListing(exCtx, publisher(l), l.ID, exchange.Publish{Version: l.Version, Closes: closes})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return l
+}
+
+// publisher is who publishes l: the exchange operator posts an agreement
+// price's notice, the desk publishes the rest.
+func publisher(l exchange.Listing) broker.Principal {
+	if l.Terms.Method == exchange.MethodAgreement {
+		return exOp
+	}
+	return exStaff
 }
 
 func fields(t testing.TB, err error) []string {
@@ -171,7 +183,7 @@ func TestListingStatusIsGuarded(t *testing.T) {
 	l.Status = exchange.ListingTraded
 	var err error
 	_ = sys.Update(exCtx, func(tx *broker.Tx) error {
-		_, err = broker.Create(tx, exStaff, l)
+		_, err = broker.Create(tx, exAdmin, l)
 		return err
 	})
 	if got := strings.Join(fields(t, err), " "); got != "status" {
@@ -192,10 +204,10 @@ func TestListingStatusIsGuarded(t *testing.T) {
 	if _, err := x.UpdateListing(exCtx, exStaff, c); !errors.Is(err, broker.ErrStale) {
 		t.Errorf("update at an old version: got %v, want ErrStale", err)
 	}
-	if _, err := x.PublishListing(exCtx, exStaff, u.ID, exchange.Publish{}); !errors.Is(err, broker.ErrInvalid) {
+	if _, err := x.PublishListing(exCtx, publisher(u), u.ID, exchange.Publish{}); !errors.Is(err, broker.ErrInvalid) {
 		t.Errorf("publish without a version: got %v, want ErrInvalid", err)
 	}
-	if _, err := x.PublishListing(exCtx, exStaff, u.ID, exchange.Publish{Version: c.Version}); !errors.Is(err, broker.ErrStale) {
+	if _, err := x.PublishListing(exCtx, publisher(u), u.ID, exchange.Publish{Version: c.Version}); !errors.Is(err, broker.ErrStale) {
 		t.Errorf("publish at an old version: got %v, want ErrStale", err)
 	}
 }
@@ -212,7 +224,7 @@ func TestListingVisibility(t *testing.T) {
 	if _, err := x.GetListing(exCtx, broker.InstitutionUser("u1", "上海海洋大学"), l.ID); err != nil {
 		t.Errorf("draft seen by its owner: %v", err)
 	}
-	if _, err := x.PublishListing(exCtx, exStaff, l.ID, exchange.Publish{Version: l.Version}); err != nil {
+	if _, err := x.PublishListing(exCtx, publisher(l), l.ID, exchange.Publish{Version: l.Version}); err != nil {
 		t.Fatal(err)
 	}
 	pub, err := x.GetListing(exCtx, broker.Anonymous(), l.ID)
@@ -347,7 +359,7 @@ func TestListListingsPagesAreFull(t *testing.T) {
 			t.Fatal(err)
 		}
 		if i%3 != 0 { // drafts at 0, 3, 6: interleaved with published ones
-			if _, err := x.PublishListing(exCtx, exStaff, l.ID, exchange.Publish{Version: l.Version}); err != nil {
+			if _, err := x.PublishListing(exCtx, publisher(l), l.ID, exchange.Publish{Version: l.Version}); err != nil {
 				t.Fatal(err)
 			}
 			published = append(published, l.ID)

@@ -1,9 +1,12 @@
 // Package federation is cross-regional cooperation (跨区域协同) between
 // broker Systems, one per region, after the Enterprise Europe Network's
-// practice: the exchange's listings travel as anonymous profiles; an
+// practice: the exchange's listings (technology offers) and the demand
+// library's needs (technology requests) travel as anonymous profiles; an
 // expression of interest travels from the interested party's broker to the
 // owner's broker; contact details are revealed only after the owner
-// accepts.
+// accepts. Agreements between organizations and workstations in other
+// regions are records (Cooperation), and a workstation forwards its
+// region's offers and requests home (Forward).
 //
 //	x := exchange.New(sys) // sys is a *broker.System
 //	node, err := federation.New(sys, x, &federation.Options{
@@ -26,14 +29,24 @@
 //   - 跨区域协同 federation: Federation, New, Options; a node per region,
 //     Sync handling its feed (sync.go).
 //   - 区域 region: Region, by its code (GB/T 2260 or a slug).
-//   - 协议 agreement: Agreement — profiles and interests flow only between
+//   - 协议 agreement: Agreement — 战略合作协议 (AgreementStrategic),
+//     意向合作协议 to cultivate model rooms (AgreementIntent, fulfilled by
+//     replicating a blueprint: Cooperation.Fulfil, package
+//     broker/blueprint), workstation agreements. Stored by Cooperation.Sign,
+//     or configured in Options. Profiles and interests flow only between
 //     regions with one in force (Agreement.ActiveAt), possibly limited to
-//     some industry brokers; ErrNoAgreement otherwise.
+//     some industry brokers; ErrNoAgreement otherwise (agreement.go).
 //   - 工作站 workstation: Workstation, a platform's presence in another
-//     region under an agreement; Federation.Workstations.
+//     region under an agreement, stored by Cooperation.Open; it collects
+//     its region's offers and requests and forwards them home
+//     (Federation.Forward); Federation.Workstations lists the configured
+//     ones.
 //   - 项目画像 anonymous profile: Profile, built from a listing by ProfileOf
 //     and checked by CheckProfile (profile.go); Share sends it, Profiles
 //     lists those received (SharedProfile).
+//   - 需求画像 technology request: a demand's profile (TechnologyRequest),
+//     built by ProfileOfDemand with PrivateOfDemand; ShareDemand sends it
+//     (request.go), and interests in it reach the enterprise.
 //   - 联系方式泄露 leak of contact data: the leak rule, Private, PrivateOf
 //     and the Leak… kinds (leak.go).
 //   - 合作意向 expression of interest: Interest, ExpressInterest, Respond
@@ -63,8 +76,11 @@
 //
 // # Access
 //
-// Sharing a listing is operating it (broker.ActOperate: its broker's staff
-// or a platform admin). Received profiles are members' records: any
+// Sharing a listing or a demand is operating it (broker.ActOperate: its
+// broker's staff or a platform admin), and so is running a workstation.
+// Agreements and workstations are process records: platform admins sign
+// and open them; public agreements are read by everyone, and their parties
+// read them in any case. Received profiles are members' records: any
 // signed-in principal reads them. An interest is a confidential process
 // record, seen by its owners — the interested organization at the
 // interested side, the listing's owner at the owner's side — by the desk

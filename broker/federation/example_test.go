@@ -32,7 +32,7 @@ func ExampleFederation() {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	tr := federation.NewMemoryTransport()
-	ws := federation.Agreement{ID: "ws-taizhou", A: "310110", B: "331000", Kind: "workstation", Signed: time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC)}
+	ws := federation.Agreement{Meta: broker.Meta{ID: "ws-taizhou"}, A: "310110", B: "331000", Kind: "workstation", Signed: time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC)}
 	yx, tx := exchangeSystem(&now), exchangeSystem(&now)
 	yFed, err := federation.New(yx.System(), yx, &federation.Options{Region: federation.Region{Code: "310110", Name: "上海市杨浦区"},
 		Agreements: []federation.Agreement{ws}, Transport: tr})
@@ -41,7 +41,7 @@ func ExampleFederation() {
 	}
 	tFed, err := federation.New(tx.System(), tx, &federation.Options{Region: federation.Region{Code: "331000", Name: "浙江省台州市"},
 		Agreements: []federation.Agreement{ws}, Transport: tr,
-		Workstations: []federation.Workstation{{ID: "taizhou-marine", Name: "海洋技术交易平台台州工作站", Host: "331000", Home: "310110", Broker: "marine-tech", Agreement: "ws-taizhou"}}})
+		Workstations: []federation.Workstation{{Meta: broker.Meta{ID: "taizhou-marine", Broker: "marine-tech"}, Name: "海洋技术交易平台台州工作站", Host: "331000", Home: "310110", Agreement: "ws-taizhou"}}})
 	if err != nil {
 		panic(err)
 	}

@@ -21,6 +21,10 @@ const (
 	// KindCursor is a node's position in its feed, with the node's region
 	// code as its ID.
 	KindCursor broker.Kind = "fed_cursor"
+	// KindAgreement is an agreement between organizations (协议).
+	KindAgreement broker.Kind = "fed_agreement"
+	// KindWorkstation is a workstation (工作站) in another region.
+	KindWorkstation broker.Kind = "fed_workstation"
 )
 
 // Region is a member region of a federation, e.g. {Code: "310110", Name:
@@ -29,46 +33,6 @@ const (
 type Region struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
-}
-
-// Agreement is a cooperation agreement (协议) between two regions (e.g.
-// Yangpu with Tongling, 2021-04). Profiles and interests flow only between
-// regions with an active agreement. Brokers, if not empty, limits it to
-// those industry brokers' listings.
-type Agreement struct {
-	ID      string    `json:"id"`
-	A       string    `json:"a"`              // region code
-	B       string    `json:"b"`              // region code
-	Kind    string    `json:"kind,omitempty"` // e.g. "cooperation", "workstation"
-	Signed  time.Time `json:"signed"`
-	Expires time.Time `json:"expires,omitzero"` // zero: open-ended
-	Brokers []string  `json:"brokers,omitempty"`
-}
-
-// Joins reports whether the agreement is between regions x and y.
-func (a Agreement) Joins(x, y string) bool {
-	return (a.A == x && a.B == y) || (a.A == y && a.B == x)
-}
-
-// ActiveAt reports whether the agreement is in force at t.
-func (a Agreement) ActiveAt(t time.Time) bool {
-	return !t.Before(a.Signed) && (a.Expires.IsZero() || t.Before(a.Expires))
-}
-
-// Workstation (工作站) is a platform's presence in another region, e.g. the
-// Taizhou workstation of the marine technology trading platform (2020-12):
-// it runs in region Host for the platform of region Home and its industry
-// broker, under an agreement between the two. At the host's node, an
-// interest in a profile of Home's Broker expressed by an organization
-// itself is routed to the workstation's desk (Broker).
-type Workstation struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Host      string    `json:"host"` // region code where it sits
-	Home      string    `json:"home"` // region code of the platform it serves
-	Broker    string    `json:"broker,omitempty"`
-	Agreement string    `json:"agreement"`
-	Opened    time.Time `json:"opened"`
 }
 
 // Options configure a node. Region and Transport are required.
@@ -97,6 +61,7 @@ type Federation struct {
 	profiles  *broker.Library[SharedProfile]
 	interests *broker.Library[Interest]
 	cursors   *broker.Library[cursor]
+	coop      *Cooperation
 }
 
 var (
@@ -143,6 +108,9 @@ func New(sys *broker.System, x *exchange.Exchange, o *Options) (*Federation, err
 		if a.ID == "" {
 			c.Add(f+".id", "required", "", "")
 		}
+		if a.Kind != "" && !validKind(a.Kind) {
+			c.Add(f+".kind", "oneof", agreementKinds, a.Kind)
+		}
 		if !regionCode.MatchString(a.A) || !regionCode.MatchString(a.B) || a.A == a.B {
 			c.Add(f, "invalid", "", "an agreement joins two different regions: "+a.A+" – "+a.B)
 		}
@@ -184,8 +152,12 @@ func New(sys *broker.System, x *exchange.Exchange, o *Options) (*Federation, err
 		profiles:  broker.NewLibrary[SharedProfile](sys),
 		interests: broker.NewLibrary[Interest](sys),
 		cursors:   broker.NewLibrary[cursor](sys),
+		coop:      NewCooperation(sys),
 	}, nil
 }
+
+// Cooperation returns the node's records of agreements and workstations.
+func (f *Federation) Cooperation() *Cooperation { return f.coop }
 
 // Exchange returns the exchange whose listings the node shares.
 func (f *Federation) Exchange() *exchange.Exchange { return f.x }
@@ -200,29 +172,39 @@ func (f *Federation) Workstations() []Workstation { return slices.Clone(f.o.Work
 func (f *Federation) Agreements() []Agreement { return slices.Clone(f.o.Agreements) }
 
 // agreementWith returns the active agreement between this region and
-// region, covering broker (when the agreement is limited to brokers).
-func (f *Federation) agreementWith(region, broker string, at time.Time) (Agreement, bool) {
-	for _, a := range f.o.Agreements {
+// region, covering broker (when the agreement is limited to brokers): one of
+// the node's configured agreements, else one stored (Cooperation.Sign).
+func (f *Federation) agreementWith(tx *broker.Tx, region, broker string, at time.Time) (Agreement, bool, error) {
+	stored, err := storedAgreements(tx)
+	if err != nil {
+		return Agreement{}, false, err
+	}
+	for _, a := range append(slices.Clone(f.o.Agreements), stored...) {
 		if !a.Joins(f.o.Region.Code, region) || !a.ActiveAt(at) {
 			continue
 		}
 		if len(a.Brokers) > 0 && broker != "" && !slices.Contains(a.Brokers, broker) {
 			continue
 		}
-		return a, true
+		return a, true, nil
 	}
-	return Agreement{}, false
+	return Agreement{}, false, nil
 }
 
 // workstationDesk is the desk of this node's workstation serving the
-// platform of region home and its broker, if there is one.
-func (f *Federation) workstationDesk(home, broker string) string {
-	for _, w := range f.o.Workstations {
+// platform of region home and its broker, if there is one: configured, else
+// stored (Cooperation.Open).
+func (f *Federation) workstationDesk(tx *broker.Tx, home, broker string) (string, error) {
+	stored, err := storedWorkstations(tx)
+	if err != nil {
+		return "", err
+	}
+	for _, w := range append(slices.Clone(f.o.Workstations), stored...) {
 		if w.Host == f.o.Region.Code && w.Home == home && w.Broker != "" && w.Broker == broker {
-			return w.Broker
+			return w.Broker, nil
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // ErrNoAgreement is matched by errors about a region without an active

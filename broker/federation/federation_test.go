@@ -36,9 +36,9 @@ var (
 	owner             = broker.InstitutionUser("u-owner", ownerU)
 	start             = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	signed            = time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC)
-	taizhouAgreement  = federation.Agreement{ID: "ws-taizhou", A: yangpu, B: taizhou, Kind: "workstation", Signed: signed}
-	tonglingAgreement = federation.Agreement{ID: "coop-tongling", A: yangpu, B: tongling, Kind: "cooperation", Signed: time.Date(2021, 4, 1, 0, 0, 0, 0, time.UTC), Brokers: []string{"info-eng"}}
-	taizhouWS         = federation.Workstation{ID: "taizhou-marine", Name: "海洋技术交易平台台州工作站", Host: taizhou, Home: yangpu, Broker: "marine-tech", Agreement: "ws-taizhou", Opened: signed}
+	taizhouAgreement  = federation.Agreement{Meta: broker.Meta{ID: "ws-taizhou"}, A: yangpu, B: taizhou, Kind: "workstation", Signed: signed}
+	tonglingAgreement = federation.Agreement{Meta: broker.Meta{ID: "coop-tongling"}, A: yangpu, B: tongling, Kind: "cooperation", Signed: time.Date(2021, 4, 1, 0, 0, 0, 0, time.UTC), Brokers: []string{"info-eng"}}
+	taizhouWS         = federation.Workstation{Meta: broker.Meta{ID: "taizhou-marine", Broker: "marine-tech"}, Name: "海洋技术交易平台台州工作站", Host: taizhou, Home: yangpu, Agreement: "ws-taizhou", Opened: signed}
 )
 
 func enterprise(org string) broker.Principal { return broker.EnterpriseUser("u-"+org, org) }
@@ -381,10 +381,10 @@ func TestFederationConfig(t *testing.T) {
 	}{
 		{federation.Options{Region: federation.Region{Code: "杨浦"}, Transport: tr}, "region.code"},
 		{federation.Options{Region: federation.Region{Code: yangpu}}, "transport"},
-		{federation.Options{Region: federation.Region{Code: yangpu}, Transport: tr, Agreements: []federation.Agreement{{ID: "x", A: taizhou, B: tongling, Signed: start}}}, "agreements[0]"},
+		{federation.Options{Region: federation.Region{Code: yangpu}, Transport: tr, Agreements: []federation.Agreement{{Meta: broker.Meta{ID: "x"}, A: taizhou, B: tongling, Signed: start}}}, "agreements[0]"},
 		{federation.Options{Region: federation.Region{Code: taizhou}, Transport: tr, Workstations: []federation.Workstation{taizhouWS}}, "workstations[0].agreement"},
 		{federation.Options{Region: federation.Region{Code: taizhou}, Transport: tr, Agreements: []federation.Agreement{taizhouAgreement},
-			Workstations: []federation.Workstation{{ID: "w", Name: "n", Host: taizhou, Home: tongling, Agreement: "ws-taizhou"}}}, "workstations[0].agreement"},
+			Workstations: []federation.Workstation{{Meta: broker.Meta{ID: "w"}, Name: "n", Host: taizhou, Home: tongling, Agreement: "ws-taizhou"}}}, "workstations[0].agreement"},
 		{federation.Options{Region: federation.Region{Code: taizhou}, Transport: tr, Service: staff}, "service"},
 	}
 	for i, tt := range bad {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/kexie/techbroker/broker"
-	"github.com/kexie/techbroker/broker/exchange"
 	"github.com/kexie/techbroker/internal/textnorm"
 )
 
@@ -179,7 +178,9 @@ func (f *Federation) ExpressInterest(ctx context.Context, p broker.Principal, pr
 		}
 		desk := p.Broker
 		if desk == "" {
-			desk = f.workstationDesk(prof.Profile.Region, prof.Profile.Broker)
+			if desk, err = f.workstationDesk(tx, prof.Profile.Region, prof.Profile.Broker); err != nil {
+				return err
+			}
 		}
 		x := Interest{Meta: broker.Meta{Broker: desk, Visibility: broker.Confidential}, Outgoing: true, Remote: prof.Profile.Region,
 			Profile: prof.Profile.ID, Title: prof.Profile.Title, Org: org, Note: note, Contact: &contact, Status: InterestSent}
@@ -188,7 +189,9 @@ func (f *Federation) ExpressInterest(ctx context.Context, p broker.Principal, pr
 			return broker.Forbidden("express interest", KindInterest, profileID, "the principal does not act for the interested party")
 		}
 		now := tx.Now()
-		if _, ok := f.agreementWith(prof.Profile.Region, prof.Profile.Broker, now); !ok {
+		if _, ok, err := f.agreementWith(tx, prof.Profile.Region, prof.Profile.Broker, now); err != nil {
+			return err
+		} else if !ok {
 			return &Error{Region: prof.Profile.Region, Err: ErrNoAgreement}
 		}
 		if !prof.Profile.Expires.IsZero() && !now.Before(prof.Profile.Expires) {
@@ -273,18 +276,14 @@ func (f *Federation) Respond(ctx context.Context, p broker.Principal, interestID
 		if x.Status != InterestReceived {
 			return &broker.TransitionError{Kind: KindInterest, ID: interestID, From: string(x.Status), To: "answered", Reason: "already answered"}
 		}
-		l, err := broker.Read[exchange.Listing](tx, x.Profile)
+		l, err := sharedRecord(tx, x.Profile)
 		if err != nil {
 			return err
 		}
 		if !a.Accept {
 			// The reason goes to the interested side before any acceptance.
-			ach, err := private(tx, l)
-			if err != nil {
-				return err
-			}
 			c := &broker.Check{}
-			if checkLeaks(c, "", []text{{"reason", reason, true}}, secretsOf(PrivateOf(l, ach))); c.Len() > 0 {
+			if checkLeaks(c, "", []text{{"reason", reason, true}}, secretsOf(l.private)); c.Len() > 0 {
 				return c.Err(KindInterest)
 			}
 		}
@@ -293,7 +292,8 @@ func (f *Federation) Respond(ctx context.Context, p broker.Principal, interestID
 		msg = Message{From: f.o.Region.Code, To: x.Remote, Sent: now, Interest: &InterestMsg{ID: x.RemoteID, Profile: x.Profile}}
 		if a.Accept {
 			x.Status, msg.Type = InterestAccepted, MsgAccept
-			msg.Interest.Contact = &PartyContact{Org: l.Owner, Person: l.ContactPerson, Phone: l.Contact.Phone, Email: l.Contact.Email, WeChat: l.Contact.WeChat}
+			contact := l.contact
+			msg.Interest.Contact = &contact
 		} else {
 			x.Status, msg.Type = InterestDeclined, MsgDecline
 			msg.Interest.Note = reason

@@ -13,6 +13,7 @@ import (
 func TestOrgTags(t *testing.T) {
 	for _, typ := range []reflect.Type{
 		reflect.TypeFor[SharedProfile](), reflect.TypeFor[Interest](), reflect.TypeFor[cursor](),
+		reflect.TypeFor[Agreement](), reflect.TypeFor[Workstation](),
 	} {
 		if got := orgtag.Lint(typ); len(got) > 0 {
 			t.Errorf("%v: %v", typ, got)

@@ -15,14 +15,16 @@ import (
 	"github.com/kexie/techbroker/broker/exchange"
 )
 
-// Profile is an anonymous listing profile (项目画像, after the EEN's
-// technology offer): what a listing says about the technology and the
-// deal, without the owner's name or contact, IP numbers, or anyone's name.
+// Profile is an anonymous profile (项目画像, after the EEN's profiles): a
+// technology offer — what a listing says about the technology and the
+// deal — or a technology request — what a demand asks for (Kind
+// TechnologyRequest; ProfileOfDemand) — without the owner's name or
+// contact, IP numbers, or anyone's name.
 type Profile struct {
-	ID            string                 `json:"id"` // the listing ID at the origin
+	ID            string                 `json:"id"` // the listing's (or demand's) ID at the origin
 	Region        string                 `json:"region"`
 	Broker        string                 `json:"broker,omitempty"` // the origin's industry broker desk
-	Kind          string                 `json:"kind"`             // "technology_offer"
+	Kind          string                 `json:"kind"`             // TechnologyOffer or TechnologyRequest
 	Title         string                 `json:"title"`
 	Summary       string                 `json:"summary"`
 	Benefits      []string               `json:"benefits,omitempty"`
@@ -32,8 +34,8 @@ type Profile struct {
 	Comparison    *exchange.Comparison   `json:"comparison,omitempty"`
 	Readiness     ProfileLevel           `json:"readiness,omitzero"`
 	IP            []ProfileIP            `json:"ip,omitempty"`
-	Mode          broker.TransferMode    `json:"mode"`
-	Method        exchange.TradingMethod `json:"method"`
+	Mode          broker.TransferMode    `json:"mode,omitempty"`
+	Method        exchange.TradingMethod `json:"method,omitempty"`
 	Pricing       broker.PricingType     `json:"pricing,omitempty"`
 	Price         decimal.Decimal        `json:"price,omitzero"`
 	Published     time.Time              `json:"published"`
@@ -53,7 +55,7 @@ type ProfileIP struct {
 	Territory string          `json:"territory,omitempty"`
 }
 
-// TechnologyOffer is the kind of every profile: a technology offer.
+// TechnologyOffer is the kind of a listing's profile: a technology offer.
 const TechnologyOffer = "technology_offer"
 
 // listingID is what a profile's ID (the listing's ID at the origin) may
@@ -107,7 +109,7 @@ func checkProfile(c *broker.Check, prefix string, p Profile, private Private) {
 		add("region", "malformed", "region code (ASCII letters, digits, - and _)", p.Region)
 	}
 	c.Text(prefix+"broker", p.Broker, 64)
-	oneof("kind", p.Kind, TechnologyOffer, false)
+	oneof("kind", p.Kind, TechnologyOffer+" "+TechnologyRequest, false)
 	required("title", p.Title)
 	required("summary", p.Summary)
 	c.Text(prefix+"title", p.Title, 300)
@@ -153,8 +155,14 @@ func checkProfile(c *broker.Check, prefix string, p Profile, private Private) {
 		oneof(f+".status", string(ip.Status), "filed granted expired invalidated", true)
 		c.Text(prefix+f+".territory", ip.Territory, 32)
 	}
-	oneof("mode", string(p.Mode), "transfer license investment development service consulting", false)
-	oneof("method", string(p.Method), "agreement listing auction tender bidding", false)
+	// An offer says how it trades; a request may name the mode it seeks.
+	offer := p.Kind != TechnologyRequest
+	oneof("mode", string(p.Mode), "transfer license investment development service consulting", !offer)
+	if offer {
+		oneof("method", string(p.Method), "agreement listing auction tender bidding", false)
+	} else if p.Method != "" {
+		add("method", "invalid", "", "a technology request has no trading method")
+	}
 	oneof("pricing", string(p.Pricing), "negotiable fixed floor", true)
 	c.Money(prefix+"price", p.Price)
 	checkLeaks(c, prefix, profileTexts(p), secretsOf(private))
@@ -260,7 +268,9 @@ func (f *Federation) Share(ctx context.Context, p broker.Principal, listingID st
 			return &broker.TransitionError{Kind: exchange.KindListing, ID: listingID, From: string(st), To: "shared", Reason: "only an open or noticed listing is shared"}
 		}
 		for _, r := range to {
-			if _, ok := f.agreementWith(r, l.Broker, now); !ok {
+			if _, ok, err := f.agreementWith(tx, r, l.Broker, now); err != nil {
+				return err
+			} else if !ok {
 				return &Error{Region: r, Err: ErrNoAgreement}
 			}
 		}

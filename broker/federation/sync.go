@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/kexie/techbroker/broker"
-	"github.com/kexie/techbroker/broker/exchange"
 	"github.com/kexie/techbroker/internal/textnorm"
 )
 
@@ -160,7 +159,9 @@ func (f *Federation) handle(tx *broker.Tx, body []byte) (*Message, error, error)
 	if m.Profile != nil {
 		desk = m.Profile.Broker
 	}
-	if _, ok := f.agreementWith(m.From, desk, now); !ok {
+	if _, ok, err := f.agreementWith(tx, m.From, desk, now); err != nil {
+		return nil, nil, err
+	} else if !ok {
 		return refuse(ErrNoAgreement)
 	}
 	switch m.Type {
@@ -200,18 +201,20 @@ func (f *Federation) handle(tx *broker.Tx, body []byte) (*Message, error, error)
 		if checkLeaks(c, "interest.", []text{{"org", in.Org, true}, {"note", in.Note, true}}, nil); c.Len() > 0 {
 			return refuse(c.Err(KindInterest))
 		}
-		l, err := broker.Read[exchange.Listing](tx, in.Profile)
+		l, err := sharedRecord(tx, in.Profile)
 		if errors.Is(err, broker.ErrNotFound) {
-			return refuse(fmt.Errorf("no listing %q here", in.Profile))
+			return refuse(fmt.Errorf("no listing or demand %q here", in.Profile))
 		} else if err != nil {
 			return nil, nil, err
 		}
-		if _, ok := f.agreementWith(m.From, l.Broker, now); !ok {
+		if _, ok, err := f.agreementWith(tx, m.From, l.desk, now); err != nil {
+			return nil, nil, err
+		} else if !ok {
 			return refuse(ErrNoAgreement)
 		}
-		x := Interest{Meta: broker.Meta{ID: m.From + "." + in.ID, Broker: l.Broker, Visibility: broker.Confidential},
-			Remote: m.From, RemoteID: in.ID, Profile: in.Profile, Title: l.Title, RemoteOrg: in.Org, Note: in.Note,
-			Owner: l.Owner, OwnerID: l.OwnerID, Status: InterestReceived}
+		x := Interest{Meta: broker.Meta{ID: m.From + "." + in.ID, Broker: l.desk, Visibility: broker.Confidential},
+			Remote: m.From, RemoteID: in.ID, Profile: in.Profile, Title: l.title, RemoteOrg: in.Org, Note: in.Note,
+			Owner: l.owner, OwnerID: l.ownerID, Status: InterestReceived}
 		if _, err := broker.Read[Interest](tx, x.ID); err == nil {
 			return refuse(fmt.Errorf("interest %s already received", in.ID))
 		} else if !errors.Is(err, broker.ErrNotFound) {

@@ -56,7 +56,7 @@ func (b *syncBuffer) String() string {
 
 var (
 	fedKey    = bytes.Repeat([]byte("k"), 32)
-	agreement = federation.Agreement{ID: "ws-taizhou", A: "310110", B: "331000", Kind: "workstation",
+	agreement = federation.Agreement{Meta: broker.Meta{ID: "ws-taizhou"}, A: "310110", B: "331000", Kind: "workstation",
 		Signed: time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC), Brokers: []string{"marine-tech"}}
 )
 

@@ -3,9 +3,11 @@ package review
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"time"
 
+	"github.com/kexie/techbroker/assessment"
 	"github.com/kexie/techbroker/broker"
 )
 
@@ -29,6 +31,13 @@ type Figures struct {
 	OnTimeRate  float64
 	// Reviews is the number of sheets submitted: completed reviews.
 	Reviews int
+	// Verdicts counts the verdicts issued in the year, Disagreements those
+	// issued over a disagreement (after a moderator). KendallW and ICC are
+	// the panels' mean agreement over the verdicts that define it
+	// (AgreementVerdicts and ICCVerdicts of them); NaN when none does.
+	Verdicts, Disagreements        int
+	AgreementVerdicts, ICCVerdicts int
+	KendallW, ICC                  float64
 	// PerExpert and PerBroker break the counts down, by ID.
 	PerExpert []Count
 	PerBroker []Count
@@ -50,11 +59,12 @@ type FigureQuery struct {
 	Year int
 }
 
-// Figures counts a year's review figures. The principal must operate the
-// broker's desk (platform admins for every broker).
+// Figures counts a year's review figures. The principal must read the
+// broker's desk figures (the policy's ActRead on the desk: its staff,
+// platform admins and oversight, these two for every broker).
 func (s *Service) Figures(ctx context.Context, p broker.Principal, q FigureQuery) (Figures, error) {
-	if !broker.Can(p, broker.ActOperate, broker.DeskTarget(q.Broker)) {
-		return Figures{}, broker.Forbidden("figures", KindPanel, "", "only platform admins and the broker's staff")
+	if !broker.Can(p, broker.ActRead, broker.DeskTarget(q.Broker)) {
+		return Figures{}, broker.Forbidden("figures", KindPanel, "", "only platform admins, the broker's staff and oversight")
 	}
 	now := s.sys.Now()
 	if q.Year == 0 {
@@ -64,7 +74,57 @@ func (s *Service) Figures(ctx context.Context, p broker.Principal, q FigureQuery
 	if err != nil {
 		return Figures{}, broker.Wrap("figures", KindPanel, "", err)
 	}
-	return s.count(pns, q, now), nil
+	f := s.count(pns, q, now)
+	vs, err := s.Verdicts.Find(ctx, reader, broker.ListOptions{Broker: q.Broker})
+	if err != nil {
+		return Figures{}, broker.Wrap("figures", KindVerdict, "", err)
+	}
+	var w, icc float64
+	for _, v := range vs {
+		if v.Issued.IsZero() || s.year(v.Issued) != q.Year {
+			continue
+		}
+		f.Verdicts++
+		if v.Disagreement {
+			f.Disagreements++
+		}
+		if a := v.Agreement.KendallW; a != nil && !math.IsNaN(*a) {
+			f.AgreementVerdicts++
+			w += *a
+		}
+		if a := v.Agreement.ICC; a != nil && !math.IsNaN(*a) {
+			f.ICCVerdicts++
+			icc += *a
+		}
+	}
+	f.KendallW, f.ICC = math.NaN(), math.NaN()
+	if f.AgreementVerdicts > 0 {
+		f.KendallW = w / float64(f.AgreementVerdicts)
+	}
+	if f.ICCVerdicts > 0 {
+		f.ICC = icc / float64(f.ICCVerdicts)
+	}
+	return f, nil
+}
+
+// Fill sets the review figures of a scorecard's broker statistics: the
+// invitations sent and accepted, the sheets due and in on time, the reviews
+// done, the verdicts and the panels' agreement, and the experts engaged
+// (those who completed a review in the year). Fill figures of one broker.
+func (f Figures) Fill(st *assessment.BrokerStats) {
+	st.ReviewInvitations, st.ReviewsAccepted = f.Invitations, f.Accepted
+	st.ReviewsDue, st.ReviewsOnTime, st.Reviews = f.Due, f.OnTime, f.Reviews
+	st.Verdicts, st.AgreementVerdicts, st.PanelAgreement = f.Verdicts, f.AgreementVerdicts, 0
+	if f.AgreementVerdicts > 0 {
+		st.PanelAgreement = f.KendallW
+	}
+	n := 0
+	for _, c := range f.PerExpert {
+		if c.Reviews > 0 {
+			n++
+		}
+	}
+	st.ExpertsEngaged = n
 }
 
 // count adds up the figures of a year from panels.

@@ -52,6 +52,17 @@ const (
 	taizhouCode = "331000"
 )
 
+// regionNames name the regions the example meets, by GB/T 2260 code.
+var regionNames = map[string]string{"310110": "上海市杨浦区", "331000": "浙江省台州市", "340700": "安徽省铜陵市"}
+
+// region writes a region as its code and name: "310110 上海市杨浦区".
+func region(code string) string {
+	if n, ok := regionNames[code]; ok {
+		return code + " " + n
+	}
+	return code
+}
+
 // node is one region's system and its federation node.
 type node struct {
 	name string
@@ -114,11 +125,10 @@ func run(ctx context.Context, w io.Writer, useHTTP bool) error {
 	now := time.Date(2022, 3, 1, 9, 0, 0, 0, time.UTC)
 	tr := federation.NewMemoryTransport()
 	agreement := federation.Agreement{
-		ID: "ws-taizhou", A: yangpuCode, B: taizhouCode, Kind: "workstation",
+		Meta: broker.Meta{ID: "ws-taizhou"}, A: yangpuCode, B: taizhouCode, Kind: "workstation",
 		Signed: time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC), Brokers: []string{"marine-tech"},
 	}
-	ws := federation.Workstation{ID: "taizhou-marine", Name: "海洋技术交易平台台州工作站", Host: taizhouCode, Home: yangpuCode,
-		Broker: "marine-tech", Agreement: agreement.ID, Opened: agreement.Signed}
+	ws := federation.Workstation{Meta: broker.Meta{ID: "taizhou-marine", Broker: "marine-tech"}, Name: "海洋技术交易平台台州工作站", Host: taizhouCode, Home: yangpuCode, Agreement: agreement.ID, Opened: agreement.Signed}
 
 	// With -http, each region's platform serves the API on 127.0.0.1 and
 	// sends its messages to the other's, signed with the agreement's key.
@@ -162,9 +172,9 @@ func run(ctx context.Context, w io.Writer, useHTTP bool) error {
 	}
 	defer tz.sys.Close()
 
-	fmt.Fprintf(w, "Agreement %s (%s): %s ⇄ %s, signed %s, desks %v\n", agreement.ID, agreement.Kind, yangpuCode, taizhouCode,
+	fmt.Fprintf(w, "Agreement %s (%s): %s ⇄ %s, signed %s, desks %v\n", agreement.ID, agreement.Kind, region(yangpuCode), region(taizhouCode),
 		agreement.Signed.Format("2006-01-02"), agreement.Brokers)
-	fmt.Fprintf(w, "Workstation: %s (host %s, home %s)\n\n", ws.Name, ws.Host, ws.Home)
+	fmt.Fprintf(w, "Workstation: %s (host %s, home %s)\n\n", ws.Name, region(ws.Host), region(ws.Home))
 
 	// Yangpu: the marine desk lists two results of Shanghai Ocean University.
 	staff := broker.BrokerStaff("yp-staff-1", "marine-tech")
@@ -187,7 +197,7 @@ func run(ctx context.Context, w io.Writer, useHTTP bool) error {
 	}
 	// Sharing with a region without an agreement is refused.
 	if _, err := yp.fed.Share(ctx, staff, listings[0].ID, "340700"); errors.Is(err, federation.ErrNoAgreement) {
-		fmt.Fprintln(w, "  share with 340700 (no agreement): refused")
+		fmt.Fprintf(w, "  share with %s (no agreement): refused\n", region("340700"))
 	} else {
 		return fmt.Errorf("share without agreement: got %v, want ErrNoAgreement", err)
 	}
@@ -210,7 +220,7 @@ func run(ctx context.Context, w io.Writer, useHTTP bool) error {
 	fmt.Fprintf(w, "\n== Taizhou receives %d anonymous profiles (any signed-in user sees these)\n", len(profs))
 	for _, sp := range profs {
 		p := sp.Profile
-		fmt.Fprintf(w, "  [%s from %s, desk %s] %s\n     %s\n     TRL %d, %s %s, %s; owner: —, contact: —\n", p.ID, p.Region, p.Broker, p.Title, p.Summary,
+		fmt.Fprintf(w, "  [%s from %s, desk %s] %s\n     %s\n     TRL %d, %s %s, %s; owner: —, contact: —\n", p.ID, region(p.Region), p.Broker, p.Title, p.Summary,
 			p.Readiness.Level, p.Mode, p.Method, money.FormatZH(p.Price))
 		if err := federation.CheckProfile(p, federation.PrivateOf(listings[0], nil)); err != nil {
 			return fmt.Errorf("profile leaks: %w", err)
@@ -255,7 +265,49 @@ func run(ctx context.Context, w io.Writer, useHTTP bool) error {
 	}
 
 	fmt.Fprintln(w, "\n-- after acceptance")
-	return show(ctx, w, yp, staff, tz, buyer)
+	if err := show(ctx, w, yp, staff, tz, buyer); err != nil {
+		return err
+	}
+	return requests(ctx, w, yp, tz, staff)
+}
+
+// requests shows demands shared as well as offers: a Taizhou enterprise's
+// need goes to Yangpu as an anonymous technology request, which Yangpu's
+// marine desk answers for a university with a solution.
+func requests(ctx context.Context, w io.Writer, yp *node, tz *node, ypStaff broker.Principal) error {
+	fmt.Fprintf(w, "\n== %s shares a technology request (a demand) with %s\n", region(taizhouCode), region(yangpuCode))
+	tzStaff := broker.BrokerStaff("tz-staff-1", "marine-tech")
+	d, err := tz.sys.Demands.Create(ctx, tzStaff, broker.Demand{Meta: broker.Meta{Broker: "marine-tech", Visibility: broker.Members, Region: "浙江省台州市"},
+		Enterprise: "三门湾海洋牧场有限公司", Title: "寻求养殖尾水生态处理技术", Problem: "养殖尾水氨氮超标，希望引进微生物絮团或生态处理的成熟工艺。",
+		IndustryCodes: []string{"A04"}, MinReadiness: broker.Readiness{Scale: broker.NASATRL, Level: 6},
+		Budget: broker.Range{Min: decimal.NewFromInt(300_000), Max: decimal.NewFromInt(1_500_000)}})
+	if err != nil {
+		return fmt.Errorf("demand: %w", err)
+	}
+	prof, err := tz.fed.ShareDemand(ctx, tzStaff, d.ID, yangpuCode)
+	if err != nil {
+		return fmt.Errorf("share demand: %w", err)
+	}
+	if err := sync(ctx, w, yp); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  [%s from %s, %s] %s, budget up to %s, TRL ≥ %d; enterprise: —\n", prof.ID, region(prof.Region), prof.Kind, prof.Title, money.FormatZH(prof.Price), prof.Readiness.Level)
+	profs, err := yp.fed.Profiles(ctx, ypStaff)
+	if err != nil {
+		return err
+	}
+	for _, sp := range profs {
+		if sp.Profile.Kind != federation.TechnologyRequest {
+			continue
+		}
+		in, err := yp.fed.ExpressInterest(ctx, ypStaff, sp.ID, federation.NewInterest{Org: "上海海洋大学", Note: "我校养殖尾水生态处理成果可许可实施",
+			Contact: federation.PartyContact{Person: "王海", Phone: "021-61900000"}})
+		if err != nil {
+			return fmt.Errorf("answer the request: %w", err)
+		}
+		fmt.Fprintf(w, "  %s's marine desk answers it for 上海海洋大学 (interest %s)\n", region(yangpuCode), in.ID)
+	}
+	return sync(ctx, w, tz)
 }
 
 // sync handles a node's feed and prints what it did.
@@ -282,9 +334,9 @@ func show(ctx context.Context, w io.Writer, yp *node, staff broker.Principal, tz
 			return fmt.Errorf("%s interests: %w", side.n.name, err)
 		}
 		for _, in := range ins {
-			dir, by := "received from "+in.Remote, in.RemoteOrg
+			dir, by := "received from "+region(in.Remote), in.RemoteOrg
 			if in.Outgoing {
-				dir, by = "sent to "+in.Remote, in.Org
+				dir, by = "sent to "+region(in.Remote), in.Org
 			}
 			fmt.Fprintf(w, "  %s sees: interest %s (%s) by %s in %q — %s\n", side.n.name, in.ID, dir, by, in.Title, in.Status)
 			fmt.Fprintf(w, "     note: %s\n", in.Note)

@@ -38,7 +38,11 @@ func testRun(t *testing.T, useHTTP bool) {
 		name, section, want string
 		present             bool
 	}{
-		{"refused without agreement", out, "share with 340700 (no agreement): refused", true},
+		{"refused without agreement", out, "share with 340700 安徽省铜陵市 (no agreement): refused", true},
+		{"regions named", out, "Agreement ws-taizhou (workstation): 310110 上海市杨浦区 ⇄ 331000 浙江省台州市", true},
+		{"a demand shared as a request", out, "technology_request] 寻求养殖尾水生态处理技术", true},
+		{"the request answered", out, "marine desk answers it for 上海海洋大学", true},
+		{"the request names no enterprise", out[strings.Index(out, "shares a technology request"):], "三门湾海洋牧场", false},
 		{"two profiles arrive", out, "Taizhou receives 2 anonymous profiles", true},
 		{"owner contact hidden before", before, "王海", false},
 		{"buyer contact hidden from Yangpu before", before, "counterpart: 台州海盛", false},

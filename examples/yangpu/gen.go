@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -27,6 +30,36 @@ type sector struct {
 	enterprises []string // companies with demands in the field
 	expertOrgs  []string
 	titles      []string // expert titles
+}
+
+// rate is one room's calibrated yearly rates: how many achievements and
+// demands it collects, the merit of what it collects (which sets how many
+// pass the expert panels), the share of its promoted results it lists on
+// the exchange, and the value of a result in its field. Together they are
+// the generator's calibration against the source article: the seven rooms
+// listed 45 results in 2021–2022 with deals above 4.15亿元. The figures a
+// run reports are counted from the records it writes (the exchange's
+// ledger), never from these constants.
+type rate struct {
+	achievements int     // collected per year at scale 1
+	demands      int     // enterprise demands per year at scale 1
+	merit        float64 // centre of the hidden merit (0..1): the panels pass what scores 60 or more
+	list         float64 // share of the year's promoted results listed
+	value        float64 // median value of a result in 万元 (the income approach's profit base)
+	spread       float64 // lognormal spread of values
+}
+
+// rates are the calibrated rates per room. Rooms with hospital and
+// chip results trade fewer, dearer results; printing, design and indoor
+// air more, cheaper ones.
+var rates = map[string]rate{
+	"info-eng":       {achievements: 8, demands: 5, merit: 0.66, list: 0.95, value: 1267, spread: 0.40},
+	"smart-design":   {achievements: 6, demands: 4, merit: 0.63, list: 0.90, value: 541, spread: 0.35},
+	"marine-tech":    {achievements: 6, demands: 5, merit: 0.64, list: 0.90, value: 769, spread: 0.40},
+	"pediatrics":     {achievements: 4, demands: 4, merit: 0.65, list: 0.95, value: 1442, spread: 0.40},
+	"green-printing": {achievements: 4, demands: 4, merit: 0.62, list: 0.90, value: 454, spread: 0.35},
+	"indoor-air":     {achievements: 5, demands: 4, merit: 0.62, list: 0.90, value: 420, spread: 0.35},
+	"mech-digital":   {achievements: 6, demands: 5, merit: 0.64, list: 0.95, value: 944, spread: 0.40},
 }
 
 var sectors = []sector{
@@ -137,27 +170,37 @@ var sectors = []sector{
 	},
 }
 
+// surnames and givenNames make people's names: a common surname and a
+// whole given name, so that names read as names (王海峰, 李欣怡), never
+// as stray characters.
 var (
-	surnames   = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方邹熊孟秦白江阎薛尹段雷黎史龙陶贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
-	givenChars = []rune("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红玲飞鹏宇晨浩然欣怡子轩梓涵思远博文雨泽一鸣天佑俊杰海峰建国志强建华晓东立新振华")
+	surnames   = []string{"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金", "石", "廖", "贾", "夏", "韦", "方", "邹", "熊", "孟", "秦", "白", "江", "顾", "毛", "龚", "邵", "钱", "严", "戴", "欧阳", "司马"}
+	givenNames = []string{"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞", "平", "刚", "华", "萍", "玲", "飞", "鹏", "宇", "晨", "浩然", "欣怡", "子轩", "梓涵", "思远", "博文", "雨泽", "一鸣", "天佑", "俊杰", "海峰", "建国", "志强", "建华", "晓东", "立新", "振华", "文静", "佳怡", "明轩", "雅琪", "嘉怡", "国庆", "海燕", "丽娟", "春梅", "志刚", "建军", "晓明", "卫东", "秀英", "文博", "思琪", "子涵", "宏伟", "永康", "德华", "玉兰", "慧敏", "晓燕", "少华", "振宇", "家豪", "若曦"}
 )
 
-// gen draws records deterministically from one seed.
+// gen draws records deterministically from one seed. It never gives two
+// achievements the same title, nor two people the same name.
 type gen struct {
-	r   *rand.Rand
-	seq int
+	r      *rand.Rand
+	titles map[string]bool
+	names  map[string]bool
 }
 
-func newGen(seed uint64) *gen { return &gen{r: rand.New(rand.NewPCG(seed, seed^0x5eed))} }
+func newGen(seed uint64) *gen {
+	return &gen{r: rand.New(rand.NewPCG(seed, seed^0x5eed)), titles: map[string]bool{}, names: map[string]bool{}}
+}
 
 func (g *gen) pick(xs []string) string { return xs[g.r.IntN(len(xs))] }
 
+// name returns a person's name not given before.
 func (g *gen) name() string {
-	n := string(surnames[g.r.IntN(len(surnames))]) + string(givenChars[g.r.IntN(len(givenChars))])
-	if g.r.IntN(3) > 0 {
-		n += string(givenChars[g.r.IntN(len(givenChars))])
+	for {
+		n := g.pick(surnames) + g.pick(givenNames)
+		if !g.names[n] {
+			g.names[n] = true
+			return n
+		}
 	}
-	return n
 }
 
 func (g *gen) subset(xs []string, n int) []string {
@@ -169,10 +212,64 @@ func (g *gen) subset(xs []string, n int) []string {
 	return out
 }
 
-// achievement draws one achievement of a sector. The sector's room is NOT
-// set: routing decides it.
-func (g *gen) achievement(s *sector) broker.Achievement {
-	g.seq++
+// strata returns n values in [0, 1), one in each of n equal strata, in a
+// random order: stratified sampling, so that a room's handful of results
+// spreads over the whole range of merit (or readiness) as a real cohort
+// does, rather than by luck bunching on one side of the panels' pass mark.
+func (g *gen) strata(n int) []float64 {
+	out := make([]float64, n)
+	for i, k := range g.r.Perm(n) {
+		out[i] = (float64(k) + g.r.Float64()) / float64(n)
+	}
+	return out
+}
+
+// draft is a generated achievement and what the generator knows of it:
+// its merit (the panels' view) and its value (万元: the profit base of the
+// income approach), which the System never sees.
+type draft struct {
+	a     broker.Achievement
+	merit float64
+	value float64
+}
+
+// title returns a title of the sector not used before.
+func (g *gen) title(s *sector, meth, subj, form string) string {
+	patterns := []string{"基于%[1]s的%[2]s%[3]s", "一种%[2]s%[3]s", "%[2]s%[3]s：%[1]s", "面向%[2]s的%[1]s%[3]s"}
+	for try := 0; ; try++ {
+		t := fmt.Sprintf(patterns[g.r.IntN(len(patterns))], meth, subj, form)
+		if !g.titles[t] {
+			g.titles[t] = true
+			return t
+		}
+		if try > 8 { // the combinations run low: draw the parts again
+			meth, subj, form = g.pick(s.methods), g.pick(s.subjects), g.pick(s.forms)
+		}
+	}
+}
+
+// achievements draws a room's cohort of n achievements: merit, readiness
+// and value each stratified over the cohort, values lognormal around the
+// room's median and mostly following merit (what the panels rate higher is
+// mostly worth more).
+func (g *gen) achievements(s *sector, rt rate, n int, year int) []draft {
+	merit, ready, worth := g.strata(n), g.strata(n), g.strata(n)
+	out := make([]draft, n)
+	for i := range out {
+		// Readiness mostly follows merit too: what is nearer the market
+		// scores better on maturity, and panels pass more of it.
+		level := 3 + int(6*(0.6*merit[i]+0.4*ready[i])) // TRL 3–8
+		m := math.Min(0.98, math.Max(0.05, rt.merit-0.22+0.44*merit[i]))
+		q := 0.75*merit[i] + 0.25*worth[i]
+		v := rt.value * math.Exp(rt.spread*math.Sqrt2*math.Erfinv(2*q-1))
+		out[i] = draft{a: g.achievement(s, level, v, year), merit: m, value: v}
+	}
+	return out
+}
+
+// achievement draws one achievement of a sector at a readiness level. The
+// sector's room is NOT set: routing decides it.
+func (g *gen) achievement(s *sector, level int, value float64, year int) broker.Achievement {
 	subj, meth, form := g.pick(s.subjects), g.pick(s.methods), g.pick(s.forms)
 	// One result in five borrows its method from another field (a design
 	// tool built on machine vision, a paediatric device using deep
@@ -183,15 +280,11 @@ func (g *gen) achievement(s *sector) broker.Achievement {
 		meth = g.pick(o.methods)
 		borrowed = append(borrowed, g.pick(o.keywords), g.pick(o.keywords))
 	}
-	title := fmt.Sprintf("基于%s的%s%s", meth, subj, form)
-	if g.r.IntN(2) == 0 {
-		title = fmt.Sprintf("一种%s%s", subj, form)
-	}
+	title := g.title(s, meth, subj, form)
 	benefit := fmt.Sprintf(g.pick(s.benefits), 10+g.r.IntN(50))
 	problem := g.pick(s.problems)
 	abstract := fmt.Sprintf("针对%s的问题，本成果提出%s%s，采用%s，在%s等场景完成验证，%s。成果已申请发明专利，可通过许可或转让方式与企业合作实施。",
 		problem, subj, form, meth, g.pick(s.enterprises), benefit)
-	level := 3 + g.r.IntN(6)
 	owner := g.pick(s.owners)
 	inv := []broker.Inventor{{Name: g.name(), Share: decimal.NewFromInt(60)}, {Name: g.name(), Share: decimal.NewFromInt(40)}}
 	modes := []broker.TransferMode{broker.ModeLicense}
@@ -201,17 +294,19 @@ func (g *gen) achievement(s *sector) broker.Achievement {
 	if g.r.IntN(5) == 0 {
 		modes = append(modes, broker.ModeInvestment)
 	}
-	price := decimal.NewFromInt(int64(50+g.r.IntN(950)) * 10000) // 50万 … 1000万
+	// The owner's own asking price: its hope, which the panels' valuation
+	// later replaces.
+	price := decimal.NewFromFloat(value * (0.9 + 0.4*g.r.Float64())).Round(0).Mul(decimal.NewFromInt(10000))
 	return broker.Achievement{
 		Title:         title,
 		Summary:       fmt.Sprintf("%s，%s", subj, benefit),
 		Abstract:      abstract,
-		Keywords:      append(append([]string{subj}, g.subset(s.keywords, 2)...), borrowed...),
+		Keywords:      slices.Compact(append(append([]string{subj}, g.subset(s.keywords, 2)...), borrowed...)),
 		Disciplines:   []string{s.disciplines[g.r.IntN(len(s.disciplines))]},
 		IndustryCodes: g.subset(s.industry, 1+g.r.IntN(2)),
 		Owner:         owner,
 		Inventors:     inv,
-		IPRights:      []broker.IPRight{{Type: broker.InventionPatent, Number: fmt.Sprintf("ZL2021%07d.%d", g.r.IntN(1e7), g.r.IntN(10)), Status: broker.IPGranted, Territory: "CN", Owners: []string{owner}}},
+		IPRights:      []broker.IPRight{{Type: broker.InventionPatent, Number: fmt.Sprintf("ZL%d%07d.%d", year-1-g.r.IntN(3), g.r.IntN(1e7), g.r.IntN(10)), Status: broker.IPGranted, Territory: "CN", Owners: []string{owner}}},
 		Readiness:     broker.Readiness{Scale: broker.NASATRL, Level: level, Evidence: []string{fmt.Sprintf("TRL %d 验证报告", level)}},
 		TransferModes: modes,
 		AskingPrice:   price,
@@ -221,40 +316,50 @@ func (g *gen) achievement(s *sector) broker.Achievement {
 }
 
 // demand draws one enterprise demand of a sector.
-func (g *gen) demand(s *sector) broker.Demand {
+func (g *gen) demand(s *sector, region string) broker.Demand {
 	ent := g.pick(s.enterprises)
 	problem := g.pick(s.problems)
 	subj := g.pick(s.subjects)
-	min := decimal.NewFromInt(int64(20+g.r.IntN(100)) * 10000)
+	lo := decimal.NewFromInt(int64(50+g.r.IntN(200)) * 10000)
+	title := ""
+	for _, pattern := range []string{"寻求%s相关技术", "征集%s解决方案", "%s技术合作需求", "引进%s成熟技术"} {
+		if t := fmt.Sprintf(pattern, subj); !g.titles[ent+t] {
+			title = t
+			break
+		}
+	}
+	if title == "" { // the enterprise asked all of these already
+		title = fmt.Sprintf("寻求%s相关技术（第%d期）", subj, len(g.titles))
+	}
+	g.titles[ent+title] = true
 	return broker.Demand{
 		Enterprise:    ent,
-		Title:         fmt.Sprintf("寻求%s相关技术", subj),
-		Problem:       fmt.Sprintf("我公司在生产中遇到%s，希望引进%s方面的成熟技术，能够尽快在产线上落地。", problem, subj),
+		Title:         title,
+		Problem:       fmt.Sprintf("我公司在生产中遇到%s的问题，希望引进%s方面的成熟技术，能够尽快在产线上落地。", strings.TrimSuffix(problem, "的问题"), subj),
 		Keywords:      append([]string{subj}, g.subset(s.keywords, 2)...),
 		Disciplines:   []string{s.disciplines[0]},
 		IndustryCodes: []string{s.industry[0]},
 		MinReadiness:  broker.Readiness{Scale: broker.NASATRL, Level: 5 + g.r.IntN(3)},
-		Budget:        broker.Range{Min: min, Max: min.Mul(decimal.NewFromInt(int64(2 + g.r.IntN(8))))},
-		Meta:          broker.Meta{Region: []string{"上海市杨浦区", "上海市杨浦区", "上海市", "浙江省台州市"}[g.r.IntN(4)], Visibility: []broker.Visibility{broker.Public, broker.Members, broker.Confidential}[g.r.IntN(3)]},
+		Budget:        broker.Range{Min: lo, Max: lo.Mul(decimal.NewFromInt(int64(4 + g.r.IntN(10))))},
+		Meta:          broker.Meta{Region: region, Visibility: []broker.Visibility{broker.Public, broker.Members, broker.Members, broker.Confidential}[g.r.IntN(4)]},
 	}
 }
 
 // expert draws one expert of a sector.
 func (g *gen) expert(s *sector, society string) broker.Expert {
 	org := g.pick(s.expertOrgs)
-	name := g.name()
 	works := make([]broker.Work, 0, 3)
 	for i := 0; i < 3; i++ {
-		works = append(works, broker.Work{Title: fmt.Sprintf("%s中的%s研究", g.pick(s.subjects), g.pick(s.methods)), Year: 2015 + g.r.IntN(10), Kind: "paper", Coauthors: []string{g.name()}})
+		works = append(works, broker.Work{Title: fmt.Sprintf("%s中的%s研究", g.pick(s.subjects), g.pick(s.methods)), Year: 2015 + g.r.IntN(6), Kind: "paper", Coauthors: []string{g.name()}})
 	}
 	return broker.Expert{
-		Name: name, Institution: org, Title: g.pick(s.titles),
+		Name: g.name(), Institution: org, Title: g.pick(s.titles),
 		Disciplines:    []string{s.disciplines[g.r.IntN(len(s.disciplines))]},
 		Keywords:       g.subset(append(append([]string{}, s.keywords...), s.subjects...), 5),
 		Works:          works,
 		Societies:      []string{society},
 		Qualifications: []string{"科技成果评价"},
-		MaxLoad:        5 + g.r.IntN(4),
+		MaxLoad:        6 + g.r.IntN(4),
 		City:           "上海",
 		Contact:        broker.Contact{Phone: fmt.Sprintf("1380000%04d", g.r.IntN(10000)), Email: fmt.Sprintf("expert%d@example.org", g.r.IntN(1e6))},
 	}

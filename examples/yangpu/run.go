@@ -8,7 +8,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -20,21 +19,25 @@ import (
 	"github.com/kexie/techbroker/assessment/report"
 	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/broker/activity"
+	"github.com/kexie/techbroker/broker/blueprint"
 	"github.com/kexie/techbroker/broker/capital"
 	"github.com/kexie/techbroker/broker/exchange"
-	"github.com/kexie/techbroker/evaluation/valuation"
+	"github.com/kexie/techbroker/broker/federation"
+	"github.com/kexie/techbroker/broker/review"
 	"github.com/kexie/techbroker/money"
 )
 
-// result is what a run produced, for the summary and the tests.
+// result is what a run produced, for the summary, -json and the tests.
 type result struct {
 	Rooms   []roomSummary
+	Figures figures
 	Routing float64 // share of items routed to the generator's true room
 	// PanelViolations counts panelists working at the owner of the item
-	// they judge, and panels without 3 members (both should be 0).
+	// they judge (it should be 0).
 	PanelViolations int
-	Markdown        []byte
+	Markdown        []byte // report.md in the run's language
 	HTML            []byte
+	Charts          []report.Chart
 	Summary         string
 }
 
@@ -50,48 +53,87 @@ type roomSummary struct {
 	Rank     int
 }
 
-// yearly holds the figures the generator adds per room and year (things a
-// platform records outside the System: satisfaction forms, served firms).
-type yearly struct {
-	engaged  map[string]bool // experts who sat on panels
-	served   map[string]bool // enterprises served
-	ratings  []int           // satisfaction forms, 1–5
-	meetings int
+// figures is the -json object: the totals over the run, per year, and per
+// room and year.
+type figures struct {
+	Seed  uint64            `json:"seed"`
+	Scale float64           `json:"scale"`
+	Total totals            `json:"total"`
+	Years map[string]totals `json:"years"`
+	Rooms []roomFigures     `json:"rooms"`
+}
+
+// totals are listings, deals and their value (yuan, a decimal string).
+type totals struct {
+	Listings  int    `json:"listings"`
+	Deals     int    `json:"deals"`
+	DealValue string `json:"deal_value"`
+}
+
+type roomFigures struct {
+	ID    string              `json:"id"`
+	Name  string              `json:"name"`
+	Years map[string]roomYear `json:"years"`
+}
+
+type roomYear struct {
+	// Cases are the room's cases by stage at the year's end.
+	Cases     map[string]int `json:"cases"`
+	Listings  int            `json:"listings"`
+	Deals     int            `json:"deals"`
+	DealValue string         `json:"deal_value"`
+	Score     float64        `json:"score"`
+	Grade     string         `json:"grade"`
+	Rank      int            `json:"rank"`
 }
 
 func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
-	if cfg.Scale <= 0 || cfg.Scale > 100 {
+	if cfg.Scale <= 0 || cfg.Scale > 100 || math.IsNaN(cfg.Scale) {
 		return nil, fmt.Errorf("-scale %v: want a number in (0, 100]", cfg.Scale)
 	}
 	if cfg.Store == "" {
 		cfg.Store = "mem:"
 	}
-	clk := &clock{t: date(2021, 1, 4)}
-	admin := broker.PlatformAdmin("yangpu-admin")
-	sys, err := openSystem(ctx, cfg.Store, clk, admin)
+	var tag language.Tag
+	switch cfg.Lang {
+	case "", "zh":
+		tag = language.Chinese
+	case "en":
+		tag = language.English
+	default:
+		return nil, fmt.Errorf("-lang %q: want zh or en", cfg.Lang)
+	}
+	clk := &clock{t: date(2020, 10, 28)}
+	bp := blueprint.Yangpu()
+	sys, err := openSystem(ctx, cfg.Store, bp, clk)
 	if err != nil {
 		return nil, err
 	}
 	defer sys.Close()
-	page, err := sys.Brokers.List(ctx, admin, broker.ListOptions{})
+	fmt.Fprintf(w, "Yangpu 3+3+N model · seed %d · scale %g · store %s\n", cfg.Seed, cfg.Scale, strings.SplitN(cfg.Store, ":", 2)[0])
+	x := exchange.New(sys)
+	acts := activity.New(sys)
+	tr := federation.NewMemoryTransport()
+	fed, err := federation.New(sys, x, &federation.Options{Region: federation.Region{Code: yangpuNo, Name: bp.Region}, Transport: tr})
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(w, "Yangpu 3+3+N model · seed %d · scale %g · store %s\n", cfg.Seed, cfg.Scale, strings.SplitN(cfg.Store, ":", 2)[0])
-	fmt.Fprintf(w, "Built the system from the Yangpu blueprint: %d industry brokers (样板间)\n", len(page.Items))
-	x := exchange.New(sys)
-	acts := activity.New(sys)
-	m := &model{w: w, sys: sys, x: x, acts: acts, capital: capital.New(sys, x, acts), clk: clk, g: newGen(cfg.Seed), admin: admin, rooms: page.Items, scale: cfg.Scale,
-		sector: map[string]*sector{}, demandCase: map[string]bool{}, conflictRules: map[string]int{}, societies: map[string]string{}, trueRoom: map[string]string{}, quality: map[string]float64{},
-		years: []int{2021, 2022}}
+	m := &model{w: w, sys: sys, bp: bp, x: x, acts: acts, capital: capital.New(sys, x, acts), review: review.New(sys, nil), fed: fed,
+		clk: clk, g: newGen(cfg.Seed), scale: cfg.Scale, years: []int{2021, 2022}, sector: map[string]*sector{},
+		staff: map[string][]broker.Principal{}, societies: map[string]string{}, trueRoom: map[string]string{}, merit: map[string]float64{},
+		value: map[string]float64{}, leadCase: map[string]string{}, shown: map[string]bool{}, snapshots: map[int]map[string]map[broker.CaseStage]int{}}
 	for i := range sectors {
 		m.sector[sectors[i].room] = &sectors[i]
 	}
-	for _, r := range m.rooms {
+	end := date(m.years[len(m.years)-1], 12, 31)
+	for _, r := range bp.Rooms {
+		if !r.OpenAt(end) {
+			continue // opens after the run's years (the street block, 2023)
+		}
 		if m.sector[r.ID] == nil {
 			return nil, fmt.Errorf("the generator has no vocabulary for room %s", r.ID)
 		}
-		fmt.Fprintf(w, "  %-15s %s (%s)\n", r.ID, r.Name, r.NameEN)
+		m.rooms = append(m.rooms, r)
 	}
 	if err := m.setup(ctx); err != nil {
 		return nil, err
@@ -99,26 +141,31 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 	if err := m.trainRouter(cfg.Seed); err != nil {
 		return nil, err
 	}
-
-	per := map[int]map[string]*yearly{}
+	if err := m.openWorkstation(ctx, tr); err != nil {
+		return nil, err
+	}
 	for _, year := range m.years {
-		per[year] = map[string]*yearly{}
-		for _, r := range m.rooms {
-			per[year][r.ID] = &yearly{engaged: map[string]bool{}, served: map[string]bool{}}
+		if year == 2021 {
+			// The article's dates inside the first year run at their time.
+			m.clk.set(date(2021, 1, 4))
 		}
-		if err := m.year(ctx, year, per[year]); err != nil {
+		if err := m.year(ctx, year); err != nil {
 			return nil, fmt.Errorf("%d: %w", year, err)
 		}
 	}
 
-	// The scorecard per year.
+	// The 科协 reads every room's figures and scores them.
 	m.clk.set(date(2023, 1, 3))
-	fmt.Fprintf(w, "\n== Assessment: broker scorecard, ranking, grading, innovation index\n")
-	scheme := assessment.DefaultScheme()
+	fmt.Fprintf(w, "\n== Assessment by the 科协 (%s reads the records): scorecard, ranking, grading, innovation index\n", overseer.Org)
+	model, err := blueprint.Stored(ctx, sys, overseer)
+	if err != nil {
+		return nil, err
+	}
+	scheme := model.Scorecard
 	var cards []*assessment.Scorecard
 	var stats [][]assessment.BrokerStats
 	for _, year := range m.years {
-		st, err := m.brokerStats(ctx, year, per[year])
+		st, err := m.brokerStats(ctx, year)
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +176,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 		cards, stats = append(cards, sc), append(stats, st)
 		capital, intents := decimal.Zero, 0
 		for _, r := range m.rooms {
-			cf, err := m.capital.CapitalMatched(ctx, m.admin, r.ID, broker.ReportPeriod{From: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)})
+			cf, err := m.capital.CapitalMatched(ctx, overseer, r.ID, period(year))
 			if err != nil {
 				return nil, err
 			}
@@ -154,7 +201,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 	fmt.Fprintln(w)
 	var trends []report.Series
 	for i, r := range m.rooms {
-		s := report.Series{NameZH: r.Name, NameEN: r.NameEN}
+		s := report.Series{ID: r.ID, NameZH: r.Name, NameEN: r.NameEN}
 		for y, sc := range cards {
 			s.Periods = append(s.Periods, fmt.Sprint(m.years[y]))
 			s.Values = append(s.Values, sc.Entities[i].Total)
@@ -165,31 +212,42 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 		TitleZH: "杨浦区技术券商考核报告（2022年度）", TitleEN: "Yangpu technology brokers: assessment 2022",
 		Scorecard: last, Stats: stats[len(stats)-1],
 		Index: idx, IndexNameZH: "杨浦区创新指数", IndexNameEN: "Yangpu innovation index", IndexIndicators: inds,
-		Trends: trends, TrendsTitleZH: "各样板间总分", TrendsTitleEN: "Total score by broker",
+		Trends: trends, TrendsTitleZH: "各样板间总分", TrendsTitleEN: "Total score by room",
+		ChartDir: ".",
 	}
 	res := &result{Routing: float64(m.routedRight) / float64(m.routed), PanelViolations: m.panelViolations}
 	var md, html bytes.Buffer
-	if err := report.WriteMarkdown(&md, rep, language.Chinese); err != nil {
+	if err := report.WriteMarkdown(&md, rep, tag); err != nil {
 		return nil, fmt.Errorf("markdown: %w", err)
 	}
-	if err := report.WriteHTML(&html, rep, language.Chinese); err != nil {
+	if err := report.WriteHTML(&html, rep, tag); err != nil {
 		return nil, fmt.Errorf("html: %w", err)
+	}
+	if res.Charts, err = report.Charts(rep, tag); err != nil {
+		return nil, fmt.Errorf("charts: %w", err)
 	}
 	res.Markdown, res.HTML = md.Bytes(), html.Bytes()
 	if cfg.Out != "" {
 		if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 			return nil, err
 		}
-		for name, b := range map[string][]byte{"report.md": res.Markdown, "report.html": res.HTML} {
+		files := map[string][]byte{"report.md": res.Markdown, "report.html": res.HTML}
+		for _, c := range res.Charts {
+			files[c.File] = c.SVG
+		}
+		for name, b := range files {
 			if err := os.WriteFile(filepath.Join(cfg.Out, name), b, 0o644); err != nil {
 				return nil, err
 			}
 		}
-		fmt.Fprintf(w, "  wrote %s and %s\n", filepath.Join(cfg.Out, "report.md"), filepath.Join(cfg.Out, "report.html"))
+		fmt.Fprintf(w, "  wrote %s (%s), %s and %d charts as SVG beside them\n", filepath.Join(cfg.Out, "report.md"), tag, filepath.Join(cfg.Out, "report.html"), len(res.Charts))
+	}
+	if err := m.epilogue(ctx); err != nil {
+		return nil, fmt.Errorf("epilogue: %w", err)
 	}
 
-	// The summary per room.
-	lg, err := m.x.Ledger(ctx, admin, exchange.LedgerQuery{})
+	// The summary per room, and the figures, from the exchange's ledger.
+	lg, err := m.x.Ledger(ctx, overseer, exchange.LedgerQuery{From: period(m.years[0]).From, To: period(m.years[len(m.years)-1]).To})
 	if err != nil {
 		return nil, err
 	}
@@ -197,8 +255,17 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 	for _, row := range lg.ByBroker() {
 		byBroker[row.Broker] = row
 	}
+	res.Figures = figures{Seed: cfg.Seed, Scale: cfg.Scale, Total: totalsOf(lg.Total), Years: map[string]totals{}}
+	for y, year := range m.years {
+		ylg, err := m.x.Ledger(ctx, overseer, exchange.LedgerQuery{From: period(year).From, To: period(year).To})
+		if err != nil {
+			return nil, err
+		}
+		res.Figures.Years[fmt.Sprint(year)] = totalsOf(ylg.Total)
+		_ = y
+	}
 	for i, r := range m.rooms {
-		cs, err := allCases(ctx, sys, admin, r.ID)
+		cs, err := allCases(ctx, sys, overseer, r.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -208,246 +275,88 @@ func run(ctx context.Context, w io.Writer, cfg config) (*result, error) {
 			rs.Stages[c.Stage]++
 		}
 		res.Rooms = append(res.Rooms, rs)
+		rf := roomFigures{ID: r.ID, Name: r.Name, Years: map[string]roomYear{}}
+		for y, year := range m.years {
+			lgr, err := m.x.Ledger(ctx, overseer, exchange.LedgerQuery{From: period(year).From, To: period(year).To, Broker: r.ID})
+			if err != nil {
+				return nil, err
+			}
+			ry := roomYear{Cases: map[string]int{}, Listings: lgr.Total.Listings, Deals: lgr.Total.Deals, DealValue: lgr.Total.Value.StringFixed(2),
+				Score: math.Round(cards[y].Entities[i].Total*10) / 10, Grade: cards[y].Entities[i].Grade, Rank: cards[y].Entities[i].Rank}
+			for st, n := range m.snapshots[year][r.ID] {
+				ry.Cases[string(st)] = n
+			}
+			rf.Years[fmt.Sprint(year)] = ry
+		}
+		res.Figures.Rooms = append(res.Figures.Rooms, rf)
 	}
 	var sum bytes.Buffer
 	writeSummary(&sum, res.Rooms, lg.Total)
-	fmt.Fprintf(&sum, "routing to the true room: %.1f%% of %d items; expert–item pairs in conflict kept off panels: %d\n", 100*res.Routing, m.routed, m.conflictsAvoided)
+	fmt.Fprintf(&sum, "routing to the true room: %.1f%% of %d items; panelists at the owner of what they judged: %d\n", 100*res.Routing, m.routed, m.panelViolations)
 	res.Summary = sum.String()
-	fmt.Fprintf(w, "\n== Summary (cases by stage now; listings, deals and value over 2021–2022; score and grade 2022)\n")
+	fmt.Fprintf(w, "\n== Summary (cases by stage now; listings, deals and value over %d–%d from the exchange's ledger; score and grade %d)\n",
+		m.years[0], m.years[len(m.years)-1], m.years[len(m.years)-1])
 	io.WriteString(w, res.Summary)
 	return res, nil
 }
 
-// year runs one year of the model for every room.
-func (m *model) year(ctx context.Context, year int, per map[string]*yearly) error {
-	cases, err := m.collect(ctx, year)
-	if err != nil {
-		return err
-	}
-	m.printf("\n== %d-2. Screening by conflict-free expert panels (qualified societies' members, 3 per item)\n", year)
-	m.clk.set(date(year, 3, 1))
-	passed := map[string][]broker.Case{}
-	pr := newProgress(m.w, "rooms screened", len(m.rooms))
-	for _, r := range m.rooms {
-		if passed[r.ID], err = m.screen(ctx, year, r.ID, cases[r.ID]); err != nil {
-			return err
-		}
-		for _, c := range passed[r.ID] {
-			for _, e := range c.Screening.Panel {
-				per[r.ID].engaged[e] = true
-			}
-		}
-		pr.tick()
-	}
-	np := 0
-	for _, r := range m.rooms {
-		np += len(passed[r.ID])
-	}
-	m.printf("  %d passed; expert–item pairs in conflict of interest, kept off the panels so far: %d (%s)\n", np, m.conflictsAvoided, ruleCounts(m.conflictRules))
-
-	m.printf("\n== %d-3. Valuation and cultivation\n", year)
-	m.clk.set(date(year, 4, 1))
-	values := map[string]valuation.Report{}
-	promoted := map[string][]broker.Case{}
-	cultivated := map[string][]broker.Case{}
-	for _, r := range m.rooms {
-		if cultivated[r.ID], err = m.cultivate(ctx, year, r.ID, passed[r.ID], values); err != nil {
-			return err
-		}
-	}
-	m.clk.set(date(year, 5, 10))
-	nv, nprom, total := 0, 0, decimal.Zero
-	for _, r := range m.rooms {
-		if promoted[r.ID], err = m.promote(ctx, cultivated[r.ID]); err != nil {
-			return err
-		}
-		nprom += len(promoted[r.ID])
-	}
-	for _, v := range values {
-		nv++
-		total = total.Add(v.Value)
-	}
-	m.printf("  %d results valued (together %s); %d promoted, %d still in cultivation (TRL ≤ 4)\n", nv, money.FormatZH(total), nprom, nv-nprom)
-
-	m.printf("\n== %d-4. Matching demands to achievements, roadshows, 1:1 meetings and leads\n", year)
-	interested := map[string]map[string][]string{}
-	leads := 0
-	m.clk.set(date(year, 5, 20))
-	for _, r := range m.rooms {
-		if interested[r.ID], err = m.match(ctx, r.ID, promoted[r.ID]); err != nil {
-			return err
-		}
-		for _, d := range m.demandsOf[r.ID] {
-			per[r.ID].served[d.Enterprise] = true
-		}
-	}
-	for i, r := range m.rooms {
-		n, l, err := m.roadshow(ctx, year, date(year, 6, 1+3*i), r.ID, promoted[r.ID], interested[r.ID])
-		if err != nil {
-			return err
-		}
-		per[r.ID].meetings += n
-		leads += l
-	}
-	m.printf("  %d roadshows, %d leads\n", len(m.rooms), leads)
-
-	m.printf("\n== %d-5. Exchange: listings (协议定价 with 公示, 拍卖 with deposits and bids, 挂牌), deals with payment schedules\n", year)
-	deals := map[string][]exchange.Deal{}
-	nd, value := 0, decimal.Zero
-	listed := map[string][]listed{}
-	m.clk.set(date(year, 7, 1))
-	for _, r := range m.rooms {
-		if listed[r.ID], err = m.list(ctx, year, r.ID, promoted[r.ID], values, interested[r.ID]); err != nil {
-			return err
-		}
-	}
-	m.clk.set(date(year, 7, 10))
-	for _, r := range m.rooms {
-		if err := m.bid(ctx, r.ID, listed[r.ID]); err != nil {
-			return err
-		}
-	}
-	// After the notices and the auctions' deadline: close the deals.
-	m.clk.set(date(year, 7, 28))
-	for _, r := range m.rooms {
-		if deals[r.ID], err = m.close(ctx, year, r.ID, listed[r.ID]); err != nil {
-			return err
-		}
-		for _, d := range deals[r.ID] {
-			per[r.ID].served[d.Buyer] = true
-			per[r.ID].ratings = append(per[r.ID].ratings, 3+m.g.r.IntN(3))
-			nd++
-			value = value.Add(d.Amount)
-		}
-	}
-	m.printf("  %d deals, %s\n", nd, money.FormatZH(value))
-
-	m.printf("\n== %d-6. Incubation\n", year)
-	ninc := 0
-	for _, r := range m.rooms {
-		n, err := m.incubate(ctx, year, r.ID, deals[r.ID])
-		if err != nil {
-			return err
-		}
-		ninc += n
-	}
-	graduated := 0
-	if year > m.years[0] {
-		incs, err := m.capital.Incubations.List(ctx, m.admin, broker.ListOptions{Limit: 10000})
-		if err != nil {
-			return err
-		}
-		for _, in := range incs.Items {
-			if in.Status == capital.IncubationActive && in.Created.Year() < year {
-				m.tick(time.Hour)
-				if _, err := m.capital.CloseIncubation(ctx, m.admin, in.ID, capital.IncubationGraduated, "首个订单交付，衍生企业独立运营"); err != nil {
-					return fmt.Errorf("graduate %s: %w", in.ID, err)
-				}
-				graduated++
-			}
-		}
-	}
-	m.printf("  %d incubations started, %d graduated\n", ninc, graduated)
-
-	// Most spin-offs deliver their prototype on time.
-	m.clk.set(date(year, 12, 10))
-	incs, err := m.capital.Incubations.List(ctx, m.admin, broker.ListOptions{Limit: 10000})
-	if err != nil {
-		return err
-	}
-	for i, in := range incs.Items {
-		if in.Status != capital.IncubationActive || in.Created.Year() != year || i%3 == 2 {
-			continue
-		}
-		m.tick(time.Hour)
-		if _, err := m.capital.SetMilestone(ctx, m.admin, in.ID, capital.Milestone{Name: "样机交付", Due: date(year, 12, 15), Status: capital.MilestoneDone, Done: m.clk.Now()}); err != nil {
-			return fmt.Errorf("milestone: %w", err)
-		}
-	}
-	stale := 0
-	for _, r := range m.rooms {
-		cs, err := m.sys.Stale(ctx, m.admin, r.ID, 90)
-		if err != nil {
-			return err
-		}
-		stale += len(cs)
-	}
-	overdue := 0
-	for _, r := range m.rooms {
-		od, err := m.capital.OverdueMilestones(ctx, m.admin, r.ID, date(year, 12, 20))
-		if err != nil {
-			return err
-		}
-		overdue += len(od)
-	}
-	m.printf("  %d open cases with no event for 90+ days (demands awaiting a solution, unsold listings, incubations between milestones); %d incubation milestones overdue on %d-12-20\n", stale, overdue, year)
-	m.clk.set(time.Date(year, 12, 31, 18, 0, 0, 0, time.UTC))
-	return nil
+func totalsOf(r exchange.LedgerRow) totals {
+	return totals{Listings: r.Listings, Deals: r.Deals, DealValue: r.Value.StringFixed(2)}
 }
 
-// allCases lists every case of a room.
-func allCases(ctx context.Context, sys *broker.System, p broker.Principal, room string) ([]broker.Case, error) {
-	var out []broker.Case
-	o := broker.ListOptions{Broker: room, Limit: 1000}
-	for {
-		page, err := sys.ListCases(ctx, p, o)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Items...)
-		if page.Next == "" {
-			return out, nil
-		}
-		o.Cursor = page.Next
-	}
+func period(year int) broker.ReportPeriod {
+	return broker.ReportPeriod{From: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)}
 }
 
-// brokerStats fills the assessment's figures of every room for a year
-// from the System's figures.
-func (m *model) brokerStats(ctx context.Context, year int, per map[string]*yearly) ([]assessment.BrokerStats, error) {
-	period := broker.ReportPeriod{From: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)}
+// brokerStats reads every room's figures for a year as the 科协 reads them:
+// the platform's (funnel, demand loop, activities, services, declines),
+// the staff's, the exchange's ledger, the review figures, and the
+// enterprises served (those whose demands the room received or that bought).
+func (m *model) brokerStats(ctx context.Context, year int) ([]assessment.BrokerStats, error) {
+	per := period(year)
 	var out []assessment.BrokerStats
 	for _, r := range m.rooms {
-		ps, err := m.acts.PlatformStats(ctx, m.admin, r.ID, period)
+		st := assessment.BrokerStats{BrokerID: r.ID, NameZH: r.Name, NameEN: r.NameEN, Period: fmt.Sprint(year), MemberUnits: len(r.Members) + 1}
+		ps, err := m.acts.PlatformStats(ctx, overseer, r.ID, per)
 		if err != nil {
 			return nil, err
 		}
-		sf, err := m.sys.StaffFigures(ctx, m.admin, r.ID, period)
+		ps.Fill(&st)
+		sf, err := m.sys.StaffFigures(ctx, overseer, r.ID, per)
 		if err != nil {
 			return nil, err
-		}
-		lg, err := m.x.Ledger(ctx, m.admin, exchange.LedgerQuery{From: period.From, To: period.To, Broker: r.ID})
-		if err != nil {
-			return nil, err
-		}
-		st := assessment.BrokerStats{BrokerID: r.ID, NameZH: r.Name, NameEN: r.NameEN, Period: fmt.Sprint(year),
-			ExpertsEngaged: len(per[r.ID].engaged), MemberUnits: len(r.Members) + 1,
-			CasesReached: map[assessment.Stage]int{},
-			Listings:     lg.Total.Listings, Deals: lg.Total.Deals, DealValue: lg.Total.Value,
-			TechIncome:        ps.ServiceFees,
-			EnterprisesServed: len(per[r.ID].served), ServicesDelivered: ps.ServicesDelivered,
-			DemandsReceived: ps.Demand.Received, DemandsResponded: ps.Demand.Responded, DemandsResolved: ps.Demand.Resolved,
-			MeanResponseDays: ps.Demand.MedianResponse.Hours() / 24,
-			Activities:       ps.Activities, ActivityLeads: ps.Leads, LeadsConverted: ps.CasesFromLeads,
 		}
 		sf.Fill(&st)
-		// A case that entered a later stage reached the earlier ones too.
-		stages := assessment.PipelineStages()
-		reached := 0
-		for i := len(stages) - 1; i >= 0; i-- {
-			reached = max(reached, ps.Entered[broker.CaseStage(stages[i])])
-			st.CasesReached[stages[i]] = reached
+		rf, err := m.review.Figures(ctx, overseer, review.FigureQuery{Broker: r.ID, Year: year})
+		if err != nil {
+			return nil, err
 		}
-		for _, v := range per[r.ID].ratings {
-			st.FeedbackCount++
-			st.FeedbackMean += float64(v)
-			if v >= 4 {
-				st.FeedbackPositive++
+		rf.Fill(&st)
+		lg, err := m.x.Ledger(ctx, overseer, exchange.LedgerQuery{From: per.From, To: per.To, Broker: r.ID})
+		if err != nil {
+			return nil, err
+		}
+		st.Listings, st.Deals, st.DealValue = lg.Total.Listings, lg.Total.Deals, lg.Total.Value
+		served := map[string]bool{}
+		ds, err := m.sys.Demands.Find(ctx, overseer, broker.ListOptions{Broker: r.ID})
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range ds {
+			if per.Contains(d.ReceivedAt) {
+				served[d.Enterprise] = true
 			}
 		}
-		if st.FeedbackCount > 0 {
-			st.FeedbackMean /= float64(st.FeedbackCount)
+		deals, err := m.x.ListDeals(ctx, overseer, broker.ListOptions{Broker: r.ID, Limit: 1000})
+		if err != nil {
+			return nil, err
 		}
+		for _, d := range deals.Items {
+			if per.Contains(d.Created) {
+				served[d.Buyer] = true
+			}
+		}
+		st.EnterprisesServed = len(served)
 		out = append(out, st)
 	}
 	return out, nil
@@ -459,10 +368,10 @@ func (m *model) brokerStats(ctx context.Context, year int, per map[string]*yearl
 func (m *model) innovationIndex(ctx context.Context) (*assessment.IndexResult, []assessment.Indicator, error) {
 	inds := []assessment.Indicator{
 		{ID: "rd", NameZH: "R&D投入强度", NameEN: "R&D intensity", Unit: "%", Direction: assessment.Benefit},
-		{ID: "patents", NameZH: "每万人发明专利拥有量", NameEN: "Invention patents per 10k people", Unit: "件", Direction: assessment.Benefit},
-		{ID: "contracts", NameZH: "技术合同成交额", NameEN: "Technology contract turnover", Unit: "亿元", Direction: assessment.Benefit},
-		{ID: "hightech", NameZH: "高新技术企业数", NameEN: "High-tech enterprises", Unit: "家", Direction: assessment.Benefit},
-		{ID: "energy", NameZH: "万元GDP能耗", NameEN: "Energy per 10k CNY GDP", Unit: "吨标煤", Direction: assessment.Cost},
+		{ID: "patents", NameZH: "每万人发明专利拥有量", NameEN: "Invention patents per 10k people", Unit: "件", UnitEN: "patents", Direction: assessment.Benefit},
+		{ID: "contracts", NameZH: "技术合同成交额", NameEN: "Technology contract turnover", Unit: "亿元", UnitEN: "CNY 100m", Direction: assessment.Benefit},
+		{ID: "hightech", NameZH: "高新技术企业数", NameEN: "High-tech enterprises", Unit: "家", UnitEN: "firms", Direction: assessment.Benefit},
+		{ID: "energy", NameZH: "万元GDP能耗", NameEN: "Energy per 10k CNY GDP", Unit: "吨标煤", UnitEN: "tce", Direction: assessment.Cost},
 	}
 	g := newGen(uint64(len(m.trueRoom)) ^ 0x1d3c)
 	var periods []string
@@ -478,7 +387,7 @@ func (m *model) innovationIndex(ctx context.Context) (*assessment.IndexResult, [
 		}
 		c := con
 		if y >= 2021 {
-			lg, err := m.x.Ledger(ctx, m.admin, exchange.LedgerQuery{From: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC)})
+			lg, err := m.x.Ledger(ctx, overseer, exchange.LedgerQuery{From: period(y).From, To: period(y).To})
 			if err != nil {
 				return nil, nil, err
 			}
@@ -547,24 +456,4 @@ func displayWidth(s string) int {
 		}
 	}
 	return n
-}
-
-// ruleCounts writes counts by rule, the known rules first, then any other
-// in alphabetical order.
-func ruleCounts(m map[string]int) string {
-	known := []string{"same_institution", "coauthor", "declared", "employee", "same_city"}
-	var other []string
-	for r := range m {
-		if !slices.Contains(known, r) {
-			other = append(other, r)
-		}
-	}
-	slices.Sort(other)
-	var parts []string
-	for _, r := range append(known, other...) {
-		if m[r] > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", r, m[r]))
-		}
-	}
-	return strings.Join(parts, ", ")
 }

@@ -375,3 +375,11 @@ func isWordRune(r rune) bool {
 }
 
 func isJoiner(r rune) bool { return r == '.' || r == '-' }
+
+// IsCJK reports whether r is a character the analyzer cuts into unigrams
+// and bigrams: a CJK ideograph, kana or hangul.
+func IsCJK(r rune) bool { return isCJK(r) }
+
+// StopRune reports whether the analyzer drops r as a unigram (a function
+// character such as 的 or 与). Bigrams across it are kept.
+func (a *Analyzer) StopRune(r rune) bool { return a.stopRune(r) }
