@@ -282,6 +282,9 @@ func (b *BrokerStats) Value(name string) (v float64, ok bool, err error) {
 		}
 		v, ok = ratio(float64(b.DeclinesFixable), float64(b.Declines), 100)
 	case "routing_override_rate":
+		if b.Routed == 0 {
+			return 0, true, nil // nothing routed, nothing overridden
+		}
 		v, ok = ratio(float64(b.RoutingOverrides), float64(b.Routed), 100)
 	case "review_accept_rate":
 		v, ok = ratio(float64(b.ReviewsAccepted), float64(b.ReviewInvitations), 100)

@@ -86,11 +86,11 @@ func ExampleScheme_Score() {
 		fmt.Printf("%d %-20s %5.1f %s\n", b.Rank, b.ID, b.Total, b.Grade)
 	}
 	// Output:
-	// 1 fudan-ie              72.6 A
-	// 3 tongji-design         49.9 B
-	// 5 shou-marine           43.2 C
-	// 4 xinhua-paediatrics    43.8 C
+	// 1 fudan-ie              74.0 A
+	// 3 tongji-design         50.5 B
+	// 5 shou-marine           43.1 C
+	// 4 xinhua-paediatrics    43.1 C
 	// 6 sppc-printing         35.5 D
-	// 7 iep-purification      30.9 D
-	// 2 csme-machinery        58.1 B
+	// 7 iep-purification      30.4 D
+	// 2 csme-machinery        58.2 B
 }

@@ -72,7 +72,7 @@ type APIKey struct {
 	broker.Meta
 	Hash      string      `json:"hash" validate:"required,len=64,hexadecimal"`
 	Principal string      `json:"principal" validate:"required,max=64"`
-	Role      broker.Role `json:"role" validate:"required,oneof=platform_admin broker_staff society_admin expert enterprise institution"`
+	Role      broker.Role `json:"role" validate:"required,oneof=platform_admin broker_staff society_admin expert enterprise institution investor oversight exchange_operator"`
 	Broker    string      `json:"principal_broker,omitempty" validate:"max=64"`
 	Org       string      `json:"principal_org,omitempty" validate:"max=200" org:"-"`
 	Name      string      `json:"name,omitempty" validate:"max=200"`

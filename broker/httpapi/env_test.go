@@ -37,6 +37,9 @@ var (
 	institution = broker.InstitutionUser("inst-1", "上海海洋大学")
 	society     = broker.SocietyAdmin("soc-1", "csoe")
 	expertP     = broker.ExpertUser("exp-000001")
+	operator    = broker.ExchangeOperator("sste-1", "上海技术交易所")
+	overseer    = broker.Overseer("kx-1", "上海市杨浦区科学技术协会")
+	investor    = broker.InvestorUser("inv-1", "杨浦科创投资")
 )
 
 // env is one API over one store, with a key per principal and the OpenAPI
@@ -94,7 +97,7 @@ func newEnv(t testing.TB, store broker.Store, opts *httpapi.Options) *env {
 	t.Cleanup(func() { sys.Close() })
 	e := &env{t: t, sys: sys, key: map[string]string{}, clock: clk}
 	e.keys = httpapi.NewAPIKeys(sys, broker.Principal{})
-	for _, p := range []broker.Principal{admin, staff, otherStaff, enterprise, otherEnt, institution, society, expertP} {
+	for _, p := range []broker.Principal{admin, staff, otherStaff, enterprise, otherEnt, institution, society, expertP, operator, overseer, investor} {
 		k, _, err := e.keys.Issue(ctx, admin, p, httpapi.KeyOptions{Name: "test"})
 		if err != nil {
 			t.Fatal(err)

@@ -2,6 +2,9 @@ package httpapi_test
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kexie/techbroker/broker"
@@ -55,7 +58,7 @@ func TestRoles(t *testing.T) {
 		{"/v1/cases/" + cs.ID, cs, nil},
 		{"/v1/listings/" + draft.ID, draft, draft},
 	}
-	principals := []broker.Principal{{}, admin, staff, otherStaff, enterprise, otherEnt, institution, society, expertP}
+	principals := []broker.Principal{{}, admin, staff, otherStaff, enterprise, otherEnt, institution, society, expertP, operator, overseer, investor}
 	for _, p := range principals {
 		for _, tg := range targets {
 			name := fmt.Sprintf("%s %s", roleName(p), tg.path)
@@ -72,7 +75,13 @@ func TestRoles(t *testing.T) {
 			// exercised here — the successful writes are the suite's.
 			version := etagOf(tg.rec.RecordMeta().Version)
 			if tg.body != nil {
-				canUpdate := broker.CanDo(p, broker.ActUpdate, tg.rec)
+				// A listing is changed by operating it (the desk's, while a
+				// draft); a plain record by updating it.
+				act := broker.ActUpdate
+				if _, isListing := tg.rec.(exchange.Listing); isListing {
+					act = broker.ActOperate
+				}
+				canUpdate := broker.CanDo(p, act, tg.rec)
 				if !canUpdate {
 					r := e.do(req{method: "PUT", path: tg.path, as: p, body: tg.body, header: map[string]string{"If-Match": version}})
 					checkRefusal(t, name+" PUT", r, canRead)
@@ -133,5 +142,25 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Every signed-in role of the policy can hold an API key: the key's
+// validation lists them all.
+func TestAPIKeyRoles(t *testing.T) {
+	f, ok := reflect.TypeFor[httpapi.APIKey]().FieldByName("Role")
+	if !ok {
+		t.Fatal("APIKey has no Role")
+	}
+	tag := f.Tag.Get("validate")
+	i := strings.Index(tag, "oneof=")
+	if i < 0 {
+		t.Fatalf("APIKey.Role's validation %q lists no roles", tag)
+	}
+	listed := strings.Fields(strings.SplitN(tag[i+len("oneof="):], ",", 2)[0])
+	for _, r := range broker.Roles() {
+		if r != broker.RoleAnonymous && !slices.Contains(listed, string(r)) {
+			t.Errorf("role %s cannot hold an API key (APIKey.Role lists %v)", r, listed)
+		}
 	}
 }

@@ -516,12 +516,12 @@ func testExchange(t *testing.T, e *env) {
 	// A deposit, idempotent.
 	dep := httpapi.DepositRequest{Bidder: enterprise.Org, Amount: dec("100000"), PaymentRef: "回单-1"}
 	idem := map[string]string{"Idempotency-Key": "dep-1"}
-	d1 := e.do(req{method: "POST", path: "/v1/listings/" + l.ID + "/deposits", as: staff, body: dep, header: idem}).want(t, 201)
-	d2 := e.do(req{method: "POST", path: "/v1/listings/" + l.ID + "/deposits", as: staff, body: dep, header: idem}).want(t, 201)
+	d1 := e.do(req{method: "POST", path: "/v1/listings/" + l.ID + "/deposits", as: operator, body: dep, header: idem}).want(t, 201)
+	d2 := e.do(req{method: "POST", path: "/v1/listings/" + l.ID + "/deposits", as: operator, body: dep, header: idem}).want(t, 201)
 	if !bytes.Equal(d1.body, d2.body) || d2.Header.Get("Idempotent-Replayed") != "true" {
 		t.Error("a replayed deposit did not get the first response")
 	}
-	e.do(req{method: "POST", path: "/v1/listings/" + l.ID + "/deposits", as: staff, body: dep}).want(t, 409)
+	e.do(req{method: "POST", path: "/v1/listings/" + l.ID + "/deposits", as: operator, body: dep}).want(t, 409)
 	e.do(req{method: "POST", path: "/v1/listings/" + l.ID + "/deposits", as: enterprise, body: dep}).want(t, 403)
 	// Bids: below the reserve, then accepted, replayed, a key reused.
 	bid := func(amount, key string) resp {

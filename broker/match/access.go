@@ -62,7 +62,7 @@ func (a Access) with(rule broker.Rule, p broker.Principal) Access {
 				conds = append(conds, c)
 			}
 			switch p.Role {
-			case broker.RoleEnterprise, broker.RoleInstitution:
+			case broker.RoleEnterprise, broker.RoleInstitution, broker.RoleInvestor:
 				if p.Org != "" {
 					c := base
 					c.Owner = p.Org

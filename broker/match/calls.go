@@ -16,6 +16,10 @@ import (
 type MatchOptions struct {
 	// K is the number of results wanted (default 10, at most 1,000).
 	K int
+	// Among, when not nil, restricts the results to the records with
+	// these IDs — a shortlist, such as the achievements a desk has
+	// promoted. Access still applies to each of them.
+	Among []string
 }
 
 // Result is one record of a match or a search, as the principal may see
@@ -116,11 +120,14 @@ func (s *Service) Experts(ctx context.Context, p broker.Principal, achievementID
 }
 
 func (s *Service) match(ctx context.Context, p broker.Principal, src Doc, target broker.Kind, o *MatchOptions) ([]Result, error) {
-	k := 10
-	if o != nil && o.K != 0 {
-		k = o.K
+	k, among := 10, []string(nil)
+	if o != nil {
+		if o.K != 0 {
+			k = o.K
+		}
+		among = o.Among
 	}
-	hits, err := s.idx.Match(ctx, Query{Source: src, Target: target, Access: AccessFor(p), K: k})
+	hits, err := s.idx.Match(ctx, Query{Source: src, Target: target, Access: AccessFor(p), K: k, IDs: among})
 	if err != nil {
 		return nil, err
 	}

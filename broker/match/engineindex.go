@@ -331,7 +331,8 @@ func (x *EngineIndex) Match(ctx context.Context, q Query) ([]Hit, error) {
 	if q.Source.Ref.Kind == q.Target {
 		self = tbl.byID[q.Source.Ref.ID]
 	}
-	filter := func(tag uint32) bool { return tag != self && ca.admitsTag(tbl, tag) }
+	only := onlyTags(tbl, q.IDs)
+	filter := func(tag uint32) bool { return tag != self && (only == nil || only[tag]) && ca.admitsTag(tbl, tag) }
 	ms, err := x.eng.Match(ctx, matching.Query{Direction: dir, Source: document(&q.Source), K: k + extra, Filter: filter})
 	if err != nil {
 		return nil, indexError("match", err)
@@ -375,6 +376,22 @@ func (x *EngineIndex) applyDeclines(h *Hit, ds []Decline) {
 	}
 }
 
+// onlyTags is the set of tags of the documents with the given IDs (nil
+// when ids is nil: no restriction). IDs the table does not hold are left
+// out.
+func onlyTags(tbl *table, ids []string) map[uint32]bool {
+	if ids == nil {
+		return nil
+	}
+	only := make(map[uint32]bool, len(ids))
+	for _, id := range ids {
+		if tag, ok := tbl.byID[id]; ok {
+			only[tag] = true
+		}
+	}
+	return only
+}
+
 // cut sorts hits by score, then by reference, and keeps k.
 func cut(hits []Hit, k int) []Hit {
 	slices.SortFunc(hits, func(a, b Hit) int {
@@ -407,7 +424,8 @@ func (x *EngineIndex) matchExperts(ctx context.Context, q Query, k int) ([]Hit, 
 	defer x.mu.RUnlock()
 	tbl, ca := x.tables[broker.KindExpert], x.compile(q.Access, broker.KindExpert)
 	text := q.Source.Title + "\n" + strings.Join(q.Source.Keywords, " ") + "\n" + q.Source.Abstract
-	tq := textindex.Query{Terms: x.experts.QueryVector(text, 40), K: max(50, 5*k), Filter: func(tag uint32) bool { return ca.admitsTag(tbl, tag) }}
+	only := onlyTags(tbl, q.IDs)
+	tq := textindex.Query{Terms: x.experts.QueryVector(text, 40), K: max(50, 5*k), Filter: func(tag uint32) bool { return (only == nil || only[tag]) && ca.admitsTag(tbl, tag) }}
 	found, err := x.experts.Search(tq)
 	if err != nil {
 		return nil, indexError("match", err)
@@ -477,8 +495,9 @@ func (x *EngineIndex) matchInvestors(ctx context.Context, q Query, k int) ([]Hit
 	defer x.mu.RUnlock()
 	tbl, ca := x.tables[capital.KindInvestor], x.compile(q.Access, capital.KindInvestor)
 	n := max(50, 5*k)
+	only := onlyTags(tbl, q.IDs)
 	ms, err := x.inv.Match(ctx, matching.Query{Direction: matching.AchievementToDemands, Source: document(&q.Source), K: n,
-		Filter: func(tag uint32) bool { return ca.admitsTag(tbl, tag) }})
+		Filter: func(tag uint32) bool { return (only == nil || only[tag]) && ca.admitsTag(tbl, tag) }})
 	if err != nil {
 		return nil, indexError("match", err)
 	}
@@ -531,15 +550,7 @@ func (x *EngineIndex) matchOffers(ctx context.Context, q Query, k int) ([]Hit, e
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	tbl, ca := x.tables[broker.KindAchievement], x.compile(q.Access, broker.KindAchievement)
-	var only map[uint32]bool
-	if q.IDs != nil {
-		only = make(map[uint32]bool, len(q.IDs))
-		for _, id := range q.IDs {
-			if tag, ok := tbl.byID[id]; ok {
-				only[tag] = true
-			}
-		}
-	}
+	only := onlyTags(tbl, q.IDs)
 	src := document(&q.Source)
 	src.Kind, src.Readiness, src.BudgetMax, src.Region = matching.Demand, 0, decimal.Zero, ""
 	ms, err := x.eng.Match(ctx, matching.Query{Direction: matching.DemandToAchievements, Source: src, K: max(50, 5*k),

@@ -121,7 +121,8 @@ type Query struct {
 	Access Access
 	K      int // default 10
 	// IDs, when not nil, restricts the targets to documents with these
-	// IDs (the achievements on offer, for an investor).
+	// IDs (a shortlist; the achievements on offer, for an investor), in
+	// every direction. An empty non-nil slice admits nothing.
 	IDs []string
 }
 

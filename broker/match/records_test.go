@@ -52,7 +52,7 @@ func ExampleService() {
 		panic(err)
 	}
 	for _, r := range rs { // the confidential achievement is not the enterprise's to see
-		fmt.Println(r.Ref.ID, r.Record.(broker.Achievement).Title, r.Explanation.Terms[:2])
+		fmt.Println(r.Ref.ID, r.Record.(broker.Achievement).Title, r.Explanation.Terms)
 	}
 	pg, err := svc.Search(ctx, broker.Anonymous(), match.SearchQuery{Text: "网箱", Kinds: []broker.Kind{broker.KindAchievement}})
 	if err != nil {
@@ -60,7 +60,7 @@ func ExampleService() {
 	}
 	fmt.Println(pg.Total, pg.Results[0].Ref.ID, pg.Facets.Brokers)
 	// Output:
-	// ach-000001 深远海养殖网箱水质在线监测系统 [水质 监测]
-	// ach-000002 新生儿黄疸无创经皮检测仪 [测 检]
+	// ach-000001 深远海养殖网箱水质在线监测系统 [网箱水质监测 深远海养殖网箱 线监测]
+	// ach-000002 新生儿黄疸无创经皮检测仪 []
 	// 1 ach-000001 [{ 1}]
 }

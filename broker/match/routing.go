@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/kexie/techbroker/assessment"
 	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/matching/router"
 )
@@ -89,14 +91,15 @@ func suggestionID(ref broker.RecordRef) string {
 	return "rt-" + hex.EncodeToString(h[:16])
 }
 
-// routeText is what the router reads: the title, or the abstract of a
-// record without one.
+// routeText is what the router reads: the title, the summary (of an
+// achievement) or the problem (of a demand), and the keywords — the text a
+// desk would route by, and what a router is best trained on.
 func routeText(v broker.Record) string {
 	switch r := v.(type) {
 	case broker.Achievement:
-		return r.Title + "\n" + r.Summary
+		return r.Title + " " + r.Summary + " " + strings.Join(r.Keywords, " ")
 	case broker.Demand:
-		return r.Title
+		return r.Title + " " + r.Problem + " " + strings.Join(r.Keywords, " ")
 	}
 	return ""
 }
@@ -256,9 +259,24 @@ type RoutingFigures struct {
 // RoutingAccuracy counts the decisions made in the period that p may
 // read (a desk's staff see their desk's; platform admins all).
 func (s *Service) RoutingAccuracy(ctx context.Context, p broker.Principal, period broker.ReportPeriod) (RoutingFigures, error) {
+	return s.routing(ctx, p, "", period)
+}
+
+// BrokerRouting counts the decisions made in the period that routed
+// records to one broker: how many of them confirmed the router's
+// suggestion and how many overrode it (the scorecard's
+// routing_override_rate; see RoutingFigures.Fill).
+func (s *Service) BrokerRouting(ctx context.Context, p broker.Principal, brokerID string, period broker.ReportPeriod) (RoutingFigures, error) {
+	if brokerID == "" {
+		return RoutingFigures{}, &Error{Op: "routing figures", Err: ErrInvalid, Msg: "no broker given"}
+	}
+	return s.routing(ctx, p, brokerID, period)
+}
+
+func (s *Service) routing(ctx context.Context, p broker.Principal, brokerID string, period broker.ReportPeriod) (RoutingFigures, error) {
 	var f RoutingFigures
 	for _, st := range []Outcome{Confirmed, Overridden} {
-		sgs, err := broker.NewLibrary[Suggestion](s.sys).Find(ctx, p, broker.ListOptions{Stage: string(st)})
+		sgs, err := broker.NewLibrary[Suggestion](s.sys).Find(ctx, p, broker.ListOptions{Broker: brokerID, Stage: string(st)})
 		if err != nil {
 			return f, err
 		}
@@ -276,4 +294,12 @@ func (s *Service) RoutingAccuracy(ctx context.Context, p broker.Principal, perio
 	}
 	f.Accuracy = broker.Rate(f.Confirmed, f.Decided)
 	return f, nil
+}
+
+// Fill sets the routing figures of a scorecard's broker statistics: the
+// records routed to the broker (Routed) and those whose suggestion a
+// person overrode (RoutingOverrides). Fill figures of one broker
+// (BrokerRouting).
+func (f RoutingFigures) Fill(st *assessment.BrokerStats) {
+	st.Routed, st.RoutingOverrides = f.Decided, f.Overridden
 }

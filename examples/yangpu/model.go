@@ -17,6 +17,7 @@ import (
 	"github.com/kexie/techbroker/broker/capital"
 	"github.com/kexie/techbroker/broker/exchange"
 	"github.com/kexie/techbroker/broker/federation"
+	"github.com/kexie/techbroker/broker/match"
 	"github.com/kexie/techbroker/broker/memstore"
 	"github.com/kexie/techbroker/broker/pgstore"
 	"github.com/kexie/techbroker/broker/review"
@@ -54,6 +55,7 @@ type model struct {
 	rooms   []blueprint.Room // the rooms open during the run, in the blueprint's order
 	sector  map[string]*sector
 	router  *router.Router
+	match   *match.Service // 撮合 and 分流: follows the store, routes arrivals
 	scale   float64
 	years   []int
 
@@ -289,27 +291,40 @@ func (m *model) trainRouter(seed uint64) error {
 		return err
 	}
 	m.router = rt
+	if m.match, err = match.New(m.sys, &match.Options{Router: rt, Operator: admin}); err != nil {
+		return err
+	}
 	m.printf("  router trained on %d labelled past cases (%d rooms)\n", len(ex), len(rt.Labels()))
 	return nil
 }
 
-// route picks a room for a text: the router, or the best sector fit when
-// the router is unsure (as a person would).
-func (m *model) route(text string, disciplines, industry []string) (string, bool) {
-	rt := m.router.Route(text)
-	if !rt.NeedsPerson {
-		return rt.Label, false
+// route routes an arrival (分流): the match service's router suggests a
+// room; a person decides — confirming the suggestion, or, when the router
+// is unsure, choosing the room whose sector fits best (as a desk would),
+// which overrides it when they differ. The decision routes the record and
+// is counted in the scorecard's routing figures. It returns the room and
+// whether a person chose it.
+func (m *model) route(ctx context.Context, ref broker.RecordRef, text string, disciplines, industry []string) (string, bool, error) {
+	sg, err := m.match.Suggest(ctx, admin, ref)
+	if err != nil {
+		return "", false, err
 	}
-	best, bestScore := rt.Label, -1
-	for _, r := range m.rooms {
-		if r.Sector.ByPlace() {
-			continue
-		}
-		if s := r.Sector.SectorFit(disciplines, industry, text); s > bestScore {
-			best, bestScore = r.ID, s
+	room, byPerson := sg.Suggested, sg.NeedsPerson
+	if byPerson {
+		best := -1
+		for _, r := range m.rooms {
+			if r.Sector.ByPlace() {
+				continue
+			}
+			if s := r.Sector.SectorFit(disciplines, industry, text); s > best {
+				room, best = r.ID, s
+			}
 		}
 	}
-	return best, true
+	if _, err := m.match.Decide(ctx, m.staffFor(room, 0), ref, room); err != nil {
+		return "", false, fmt.Errorf("routing %s: %w", ref, err)
+	}
+	return room, byPerson, nil
 }
 
 func (m *model) tally(got, want string, byPerson bool) {

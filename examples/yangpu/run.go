@@ -310,7 +310,8 @@ func period(year int) broker.ReportPeriod {
 
 // brokerStats reads every room's figures for a year as the 科协 reads them:
 // the platform's (funnel, demand loop, activities, services, declines),
-// the staff's, the exchange's ledger, the review figures, and the
+// the staff's, the exchange's ledger, the review figures, the routing
+// decisions (confirmed or overridden), and the
 // enterprises served (those whose demands the room received or that bought).
 func (m *model) brokerStats(ctx context.Context, year int) ([]assessment.BrokerStats, error) {
 	per := period(year)
@@ -332,6 +333,11 @@ func (m *model) brokerStats(ctx context.Context, year int) ([]assessment.BrokerS
 			return nil, err
 		}
 		rf.Fill(&st)
+		rt, err := m.match.BrokerRouting(ctx, overseer, r.ID, per)
+		if err != nil {
+			return nil, err
+		}
+		rt.Fill(&st)
 		lg, err := m.x.Ledger(ctx, overseer, exchange.LedgerQuery{From: per.From, To: per.To, Broker: r.ID})
 		if err != nil {
 			return nil, err

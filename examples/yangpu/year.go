@@ -17,10 +17,10 @@ import (
 	"github.com/kexie/techbroker/broker/activity"
 	"github.com/kexie/techbroker/broker/capital"
 	"github.com/kexie/techbroker/broker/exchange"
+	"github.com/kexie/techbroker/broker/match"
 	"github.com/kexie/techbroker/broker/review"
 	"github.com/kexie/techbroker/contract"
 	"github.com/kexie/techbroker/evaluation/valuation"
-	"github.com/kexie/techbroker/matching"
 	"github.com/kexie/techbroker/money"
 )
 
@@ -106,7 +106,7 @@ func (m *model) year(ctx context.Context, year int) error {
 	interested := map[string]map[string][]string{}
 	m.clk.set(date(year, 5, 20))
 	for _, r := range m.rooms {
-		if interested[r.ID], err = m.match(ctx, r.ID, promoted[r.ID]); err != nil {
+		if interested[r.ID], err = m.matchRoom(ctx, r.ID, promoted[r.ID]); err != nil {
 			return err
 		}
 	}
@@ -278,14 +278,14 @@ func (m *model) collect(ctx context.Context, year int) (map[string][]broker.Case
 			if err != nil {
 				return nil, fmt.Errorf("achievement %q: %w", a.Title, err)
 			}
-			room, byPerson := m.route(a.Title+" "+a.Summary+" "+strings.Join(a.Keywords, " "), a.Disciplines, a.IndustryCodes)
-			m.tally(room, it.room, byPerson)
-			m.trueRoom[a.ID], m.merit[a.ID], m.value[a.ID] = it.room, it.d.merit, it.d.value
 			// The platform routes (分流); the room's desk takes it from there.
-			staff := m.tm(room)
-			if a, err = m.sys.Achievements.Modify(ctx, admin, a.ID, func(x *broker.Achievement) error { x.Broker = room; return nil }); err != nil {
+			room, byPerson, err := m.route(ctx, broker.Ref(a), a.Title+" "+a.Summary+" "+strings.Join(a.Keywords, " "), a.Disciplines, a.IndustryCodes)
+			if err != nil {
 				return nil, err
 			}
+			m.tally(room, it.room, byPerson)
+			m.trueRoom[a.ID], m.merit[a.ID], m.value[a.ID] = it.room, it.d.merit, it.d.value
+			staff := m.tm(room)
 			c, err := m.sys.OpenCase(ctx, staff, broker.NewCase{Subject: broker.Ref(a), Broker: room, Reason: "成果征集"})
 			if err != nil {
 				return nil, fmt.Errorf("open case: %w", err)
@@ -297,10 +297,13 @@ func (m *model) collect(ctx context.Context, year int) (map[string][]broker.Case
 			if err != nil {
 				return nil, fmt.Errorf("demand %q: %w", it.dm.Title, err)
 			}
-			room, byPerson := m.route(d.Title+" "+d.Problem+" "+strings.Join(d.Keywords, " "), d.Disciplines, d.IndustryCodes)
+			room, byPerson, err := m.route(ctx, broker.Ref(d), d.Title+" "+d.Problem+" "+strings.Join(d.Keywords, " "), d.Disciplines, d.IndustryCodes)
+			if err != nil {
+				return nil, err
+			}
 			m.tally(room, it.room, byPerson)
 			m.trueRoom[d.ID] = it.room
-			if d, err = m.sys.Demands.Modify(ctx, admin, d.ID, func(x *broker.Demand) error { x.Broker = room; return nil }); err != nil {
+			if d, err = m.sys.Demands.Get(ctx, admin, d.ID); err != nil {
 				return nil, err
 			}
 			m.demandsOf[room] = append(m.demandsOf[room], d)
@@ -573,22 +576,11 @@ func (m *model) cultivate(ctx context.Context, year int, room string, passed []s
 
 // match matches the room's demands to its promoted achievements (谋题 →
 // 破题) and returns, per achievement ID, the enterprises interested in it.
-func (m *model) match(ctx context.Context, room string, promoted []screened) (map[string][]string, error) {
-	eng, err := matching.NewEngine(nil)
-	if err != nil {
-		return nil, err
-	}
+func (m *model) matchRoom(ctx context.Context, room string, promoted []screened) (map[string][]string, error) {
 	tm := m.tm(room)
-	titles := map[string]string{}
+	among := make([]string, 0, len(promoted))
 	for _, s := range promoted {
-		a, err := m.sys.Achievements.Get(ctx, tm, s.c.Subject.ID)
-		if err != nil {
-			return nil, err
-		}
-		titles[a.ID] = a.Title
-		if err := eng.Add(broker.AchievementDocument(a)); err != nil {
-			return nil, err
-		}
+		among = append(among, s.c.Subject.ID)
 	}
 	interested := map[string][]string{}
 	for i, d := range m.demandsOf[room] {
@@ -605,17 +597,20 @@ func (m *model) match(ctx context.Context, room string, promoted []screened) (ma
 		if len(promoted) == 0 {
 			continue
 		}
-		ms, err := eng.Match(ctx, matching.Query{Direction: matching.DemandToAchievements, Source: broker.DemandDocument(d), K: 2})
+		// The match service answers from its index, which follows the
+		// store; the desk looks among the results it has promoted.
+		ms, err := m.match.MatchDemand(ctx, tm, d.ID, &match.MatchOptions{K: 2, Among: among})
 		if err != nil {
 			return nil, err
 		}
 		for _, mt := range ms {
-			interested[mt.ID] = append(interested[mt.ID], d.Enterprise)
+			interested[mt.Ref.ID] = append(interested[mt.Ref.ID], d.Enterprise)
 		}
 		if len(ms) > 0 && m.explained < 2 {
 			m.explained++
 			mt := ms[0]
-			m.printf("  match: demand %q (%s)\n     → %q score %.3f\n", trimTitle(d.Title, 30), d.Enterprise, trimTitle(titles[mt.ID], 30), mt.Score)
+			title := mt.Record.(broker.Achievement).Title
+			m.printf("  match: demand %q (%s)\n     → %q score %.3f\n", trimTitle(d.Title, 30), d.Enterprise, trimTitle(title, 30), mt.Score)
 			var sig []string
 			for _, s := range mt.Explanation.Signals {
 				sig = append(sig, fmt.Sprintf("%s %.2f×%.2f=%.3f", s.Name, s.Value, s.Weight, s.Contribution))

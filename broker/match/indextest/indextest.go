@@ -37,6 +37,7 @@ type Harness func(t *testing.T) match.Index
 func Run(t *testing.T, newIndex Harness) {
 	t.Run("ApplyAndSeq", func(t *testing.T) { testApply(t, newIndex(t)) })
 	t.Run("AccessBeforeCut", func(t *testing.T) { testAccessBeforeCut(t, newIndex(t)) })
+	t.Run("Shortlist", func(t *testing.T) { testShortlist(t, newIndex(t)) })
 	t.Run("TotalOrder", func(t *testing.T) { testOrder(t, newIndex, newIndex(t)) })
 	t.Run("Declines", func(t *testing.T) { testDeclines(t, newIndex(t)) })
 	t.Run("Filters", func(t *testing.T) { testFilters(t, newIndex(t)) })
@@ -229,6 +230,49 @@ func testAccessBeforeCut(t *testing.T, ix match.Index) {
 	}
 	if seen == 0 {
 		t.Error("the search found nothing: the test tests nothing")
+	}
+}
+
+// testShortlist: Query.IDs restricts the targets to those documents, and
+// access still applies to them; an empty shortlist admits nothing.
+func testShortlist(t *testing.T, ix match.Index) {
+	ctx := context.Background()
+	g := newGen(9)
+	var docs []match.Doc
+	for i := range 200 {
+		tier := broker.Public
+		if i%4 == 3 {
+			tier = broker.Confidential
+		}
+		docs = append(docs, g.doc(broker.KindAchievement, tier))
+	}
+	apply(t, ix, match.Batch{Upserts: docs, Seq: 1})
+	public := match.Access{Rules: []match.AccessRule{{Tiers: []broker.Visibility{broker.Public}}}}
+	var ids []string
+	listed := map[string]bool{}
+	for i := 0; i < len(docs); i += 7 {
+		ids = append(ids, docs[i].Ref.ID)
+		listed[docs[i].Ref.String()] = docs[i].Tier == broker.Public
+	}
+	src := g.doc(broker.KindDemand, broker.Public)
+	hits, err := ix.Match(ctx, match.Query{Source: src, Target: broker.KindAchievement, Access: public, K: 50, IDs: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) == 0 {
+		t.Fatal("no match among the shortlist: the test tests nothing")
+	}
+	for _, h := range hits {
+		if ok, in := listed[h.Ref.String()]; !in || !ok {
+			t.Errorf("%s is not a public document of the shortlist", h.Ref)
+		}
+	}
+	hits, err = ix.Match(ctx, match.Query{Source: src, Target: broker.KindAchievement, Access: public, K: 50, IDs: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 0 {
+		t.Errorf("an empty shortlist gave %d matches", len(hits))
 	}
 }
 
