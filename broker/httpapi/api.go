@@ -45,6 +45,7 @@ type response struct {
 	status int
 	typ    reflect.Type // JSON body type; nil for none or for content
 	page   bool         // a page of typ items
+	link   bool         // typ is a page of its own, with a Link header to the next
 	// content names other media types of the body (CSV, HTML…).
 	content []string
 	doc     string
@@ -142,6 +143,9 @@ func (a *api) document() []byte {
 				}
 			case r.typ != nil:
 				content["application/json"] = map[string]any{"schema": s.of(r.typ)}
+				if r.link {
+					resp["headers"] = map[string]any{"Link": map[string]any{"description": `<…?cursor=…>; rel="next" when there is a next page`, "schema": map[string]any{"type": "string"}}}
+				}
 			}
 			for _, t := range r.content {
 				content[t] = map[string]any{"schema": map[string]any{"type": "string"}}

@@ -23,7 +23,7 @@
 //	/v1/brokers, /v1/organizations               样板间 (read), 机构
 //	/v1/cases, /{id}, /{id}/history, /{id}/moves, /{id}/services     服务案例 and their moves
 //	/v1/demands/{id}/respond, /{id}/moves, /v1/brokers/{id}/demand-stats   需求闭环
-//	/v1/demands/{id}/matches, /v1/search         撮合 and 检索, with explanations
+//	/v1/demands/{id}/matches, /v1/achievements/{id}/matches, /v1/search   撮合 and 检索 (broker/match), explained
 //	/v1/feedback, /v1/feedback/counts            反馈
 //	/v1/activities …/registrations …/meetings …/schedule …/leads …/conversion, /v1/meetings/{id}/answer   活动
 //	/v1/listings …/publish …/renew …/withdraw …/book …/deposits …/bids …/close-bidding,
@@ -49,6 +49,19 @@
 // 404, ErrForbidden 403, ErrStale 412, ErrExists and ErrConflict 409,
 // ErrInvalid 422. A record the caller may not read is 404 whatever was
 // asked of it, and no status or message says more of it.
+//
+// # Matching and search
+//
+// The matching routes and the search answer from Options.Match, a
+// broker/match Service whose index follows the store's event log: a
+// demand's achievements and an achievement's demands, each result with its
+// signals, weights, matched words and notes ("declined before: price");
+// the search takes text and filters (kind, broker, region, owner,
+// discipline, industry, readiness, price), pages by cursor with a Link
+// header and counts facets per broker, region and discipline. Access is
+// applied inside the index before a page is cut, so a page is never short
+// because of records the caller may not read, and each record is
+// redacted as a GET of it would be.
 //
 // # Authentication
 //

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/kexie/techbroker/broker"
 	"github.com/kexie/techbroker/broker/activity"
 	"github.com/kexie/techbroker/broker/exchange"
+	"github.com/kexie/techbroker/broker/match"
 	"github.com/kexie/techbroker/broker/review"
 )
 
@@ -32,6 +34,11 @@ type Options struct {
 	Activities *activity.Platform
 	// Review is expert review; nil makes review.New(sys, nil).
 	Review *review.Service
+	// Match answers matching and search (package broker/match); nil makes
+	// match.New(sys, nil), whose index the handler's calls keep current
+	// from the store's log. Share one Service between the handler and the
+	// rest of the application, and run its Follow if you want it pushed.
+	Match *match.Service
 	// Scheme scores the brokers for the assessment report; nil means
 	// assessment.DefaultScheme.
 	Scheme *assessment.Scheme
@@ -72,6 +79,7 @@ type handler struct {
 	x      *exchange.Exchange
 	acts   *activity.Platform
 	review *review.Service
+	match  *match.Service
 	o      Options
 	mux    *http.ServeMux
 	api    *api
@@ -99,6 +107,13 @@ func NewHandler(sys *broker.System, opts *Options) http.Handler {
 	if o.Review == nil {
 		o.Review = review.New(sys, nil)
 	}
+	if o.Match == nil {
+		svc, err := match.New(sys, nil)
+		if err != nil {
+			panic(fmt.Sprintf("httpapi: the default matching service: %v", err)) // nil options cannot fail
+		}
+		o.Match = svc
+	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 1 << 20
 	}
@@ -123,7 +138,7 @@ func NewHandler(sys *broker.System, opts *Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	h := &handler{sys: sys, x: o.Exchange, acts: o.Activities, review: o.Review, o: o, mux: http.NewServeMux(),
+	h := &handler{sys: sys, x: o.Exchange, acts: o.Activities, review: o.Review, match: o.Match, o: o, mux: http.NewServeMux(),
 		idem: broker.NewLibrary[IdempotencyRecord](sys), log: o.Logger,
 		langs: language.NewMatcher([]language.Tag{language.English, language.Chinese})}
 	broker.NewLibrary[APIKey](sys) // known to the System's audits

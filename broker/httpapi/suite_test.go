@@ -383,16 +383,53 @@ func testMatching(t *testing.T, e *env) {
 		t.Fatalf("matches %+v", ms)
 	}
 	e.do(req{method: "GET", path: "/v1/demands/" + d.ID + "/matches"}).want(t, 404) // members only
-	e.do(req{method: "GET", path: "/v1/search?q=" + urlq("船舶 定位")}).want(t, 200).json(t, &ms)
-	if len(ms) == 0 || ms[0].Title != "船舶动力定位" {
-		t.Errorf("search %+v", ms)
+	var pg httpapi.SearchPage
+	e.do(req{method: "GET", path: "/v1/search?q=" + urlq("船舶 定位")}).want(t, 200).json(t, &pg)
+	if len(pg.Items) == 0 || pg.Items[0].Title != "船舶动力定位" || pg.Total != len(pg.Items) {
+		t.Errorf("search %+v", pg)
+	}
+	// The demands an achievement answers.
+	e.do(req{method: "GET", path: "/v1/achievements/" + ms[0].ID + "/matches", as: enterprise}).want(t, 200).json(t, &ms)
+	if len(ms) != 1 || ms[0].ID != d.ID || ms[0].Demand == nil {
+		t.Errorf("an achievement's matches %+v", ms)
+	}
+	// Filters, facets and paging: the three achievements of the
+	// institution, two per page, following Link; no record twice.
+	seen := map[string]bool{}
+	path := "/v1/search?kind=achievement&owner=" + urlq(institution.Org) + "&limit=2"
+	for page := 0; path != ""; page++ {
+		r := e.do(req{method: "GET", path: path}).want(t, 200)
+		pg = httpapi.SearchPage{}
+		r.json(t, &pg)
+		if pg.Total != 3 || len(pg.Facets.Brokers) == 0 {
+			t.Errorf("page %d: total %d, facets %+v", page, pg.Total, pg.Facets)
+		}
+		for _, m := range pg.Items {
+			if seen[m.ID] {
+				t.Errorf("%s on two pages", m.ID)
+			}
+			seen[m.ID] = true
+		}
+		path = ""
+		if link := r.Header.Get("Link"); link != "" {
+			path = strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`)
+		} else if pg.Next != "" {
+			t.Errorf("a next cursor without a Link header")
+		}
+	}
+	if len(seen) != 3 {
+		t.Errorf("paging saw %d achievements, want 3", len(seen))
+	}
+	// Every bad parameter is listed.
+	p := e.do(req{method: "GET", path: "/v1/search?kind=planet&limit=0&min_price=abc&order=sideways"}).want(t, 400).problem(t)
+	if len(p.Errors) != 4 {
+		t.Errorf("bad search parameters: %+v", p.Errors)
 	}
 	r := e.do(req{method: "GET", path: "/v1/search?format=csv&q=" + urlq("船舶 定位")}).want(t, 200)
 	if !strings.Contains(string(r.body), "名次,类型,编号,标题,得分,匹配词") || !strings.Contains(string(r.body), "船舶动力定位") {
 		t.Errorf("search as CSV:\n%s", r.body)
 	}
 	e.do(req{method: "GET", path: "/v1/demands/" + d.ID + "/matches?format=xlsx", as: staff}).want(t, 200)
-	e.do(req{method: "GET", path: "/v1/search"}).want(t, 400)
 	e.do(req{method: "GET", path: "/v1/search?q=x&kind=planet"}).want(t, 400)
 }
 

@@ -293,6 +293,29 @@ type Match struct {
 	Expert      *broker.Expert      `json:"expert,omitempty"`
 }
 
+// SearchPage is one page of a search: the hits, the cursor of the next
+// page, how many records match on every page, and the facet counts.
+type SearchPage struct {
+	Items  []Match      `json:"items"`
+	Next   string       `json:"next,omitempty"`
+	Total  int          `json:"total"`
+	Facets SearchFacets `json:"facets"`
+}
+
+// SearchFacets count a search's matches per broker, region and discipline
+// (over every page; the empty value counts the records without one).
+type SearchFacets struct {
+	Brokers     []FacetCount `json:"brokers"`
+	Regions     []FacetCount `json:"regions"`
+	Disciplines []FacetCount `json:"disciplines"`
+}
+
+// FacetCount is how many matches have a value.
+type FacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
 // Scorecard is the broker assessment of a year.
 type Scorecard struct {
 	Period     string        `json:"period"`
