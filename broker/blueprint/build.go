@@ -15,10 +15,10 @@ import (
 // KindModel is the kind of the stored model: one record per System, with
 // ModelID as its ID, so that the System keeps its scorecard scheme, policy
 // rules and staff roles with the rest.
-const (
-	KindModel broker.Kind = "blueprint"
-	ModelID               = "model"
-)
+const KindModel broker.Kind = "blueprint"
+
+// ModelID is the stored model's record ID.
+const ModelID = "model"
 
 // stored is the model as a record.
 type stored struct {

@@ -253,13 +253,8 @@ type ConflictOfInterest struct {
 }
 
 // orgKey is the form in which names are compared: normalized and case
-// folded. sameOrg compares two names in it; an empty name matches nothing.
+// folded. sameKey compares two names in it; an empty name matches nothing.
 func orgKey(s string) string { return textnorm.FoldKey(textnorm.Text(s)) }
-
-func sameOrg(a, b string) bool {
-	a, b = orgKey(a), orgKey(b)
-	return a != "" && a == b
-}
 
 func sameKey(a, b string) bool { return a != "" && a == b }
 
