@@ -356,6 +356,9 @@ func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
 	if k < 0 {
 		return nil, &Error{Op: "match", Err: ErrInvalid, Msg: fmt.Sprintf("K = %d", k)}
 	}
+	if q.MaxTerms < 0 {
+		return nil, &Error{Op: "match", Err: ErrInvalid, Msg: fmt.Sprintf("MaxTerms = %d", q.MaxTerms)}
+	}
 	var target Kind
 	var tq textindex.Query
 	src := q.Source
@@ -372,6 +375,12 @@ func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
 	case DemandToAchievements:
 		target = Achievement
 		tq = e.sourceQuery(target, src, false)
+		if q.MaxTerms > 0 {
+			if v := e.index[target].QueryVector(tq.Text, 0); len(v) > q.MaxTerms {
+				slices.SortStableFunc(v, func(a, b textindex.Term) int { return cmp.Compare(b.Weight, a.Weight) })
+				tq = textindex.Query{Terms: v[:q.MaxTerms]}
+			}
+		}
 	case AchievementToDemands:
 		target = Demand
 		tq = e.sourceQuery(target, src, true)

@@ -3,7 +3,10 @@ package matching
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -197,5 +200,56 @@ func TestAffinity(t *testing.T) {
 	}
 	if !(a[0][1] > a[0][2] && a[1][2] > a[1][0]) {
 		t.Errorf("affinities %v: want chem closer to bat2 than fish, fish closer to fish than bat", a)
+	}
+}
+
+// MaxTerms leaves a short demand query whole, keeps a long one's heaviest
+// terms (the rare words that tell what it is about) and refuses a negative
+// bound.
+func TestMatchMaxTerms(t *testing.T) {
+	ctx := context.Background()
+	e, err := NewEngine(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filler := "本项目研究技术方法系统应用"
+	for i := range 60 {
+		d := Document{Kind: Achievement, ID: fmt.Sprintf("a%02d", i), Title: fmt.Sprintf("通用技术方案%d", i), Abstract: strings.Repeat(filler, 3)}
+		if i == 42 {
+			d.Title, d.Abstract = "溶解氧传感器", "网箱溶解氧传感器与浮标"
+		}
+		if err := e.Add(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(ms []Match) []string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.ID)
+		}
+		return out
+	}
+	short := Document{Kind: Demand, Title: "溶解氧传感器"}
+	whole, err := e.Match(ctx, Query{Direction: DemandToAchievements, Source: short, K: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	capped, err := e.Match(ctx, Query{Direction: DemandToAchievements, Source: short, K: 5, MaxTerms: 96})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(whole), ids(capped)) {
+		t.Errorf("a short query changed under MaxTerms: %v, then %v", ids(whole), ids(capped))
+	}
+	long := Document{Kind: Demand, Title: "溶解氧传感器", Abstract: strings.Repeat(filler+"，", 20) + "通用技术方案"}
+	ms, err := e.Match(ctx, Query{Direction: DemandToAchievements, Source: long, K: 3, MaxTerms: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) == 0 || ms[0].ID != "a42" {
+		t.Errorf("a long query capped to 8 terms ranks %v first, want a42 (its rare terms)", ids(ms))
+	}
+	if _, err := e.Match(ctx, Query{Direction: DemandToAchievements, Source: long, MaxTerms: -1}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("MaxTerms -1: %v, want ErrInvalid", err)
 	}
 }

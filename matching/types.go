@@ -136,6 +136,12 @@ type Query struct {
 	// are retrieved, before any cut (an access policy goes here). It must
 	// be safe for concurrent use and must not call the engine.
 	Filter func(tag uint32) bool
+	// MaxTerms, when > 0, bounds a DemandToAchievements query whose text
+	// has more distinct indexed terms than that to its MaxTerms heaviest
+	// (tf·idf, as QueryVector weighs them): a long problem statement is
+	// matched on its characteristic terms, not on every character of it.
+	// A shorter query is unchanged. 0 leaves every demand query whole.
+	MaxTerms int
 }
 
 // Match is one result with its explanation.

@@ -297,6 +297,16 @@ func (x *EngineIndex) declined(source *Doc, target broker.Kind) (bySource []Decl
 	return bySource, byTarget, n
 }
 
+// DemandQueryTerms bounds the terms of a demand's query in EngineIndex: a
+// demand with a longer text (title, keywords and problem; with CJK
+// unigrams and bigrams a problem of a few hundred characters has hundreds
+// of terms) is matched on its 96 heaviest terms by tf·idf
+// (matching.Query.MaxTerms). On the 1,000 abstracts of the CSL dev file
+// used as demands, the share of the top 10 in the query's discipline is
+// 0.2272 with 96 terms against 0.2282 with all of them (64 terms: 0.2156),
+// and the engine answers 2.3 times faster.
+const DemandQueryTerms = 96
+
 // Match implements Index.
 func (x *EngineIndex) Match(ctx context.Context, q Query) ([]Hit, error) {
 	k := q.K
@@ -333,7 +343,11 @@ func (x *EngineIndex) Match(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	only := onlyTags(tbl, q.IDs)
 	filter := func(tag uint32) bool { return tag != self && (only == nil || only[tag]) && ca.admitsTag(tbl, tag) }
-	ms, err := x.eng.Match(ctx, matching.Query{Direction: dir, Source: document(&q.Source), K: k + extra, Filter: filter})
+	mq := matching.Query{Direction: dir, Source: document(&q.Source), K: k + extra, Filter: filter}
+	if dir == matching.DemandToAchievements {
+		mq.MaxTerms = DemandQueryTerms
+	}
+	ms, err := x.eng.Match(ctx, mq)
 	if err != nil {
 		return nil, indexError("match", err)
 	}
