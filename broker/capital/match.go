@@ -70,6 +70,11 @@ var signedIn = broker.Target{Kind: KindInvestor, Class: broker.ClassRegistry, Ti
 // the principal may not read. ErrInvalid if the achievement is not on
 // offer or the options are bad; ErrForbidden for an anonymous principal.
 // Any signed-in principal who can read the achievement.
+//
+// It reads every investor and builds an engine of them for the call: O(N)
+// per call (about 0.35 s at 10,000 investors). A platform with many
+// investors uses the same ranking from an index that follows the store:
+// match.Service.MatchInvestors and MatchOffers (package broker/match).
 func (s *Service) MatchInvestors(ctx context.Context, p broker.Principal, achievementID string, o *MatchOptions) ([]Match, error) {
 	const op = "match investors"
 	if !broker.Can(p, broker.ActRead, signedIn) {
@@ -97,7 +102,8 @@ func (s *Service) MatchInvestors(ctx context.Context, p broker.Principal, achiev
 
 // MatchOffers ranks the achievements on offer that the principal may read
 // for an investor, explained as in MatchInvestors. Any signed-in principal
-// who can read the investor.
+// who can read the investor. Like MatchInvestors it builds its engine per
+// call; match.Service.MatchOffers answers from the index.
 func (s *Service) MatchOffers(ctx context.Context, p broker.Principal, investorID string, o *MatchOptions) ([]Match, error) {
 	const op = "match offers"
 	if !broker.Can(p, broker.ActRead, signedIn) {
