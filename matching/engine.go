@@ -374,16 +374,10 @@ func (e *Engine) Match(ctx context.Context, q Query) ([]Match, error) {
 	switch q.Direction {
 	case DemandToAchievements:
 		target = Achievement
-		tq = e.sourceQuery(target, src, false)
-		if q.MaxTerms > 0 {
-			if v := e.index[target].QueryVector(tq.Text, 0); len(v) > q.MaxTerms {
-				slices.SortStableFunc(v, func(a, b textindex.Term) int { return cmp.Compare(b.Weight, a.Weight) })
-				tq = textindex.Query{Terms: v[:q.MaxTerms]}
-			}
-		}
+		tq = e.bound(target, e.sourceQuery(target, src, false), q.MaxTerms)
 	case AchievementToDemands:
 		target = Demand
-		tq = e.sourceQuery(target, src, true)
+		tq = e.bound(target, e.sourceQuery(target, src, true), q.MaxTerms)
 	case SimilarAchievements:
 		target = Achievement
 		tq = e.sourceQuery(target, src, true)
@@ -467,6 +461,21 @@ func (e *Engine) sourceQuery(target Kind, d Document, asWhole bool) textindex.Qu
 		return textindex.Query{Terms: e.index[target].QueryVector(text, e.opts.MaxQueryTerms)}
 	}
 	return textindex.Query{Text: text}
+}
+
+// bound keeps the n heaviest terms (tf·idf) of a text query that has more
+// than n distinct terms in the target's index (n > 0); a shorter query, or
+// one already made of terms, is returned as it is.
+func (e *Engine) bound(target Kind, tq textindex.Query, n int) textindex.Query {
+	if n <= 0 || tq.Text == "" {
+		return tq
+	}
+	v := e.index[target].QueryVector(tq.Text, 0)
+	if len(v) <= n {
+		return tq
+	}
+	slices.SortStableFunc(v, func(a, b textindex.Term) int { return cmp.Compare(b.Weight, a.Weight) })
+	return textindex.Query{Terms: v[:n]}
 }
 
 func (e *Engine) expertQuery(x Expert) textindex.Query {

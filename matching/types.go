@@ -136,13 +136,22 @@ type Query struct {
 	// are retrieved, before any cut (an access policy goes here). It must
 	// be safe for concurrent use and must not call the engine.
 	Filter func(tag uint32) bool
-	// MaxTerms, when > 0, bounds a DemandToAchievements query whose text
-	// has more distinct indexed terms than that to its MaxTerms heaviest
-	// (tf·idf, as QueryVector weighs them): a long problem statement is
-	// matched on its characteristic terms, not on every character of it.
-	// A shorter query is unchanged. 0 leaves every demand query whole.
+	// MaxTerms, when > 0, bounds a DemandToAchievements or
+	// AchievementToDemands query whose text has more distinct indexed
+	// terms than that to its MaxTerms heaviest (tf·idf, as QueryVector
+	// weighs them): a long problem statement or abstract is matched on its
+	// characteristic terms, not on every character of it. A shorter query,
+	// or one Options.MaxQueryTerms already bounds, is unchanged. 0 leaves
+	// the query whole. See QueryTerms.
 	MaxTerms int
 }
+
+// QueryTerms is the MaxTerms the broker's matching uses (packages
+// broker/match and broker/capital). On the 1,000 abstracts of the CSL dev
+// file used as demands, the share of the top 10 in the query's own
+// discipline is 0.2272 with 96 terms against 0.2282 with all of them (64
+// terms: 0.2156; 48: 0.2042), and the engine answers 2.3 times faster.
+const QueryTerms = 96
 
 // Match is one result with its explanation.
 type Match struct {

@@ -207,7 +207,9 @@ func rank(ctx context.Context, o *MatchOptions, investors []Investor, achievemen
 				return nil, err
 			}
 		}
-		q = matching.Query{Direction: matching.AchievementToDemands, Source: broker.AchievementDocument(achievements[0])}
+		// A long abstract is matched on its heaviest terms, as package
+		// broker/match does (matching.QueryTerms).
+		q = matching.Query{Direction: matching.AchievementToDemands, Source: broker.AchievementDocument(achievements[0]), MaxTerms: matching.QueryTerms}
 		candidates = len(investors)
 	}
 	if candidates == 0 {

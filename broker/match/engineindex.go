@@ -297,15 +297,15 @@ func (x *EngineIndex) declined(source *Doc, target broker.Kind) (bySource []Decl
 	return bySource, byTarget, n
 }
 
-// DemandQueryTerms bounds the terms of a demand's query in EngineIndex: a
-// demand with a longer text (title, keywords and problem; with CJK
-// unigrams and bigrams a problem of a few hundred characters has hundreds
-// of terms) is matched on its 96 heaviest terms by tf·idf
-// (matching.Query.MaxTerms). On the 1,000 abstracts of the CSL dev file
-// used as demands, the share of the top 10 in the query's discipline is
-// 0.2272 with 96 terms against 0.2282 with all of them (64 terms: 0.2156),
-// and the engine answers 2.3 times faster.
-const DemandQueryTerms = 96
+// DemandQueryTerms bounds the terms of a query made from a record's text in
+// EngineIndex: a demand matched to achievements, or an achievement matched
+// to demands or investors, whose text (title, keywords and problem or
+// abstract; with CJK unigrams and bigrams a few hundred characters make
+// hundreds of terms) is longer is matched on its heaviest terms by tf·idf
+// (matching.Query.MaxTerms; matching.QueryTerms says how the bound was
+// chosen). capital.Service.MatchInvestors bounds its query alike, so both
+// rank investors the same.
+const DemandQueryTerms = matching.QueryTerms
 
 // Match implements Index.
 func (x *EngineIndex) Match(ctx context.Context, q Query) ([]Hit, error) {
@@ -344,7 +344,7 @@ func (x *EngineIndex) Match(ctx context.Context, q Query) ([]Hit, error) {
 	only := onlyTags(tbl, q.IDs)
 	filter := func(tag uint32) bool { return tag != self && (only == nil || only[tag]) && ca.admitsTag(tbl, tag) }
 	mq := matching.Query{Direction: dir, Source: document(&q.Source), K: k + extra, Filter: filter}
-	if dir == matching.DemandToAchievements {
+	if dir == matching.DemandToAchievements || dir == matching.AchievementToDemands {
 		mq.MaxTerms = DemandQueryTerms
 	}
 	ms, err := x.eng.Match(ctx, mq)
@@ -510,7 +510,7 @@ func (x *EngineIndex) matchInvestors(ctx context.Context, q Query, k int) ([]Hit
 	tbl, ca := x.tables[capital.KindInvestor], x.compile(q.Access, capital.KindInvestor)
 	n := max(50, 5*k)
 	only := onlyTags(tbl, q.IDs)
-	ms, err := x.inv.Match(ctx, matching.Query{Direction: matching.AchievementToDemands, Source: document(&q.Source), K: n,
+	ms, err := x.inv.Match(ctx, matching.Query{Direction: matching.AchievementToDemands, Source: document(&q.Source), K: n, MaxTerms: DemandQueryTerms,
 		Filter: func(tag uint32) bool { return (only == nil || only[tag]) && ca.admitsTag(tbl, tag) }})
 	if err != nil {
 		return nil, indexError("match", err)
