@@ -28,9 +28,10 @@
 // valid evaluation qualification (broker.System.QualifiedPanelists) —
 // without a conflict of interest (ConflictRules), within each
 // expert's load, with the highest total affinity (the matching engine's,
-// from the experts' keywords, works and disciplines), by PlanPanels,
-// which solves the assignment exactly (package matching/assign). A panel
-// links the subject's open case at the broker.
+// from the experts' keywords, works and disciplines — or, with
+// Options.Affinity, the matching service's index: match.Service.Affinity),
+// by PlanPanels, which solves the assignment exactly (package
+// matching/assign). A panel links the subject's open case at the broker.
 //
 // Invite checks the conflict rules again — a conflict may have arisen
 // since planning — and invites every seat. An expert accepts (Accept) or

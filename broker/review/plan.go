@@ -113,6 +113,20 @@ func (s *Service) Plan(ctx context.Context, p broker.Principal, req PlanRequest)
 	if len(experts) == 0 {
 		return nil, refused("plan", KindPanel, "", fmt.Errorf("%w: no member of a qualified society %q", ErrNoPanelists, req.Society))
 	}
+	var given map[string]map[string]float64
+	if s.opts.Affinity != nil {
+		var achs []string
+		for _, ref := range req.Subjects {
+			if ref.Kind == broker.KindAchievement {
+				achs = append(achs, ref.ID)
+			}
+		}
+		if len(achs) > 0 {
+			if given, err = s.opts.Affinity(ctx, p, achs); err != nil {
+				return nil, broker.Wrap("plan", KindPanel, "", err)
+			}
+		}
+	}
 	var out []Panel
 	err = s.sys.Update(ctx, func(tx *broker.Tx) error {
 		out = out[:0]
@@ -150,7 +164,7 @@ func (s *Service) Plan(ctx context.Context, p broker.Principal, req PlanRequest)
 			return err
 		}
 		pr.Experts, pr.Cover, pr.MaxLoad, pr.LoadLeft = experts, seats, s.opts.MaxLoad, s.left(book, experts, s.year(now))
-		pr.Rules, pr.Fair, pr.Engine = *s.opts.Rules, req.Fair, s.opts.Engine
+		pr.Rules, pr.Fair, pr.Engine, pr.Affinity = *s.opts.Rules, req.Fair, s.opts.Engine, given
 		plan, err := PlanPanels(tx.Context(), pr)
 		if errors.Is(err, assign.ErrInfeasible) {
 			return refused("plan", KindPanel, "", fmt.Errorf("%w: %w", ErrNoPanelists, err))

@@ -7,6 +7,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,6 +51,11 @@ type PanelRequest struct {
 	Fair bool
 	// Engine options for affinity (nil means defaults).
 	Engine *matching.Options
+	// Affinity, when it names an item (achievement or demand ID → expert
+	// ID → affinity in 0..1), gives that item's affinities in place of the
+	// engine's, for example from the matching service's index; an expert
+	// it leaves out has 0. A value outside 0..1 is refused.
+	Affinity map[string]map[string]float64
 }
 
 // PanelPlan is an optimal assignment of experts to achievements.
@@ -138,10 +144,20 @@ func PlanPanels(ctx context.Context, req PanelRequest) (*PanelPlan, error) {
 	plan := &PanelPlan{Panels: map[string][]string{}, Affinity: map[string]map[string]float64{}, Load: map[string]int{}}
 	prob := &assign.Problem{Experts: expertIDs, Items: ids, Affinity: make([][]float64, len(ids)),
 		Cover: cover, MinLoad: req.MinLoad, MaxLoad: maxLoad}
-	for i := range ids {
+	for i, id := range ids {
 		row := make([]float64, len(experts))
+		given, ok := req.Affinity[id]
 		for e := range experts {
-			row[e] = aff[e][i]
+			if !ok {
+				row[e] = aff[e][i]
+				continue
+			}
+			v := given[expertIDs[e]]
+			if math.IsNaN(v) || v < 0 || v > 1 {
+				return nil, broker.Wrap("plan panels", broker.KindExpert, expertIDs[e], invalid(broker.KindExpert,
+					broker.FieldError{Field: "affinity[" + id + "][" + expertIDs[e] + "]", Code: "range", Param: "0..1", Value: strconv.FormatFloat(v, 'g', -1, 64)}))
+			}
+			row[e] = v
 		}
 		prob.Affinity[i] = row
 	}
@@ -207,7 +223,7 @@ func PlanPanels(ctx context.Context, req PanelRequest) (*PanelPlan, error) {
 		for _, e := range panel {
 			id := prob.Experts[e]
 			plan.Panels[item] = append(plan.Panels[item], id)
-			plan.Affinity[item][id] = aff[e][i]
+			plan.Affinity[item][id] = prob.Affinity[i][e]
 			plan.Load[id]++
 		}
 	}

@@ -158,3 +158,39 @@ func TestPlanPanelsDemandsLoadsExclusions(t *testing.T) {
 		t.Errorf("an achievement and a demand sharing an ID: got %v, want ErrInvalid naming demands[0].id", err)
 	}
 }
+
+// Affinities given for an item replace the engine's: an index that likes
+// the print experts for the marine result seats them there; an item it
+// does not name keeps the engine's; a value outside 0..1 is refused with
+// the pair named.
+func TestPlanPanelsGivenAffinity(t *testing.T) {
+	achs := []broker.Achievement{
+		{Meta: broker.Meta{ID: "a-marine"}, Title: "深远海养殖网箱水质监测", Keywords: []string{"养殖", "水质"}, Owner: "上海海洋大学"},
+		{Meta: broker.Meta{ID: "a-child"}, Title: "新生儿黄疸无创检测", Keywords: []string{"新生儿", "黄疸"}, Owner: "新华医院"},
+	}
+	kw := [][]string{{"养殖", "水质", "渔业"}, {"新生儿", "黄疸", "儿科"}, {"油墨", "印刷", "包装"}}
+	var experts []broker.Expert
+	for i := range 9 {
+		experts = append(experts, broker.Expert{Meta: broker.Meta{ID: fmt.Sprintf("e%02d", i)}, Name: fmt.Sprintf("专家%d", i), Keywords: kw[i%3], Institution: "某大学"})
+	}
+	given := map[string]map[string]float64{"a-marine": {"e02": 0.9, "e05": 0.8, "e08": 0.7}}
+	plan, err := review.PlanPanels(context.Background(), review.PanelRequest{Achievements: achs, Experts: experts, Cover: 3, MaxLoad: 1,
+		Rules: review.DefaultConflictRules(), Affinity: given})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := slices.Sorted(slices.Values(plan.Panels["a-marine"]))
+	if !slices.Equal(got, []string{"e02", "e05", "e08"}) || plan.Affinity["a-marine"]["e02"] != 0.9 {
+		t.Errorf("a-marine's panel %q with affinities %v, want the experts the given affinities prefer", got, plan.Affinity["a-marine"])
+	}
+	got = slices.Sorted(slices.Values(plan.Panels["a-child"]))
+	if !slices.Equal(got, []string{"e01", "e04", "e07"}) {
+		t.Errorf("a-child's panel %q, want the engine's choice (the paediatric experts)", got)
+	}
+	given["a-marine"]["e02"] = 1.5
+	_, err = review.PlanPanels(context.Background(), review.PanelRequest{Achievements: achs, Experts: experts, Cover: 3, MaxLoad: 1,
+		Rules: review.DefaultConflictRules(), Affinity: given})
+	if !errors.Is(err, broker.ErrInvalid) || !strings.Contains(err.Error(), "affinity[a-marine][e02]") {
+		t.Errorf("an affinity of 1.5: %v, want ErrInvalid naming the pair", err)
+	}
+}

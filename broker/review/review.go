@@ -62,6 +62,19 @@ type Options struct {
 	// Engine configures the matching engine that computes affinities (nil
 	// means its defaults).
 	Engine *matching.Options
+	// Affinity, when set, gives Plan the affinities of the achievements it
+	// plans panels for, instead of an engine built for the plan: for
+	// example the matching service's index, which follows the store —
+	//
+	//	review.New(sys, &review.Options{Affinity: func(ctx context.Context, p broker.Principal, ids []string) (map[string]map[string]float64, error) {
+	//		return svc.Affinity(ctx, p, ids, 0) // svc is a *match.Service
+	//	}})
+	//
+	// It returns achievement ID → expert ID → affinity in 0..1; an expert
+	// it leaves out has affinity 0 for that achievement. It is called
+	// before Plan's transaction. Demands, and the re-solve of a seat after
+	// a decline, take their affinities from the engine.
+	Affinity func(ctx context.Context, p broker.Principal, achievementIDs []string) (map[string]map[string]float64, error)
 }
 
 func (o Options) withDefaults() Options {
