@@ -1,32 +1,14 @@
 package broker
 
 import (
-	"math/big"
 	"testing"
 
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 
 	"github.com/kexie/techbroker/internal/decimalx"
+	"github.com/kexie/techbroker/internal/decimalx/decimaltest"
 )
-
-// drawDecimal draws decimals with 0 to 25 digits and exponents from -45
-// to 20: small and big coefficients, trailing zeros, negatives.
-func drawDecimal(t *rapid.T, label string) decimal.Decimal {
-	digits := rapid.IntRange(0, 25).Draw(t, label+"-digits")
-	c := new(big.Int)
-	for i := 0; i < digits; i++ {
-		c.Mul(c, big.NewInt(10))
-		c.Add(c, big.NewInt(int64(rapid.IntRange(0, 9).Draw(t, label+"-digit"))))
-	}
-	for i := rapid.IntRange(0, 4).Draw(t, label+"-zeros"); i > 0; i-- {
-		c.Mul(c, big.NewInt(10))
-	}
-	if rapid.Bool().Draw(t, label+"-neg") {
-		c.Neg(c)
-	}
-	return decimal.NewFromBigInt(c, int32(rapid.IntRange(-45, 20).Draw(t, label+"-exp")))
-}
 
 func TestSharesOver100Agrees(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
@@ -37,7 +19,7 @@ func TestSharesOver100Agrees(t *testing.T) {
 			// A share as checkShares lets through: sane with 4 places, in [0, 100].
 			var s decimal.Decimal
 			for {
-				s = drawDecimal(t, "share").Abs()
+				s = decimaltest.Draw(t, "share").Abs()
 				if decimalx.Sane(s, 4) && !s.GreaterThan(hundred) {
 					break
 				}
@@ -115,7 +97,7 @@ func TestCheckSizeBeforePlaces(t *testing.T) {
 		return
 	}
 	rapid.Check(t, func(rt *rapid.T) {
-		d := drawDecimal(rt, "d")
+		d := decimaltest.Draw(rt, "d")
 		c := &Check{}
 		c.Money("m", d)
 		switch {

@@ -1,35 +1,17 @@
 package decimalx
 
 import (
-	"math/big"
 	"testing"
 
+	"github.com/kexie/techbroker/internal/decimalx/decimaltest"
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 )
 
-// drawDecimal draws decimals with 0 to 25 digits and exponents from -45
-// to 20: small and big coefficients, trailing zeros, negatives.
-func drawDecimal(t *rapid.T, label string) decimal.Decimal {
-	digits := rapid.IntRange(0, 25).Draw(t, label+"-digits")
-	c := new(big.Int)
-	for i := 0; i < digits; i++ {
-		c.Mul(c, big.NewInt(10))
-		c.Add(c, big.NewInt(int64(rapid.IntRange(0, 9).Draw(t, label+"-digit"))))
-	}
-	for i := rapid.IntRange(0, 4).Draw(t, label+"-zeros"); i > 0; i-- {
-		c.Mul(c, big.NewInt(10))
-	}
-	if rapid.Bool().Draw(t, label+"-neg") {
-		c.Neg(c)
-	}
-	return decimal.NewFromBigInt(c, int32(rapid.IntRange(-45, 20).Draw(t, label+"-exp")))
-}
-
 // The fast paths of the money checks agree with plain decimal arithmetic.
 func TestMoneyFastPathsAgree(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		d := drawDecimal(t, "d")
+		d := decimaltest.Draw(t, "d")
 		places := int32(rapid.IntRange(0, 6).Draw(t, "places"))
 		exp := d.Exponent()
 		slowSane := d.Sign() == 0 || !(exp > 18 || exp < -40 || d.Coefficient().BitLen() > 160) && (exp >= -places || d.Equal(d.Truncate(places)))
