@@ -141,6 +141,17 @@ func (c *call) record(status int, v broker.Record) error {
 	return c.reply(status, v)
 }
 
+// createdAt answers 201 with a record created under another collection
+// than the request's (a registration made at its activity is
+// /v1/registrations/{id}): Location is base + "/" + its ID, ETag its
+// version.
+func (c *call) createdAt(base string, v broker.Record) error {
+	m := v.RecordMeta()
+	c.w.Header().Set("Location", base+"/"+url.PathEscape(m.ID))
+	c.w.Header().Set("ETag", etag(m.Version))
+	return c.reply(http.StatusCreated, v)
+}
+
 // etag is the entity tag of a record version.
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 

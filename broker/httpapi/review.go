@@ -180,9 +180,7 @@ func (h *handler) reviewRoutes() []*route {
 				if err != nil {
 					return err
 				}
-				c.w.Header().Set("Location", "/v1/review/verdicts/"+v.ID)
-				c.w.Header().Set("ETag", etag(v.Version))
-				return c.reply(http.StatusCreated, v)
+				return c.createdAt("/v1/review/verdicts", v)
 			}},
 		{method: "GET", path: "/v1/review/verdicts/{id}", op: "review_verdict", tag: tag,
 			summary: "A verdict (the desk, admins, the panel, the subject's owners)", out: []response{ok[review.Verdict]("the verdict")},

@@ -356,9 +356,7 @@ func (h *handler) activityRoutes() []*route {
 					if err != nil {
 						return err
 					}
-					c.w.Header().Set("Location", "/v1/registrations/"+r.ID)
-					c.w.Header().Set("ETag", etag(r.Version))
-					return c.reply(http.StatusCreated, r)
+					return c.createdAt("/v1/registrations", r)
 				})
 			}},
 		&route{method: "GET", path: "/v1/activities/{id}/registrations", op: "list_registrations", tag: tag,
@@ -392,9 +390,7 @@ func (h *handler) activityRoutes() []*route {
 				if err != nil {
 					return err
 				}
-				c.w.Header().Set("Location", "/v1/meetings/"+m.ID)
-				c.w.Header().Set("ETag", etag(m.Version))
-				return c.reply(http.StatusCreated, m)
+				return c.createdAt("/v1/meetings", m)
 			}},
 		&route{method: "GET", path: "/v1/activities/{id}/meetings", op: "list_meetings", tag: tag,
 			summary: "An activity's meetings you may see (stage: a status)", params: []param{q("stage", "requested, accepted or declined")},
@@ -457,9 +453,7 @@ func (h *handler) activityRoutes() []*route {
 				if err != nil {
 					return err
 				}
-				c.w.Header().Set("Location", "/v1/leads/"+l.ID)
-				c.w.Header().Set("ETag", etag(l.Version))
-				return c.reply(http.StatusCreated, l)
+				return c.createdAt("/v1/leads", l)
 			}},
 		&route{method: "GET", path: "/v1/activities/{id}/leads", op: "list_leads", tag: tag,
 			summary: "An activity's leads you may see (stage: case or interest)", params: []param{q("stage", "case or interest")},
@@ -626,9 +620,7 @@ func (h *handler) exchangeRoutes() []*route {
 					if err != nil {
 						return err
 					}
-					c.w.Header().Set("Location", "/v1/deposits/"+d.ID)
-					c.w.Header().Set("ETag", etag(d.Version))
-					return c.reply(http.StatusCreated, d)
+					return c.createdAt("/v1/deposits", d)
 				})
 			}},
 		{method: "GET", path: "/v1/listings/{id}/deposits", op: "list_deposits", tag: tag, summary: "A listing's deposits you may see",
@@ -672,9 +664,7 @@ func (h *handler) exchangeRoutes() []*route {
 					if err != nil {
 						return err
 					}
-					c.w.Header().Set("Location", "/v1/bids/"+b.ID)
-					c.w.Header().Set("ETag", etag(b.Version))
-					return c.reply(http.StatusCreated, b)
+					return c.createdAt("/v1/bids", b)
 				})
 			}},
 		{method: "GET", path: "/v1/listings/{id}/bids", op: "list_bids", tag: tag, summary: "A listing's bids you may see, in sequence order",
@@ -727,9 +717,7 @@ func (h *handler) exchangeRoutes() []*route {
 					if err != nil {
 						return err
 					}
-					c.w.Header().Set("Location", "/v1/deals/"+d.ID)
-					c.w.Header().Set("ETag", etag(d.Version))
-					return c.reply(http.StatusCreated, d)
+					return c.createdAt("/v1/deals", d)
 				})
 			}},
 		{method: "GET", path: "/v1/deals/{id}", op: "get_deal", tag: tag, summary: "Get a deal (a party, the desk, admins)",
